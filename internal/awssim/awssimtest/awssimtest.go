@@ -1,0 +1,61 @@
+// Package awssimtest starts the AWS simulator on 127.0.0.1 for tests and
+// hands out aws.Config values that point the real aws-sdk-go-v2 clients at it.
+package awssimtest
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/orgnotify/orgnotify/internal/awssim"
+)
+
+// Env is a running simulator.
+type Env struct {
+	Sim *awssim.Sim
+	URL string
+}
+
+// Start runs a simulator with the seed until the test ends.
+func Start(t testing.TB, seed awssim.Seed) *Env {
+	t.Helper()
+	sim, err := awssim.New(seed, nil)
+	if err != nil {
+		t.Fatalf("awssim: %v", err)
+	}
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	return &Env{Sim: sim, URL: srv.URL}
+}
+
+// Config returns an aws.Config for region whose base credentials act as the
+// organization's management account. Retries are limited to keep error-path
+// tests quick; pass a config.LoadOptions func to change anything.
+func (e *Env) Config(t testing.TB, region string, opts ...func(*config.LoadOptions) error) aws.Config {
+	t.Helper()
+	return e.ConfigWithKeys(t, region, "AKIDSIMBASE000000000", "secret", "", opts...)
+}
+
+// ConfigWithKeys returns an aws.Config using the given credentials (for
+// example those returned by AssumeRole).
+func (e *Env) ConfigWithKeys(t testing.TB, region, accessKey, secret, token string, opts ...func(*config.LoadOptions) error) aws.Config {
+	t.Helper()
+	base := []func(*config.LoadOptions) error{
+		config.WithRegion(region),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(accessKey, secret, token)),
+		config.WithBaseEndpoint(e.URL),
+		config.WithRetryer(func() aws.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 1 })
+		}),
+	}
+	cfg, err := config.LoadDefaultConfig(context.Background(), append(base, opts...)...)
+	if err != nil {
+		t.Fatalf("aws config: %v", err)
+	}
+	return cfg
+}

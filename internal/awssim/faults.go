@@ -1,0 +1,233 @@
+package awssim
+
+import (
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+)
+
+// FaultConfig is what can go wrong, set at start (flags) or through
+// POST /_awssim/faults. Operation keys are "service:Operation" with the SigV4
+// signing name ("events:PutRule", "sqs:SendMessage") or "*" for every call.
+type FaultConfig struct {
+	// Latency added before each matching call is served.
+	Latency map[string]Duration `json:"latency,omitempty"`
+	// ThrottleRate is the share (0..1) of all calls answered with the
+	// service's throttling error.
+	ThrottleRate float64 `json:"throttleRate,omitempty"`
+	// ThrottleOps throttles the next N calls of an operation (-1: every call).
+	ThrottleOps map[string]int `json:"throttleOps,omitempty"`
+	// DenyAccounts answers every call made as one of these accounts with the
+	// service's AccessDenied error.
+	DenyAccounts []string `json:"denyAccounts,omitempty"`
+	// Seed makes ThrottleRate repeatable.
+	Seed uint64 `json:"seed,omitempty"`
+}
+
+// Duration is a time.Duration written as "250ms" in JSON.
+type Duration time.Duration
+
+// MarshalJSON writes the duration as a Go duration string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// UnmarshalJSON reads "250ms" or a number of nanoseconds.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		v, err := time.ParseDuration(s)
+		if err != nil {
+			return err
+		}
+		*d = Duration(v)
+		return nil
+	}
+	var n int64
+	if err := json.Unmarshal(b, &n); err != nil {
+		return err
+	}
+	*d = Duration(n)
+	return nil
+}
+
+// Faults injects the configured faults and counts calls per operation.
+type Faults struct {
+	mu     sync.Mutex
+	cfg    FaultConfig
+	deny   map[string]bool
+	rng    *rand.Rand
+	counts map[string]int
+}
+
+// NewFaults returns an injector with no faults.
+func NewFaults() *Faults {
+	f := &Faults{counts: map[string]int{}}
+	f.Set(FaultConfig{})
+	return f
+}
+
+// Set replaces the fault configuration.
+func (f *Faults) Set(cfg FaultConfig) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.cfg = cfg
+	f.deny = map[string]bool{}
+	for _, a := range cfg.DenyAccounts {
+		f.deny[a] = true
+	}
+	f.rng = rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15))
+}
+
+// Config returns the current fault configuration.
+func (f *Faults) Config() FaultConfig {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.cfg
+}
+
+// Counts returns calls served so far, keyed "service:Operation", including
+// calls answered with an injected fault.
+func (f *Faults) Counts() map[string]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make(map[string]int, len(f.counts))
+	for k, v := range f.counts {
+		out[k] = v
+	}
+	return out
+}
+
+// ResetCounts sets every counter back to zero.
+func (f *Faults) ResetCounts() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.counts = map[string]int{}
+}
+
+func (f *Faults) count(service, op string) {
+	f.mu.Lock()
+	f.counts[service+":"+op]++
+	f.mu.Unlock()
+}
+
+// apply sleeps for injected latency, then decides whether the call fails.
+func (f *Faults) apply(ctx context.Context, svc *wire.Service, req *wire.Request) *wire.Error {
+	key := svc.SigningName + ":" + req.Operation
+	f.mu.Lock()
+	delay := time.Duration(f.cfg.Latency[key])
+	if delay == 0 {
+		delay = time.Duration(f.cfg.Latency["*"])
+	}
+	denied := f.deny[req.Account]
+	throttle := false
+	if n, ok := f.cfg.ThrottleOps[key]; ok && n != 0 {
+		throttle = true
+		if n > 0 {
+			f.cfg.ThrottleOps[key] = n - 1
+		}
+	} else if f.cfg.ThrottleRate > 0 && f.rng.Float64() < f.cfg.ThrottleRate {
+		throttle = true
+	}
+	f.mu.Unlock()
+
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return wire.Errorf("RequestCanceled", http.StatusBadRequest, "request canceled")
+		}
+	}
+	if denied {
+		code := svc.AccessDeniedCode
+		if code == "" {
+			code = "AccessDeniedException"
+		}
+		return &wire.Error{Code: code, Status: http.StatusBadRequest,
+			Message: "User: " + req.Principal + " is not authorized to perform: " + svc.SigningName + ":" + req.Operation}
+	}
+	if throttle {
+		code := svc.ThrottleCode
+		if code == "" {
+			code = "ThrottlingException"
+		}
+		return &wire.Error{Code: code, Status: http.StatusBadRequest, Message: "Rate exceeded"}
+	}
+	return nil
+}
+
+// serveAdmin answers the simulator's own endpoints:
+//
+//	GET  /_awssim/health    200 when serving
+//	GET  /_awssim/faults    the fault configuration; POST replaces it
+//	GET  /_awssim/counters  calls per "service:Operation"; DELETE resets them
+func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	name := r.URL.Path[len("/_awssim/"):]
+	switch name {
+	case "health":
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	case "faults":
+		switch r.Method {
+		case http.MethodGet:
+			writeJSON(w, http.StatusOK, s.faults.Config())
+		case http.MethodPost, http.MethodPut:
+			var cfg FaultConfig
+			dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&cfg); err != nil {
+				writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+				return
+			}
+			if cfg.ThrottleRate < 0 || cfg.ThrottleRate > 1 {
+				writeJSON(w, http.StatusBadRequest, map[string]string{"error": "throttleRate must be between 0 and 1"})
+				return
+			}
+			s.faults.Set(cfg)
+			writeJSON(w, http.StatusOK, cfg)
+		default:
+			w.WriteHeader(http.StatusMethodNotAllowed)
+		}
+	case "counters":
+		switch r.Method {
+		case http.MethodGet:
+			writeJSON(w, http.StatusOK, s.faults.Counts())
+		case http.MethodDelete:
+			s.faults.ResetCounts()
+			w.WriteHeader(http.StatusNoContent)
+		default:
+			w.WriteHeader(http.StatusMethodNotAllowed)
+		}
+	default:
+		s.mu.RLock()
+		h := s.adminHooks[name]
+		s.mu.RUnlock()
+		if h == nil {
+			writeJSON(w, http.StatusNotFound, map[string]any{"error": "unknown admin endpoint", "endpoints": s.adminNames()})
+			return
+		}
+		h(w, r)
+	}
+}
+
+func (s *Server) adminNames() []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	names := []string{"counters", "faults", "health"}
+	for n := range s.adminHooks {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

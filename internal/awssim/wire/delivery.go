@@ -1,0 +1,46 @@
+package wire
+
+import "context"
+
+// Delivery is one message handed from one simulated service to another:
+// EventBridge to an SQS queue, SNS topic or event bus; SNS to an SQS queue.
+// The receiving service checks its resource policy (and the KMS key policy,
+// when the resource is encrypted) against the sending service principal,
+// as AWS does.
+type Delivery struct {
+	TargetARN     string
+	Body          string
+	FromService   string // service principal: "events.amazonaws.com", "sns.amazonaws.com"
+	SourceARN     string // the rule or topic that sends; aws:SourceArn in policies
+	SourceAccount string // aws:SourceAccount in policies
+	// Attributes are SNS message attributes carried to SQS, when any.
+	Attributes map[string]string
+}
+
+// Deliverer accepts deliveries for the resources of one service.
+type Deliverer interface {
+	Deliver(ctx context.Context, d Delivery) error
+}
+
+// KeyUse asks whether a service principal may use a KMS key for a
+// resource encrypted with it.
+type KeyUse struct {
+	KeyRef      string // key ID, key ARN, alias name ("alias/x") or alias ARN
+	Account     string // account that owns the encrypted resource
+	Region      string
+	FromService string   // "events.amazonaws.com", "sns.amazonaws.com"
+	Actions     []string // "kms:GenerateDataKey", "kms:Decrypt"
+	SourceARN   string
+}
+
+// KeyAuthorizer answers KeyUse questions; the KMS simulator implements it.
+// It returns nil when the key exists, is enabled and its policy allows the use.
+type KeyAuthorizer interface {
+	AuthorizeKeyUse(ctx context.Context, u KeyUse) error
+}
+
+// OrgLookup tells which organization an account belongs to, for the
+// aws:PrincipalOrgID condition key.
+type OrgLookup interface {
+	OrgIDOf(account string) (string, bool)
+}
