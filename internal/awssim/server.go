@@ -299,4 +299,3 @@ func writeError(w http.ResponseWriter, svc *wire.Service, req *wire.Request, e *
 	_, _ = io.WriteString(w, xml.Header+"<ErrorResponse><Error><Type>"+kind+"</Type><Code>"+e.Code+
 		"</Code><Message>"+msg.String()+"</Message></Error><RequestId>"+id+"</RequestId></ErrorResponse>")
 }
-
