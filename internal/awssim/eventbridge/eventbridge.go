@@ -1,12 +1,22 @@
 // Package eventbridge simulates Amazon EventBridge buses, rules and targets,
-// and routes PutEvents to the targets whose rule pattern matches.
+// and routes PutEvents to the targets whose rule pattern matches: SQS queues,
+// SNS topics and event buses in the same or another account, where the
+// receiving bus's resource policy decides whether the sender may put events.
 package eventbridge
 
 import (
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/eventpattern"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
-
-// STUB: replaced by the full implementation.
 
 // Targets are the services EventBridge delivers to, by target ARN service.
 type Targets struct {
@@ -14,13 +24,313 @@ type Targets struct {
 	SNS wire.Deliverer
 }
 
+// servicePrincipal is the principal EventBridge acts as when it delivers;
+// queue and topic policies grant it.
+const servicePrincipal = "events.amazonaws.com"
+
+const (
+	defaultBus        = "default"
+	maxTargetsPerRule = 5
+	maxPutEvents      = 10
+	maxPutEventsBytes = 256 * 1024
+	maxPatternLength  = 4096
+	// maxBusHops is how many times an event may move from one bus to
+	// another: EventBridge does not route an event received from a sender
+	// bus on to a third bus.
+	maxBusHops = 1
+)
+
+var (
+	ruleNameRE    = regexp.MustCompile(`^[\.\-_A-Za-z0-9]{1,64}$`)
+	busNameRE     = regexp.MustCompile(`^[\.\-_A-Za-z0-9]{1,256}$`)
+	targetIDRE    = regexp.MustCompile(`^[\.\-_A-Za-z0-9]{1,64}$`)
+	statementIDRE = regexp.MustCompile(`^[a-zA-Z0-9\-_]{1,64}$`)
+	accountRE     = regexp.MustCompile(`^\d{12}$`)
+)
+
 // Store holds buses, rules and targets per account and region.
-type Store struct{}
+type Store struct {
+	targets Targets
+	orgs    wire.OrgLookup
+
+	mu      sync.Mutex
+	regions map[scope]*regionState
+	metrics map[string]*RuleMetrics // by rule ARN
+}
+
+// scope is one account in one region.
+type scope struct{ account, region string }
+
+type regionState struct {
+	buses map[string]*bus
+}
+
+type bus struct {
+	name, arn   string
+	description string
+	policy      *policy // nil when the bus has no resource policy
+	created     time.Time
+	modified    time.Time
+	tags        map[string]string
+	rules       map[string]*rule
+}
+
+type rule struct {
+	name, arn, bus string
+	account        string
+	eventPattern   string
+	pattern        *eventpattern.Pattern
+	schedule       string
+	state          string
+	description    string
+	roleARN        string
+	tags           map[string]string
+	targets        []*target // in the order they were first put
+}
+
+// RuleMetrics counts what happened to the events a rule matched. AWS
+// publishes these as the CloudWatch metrics MatchedEvents, Invocations and
+// FailedInvocations; tests read them to see deliveries that failed, since a
+// failed delivery never fails PutEvents.
+type RuleMetrics struct {
+	Matched int
+	Invoked int
+	Failed  int
+	// LastError is the reason of the most recent failed invocation.
+	LastError string
+}
 
 // New returns a store with no buses; default buses appear on first use.
-func New(t Targets, orgs wire.OrgLookup) *Store { return &Store{} }
+func New(t Targets, orgs wire.OrgLookup) *Store {
+	return &Store{
+		targets: t,
+		orgs:    orgs,
+		regions: map[scope]*regionState{},
+		metrics: map[string]*RuleMetrics{},
+	}
+}
+
+// Metrics returns the counters of the rule with this ARN; zero when the rule
+// never matched.
+func (s *Store) Metrics(ruleARN string) RuleMetrics {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if m := s.metrics[ruleARN]; m != nil {
+		return *m
+	}
+	return RuleMetrics{}
+}
 
 // Service is the EventBridge service.
 func (s *Store) Service() wire.Service {
-	return wire.Service{SigningName: "events", Protocol: wire.JSON11, TargetPrefix: "AWSEvents", Ops: map[string]wire.Handler{}}
+	return wire.Service{
+		SigningName:  "events",
+		Protocol:     wire.JSON11,
+		TargetPrefix: "AWSEvents",
+		ThrottleCode: "ThrottlingException",
+		Ops: map[string]wire.Handler{
+			"CreateEventBus":      s.createEventBus,
+			"DescribeEventBus":    s.describeEventBus,
+			"DeleteEventBus":      s.deleteEventBus,
+			"ListEventBuses":      s.listEventBuses,
+			"PutPermission":       s.putPermission,
+			"RemovePermission":    s.removePermission,
+			"PutRule":             s.putRule,
+			"DescribeRule":        s.describeRule,
+			"ListRules":           s.listRules,
+			"DeleteRule":          s.deleteRule,
+			"EnableRule":          s.enableRule,
+			"DisableRule":         s.disableRule,
+			"PutTargets":          s.putTargets,
+			"ListTargetsByRule":   s.listTargetsByRule,
+			"RemoveTargets":       s.removeTargets,
+			"TagResource":         s.tagResource,
+			"UntagResource":       s.untagResource,
+			"ListTagsForResource": s.listTagsForResource,
+			"TestEventPattern":    s.testEventPattern,
+			"PutEvents":           s.putEvents,
+		},
+	}
+}
+
+// region returns the state of one account and region, creating it with its
+// default bus. The caller holds s.mu.
+func (s *Store) region(account, region string) *regionState {
+	k := scope{account, region}
+	r := s.regions[k]
+	if r == nil {
+		now := time.Now().UTC()
+		r = &regionState{buses: map[string]*bus{
+			defaultBus: {
+				name: defaultBus, arn: busARN(region, account, defaultBus),
+				created: now, modified: now, tags: map[string]string{}, rules: map[string]*rule{},
+			},
+		}}
+		s.regions[k] = r
+	}
+	return r
+}
+
+func busARN(region, account, name string) string {
+	return wire.ARN("events", region, account, "event-bus/"+name)
+}
+
+func ruleARN(region, account, busName, name string) string {
+	if busName == defaultBus {
+		return wire.ARN("events", region, account, "rule/"+name)
+	}
+	return wire.ARN("events", region, account, "rule/"+busName+"/"+name)
+}
+
+// busRef is a bus named by a request: a name (the caller's account and
+// region) or an ARN.
+type busRef struct {
+	account, region, name string
+}
+
+func (b busRef) arn() string { return busARN(b.region, b.account, b.name) }
+
+// parseBus reads EventBusName, which is a name or an ARN; empty means the
+// default bus.
+func parseBus(r *wire.Request, nameOrARN string) (busRef, error) {
+	if nameOrARN == "" {
+		return busRef{r.Account, r.Region, defaultBus}, nil
+	}
+	if !strings.HasPrefix(nameOrARN, "arn:") {
+		if !busNameRE.MatchString(nameOrARN) {
+			return busRef{}, wire.Validation("1 validation error detected: Value '%s' at 'eventBusName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+", nameOrARN)
+		}
+		return busRef{r.Account, r.Region, nameOrARN}, nil
+	}
+	a, ok := parseARN(nameOrARN)
+	if !ok || a.service != "events" || !strings.HasPrefix(a.resource, "event-bus/") {
+		return busRef{}, wire.Validation("Parameter %s is not valid. Reason: Provided Arn is not in correct format.", nameOrARN)
+	}
+	return busRef{a.account, a.region, strings.TrimPrefix(a.resource, "event-bus/")}, nil
+}
+
+// ownBus resolves EventBusName for operations that act only on the caller's
+// own buses.
+func ownBus(r *wire.Request, nameOrARN string) (busRef, error) {
+	b, err := parseBus(r, nameOrARN)
+	if err != nil {
+		return b, err
+	}
+	if b.account != r.Account || b.region != r.Region {
+		return b, wire.AccessDenied("User: %s is not authorized to access event bus %s", r.Principal, b.arn())
+	}
+	return b, nil
+}
+
+// lookupBus returns the bus or ResourceNotFoundException. The caller holds s.mu.
+func (s *Store) lookupBus(b busRef) (*bus, error) {
+	eb := s.region(b.account, b.region).buses[b.name]
+	if eb == nil {
+		return nil, wire.NotFound("Event bus %s does not exist.", b.name)
+	}
+	return eb, nil
+}
+
+// lookupRule returns the rule or ResourceNotFoundException. The caller holds s.mu.
+func (s *Store) lookupRule(b busRef, name string) (*bus, *rule, error) {
+	eb, err := s.lookupBus(b)
+	if err != nil {
+		return nil, nil, err
+	}
+	ru := eb.rules[name]
+	if ru == nil {
+		return nil, nil, wire.NotFound("Rule %s does not exist on EventBus %s.", name, b.name)
+	}
+	return eb, ru, nil
+}
+
+type arnParts struct {
+	service, region, account, resource string
+}
+
+func parseARN(s string) (arnParts, bool) {
+	f := strings.SplitN(s, ":", 6)
+	if len(f) != 6 || f[0] != "arn" || f[1] == "" || f[2] == "" || f[5] == "" {
+		return arnParts{}, false
+	}
+	return arnParts{service: f[2], region: f[3], account: f[4], resource: f[5]}, true
+}
+
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+func epoch(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
+
+func invalidPattern(format string, args ...any) *wire.Error {
+	return wire.Errorf("InvalidEventPatternException", http.StatusBadRequest, format, args...)
+}
+
+func limitExceeded(format string, args ...any) *wire.Error {
+	return wire.Errorf("LimitExceededException", http.StatusBadRequest, format, args...)
+}
+
+func alreadyExists(format string, args ...any) *wire.Error {
+	return wire.Errorf("ResourceAlreadyExistsException", http.StatusBadRequest, format, args...)
+}
+
+// Tag is the API's tag shape.
+type Tag struct {
+	Key   string `json:"Key"`
+	Value string `json:"Value"`
+}
+
+func tagList(m map[string]string) []Tag {
+	out := make([]Tag, 0, len(m))
+	for k, v := range m {
+		out = append(out, Tag{k, v})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+func validateTags(tags []Tag) error {
+	for _, t := range tags {
+		if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 {
+			return wire.Validation("Tag key must be 1 to 128 characters and value at most 256 characters.")
+		}
+		if strings.HasPrefix(t.Key, "aws:") {
+			return wire.Validation("Tag keys starting with 'aws:' are reserved.")
+		}
+	}
+	return nil
+}
+
+// page cuts a sorted list of names at an opaque NextToken (the last name
+// returned) and a limit.
+func page(names []string, token string, limit int32, max int) ([]string, string, error) {
+	if limit < 0 || int(limit) > max {
+		return nil, "", wire.Validation("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value between 1 and %d", limit, max)
+	}
+	start := 0
+	if token != "" {
+		b, err := hex.DecodeString(token)
+		if err != nil {
+			return nil, "", wire.Validation("The NextToken provided is invalid.")
+		}
+		after := string(b)
+		start = sort.SearchStrings(names, after)
+		if start < len(names) && names[start] == after {
+			start++
+		}
+	}
+	n := int(limit)
+	if n == 0 {
+		n = max
+	}
+	end := start + n
+	if end >= len(names) {
+		return names[start:], "", nil
+	}
+	return names[start:end], hex.EncodeToString([]byte(names[end-1])), nil
 }

@@ -1,0 +1,524 @@
+package eventbridge_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/smithy-go"
+)
+
+// wantCode checks that err is the AWS error with this code ("" for none).
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if code == "" {
+		if err != nil {
+			t.Fatalf("unexpected error: %v", err)
+		}
+		return
+	}
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		t.Fatalf("error = %v, want %s", err, code)
+	}
+	if ae.ErrorCode() != code {
+		t.Fatalf("error code = %s (%s), want %s", ae.ErrorCode(), ae.ErrorMessage(), code)
+	}
+}
+
+func TestEventBuses(t *testing.T) {
+	ctx := context.Background()
+	c := startFake(t).client(t, hubAccount, "eu-west-1")
+	out, err := c.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("central"), Description: aws.String("hub")})
+	wantCode(t, err, "")
+	if got, want := aws.ToString(out.EventBusArn), "arn:aws:events:eu-west-1:"+hubAccount+":event-bus/central"; got != want {
+		t.Errorf("EventBusArn = %s, want %s", got, want)
+	}
+
+	t.Run("create errors", func(t *testing.T) {
+		tests := []struct{ name, bus, code string }{
+			{"duplicate", "central", "ResourceAlreadyExistsException"},
+			{"default is reserved", "default", "ValidationException"},
+			{"invalid characters", "bad/name", "ValidationException"},
+			{"too long", strings.Repeat("a", 257), "ValidationException"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				_, err := c.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(tt.bus)})
+				wantCode(t, err, tt.code)
+				if tt.code == "ResourceAlreadyExistsException" {
+					var e *types.ResourceAlreadyExistsException
+					if !errors.As(err, &e) {
+						t.Errorf("error %T is not *types.ResourceAlreadyExistsException", err)
+					}
+				}
+			})
+		}
+	})
+
+	t.Run("describe", func(t *testing.T) {
+		tests := []struct{ name, ref, wantName, code string }{
+			{"by name", "central", "central", ""},
+			{"by ARN", "arn:aws:events:eu-west-1:" + hubAccount + ":event-bus/central", "central", ""},
+			{"default when empty", "", "default", ""},
+			{"missing", "nope", "", "ResourceNotFoundException"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				in := &eventbridge.DescribeEventBusInput{}
+				if tt.ref != "" {
+					in.Name = aws.String(tt.ref)
+				}
+				out, err := c.DescribeEventBus(ctx, in)
+				wantCode(t, err, tt.code)
+				if tt.code != "" {
+					var e *types.ResourceNotFoundException
+					if !errors.As(err, &e) {
+						t.Errorf("error %T is not *types.ResourceNotFoundException", err)
+					}
+					return
+				}
+				if aws.ToString(out.Name) != tt.wantName {
+					t.Errorf("Name = %s, want %s", aws.ToString(out.Name), tt.wantName)
+				}
+			})
+		}
+	})
+
+	t.Run("list", func(t *testing.T) {
+		out, err := c.ListEventBuses(ctx, &eventbridge.ListEventBusesInput{})
+		wantCode(t, err, "")
+		var names []string
+		for _, b := range out.EventBuses {
+			names = append(names, aws.ToString(b.Name))
+		}
+		if fmt.Sprint(names) != "[central default]" {
+			t.Errorf("buses = %v", names)
+		}
+	})
+
+	t.Run("delete", func(t *testing.T) {
+		_, err := c.DeleteEventBus(ctx, &eventbridge.DeleteEventBusInput{Name: aws.String("default")})
+		wantCode(t, err, "ValidationException")
+		_, err = c.DeleteEventBus(ctx, &eventbridge.DeleteEventBusInput{Name: aws.String("central")})
+		wantCode(t, err, "")
+		_, err = c.DescribeEventBus(ctx, &eventbridge.DescribeEventBusInput{Name: aws.String("central")})
+		wantCode(t, err, "ResourceNotFoundException")
+	})
+}
+
+func TestPermissions(t *testing.T) {
+	ctx := context.Background()
+	c := startFake(t).client(t, hubAccount, "us-east-1")
+	busPolicy := func() map[string]any {
+		t.Helper()
+		out, err := c.DescribeEventBus(ctx, &eventbridge.DescribeEventBusInput{})
+		wantCode(t, err, "")
+		if out.Policy == nil {
+			return nil
+		}
+		var p map[string]any
+		if err := json.Unmarshal([]byte(*out.Policy), &p); err != nil {
+			t.Fatalf("Policy %q: %v", *out.Policy, err)
+		}
+		return p
+	}
+	sids := func() []string {
+		var out []string
+		p := busPolicy()
+		if p == nil {
+			return nil
+		}
+		for _, st := range p["Statement"].([]any) {
+			out = append(out, st.(map[string]any)["Sid"].(string))
+		}
+		return out
+	}
+
+	putPerm := func(sid, principal string, cond *types.Condition) error {
+		_, err := c.PutPermission(ctx, &eventbridge.PutPermissionInput{Action: aws.String("events:PutEvents"),
+			Principal: aws.String(principal), StatementId: aws.String(sid), Condition: cond})
+		return err
+	}
+	wantCode(t, putPerm("Org", "*", &types.Condition{Type: aws.String("StringEquals"), Key: aws.String("aws:PrincipalOrgID"), Value: aws.String(orgID)}), "")
+	wantCode(t, putPerm("Member", memberAccount, nil), "")
+	if got := fmt.Sprint(sids()); got != "[Org Member]" {
+		t.Errorf("statements = %s", got)
+	}
+	st := busPolicy()["Statement"].([]any)[1].(map[string]any)
+	if st["Principal"].(map[string]any)["AWS"] != "arn:aws:iam::"+memberAccount+":root" || st["Resource"] != "arn:aws:events:us-east-1:"+hubAccount+":event-bus/default" {
+		t.Errorf("account statement = %v", st)
+	}
+
+	errorCases := []struct {
+		name string
+		err  error
+		code string
+	}{
+		{"duplicate statement id", putPerm("Org", "*", nil), "ResourceAlreadyExistsException"},
+		{"principal not an account", putPerm("X", "alice", nil), "ValidationException"},
+		{"unsupported condition key", putPerm("Y", "*", &types.Condition{Type: aws.String("StringEquals"), Key: aws.String("aws:SourceIp"), Value: aws.String("1.2.3.4")}), "ValidationException"},
+		{"unsupported action", func() error {
+			_, err := c.PutPermission(ctx, &eventbridge.PutPermissionInput{Action: aws.String("events:PutRule"), Principal: aws.String("*"), StatementId: aws.String("Z")})
+			return err
+		}(), "ValidationException"},
+		{"missing bus", func() error {
+			_, err := c.PutPermission(ctx, &eventbridge.PutPermissionInput{EventBusName: aws.String("nope"), Action: aws.String("events:PutEvents"), Principal: aws.String("*"), StatementId: aws.String("Z")})
+			return err
+		}(), "ResourceNotFoundException"},
+		{"policy not JSON", func() error {
+			_, err := c.PutPermission(ctx, &eventbridge.PutPermissionInput{Policy: aws.String("{")})
+			return err
+		}(), "ValidationException"},
+		{"remove unknown statement", func() error {
+			_, err := c.RemovePermission(ctx, &eventbridge.RemovePermissionInput{StatementId: aws.String("Nope")})
+			return err
+		}(), "ResourceNotFoundException"},
+	}
+	for _, tt := range errorCases {
+		t.Run(tt.name, func(t *testing.T) { wantCode(t, tt.err, tt.code) })
+	}
+
+	_, err := c.RemovePermission(ctx, &eventbridge.RemovePermissionInput{StatementId: aws.String("Member")})
+	wantCode(t, err, "")
+	if got := fmt.Sprint(sids()); got != "[Org]" {
+		t.Errorf("after RemovePermission statements = %s", got)
+	}
+
+	doc := `{"Version":"2012-10-17","Statement":[{"Sid":"Whole","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + memberAccount + `:root"},"Action":"events:PutEvents","Resource":"*"}]}`
+	_, err = c.PutPermission(ctx, &eventbridge.PutPermissionInput{Policy: aws.String(doc)})
+	wantCode(t, err, "")
+	if got := fmt.Sprint(sids()); got != "[Whole]" {
+		t.Errorf("after Policy statements = %s", got)
+	}
+	_, err = c.RemovePermission(ctx, &eventbridge.RemovePermissionInput{RemoveAllPermissions: true})
+	wantCode(t, err, "")
+	if p := busPolicy(); p != nil {
+		t.Errorf("policy after RemoveAllPermissions = %v", p)
+	}
+	_, err = c.RemovePermission(ctx, &eventbridge.RemovePermissionInput{RemoveAllPermissions: true})
+	wantCode(t, err, "ResourceNotFoundException")
+}
+
+func TestRules(t *testing.T) {
+	ctx := context.Background()
+	c := startFake(t).client(t, hubAccount, "us-east-1")
+	if _, err := c.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("central")}); err != nil {
+		t.Fatal(err)
+	}
+	const pattern = `{"source":["aws.organizations"]}`
+	tests := []struct {
+		name    string
+		in      eventbridge.PutRuleInput
+		wantARN string
+		code    string
+	}{
+		{"default bus", eventbridge.PutRuleInput{Name: aws.String("r1"), EventPattern: aws.String(pattern), Tags: []types.Tag{{Key: aws.String("owner"), Value: aws.String("orgnotify")}}},
+			"arn:aws:events:us-east-1:" + hubAccount + ":rule/r1", ""},
+		{"custom bus by name", eventbridge.PutRuleInput{Name: aws.String("r2"), EventBusName: aws.String("central"), EventPattern: aws.String(pattern)},
+			"arn:aws:events:us-east-1:" + hubAccount + ":rule/central/r2", ""},
+		{"custom bus by ARN", eventbridge.PutRuleInput{Name: aws.String("r3"), EventBusName: aws.String("arn:aws:events:us-east-1:" + hubAccount + ":event-bus/central"), EventPattern: aws.String(pattern)},
+			"arn:aws:events:us-east-1:" + hubAccount + ":rule/central/r3", ""},
+		{"schedule", eventbridge.PutRuleInput{Name: aws.String("tick"), ScheduleExpression: aws.String("rate(5 minutes)")},
+			"arn:aws:events:us-east-1:" + hubAccount + ":rule/tick", ""},
+		{"update keeps the ARN", eventbridge.PutRuleInput{Name: aws.String("r1"), EventPattern: aws.String(pattern), Description: aws.String("updated")},
+			"arn:aws:events:us-east-1:" + hubAccount + ":rule/r1", ""},
+		{"invalid pattern", eventbridge.PutRuleInput{Name: aws.String("bad"), EventPattern: aws.String(`{"source":"aws.ec2"}`)}, "", "InvalidEventPatternException"},
+		{"pattern not JSON", eventbridge.PutRuleInput{Name: aws.String("bad"), EventPattern: aws.String(`{`)}, "", "InvalidEventPatternException"},
+		{"invalid name", eventbridge.PutRuleInput{Name: aws.String("bad name"), EventPattern: aws.String(pattern)}, "", "ValidationException"},
+		{"name too long", eventbridge.PutRuleInput{Name: aws.String(strings.Repeat("r", 65)), EventPattern: aws.String(pattern)}, "", "ValidationException"},
+		{"neither pattern nor schedule", eventbridge.PutRuleInput{Name: aws.String("empty")}, "", "ValidationException"},
+		{"schedule on custom bus", eventbridge.PutRuleInput{Name: aws.String("tick"), EventBusName: aws.String("central"), ScheduleExpression: aws.String("rate(5 minutes)")}, "", "ValidationException"},
+		{"bad schedule", eventbridge.PutRuleInput{Name: aws.String("tick"), ScheduleExpression: aws.String("every 5 minutes")}, "", "ValidationException"},
+		{"bad state", eventbridge.PutRuleInput{Name: aws.String("s"), EventPattern: aws.String(pattern), State: "PAUSED"}, "", "ValidationException"},
+		{"missing bus", eventbridge.PutRuleInput{Name: aws.String("s"), EventBusName: aws.String("nope"), EventPattern: aws.String(pattern)}, "", "ResourceNotFoundException"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := c.PutRule(ctx, &tt.in)
+			wantCode(t, err, tt.code)
+			if tt.code == "InvalidEventPatternException" {
+				var e *types.InvalidEventPatternException
+				if !errors.As(err, &e) {
+					t.Errorf("error %T is not *types.InvalidEventPatternException", err)
+				}
+			}
+			if err == nil && aws.ToString(out.RuleArn) != tt.wantARN {
+				t.Errorf("RuleArn = %s, want %s", aws.ToString(out.RuleArn), tt.wantARN)
+			}
+		})
+	}
+
+	d, err := c.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("r1")})
+	wantCode(t, err, "")
+	if aws.ToString(d.Description) != "updated" || d.State != types.RuleStateEnabled || aws.ToString(d.EventPattern) != pattern || aws.ToString(d.EventBusName) != "default" {
+		t.Errorf("DescribeRule = %+v", d)
+	}
+	_, err = c.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("nope")})
+	wantCode(t, err, "ResourceNotFoundException")
+
+	t.Run("enable and disable", func(t *testing.T) {
+		_, err := c.DisableRule(ctx, &eventbridge.DisableRuleInput{Name: aws.String("r2"), EventBusName: aws.String("central")})
+		wantCode(t, err, "")
+		d, _ := c.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("r2"), EventBusName: aws.String("central")})
+		if d.State != types.RuleStateDisabled {
+			t.Errorf("state after DisableRule = %s", d.State)
+		}
+		_, err = c.EnableRule(ctx, &eventbridge.EnableRuleInput{Name: aws.String("r2"), EventBusName: aws.String("central")})
+		wantCode(t, err, "")
+		d, _ = c.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("r2"), EventBusName: aws.String("central")})
+		if d.State != types.RuleStateEnabled {
+			t.Errorf("state after EnableRule = %s", d.State)
+		}
+		_, err = c.EnableRule(ctx, &eventbridge.EnableRuleInput{Name: aws.String("nope")})
+		wantCode(t, err, "ResourceNotFoundException")
+	})
+
+	t.Run("list with pagination", func(t *testing.T) {
+		for i := 0; i < 5; i++ {
+			if _, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String(fmt.Sprintf("page-%d", i)), EventPattern: aws.String(pattern)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var names []string
+		pages := 0
+		in := &eventbridge.ListRulesInput{NamePrefix: aws.String("page-"), Limit: aws.Int32(2)}
+		for {
+			out, err := c.ListRules(ctx, in)
+			wantCode(t, err, "")
+			pages++
+			for _, r := range out.Rules {
+				names = append(names, aws.ToString(r.Name))
+			}
+			if out.NextToken == nil || pages > 10 {
+				break
+			}
+			in.NextToken = out.NextToken
+		}
+		if pages != 3 || fmt.Sprint(names) != "[page-0 page-1 page-2 page-3 page-4]" {
+			t.Errorf("pages = %d, names = %v", pages, names)
+		}
+		out, err := c.ListRules(ctx, &eventbridge.ListRulesInput{EventBusName: aws.String("central")})
+		wantCode(t, err, "")
+		if len(out.Rules) != 2 {
+			t.Errorf("rules on central = %d, want 2", len(out.Rules))
+		}
+		_, err = c.ListRules(ctx, &eventbridge.ListRulesInput{Limit: aws.Int32(101)})
+		wantCode(t, err, "ValidationException")
+		_, err = c.ListRules(ctx, &eventbridge.ListRulesInput{NextToken: aws.String("not-a-token")})
+		wantCode(t, err, "ValidationException")
+	})
+
+	t.Run("delete", func(t *testing.T) {
+		_, err := c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r1"), Targets: []types.Target{{Id: aws.String("q"), Arn: aws.String("arn:aws:sqs:us-east-1:" + hubAccount + ":q")}}})
+		wantCode(t, err, "")
+		_, err = c.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String("r1")})
+		wantCode(t, err, "ValidationException")
+		var ae smithy.APIError
+		if errors.As(err, &ae) && ae.ErrorMessage() != "Rule can't be deleted since it has targets." {
+			t.Errorf("message = %q", ae.ErrorMessage())
+		}
+		_, err = c.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String("r1"), Ids: []string{"q"}})
+		wantCode(t, err, "")
+		_, err = c.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String("r1")})
+		wantCode(t, err, "")
+		_, err = c.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("r1")})
+		wantCode(t, err, "ResourceNotFoundException")
+	})
+}
+
+func TestTargets(t *testing.T) {
+	ctx := context.Background()
+	c := startFake(t).client(t, hubAccount, "us-east-1")
+	if _, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(`{"source":["a"]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	q := func(id string) types.Target {
+		return types.Target{Id: aws.String(id), Arn: aws.String("arn:aws:sqs:us-east-1:" + hubAccount + ":" + id)}
+	}
+	out, err := c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r"), Targets: []types.Target{
+		q("t1"), q("t2"), q("t3"),
+		{Id: aws.String("bad-arn"), Arn: aws.String("not-an-arn")},
+		{Id: aws.String("two-inputs"), Arn: aws.String("arn:aws:sqs:us-east-1:" + hubAccount + ":x"), Input: aws.String(`{}`), InputPath: aws.String("$.detail")},
+		{Id: aws.String("bad-input"), Arn: aws.String("arn:aws:sqs:us-east-1:" + hubAccount + ":x"), Input: aws.String(`{`)},
+	}})
+	wantCode(t, err, "")
+	var failed []string
+	for _, f := range out.FailedEntries {
+		failed = append(failed, aws.ToString(f.TargetId)+":"+aws.ToString(f.ErrorCode))
+	}
+	if out.FailedEntryCount != 3 || fmt.Sprint(failed) != "[bad-arn:ValidationException two-inputs:ValidationException bad-input:ValidationException]" {
+		t.Errorf("FailedEntries = %d %v", out.FailedEntryCount, failed)
+	}
+
+	// Replacing an existing ID does not count against the limit.
+	_, err = c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r"), Targets: []types.Target{q("t1"), q("t4"), q("t5")}})
+	wantCode(t, err, "")
+	_, err = c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r"), Targets: []types.Target{q("t6")}})
+	wantCode(t, err, "LimitExceededException")
+	var le *types.LimitExceededException
+	if !errors.As(err, &le) {
+		t.Errorf("error %T is not *types.LimitExceededException", err)
+	}
+	_, err = c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("nope"), Targets: []types.Target{q("t1")}})
+	wantCode(t, err, "ResourceNotFoundException")
+
+	var ids []string
+	in := &eventbridge.ListTargetsByRuleInput{Rule: aws.String("r"), Limit: aws.Int32(2)}
+	for pages := 0; pages < 10; pages++ {
+		page, err := c.ListTargetsByRule(ctx, in)
+		wantCode(t, err, "")
+		for _, tg := range page.Targets {
+			ids = append(ids, aws.ToString(tg.Id))
+		}
+		if page.NextToken == nil {
+			break
+		}
+		in.NextToken = page.NextToken
+	}
+	if fmt.Sprint(ids) != "[t1 t2 t3 t4 t5]" {
+		t.Errorf("targets = %v", ids)
+	}
+	_, err = c.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String("nope")})
+	wantCode(t, err, "ResourceNotFoundException")
+
+	rm, err := c.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String("r"), Ids: []string{"t2", "ghost"}})
+	wantCode(t, err, "")
+	if rm.FailedEntryCount != 1 || aws.ToString(rm.FailedEntries[0].TargetId) != "ghost" {
+		t.Errorf("RemoveTargets = %+v", rm)
+	}
+	left, _ := c.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String("r")})
+	if len(left.Targets) != 4 {
+		t.Errorf("targets left = %d, want 4", len(left.Targets))
+	}
+}
+
+func TestTargetFieldsRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	c := startFake(t).client(t, hubAccount, "us-east-1")
+	if _, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(`{"source":["a"]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	in := types.Target{Id: aws.String("x"), Arn: aws.String("arn:aws:sqs:us-east-1:" + hubAccount + ":q"),
+		InputTransformer: &types.InputTransformer{InputPathsMap: map[string]string{"s": "$.source"}, InputTemplate: aws.String(`"<s>"`)},
+		RetryPolicy:      &types.RetryPolicy{MaximumRetryAttempts: aws.Int32(3)},
+		DeadLetterConfig: &types.DeadLetterConfig{Arn: aws.String("arn:aws:sqs:us-east-1:" + hubAccount + ":dlq")}}
+	if _, err := c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r"), Targets: []types.Target{in}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String("r")})
+	wantCode(t, err, "")
+	got := out.Targets[0]
+	if aws.ToString(got.InputTransformer.InputTemplate) != `"<s>"` || got.InputTransformer.InputPathsMap["s"] != "$.source" ||
+		aws.ToInt32(got.RetryPolicy.MaximumRetryAttempts) != 3 || aws.ToString(got.DeadLetterConfig.Arn) != aws.ToString(in.DeadLetterConfig.Arn) {
+		t.Errorf("target = %+v", got)
+	}
+}
+
+func TestTags(t *testing.T) {
+	ctx := context.Background()
+	c := startFake(t).client(t, hubAccount, "us-east-1")
+	bus, err := c.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("central"), Tags: []types.Tag{{Key: aws.String("a"), Value: aws.String("1")}}})
+	wantCode(t, err, "")
+	rule, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventBusName: aws.String("central"), EventPattern: aws.String(`{"source":["a"]}`)})
+	wantCode(t, err, "")
+	tags := func(arn string) string {
+		out, err := c.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: aws.String(arn)})
+		wantCode(t, err, "")
+		var kv []string
+		for _, tg := range out.Tags {
+			kv = append(kv, aws.ToString(tg.Key)+"="+aws.ToString(tg.Value))
+		}
+		return strings.Join(kv, ",")
+	}
+	for _, arn := range []string{aws.ToString(bus.EventBusArn), aws.ToString(rule.RuleArn)} {
+		t.Run(arn, func(t *testing.T) {
+			_, err := c.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: aws.String(arn), Tags: []types.Tag{
+				{Key: aws.String("orgnotify:managed"), Value: aws.String("true")}, {Key: aws.String("b"), Value: aws.String("2")}}})
+			wantCode(t, err, "")
+			_, err = c.UntagResource(ctx, &eventbridge.UntagResourceInput{ResourceARN: aws.String(arn), TagKeys: []string{"b"}})
+			wantCode(t, err, "")
+			got := tags(arn)
+			if got != "a=1,orgnotify:managed=true" && got != "orgnotify:managed=true" {
+				t.Errorf("tags = %s", got)
+			}
+		})
+	}
+	_, err = c.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: aws.String("arn:aws:events:us-east-1:" + hubAccount + ":rule/nope")})
+	wantCode(t, err, "ResourceNotFoundException")
+	_, err = c.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: aws.String(aws.ToString(rule.RuleArn)), Tags: []types.Tag{{Key: aws.String("aws:x"), Value: aws.String("1")}}})
+	wantCode(t, err, "ValidationException")
+}
+
+func TestTestEventPattern(t *testing.T) {
+	ctx := context.Background()
+	c := startFake(t).client(t, hubAccount, "us-east-1")
+	event := `{"id":"1","account":"111111111111","source":"aws.organizations","time":"2026-01-01T00:00:00Z","region":"us-east-1","resources":[],"detail-type":"AWS API Call via CloudTrail","detail":{"eventName":"CloseAccount"}}`
+	tests := []struct {
+		name, pattern, event string
+		want                 bool
+		code                 string
+	}{
+		{"matches", `{"detail":{"eventName":["CloseAccount","MoveAccount"]}}`, event, true, ""},
+		{"does not match", `{"detail":{"eventName":["CreateAccountResult"]}}`, event, false, ""},
+		{"invalid pattern", `{"detail":{"eventName":"CloseAccount"}}`, event, false, "InvalidEventPatternException"},
+		{"event not JSON", `{"source":["a"]}`, `{`, false, "ValidationException"},
+		{"event without envelope", `{"source":["a"]}`, `{"source":"a"}`, false, "ValidationException"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := c.TestEventPattern(ctx, &eventbridge.TestEventPatternInput{EventPattern: aws.String(tt.pattern), Event: aws.String(tt.event)})
+			wantCode(t, err, tt.code)
+			if err == nil && out.Result != tt.want {
+				t.Errorf("Result = %v, want %v", out.Result, tt.want)
+			}
+		})
+	}
+}
+
+func TestPutEventsValidation(t *testing.T) {
+	ctx := context.Background()
+	c := startFake(t).client(t, hubAccount, "us-east-1")
+	entry := func(source, detailType, detail string) types.PutEventsRequestEntry {
+		return types.PutEventsRequestEntry{Source: aws.String(source), DetailType: aws.String(detailType), Detail: aws.String(detail)}
+	}
+	out, err := c.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []types.PutEventsRequestEntry{
+		entry("app", "ok", `{"a":1}`),
+		entry("", "x", `{}`),
+		entry("app", "", `{}`),
+		entry("app", "x", `[1]`),
+		entry("app", "x", `not json`),
+		entry("aws.organizations", "AWS API Call via CloudTrail", `{}`),
+		{Source: aws.String("app"), DetailType: aws.String("x"), Detail: aws.String(`{}`), EventBusName: aws.String("nope")},
+	}})
+	wantCode(t, err, "")
+	want := []string{"", "InvalidArgument", "InvalidArgument", "MalformedDetail", "MalformedDetail", "NotAuthorizedForSourceException", "ResourceNotFoundException"}
+	if out.FailedEntryCount != int32(len(want)-1) {
+		t.Errorf("FailedEntryCount = %d, want %d", out.FailedEntryCount, len(want)-1)
+	}
+	for i, e := range out.Entries {
+		if got := aws.ToString(e.ErrorCode); got != want[i] {
+			t.Errorf("entry %d ErrorCode = %q, want %q", i, got, want[i])
+		}
+		if (want[i] == "") != (aws.ToString(e.EventId) != "") {
+			t.Errorf("entry %d EventId = %q", i, aws.ToString(e.EventId))
+		}
+	}
+
+	tooMany := make([]types.PutEventsRequestEntry, 11)
+	for i := range tooMany {
+		tooMany[i] = entry("app", "x", `{}`)
+	}
+	_, err = c.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: tooMany})
+	wantCode(t, err, "ValidationException")
+
+	big := `{"pad":"` + strings.Repeat("x", 256*1024) + `"}`
+	_, err = c.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []types.PutEventsRequestEntry{entry("app", "x", big)}})
+	wantCode(t, err, "ValidationException")
+}

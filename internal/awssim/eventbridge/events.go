@@ -1,0 +1,473 @@
+package eventbridge
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+)
+
+// envelope is an event as rules see it and targets receive it, with the
+// fields in the order AWS writes them.
+type envelope struct {
+	Version    string          `json:"version"`
+	ID         string          `json:"id"`
+	DetailType string          `json:"detail-type"`
+	Source     string          `json:"source"`
+	Account    string          `json:"account"`
+	Time       string          `json:"time"`
+	Region     string          `json:"region"`
+	Resources  []string        `json:"resources"`
+	Detail     json.RawMessage `json:"detail"`
+}
+
+type putEventsEntry struct {
+	Source       string
+	DetailType   string
+	Detail       string
+	Resources    []string
+	EventBusName string
+	Time         *float64
+	TraceHeader  string
+}
+
+type putEventsResult struct {
+	EventId      string `json:"EventId,omitempty"`
+	ErrorCode    string `json:"ErrorCode,omitempty"`
+	ErrorMessage string `json:"ErrorMessage,omitempty"`
+}
+
+// entrySize is how AWS counts an entry against the 256 KiB PutEvents limit.
+func entrySize(e putEventsEntry) int {
+	n := len(e.Source) + len(e.DetailType) + len(e.Detail)
+	if e.Time != nil {
+		n += 14
+	}
+	for _, r := range e.Resources {
+		n += len(r)
+	}
+	return n
+}
+
+func (s *Store) putEvents(ctx context.Context, r *wire.Request) (any, error) {
+	var in struct {
+		Entries    []putEventsEntry
+		EndpointId string
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if len(in.Entries) == 0 || len(in.Entries) > maxPutEvents {
+		return nil, wire.Validation("1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and %d", maxPutEvents)
+	}
+	total := 0
+	for _, e := range in.Entries {
+		total += entrySize(e)
+	}
+	if total > maxPutEventsBytes {
+		return nil, wire.Validation("Total size of the entries in the request is over the limit.")
+	}
+
+	out := struct {
+		FailedEntryCount int               `json:"FailedEntryCount"`
+		Entries          []putEventsResult `json:"Entries"`
+	}{Entries: make([]putEventsResult, len(in.Entries))}
+	for i, e := range in.Entries {
+		res := s.putEntry(ctx, r, e)
+		if res.ErrorCode != "" {
+			out.FailedEntryCount++
+		}
+		out.Entries[i] = res
+	}
+	return out, nil
+}
+
+func (s *Store) putEntry(ctx context.Context, r *wire.Request, e putEventsEntry) putEventsResult {
+	fail := func(code, msg string) putEventsResult { return putEventsResult{ErrorCode: code, ErrorMessage: msg} }
+	switch {
+	case e.Source == "":
+		return fail("InvalidArgument", "Parameter Source is not valid. Reason: Source is a required argument.")
+	case e.DetailType == "":
+		return fail("InvalidArgument", "Parameter DetailType is not valid. Reason: DetailType is a required argument.")
+	case e.Detail == "":
+		return fail("InvalidArgument", "Parameter Detail is not valid. Reason: Detail is a required argument.")
+	case strings.HasPrefix(e.Source, "aws."):
+		// Only AWS services publish aws.* sources; tests use PutServiceEvent.
+		return fail("NotAuthorizedForSourceException", "Not authorized for the source.")
+	}
+	var detail map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(e.Detail), &detail); err != nil || detail == nil {
+		return fail("MalformedDetail", "Detail is malformed.")
+	}
+	ref, err := parseBus(r, e.EventBusName)
+	if err != nil {
+		return fail("InvalidArgument", wire.AsError(err).Message)
+	}
+	when := r.Now
+	if e.Time != nil {
+		sec, frac := math.Modf(*e.Time)
+		when = time.Unix(int64(sec), int64(frac*1e9))
+	}
+	env := envelope{Version: "0", ID: newID(), DetailType: e.DetailType, Source: e.Source,
+		Account: r.Account, Time: when.UTC().Format(time.RFC3339), Region: r.Region,
+		Resources: e.Resources, Detail: compact([]byte(e.Detail))}
+	if env.Resources == nil {
+		env.Resources = []string{}
+	}
+	if err := s.accept(ctx, ref, env, r.Account, 0); err != nil {
+		code := wire.AsError(err).Code
+		return fail(code, wire.AsError(err).Message)
+	}
+	return putEventsResult{EventId: env.ID}
+}
+
+// ServiceEvent is an event an AWS service (not a customer) publishes on an
+// account's default bus: Organizations, CloudTrail, CloudFormation.
+type ServiceEvent struct {
+	Source     string
+	DetailType string
+	Detail     json.RawMessage
+	Resources  []string
+	Time       time.Time // zero: now
+}
+
+// PutServiceEvent publishes an AWS service event on the default bus of an
+// account and region and routes it like PutEvents does. It exists because
+// PutEvents refuses "aws.*" sources to customers, as AWS does; the simulated
+// services and tests use it to raise events such as Organizations'
+// CreateAccountResult. It returns the event ID.
+func (s *Store) PutServiceEvent(ctx context.Context, account, region string, ev ServiceEvent) (string, error) {
+	var detail map[string]json.RawMessage
+	if err := json.Unmarshal(ev.Detail, &detail); err != nil || detail == nil {
+		return "", fmt.Errorf("service event detail must be a JSON object")
+	}
+	when := ev.Time
+	if when.IsZero() {
+		when = time.Now()
+	}
+	env := envelope{Version: "0", ID: newID(), DetailType: ev.DetailType, Source: ev.Source,
+		Account: account, Time: when.UTC().Format(time.RFC3339), Region: region,
+		Resources: ev.Resources, Detail: compact(ev.Detail)}
+	if env.Resources == nil {
+		env.Resources = []string{}
+	}
+	if err := s.accept(ctx, busRef{account, region, defaultBus}, env, account, 0); err != nil {
+		return "", err
+	}
+	return env.ID, nil
+}
+
+// invocation is one target to call for one matched event, copied out of
+// the store so delivery runs without the lock.
+type invocation struct {
+	ruleARN, owner string
+	target         target
+}
+
+// accept puts an event on a bus on behalf of sender and delivers it to the
+// targets of every enabled rule that matches. hops counts the bus-to-bus
+// moves the event has made. It returns an error only when the bus refuses
+// the event (missing, or its policy denies the sender); target failures are
+// counted in the rule metrics.
+func (s *Store) accept(ctx context.Context, ref busRef, env envelope, sender string, hops int) error {
+	body, err := json.Marshal(env)
+	if err != nil {
+		return err
+	}
+	event, err := decodeEvent(body)
+	if err != nil {
+		return err
+	}
+
+	s.mu.Lock()
+	b, err := s.lookupBus(ref)
+	if err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	if sender != ref.account {
+		var orgID string
+		if s.orgs != nil {
+			orgID, _ = s.orgs.OrgIDOf(sender)
+		}
+		if !allowPutEvents(b.policy, putEventsRequest{senderAccount: sender, senderOrgID: orgID, busARN: b.arn}) {
+			s.mu.Unlock()
+			return wire.AccessDenied("Account %s is not authorized to put events on event bus %s.", sender, b.arn)
+		}
+	}
+	names := make([]string, 0, len(b.rules))
+	for n := range b.rules {
+		names = append(names, n)
+	}
+	sort.Strings(names) // deterministic delivery order
+	var calls []invocation
+	for _, n := range names {
+		ru := b.rules[n]
+		if ru.pattern == nil || ru.state == stateDisabled || !ru.pattern.MatchValue(event) {
+			continue
+		}
+		s.metric(ru.arn).Matched++
+		for _, t := range ru.targets {
+			calls = append(calls, invocation{ruleARN: ru.arn, owner: ru.account, target: *t})
+		}
+	}
+	s.mu.Unlock()
+
+	for _, c := range calls {
+		err := s.invoke(ctx, c, env, body, event, hops)
+		s.mu.Lock()
+		m := s.metric(c.ruleARN)
+		if err != nil {
+			m.Failed++
+			m.LastError = err.Error()
+		} else {
+			m.Invoked++
+		}
+		s.mu.Unlock()
+	}
+	return nil
+}
+
+// metric returns the counters of a rule. The caller holds s.mu.
+func (s *Store) metric(arn string) *RuleMetrics {
+	m := s.metrics[arn]
+	if m == nil {
+		m = &RuleMetrics{}
+		s.metrics[arn] = m
+	}
+	return m
+}
+
+// errLoop is returned for an event that already moved between buses.
+var errLoop = errors.New("event already forwarded from another event bus; EventBridge does not route it to a further bus")
+
+func (s *Store) invoke(ctx context.Context, c invocation, env envelope, body []byte, event map[string]any, hops int) error {
+	a, _ := parseARN(c.target.Arn)
+	if a.service == "events" && strings.HasPrefix(a.resource, "event-bus/") {
+		if hops >= maxBusHops {
+			return errLoop
+		}
+		// The event keeps its id, account, region and content: the
+		// receiving bus's rules see what the sender saw.
+		return s.accept(ctx, busRef{a.account, a.region, strings.TrimPrefix(a.resource, "event-bus/")}, env, c.owner, hops+1)
+	}
+	payload, err := transform(c.target, body, event)
+	if err != nil {
+		return err
+	}
+	var to wire.Deliverer
+	switch a.service {
+	case "sqs":
+		to = s.targets.SQS
+	case "sns":
+		to = s.targets.SNS
+	}
+	if to == nil {
+		return fmt.Errorf("target %s: service %s is not simulated", c.target.Arn, a.service)
+	}
+	return to.Deliver(ctx, wire.Delivery{
+		TargetARN:     c.target.Arn,
+		Body:          payload,
+		FromService:   servicePrincipal,
+		SourceARN:     c.ruleARN,
+		SourceAccount: c.owner,
+	})
+}
+
+// transform applies a target's Input, InputPath or InputTransformer.
+func transform(t target, body []byte, event map[string]any) (string, error) {
+	switch {
+	case t.Input != "":
+		return t.Input, nil
+	case t.InputPath != "":
+		v, ok, err := lookupPath(event, t.InputPath)
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			return "", fmt.Errorf("InputPath %s selects nothing in the event", t.InputPath)
+		}
+		return marshal(v), nil
+	case t.InputTransformer != nil:
+		return applyTemplate(t.InputTransformer, event)
+	}
+	return string(body), nil
+}
+
+// applyTemplate fills <name> placeholders of an input template with the
+// values the paths select. Inside a JSON string of the template a value is
+// inserted as text (a string without its quotes); elsewhere as JSON. A path
+// that selects nothing yields an empty string or null, as in AWS.
+func applyTemplate(it *inputTransformer, event map[string]any) (string, error) {
+	values := map[string]any{}
+	for name, p := range it.InputPathsMap {
+		v, ok, err := lookupPath(event, p)
+		if err != nil {
+			return "", err
+		}
+		if ok {
+			values[name] = v
+		}
+	}
+	// The predefined variable AWS provides in every template.
+	values["aws.events.event"] = event
+	tpl := it.InputTemplate
+	var out strings.Builder
+	inString := false
+	for i := 0; i < len(tpl); i++ {
+		c := tpl[i]
+		switch {
+		case c == '\\' && inString && i+1 < len(tpl):
+			out.WriteByte(c)
+			out.WriteByte(tpl[i+1])
+			i++
+			continue
+		case c == '"':
+			inString = !inString
+		case c == '<':
+			j := strings.IndexByte(tpl[i:], '>')
+			if j > 0 {
+				name := tpl[i+1 : i+j]
+				v, known := values[name]
+				if _, declared := it.InputPathsMap[name]; known || declared {
+					out.WriteString(render(v, inString))
+					i += j
+					continue
+				}
+			}
+		}
+		out.WriteByte(c)
+	}
+	return out.String(), nil
+}
+
+// render writes a template value: JSON outside a string, text inside one.
+func render(v any, inString bool) string {
+	if !inString {
+		return marshal(v)
+	}
+	text := ""
+	switch x := v.(type) {
+	case nil:
+	case string:
+		text = x
+	default:
+		text = marshal(x)
+	}
+	q, _ := json.Marshal(text)
+	return string(q[1 : len(q)-1])
+}
+
+type pathStep struct {
+	key   string
+	index int // -1 for a key step
+}
+
+// errBadPath is returned for a JSONPath outside the supported subset.
+var errBadPath = errors.New("not a valid JSON path")
+
+// parsePath reads the JSONPath subset targets use: "$", "$.a.b", "$.a[0]".
+func parsePath(p string) ([]pathStep, error) {
+	if p != "$" && !strings.HasPrefix(p, "$.") && !strings.HasPrefix(p, "$[") {
+		return nil, fmt.Errorf("%w: %s", errBadPath, p)
+	}
+	var steps []pathStep
+	rest := p[1:]
+	for rest != "" {
+		switch rest[0] {
+		case '.':
+			rest = rest[1:]
+			end := strings.IndexAny(rest, ".[")
+			if end < 0 {
+				end = len(rest)
+			}
+			if end == 0 {
+				return nil, fmt.Errorf("%w: %s", errBadPath, p)
+			}
+			steps = append(steps, pathStep{key: rest[:end], index: -1})
+			rest = rest[end:]
+		case '[':
+			end := strings.IndexByte(rest, ']')
+			if end < 0 {
+				return nil, fmt.Errorf("%w: %s", errBadPath, p)
+			}
+			inner := rest[1:end]
+			if n, err := strconv.Atoi(inner); err == nil && n >= 0 {
+				steps = append(steps, pathStep{index: n})
+			} else if len(inner) >= 2 && (inner[0] == '\'' || inner[0] == '"') && inner[len(inner)-1] == inner[0] {
+				steps = append(steps, pathStep{key: inner[1 : len(inner)-1], index: -1})
+			} else {
+				return nil, fmt.Errorf("%w: %s", errBadPath, p)
+			}
+			rest = rest[end+1:]
+		default:
+			return nil, fmt.Errorf("%w: %s", errBadPath, p)
+		}
+	}
+	return steps, nil
+}
+
+func lookupPath(event map[string]any, p string) (any, bool, error) {
+	steps, err := parsePath(p)
+	if err != nil {
+		return nil, false, err
+	}
+	var cur any = event
+	for _, st := range steps {
+		if st.index >= 0 {
+			arr, ok := cur.([]any)
+			if !ok || st.index >= len(arr) {
+				return nil, false, nil
+			}
+			cur = arr[st.index]
+			continue
+		}
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false, nil
+		}
+		if cur, ok = m[st.key]; !ok {
+			return nil, false, nil
+		}
+	}
+	return cur, true, nil
+}
+
+// decodeEvent reads an event object keeping numbers exact, as
+// eventpattern.MatchValue expects.
+func decodeEvent(b []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	if m == nil {
+		return nil, errors.New("event is not a JSON object")
+	}
+	return m, nil
+}
+
+func marshal(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "null"
+	}
+	return string(b)
+}
+
+func compact(b []byte) json.RawMessage {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, b); err != nil {
+		return json.RawMessage(b)
+	}
+	return buf.Bytes()
+}

@@ -1,0 +1,606 @@
+package eventbridge
+
+import (
+	"context"
+	"encoding/json"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/eventpattern"
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+)
+
+// Rule states EventBridge accepts.
+const (
+	stateEnabled  = "ENABLED"
+	stateDisabled = "DISABLED"
+	// stateEnabledCloudTrail also delivers read-only management events.
+	stateEnabledCloudTrail = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
+)
+
+var scheduleRE = regexp.MustCompile(`^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+( \S+){5}\))$`)
+
+type ruleOutput struct {
+	Name               string `json:"Name"`
+	Arn                string `json:"Arn"`
+	EventPattern       string `json:"EventPattern,omitempty"`
+	ScheduleExpression string `json:"ScheduleExpression,omitempty"`
+	State              string `json:"State"`
+	Description        string `json:"Description,omitempty"`
+	RoleArn            string `json:"RoleArn,omitempty"`
+	EventBusName       string `json:"EventBusName"`
+	CreatedBy          string `json:"CreatedBy,omitempty"`
+}
+
+func (ru *rule) output() ruleOutput {
+	return ruleOutput{Name: ru.name, Arn: ru.arn, EventPattern: ru.eventPattern, ScheduleExpression: ru.schedule,
+		State: ru.state, Description: ru.description, RoleArn: ru.roleARN, EventBusName: ru.bus, CreatedBy: ru.account}
+}
+
+func validRuleName(name string) error {
+	if !ruleNameRE.MatchString(name) {
+		return wire.Validation("1 validation error detected: Value '%s' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+ and have length between 1 and 64", name)
+	}
+	return nil
+}
+
+// compilePattern maps eventpattern's errors to the API's exception.
+func compilePattern(p string) (*eventpattern.Pattern, error) {
+	if len(p) > maxPatternLength {
+		return nil, wire.Validation("Event pattern must be at most %d characters.", maxPatternLength)
+	}
+	c, err := eventpattern.Compile(p)
+	if err != nil {
+		return nil, invalidPattern("Event pattern is not valid. Reason: %s", strings.TrimPrefix(err.Error(), eventpattern.ErrInvalidPattern.Error()+": "))
+	}
+	return c, nil
+}
+
+func (s *Store) putRule(_ context.Context, r *wire.Request) (any, error) {
+	var in struct {
+		Name               string
+		EventPattern       string
+		ScheduleExpression string
+		State              string
+		Description        string
+		RoleArn            string
+		EventBusName       string
+		Tags               []Tag
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if err := validRuleName(in.Name); err != nil {
+		return nil, err
+	}
+	ref, err := ownBus(r, in.EventBusName)
+	if err != nil {
+		return nil, err
+	}
+	if in.EventPattern == "" && in.ScheduleExpression == "" {
+		return nil, wire.Validation("Parameter(s) EventPattern or ScheduleExpression must be specified.")
+	}
+	var compiled *eventpattern.Pattern
+	if in.EventPattern != "" {
+		if compiled, err = compilePattern(in.EventPattern); err != nil {
+			return nil, err
+		}
+	}
+	if in.ScheduleExpression != "" {
+		if ref.name != defaultBus {
+			return nil, wire.Validation("ScheduleExpression is supported only on the default event bus.")
+		}
+		if !scheduleRE.MatchString(in.ScheduleExpression) {
+			return nil, wire.Validation("Parameter ScheduleExpression is not valid.")
+		}
+	}
+	switch in.State {
+	case "":
+		in.State = stateEnabled
+	case stateEnabled, stateDisabled, stateEnabledCloudTrail:
+	default:
+		return nil, wire.Validation("1 validation error detected: Value '%s' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED, ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]", in.State)
+	}
+	if len(in.Description) > 512 {
+		return nil, wire.Validation("Description must be at most 512 characters.")
+	}
+	if err := validateTags(in.Tags); err != nil {
+		return nil, err
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, err := s.lookupBus(ref)
+	if err != nil {
+		return nil, err
+	}
+	ru := b.rules[in.Name]
+	if ru == nil {
+		ru = &rule{name: in.Name, bus: b.name, account: r.Account, arn: ruleARN(r.Region, r.Account, b.name, in.Name), tags: map[string]string{}}
+		// Tags apply when the rule is created; PutRule on an existing rule
+		// leaves them alone, as in AWS.
+		for _, t := range in.Tags {
+			ru.tags[t.Key] = t.Value
+		}
+		b.rules[in.Name] = ru
+	}
+	ru.eventPattern, ru.pattern = in.EventPattern, compiled
+	ru.schedule, ru.state, ru.description, ru.roleARN = in.ScheduleExpression, in.State, in.Description, in.RoleArn
+	return struct {
+		RuleArn string `json:"RuleArn"`
+	}{ru.arn}, nil
+}
+
+type ruleRef struct {
+	Name         string
+	EventBusName string
+}
+
+func (s *Store) describeRule(_ context.Context, r *wire.Request) (any, error) {
+	var in ruleRef
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	ref, err := ownBus(r, in.EventBusName)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ru, err := s.lookupRule(ref, in.Name)
+	if err != nil {
+		return nil, err
+	}
+	return ru.output(), nil
+}
+
+func (s *Store) listRules(_ context.Context, r *wire.Request) (any, error) {
+	var in struct {
+		NamePrefix   string
+		EventBusName string
+		NextToken    string
+		Limit        int32
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	ref, err := ownBus(r, in.EventBusName)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, err := s.lookupBus(ref)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for n := range b.rules {
+		if strings.HasPrefix(n, in.NamePrefix) {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	names, next, err := page(names, in.NextToken, in.Limit, 100)
+	if err != nil {
+		return nil, err
+	}
+	out := struct {
+		Rules     []ruleOutput `json:"Rules"`
+		NextToken string       `json:"NextToken,omitempty"`
+	}{Rules: []ruleOutput{}, NextToken: next}
+	for _, n := range names {
+		out.Rules = append(out.Rules, b.rules[n].output())
+	}
+	return out, nil
+}
+
+func (s *Store) deleteRule(_ context.Context, r *wire.Request) (any, error) {
+	var in ruleRef
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if err := validRuleName(in.Name); err != nil {
+		return nil, err
+	}
+	ref, err := ownBus(r, in.EventBusName)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, err := s.lookupBus(ref)
+	if err != nil {
+		return nil, err
+	}
+	ru := b.rules[in.Name]
+	if ru == nil {
+		return struct{}{}, nil // deleting a missing rule succeeds, as in AWS
+	}
+	if len(ru.targets) > 0 {
+		return nil, wire.Validation("Rule can't be deleted since it has targets.")
+	}
+	delete(b.rules, in.Name)
+	delete(s.metrics, ru.arn)
+	return struct{}{}, nil
+}
+
+func (s *Store) enableRule(ctx context.Context, r *wire.Request) (any, error) {
+	return s.setState(r, stateEnabled)
+}
+
+func (s *Store) disableRule(ctx context.Context, r *wire.Request) (any, error) {
+	return s.setState(r, stateDisabled)
+}
+
+func (s *Store) setState(r *wire.Request, state string) (any, error) {
+	var in ruleRef
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	ref, err := ownBus(r, in.EventBusName)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ru, err := s.lookupRule(ref, in.Name)
+	if err != nil {
+		return nil, err
+	}
+	ru.state = state
+	return struct{}{}, nil
+}
+
+// target is one rule target. raw is what PutTargets received, returned as is
+// by ListTargetsByRule so fields the simulator does not act on (retry
+// policy, dead-letter queue, SQS parameters) survive the round trip.
+type target struct {
+	ID               string            `json:"Id"`
+	Arn              string            `json:"Arn"`
+	RoleArn          string            `json:"RoleArn,omitempty"`
+	Input            string            `json:"Input,omitempty"`
+	InputPath        string            `json:"InputPath,omitempty"`
+	InputTransformer *inputTransformer `json:"InputTransformer,omitempty"`
+	raw              json.RawMessage
+}
+
+type inputTransformer struct {
+	InputPathsMap map[string]string `json:"InputPathsMap,omitempty"`
+	InputTemplate string            `json:"InputTemplate"`
+}
+
+type failedEntry struct {
+	TargetId     string `json:"TargetId"`
+	ErrorCode    string `json:"ErrorCode"`
+	ErrorMessage string `json:"ErrorMessage"`
+}
+
+type failedEntries struct {
+	FailedEntryCount int           `json:"FailedEntryCount"`
+	FailedEntries    []failedEntry `json:"FailedEntries"`
+}
+
+// targetProblem returns the FailedEntries message for a target that cannot
+// be put, or "".
+func targetProblem(t *target) string {
+	a, ok := parseARN(t.Arn)
+	if !ok || a.region == "" || (a.account != "" && !accountRE.MatchString(a.account)) {
+		return "Parameter(s) Arn is not valid. Reason: Provided Arn is not in correct format."
+	}
+	switch a.service {
+	case "sqs", "sns", "lambda", "states", "logs", "kinesis", "firehose", "ssm", "ecs", "codebuild", "codepipeline", "batch", "sagemaker", "redshift-data", "inspector", "execute-api":
+	case "events":
+		if !strings.HasPrefix(a.resource, "event-bus/") && !strings.HasPrefix(a.resource, "api-destination/") {
+			return "Parameter(s) Arn is not valid. Reason: Provided Arn is not a supported target."
+		}
+	default:
+		return "Parameter(s) Arn is not valid. Reason: Provided Arn is not a supported target."
+	}
+	set := 0
+	for _, b := range []bool{t.Input != "", t.InputPath != "", t.InputTransformer != nil} {
+		if b {
+			set++
+		}
+	}
+	if set > 1 {
+		return "Only one of Input, InputPath, or InputTransformer must be provided."
+	}
+	if t.Input != "" && !json.Valid([]byte(t.Input)) {
+		return "Parameter Input is not valid JSON."
+	}
+	paths := []string{}
+	if t.InputPath != "" {
+		paths = append(paths, t.InputPath)
+	}
+	if t.InputTransformer != nil {
+		if t.InputTransformer.InputTemplate == "" {
+			return "InputTemplate is required in InputTransformer."
+		}
+		for _, p := range t.InputTransformer.InputPathsMap {
+			paths = append(paths, p)
+		}
+	}
+	for _, p := range paths {
+		if _, err := parsePath(p); err != nil {
+			return "Parameter " + p + " is not a valid JSON path."
+		}
+	}
+	return ""
+}
+
+func (s *Store) putTargets(_ context.Context, r *wire.Request) (any, error) {
+	var in struct {
+		Rule         string
+		EventBusName string
+		Targets      []json.RawMessage
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if len(in.Targets) == 0 || len(in.Targets) > 10 {
+		return nil, wire.Validation("1 validation error detected: Value at 'targets' failed to satisfy constraint: Member must have length between 1 and 10")
+	}
+	ref, err := ownBus(r, in.EventBusName)
+	if err != nil {
+		return nil, err
+	}
+	targets := make([]*target, len(in.Targets))
+	for i, raw := range in.Targets {
+		t := &target{raw: raw}
+		if err := json.Unmarshal(raw, t); err != nil {
+			return nil, wire.Errorf("SerializationException", 400, "target %d: %v", i, err)
+		}
+		if !targetIDRE.MatchString(t.ID) {
+			return nil, wire.Validation("1 validation error detected: Value '%s' at 'targets.%d.member.id' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+", t.ID, i+1)
+		}
+		targets[i] = t
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ru, err := s.lookupRule(ref, in.Rule)
+	if err != nil {
+		return nil, err
+	}
+	out := failedEntries{FailedEntries: []failedEntry{}}
+	var ok []*target
+	for _, t := range targets {
+		if msg := targetProblem(t); msg != "" {
+			out.FailedEntries = append(out.FailedEntries, failedEntry{t.ID, "ValidationException", msg})
+			continue
+		}
+		ok = append(ok, t)
+	}
+	ids := map[string]bool{}
+	for _, t := range ru.targets {
+		ids[t.ID] = true
+	}
+	for _, t := range ok {
+		ids[t.ID] = true
+	}
+	if len(ids) > maxTargetsPerRule {
+		return nil, limitExceeded("The requested resource exceeds the maximum number allowed: a rule can have at most %d targets.", maxTargetsPerRule)
+	}
+	for _, t := range ok {
+		replaced := false
+		for i, old := range ru.targets {
+			if old.ID == t.ID {
+				ru.targets[i], replaced = t, true
+				break
+			}
+		}
+		if !replaced {
+			ru.targets = append(ru.targets, t)
+		}
+	}
+	out.FailedEntryCount = len(out.FailedEntries)
+	return out, nil
+}
+
+func (s *Store) listTargetsByRule(_ context.Context, r *wire.Request) (any, error) {
+	var in struct {
+		Rule         string
+		EventBusName string
+		NextToken    string
+		Limit        int32
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	ref, err := ownBus(r, in.EventBusName)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ru, err := s.lookupRule(ref, in.Rule)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]*target{}
+	ids := make([]string, 0, len(ru.targets))
+	for _, t := range ru.targets {
+		byID[t.ID] = t
+		ids = append(ids, t.ID)
+	}
+	sort.Strings(ids)
+	ids, next, err := page(ids, in.NextToken, in.Limit, 100)
+	if err != nil {
+		return nil, err
+	}
+	out := struct {
+		Targets   []json.RawMessage `json:"Targets"`
+		NextToken string            `json:"NextToken,omitempty"`
+	}{Targets: []json.RawMessage{}, NextToken: next}
+	for _, id := range ids {
+		out.Targets = append(out.Targets, byID[id].raw)
+	}
+	return out, nil
+}
+
+func (s *Store) removeTargets(_ context.Context, r *wire.Request) (any, error) {
+	var in struct {
+		Rule         string
+		EventBusName string
+		Ids          []string
+		Force        bool
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if len(in.Ids) == 0 || len(in.Ids) > 100 {
+		return nil, wire.Validation("1 validation error detected: Value at 'ids' failed to satisfy constraint: Member must have length between 1 and 100")
+	}
+	ref, err := ownBus(r, in.EventBusName)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ru, err := s.lookupRule(ref, in.Rule)
+	if err != nil {
+		return nil, err
+	}
+	out := failedEntries{FailedEntries: []failedEntry{}}
+	for _, id := range in.Ids {
+		found := false
+		for i, t := range ru.targets {
+			if t.ID == id {
+				ru.targets = append(ru.targets[:i:i], ru.targets[i+1:]...)
+				found = true
+				break
+			}
+		}
+		if !found {
+			out.FailedEntries = append(out.FailedEntries, failedEntry{id, "ResourceNotFoundException", "Target " + id + " does not exist on rule " + ru.name + "."})
+		}
+	}
+	out.FailedEntryCount = len(out.FailedEntries)
+	return out, nil
+}
+
+// tagged returns the tag map of a rule or bus ARN in the caller's account.
+// The caller holds s.mu.
+func (s *Store) tagged(r *wire.Request, arn string) (map[string]string, error) {
+	a, ok := parseARN(arn)
+	if !ok || a.service != "events" {
+		return nil, wire.Validation("Parameter ResourceARN is not valid. Reason: Provided Arn is not in correct format.")
+	}
+	if a.account != r.Account || a.region != r.Region {
+		return nil, wire.AccessDenied("User: %s is not authorized to access %s", r.Principal, arn)
+	}
+	kind, rest, _ := strings.Cut(a.resource, "/")
+	switch kind {
+	case "event-bus":
+		b, err := s.lookupBus(busRef{a.account, a.region, rest})
+		if err != nil {
+			return nil, err
+		}
+		return b.tags, nil
+	case "rule":
+		busName, name := defaultBus, rest
+		if i := strings.LastIndex(rest, "/"); i >= 0 {
+			busName, name = rest[:i], rest[i+1:]
+		}
+		_, ru, err := s.lookupRule(busRef{a.account, a.region, busName}, name)
+		if err != nil {
+			return nil, err
+		}
+		return ru.tags, nil
+	}
+	return nil, wire.NotFound("Resource %s does not exist.", arn)
+}
+
+func (s *Store) tagResource(_ context.Context, r *wire.Request) (any, error) {
+	var in struct {
+		ResourceARN string
+		Tags        []Tag
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if err := validateTags(in.Tags); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tags, err := s.tagged(r, in.ResourceARN)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range in.Tags {
+		tags[t.Key] = t.Value
+	}
+	if len(tags) > 50 {
+		for _, t := range in.Tags {
+			delete(tags, t.Key) // keep the call all-or-nothing
+		}
+		return nil, limitExceeded("A resource can have at most 50 tags.")
+	}
+	return struct{}{}, nil
+}
+
+func (s *Store) untagResource(_ context.Context, r *wire.Request) (any, error) {
+	var in struct {
+		ResourceARN string
+		TagKeys     []string
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tags, err := s.tagged(r, in.ResourceARN)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range in.TagKeys {
+		delete(tags, k)
+	}
+	return struct{}{}, nil
+}
+
+func (s *Store) listTagsForResource(_ context.Context, r *wire.Request) (any, error) {
+	var in struct{ ResourceARN string }
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tags, err := s.tagged(r, in.ResourceARN)
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		Tags []Tag `json:"Tags"`
+	}{tagList(tags)}, nil
+}
+
+func (s *Store) testEventPattern(_ context.Context, r *wire.Request) (any, error) {
+	var in struct {
+		EventPattern string
+		Event        string
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	p, err := compilePattern(in.EventPattern)
+	if err != nil {
+		return nil, err
+	}
+	ev, err := decodeEvent([]byte(in.Event))
+	if err != nil {
+		return nil, wire.Validation("Parameter Event is not valid.")
+	}
+	// AWS requires the envelope fields every event carries.
+	for _, k := range []string{"id", "account", "source", "time", "region", "detail-type"} {
+		if _, ok := ev[k].(string); !ok {
+			return nil, wire.Validation("Parameter Event is not valid: the event must contain the field %q.", k)
+		}
+	}
+	return struct {
+		Result bool `json:"Result"`
+	}{p.MatchValue(ev)}, nil
+}
