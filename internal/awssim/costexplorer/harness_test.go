@@ -1,0 +1,214 @@
+package costexplorer_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	ce "github.com/aws/aws-sdk-go-v2/service/costexplorer"
+	"github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/orgnotify/orgnotify/internal/awssim"
+	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
+	"github.com/orgnotify/orgnotify/internal/awssim/costexplorer"
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+)
+
+// testNow is the simulator's clock in these tests, so dates in the dataset
+// keep their meaning whenever the tests run.
+var testNow = time.Date(2026, 11, 15, 10, 30, 0, 0, time.UTC)
+
+const payer = "111111111111"
+
+// keys maps access keys to the accounts they act as; the real simulator
+// resolves them through its organization, these tests need only the mapping.
+type keys map[string]string
+
+func (k keys) Resolve(accessKey, _ string) (string, string, error) {
+	acct, ok := k[accessKey]
+	if !ok {
+		return "", "", wire.Errorf("UnrecognizedClientException", http.StatusForbidden, "unknown access key %s", accessKey)
+	}
+	return acct, "arn:aws:iam::" + acct + ":root", nil
+}
+
+// atClock makes every operation of svc see now as the current time.
+func atClock(svc wire.Service, now time.Time) wire.Service {
+	ops := make(map[string]wire.Handler, len(svc.Ops))
+	for name, h := range svc.Ops {
+		ops[name] = func(ctx context.Context, r *wire.Request) (any, error) {
+			r.Now = now
+			return h(ctx, r)
+		}
+	}
+	svc.Ops = ops
+	return svc
+}
+
+type harness struct {
+	store  *costexplorer.Store
+	server *awssim.Server
+	env    *awssimtest.Env
+}
+
+// start serves the store on 127.0.0.1 with the test clock.
+func start(t testing.TB, store *costexplorer.Store) *harness {
+	t.Helper()
+	srv := awssim.NewServer(keys{"AKIDPAYER": payer, "AKIDMEMBER3": "100000000003", "AKIDSTRANGER": "999999999999"}, nil)
+	srv.Register(atClock(store.Service(), testNow))
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return &harness{store: store, server: srv, env: &awssimtest.Env{URL: ts.URL}}
+}
+
+// client is a Cost Explorer client whose credentials act as the account
+// behind accessKey.
+func (h *harness) client(t testing.TB, accessKey string) *ce.Client {
+	t.Helper()
+	return ce.NewFromConfig(h.env.ConfigWithKeys(t, "us-east-1", accessKey, "secret", "", connRetryer))
+}
+
+// connRetryer retries only a connection the SDK's transport closed under a
+// read (aws/aws-sdk-go-v2#2737: the SDK retries it by default, awssimtest's
+// single attempt surfaces it). Throttling and every API error still reach
+// the test on the first attempt.
+func connRetryer(o *config.LoadOptions) error {
+	o.Retryer = func() aws.Retryer {
+		return retry.NewStandard(func(so *retry.StandardOptions) {
+			so.MaxAttempts = 3
+			so.RateLimiter = ratelimit.None
+			so.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+			so.Retryables = []retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+				if errors.Is(err, net.ErrClosed) {
+					return aws.TrueTernary
+				}
+				return aws.FalseTernary
+			})}
+		})
+	}
+	return nil
+}
+
+// dataset is 60 generated accounts × 5 services × 60 days, plus hand-written
+// records for the cases generation does not cover: the payer's own cost, no
+// tags, an empty tag, cost categories, a credit, usage quantities and a
+// sub-cent amount that needs all ten decimals.
+func dataset(t testing.TB) []costexplorer.Record {
+	t.Helper()
+	recs, err := costexplorer.Generate(costexplorer.GenerateSpec{Accounts: 60, Services: 5, Start: "2026-09-16", Days: 60, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(recs,
+		costexplorer.Record{Account: payer, AccountName: "management", Service: "AWS CloudTrail", Date: "2026-10-05", Amount: "1.5", UsageQuantity: "3", UsageUnit: "Events"},
+		costexplorer.Record{Account: payer, AccountName: "management", Service: "AWS CloudTrail", Date: "2026-10-06", Amount: "2.5", UsageQuantity: "5", UsageUnit: "Events"},
+		costexplorer.Record{Account: "100000000003", Service: "Amazon Route 53", Date: "2026-10-31", Amount: "0.0000000071", CostCategories: map[string]string{"Project": "apollo"}},
+		costexplorer.Record{Account: "100000000004", Service: "Amazon Route 53", Date: "2026-11-01", Amount: "-2.25", RecordType: "Credit", Tags: map[string]string{"env": ""}},
+		costexplorer.Record{Account: "100000000005", Service: "Amazon Route 53", Date: "2026-11-02", Amount: "3", Region: "global", CostCategories: map[string]string{"Project": "gemini"}, Tags: map[string]string{"team": "team-05"}},
+	)
+}
+
+func newStore(t testing.TB, recs []costexplorer.Record) *costexplorer.Store {
+	t.Helper()
+	s, err := costexplorer.New(recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// rat parses an amount exactly.
+func rat(t testing.TB, s string) *big.Rat {
+	t.Helper()
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		t.Fatalf("amount %q is not a decimal", s)
+	}
+	return r
+}
+
+// awsAmount is how Cost Explorer prints amounts: plain decimal, no exponent,
+// no trailing zeros.
+var awsAmount = regexp.MustCompile(`^-?\d+(\.\d*[1-9])?$`)
+
+// checkAmount compares a returned amount with the exact expected value.
+func checkAmount(t testing.TB, what, got string, want *big.Rat) {
+	t.Helper()
+	if !awsAmount.MatchString(got) {
+		t.Errorf("%s: amount %q is not formatted as Cost Explorer does", what, got)
+	}
+	if rat(t, got).Cmp(want) != 0 {
+		t.Errorf("%s: amount %s, want %s", what, got, want.FloatString(10))
+	}
+}
+
+// monthPeriod is the MONTHLY period a day falls in for a query [start, end).
+func monthPeriod(day, start string) string {
+	p := day[:8] + "01"
+	if p < start {
+		return start
+	}
+	return p
+}
+
+// sum adds the amounts of the records in [from, to) that keep accepts.
+func sum(t testing.TB, recs []costexplorer.Record, from, to string, keep func(*costexplorer.Record) bool) *big.Rat {
+	t.Helper()
+	total := new(big.Rat)
+	for i := range recs {
+		r := &recs[i]
+		if r.Date >= from && r.Date < to && (keep == nil || keep(r)) {
+			total.Add(total, rat(t, string(r.Amount)))
+		}
+	}
+	return total
+}
+
+func apiCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return fmt.Sprintf("not an API error: %v", err)
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func period(start, end string) *types.DateInterval {
+	return &types.DateInterval{Start: aws.String(start), End: aws.String(end)}
+}
+
+func dims(key types.Dimension, values ...string) types.Expression {
+	return types.Expression{Dimensions: &types.DimensionValues{Key: key, Values: values}}
+}
+
+func tag(key string, values ...string) types.Expression {
+	return types.Expression{Tags: &types.TagValues{Key: aws.String(key), Values: values}}
+}
+
+func in(v string, set ...string) bool {
+	for _, s := range set {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// dayOffset is the UTC date n days from today on the real clock, for tests
+// that run the whole simulator.
+func dayOffset(n int) string {
+	return time.Now().UTC().AddDate(0, 0, n).Format(time.DateOnly)
+}
