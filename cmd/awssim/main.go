@@ -5,6 +5,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -23,13 +24,21 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		// -h printed the usage; asking for help is not a failure.
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "awssim:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string, stdout, stderr io.Writer) error {
+// run serves until ctx ends. The ready line on stdout carries the real
+// address, so "-addr 127.0.0.1:0" works for tests and parallel CI jobs.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("awssim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:4566", "listen address (loopback only is sensible)")
@@ -64,7 +73,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("read faults: %w", err)
 		}
 		var cfg awssim.FaultConfig
-		if err := json.Unmarshal(b, &cfg); err != nil {
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields() // as the admin endpoint: a typo is an error
+		if err := dec.Decode(&cfg); err != nil {
 			return fmt.Errorf("parse faults %s: %w", *faultsPath, err)
 		}
 		sim.Faults().Set(cfg)
@@ -75,8 +86,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	// One line on stdout when ready: scripts wait for it.

@@ -3,8 +3,10 @@ package awssim
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -75,7 +77,9 @@ func NewFaults() *Faults {
 func (f *Faults) Set(cfg FaultConfig) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.cfg = cfg
+	// apply counts ThrottleOps down in place: keep a private copy so the
+	// caller's value (and what the admin endpoint echoes) never races.
+	f.cfg = cfg.clone()
 	f.deny = map[string]bool{}
 	for _, a := range cfg.DenyAccounts {
 		f.deny[a] = true
@@ -87,7 +91,15 @@ func (f *Faults) Set(cfg FaultConfig) {
 func (f *Faults) Config() FaultConfig {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.cfg
+	return f.cfg.clone()
+}
+
+func (c FaultConfig) clone() FaultConfig {
+	out := c
+	out.Latency = maps.Clone(c.Latency)
+	out.ThrottleOps = maps.Clone(c.ThrottleOps)
+	out.DenyAccounts = slices.Clone(c.DenyAccounts)
+	return out
 }
 
 // Counts returns calls served so far, keyed "service:Operation", including
@@ -149,7 +161,12 @@ func (f *Faults) apply(ctx context.Context, svc *wire.Service, req *wire.Request
 		if code == "" {
 			code = "AccessDeniedException"
 		}
-		return &wire.Error{Code: code, Status: http.StatusBadRequest,
+		// Query services (STS, SNS) answer AccessDenied with 403, JSON ones 400.
+		status := http.StatusBadRequest
+		if svc.Protocol == wire.Query {
+			status = http.StatusForbidden
+		}
+		return &wire.Error{Code: code, Status: status,
 			Message: "User: " + req.Principal + " is not authorized to perform: " + svc.SigningName + ":" + req.Operation}
 	}
 	if throttle {

@@ -69,6 +69,14 @@ func (s *Server) Register(svc wire.Service) {
 	}
 }
 
+// SetClock replaces the clock that stamps Request.Now, so tests can move
+// time forward (message visibility, credential expiry).
+func (s *Server) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
+}
+
 // Faults returns the fault injector and call counters.
 func (s *Server) Faults() *Faults { return s.faults }
 
@@ -113,7 +121,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // decode identifies the service and operation and resolves the caller.
 func (s *Server) decode(r *http.Request) (*wire.Request, *wire.Service, *wire.Error) {
-	req := &wire.Request{RequestID: newRequestID(), Header: r.Header, Host: r.Host, Now: s.now()}
+	s.mu.RLock()
+	now := s.now()
+	s.mu.RUnlock()
+	req := &wire.Request{RequestID: newRequestID(), Header: r.Header, Host: r.Host, Now: now}
 	scope, werr := parseAuthorization(r.Header.Get("Authorization"))
 	if werr != nil {
 		return req, nil, werr
@@ -161,10 +172,26 @@ func (s *Server) decode(r *http.Request) (*wire.Request, *wire.Service, *wire.Er
 
 	acct, principal, err := s.ids.Resolve(req.AccessKey, r.Header.Get("X-Amz-Security-Token"))
 	if err != nil {
-		return req, svc, wire.AsError(err)
+		return req, svc, tokenError(svc.Protocol, wire.AsError(err))
 	}
 	req.Account, req.Principal = acct, principal
 	return req, svc, nil
+}
+
+// tokenError gives a credentials error the code the service's protocol
+// uses: STS answers InvalidClientTokenId (403) and ExpiredToken, JSON
+// services UnrecognizedClientException and ExpiredTokenException (400).
+func tokenError(p wire.Protocol, e *wire.Error) *wire.Error {
+	if p == wire.Query {
+		return e
+	}
+	switch e.Code {
+	case wire.CodeInvalidToken:
+		return &wire.Error{Code: "UnrecognizedClientException", Status: http.StatusBadRequest, Message: e.Message}
+	case wire.CodeExpiredToken:
+		return &wire.Error{Code: "ExpiredTokenException", Status: http.StatusBadRequest, Message: e.Message}
+	}
+	return e
 }
 
 func cutLast(s, sep string) (before, after string, found bool) {
@@ -269,7 +296,13 @@ func writeError(w http.ResponseWriter, svc *wire.Service, req *wire.Request, e *
 	if req != nil {
 		w.Header().Set("X-Amzn-RequestId", req.RequestID)
 	}
-	if svc == nil || svc.Protocol != wire.Query {
+	// Before the service is known, a form body tells an awsQuery client,
+	// which can only read the XML error shape.
+	query := svc != nil && svc.Protocol == wire.Query
+	if svc == nil && req != nil && strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		query = true
+	}
+	if !query {
 		proto := wire.JSON11
 		if svc != nil {
 			proto = svc.Protocol
@@ -280,7 +313,11 @@ func writeError(w http.ResponseWriter, svc *wire.Service, req *wire.Request, e *
 			w.Header().Set("x-amzn-query-error", e.QueryCode)
 		}
 		w.WriteHeader(status)
-		b, _ := json.Marshal(map[string]string{"__type": e.Code, "message": e.Message})
+		body := map[string]any{"__type": e.Code, "message": e.Message}
+		for k, v := range e.Fields {
+			body[k] = v
+		}
+		b, _ := json.Marshal(body)
 		_, _ = w.Write(b)
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -82,4 +83,12 @@ func New(seed Seed, log *slog.Logger) (*Sim, error) {
 	s.Register(ce.Service())
 	s.Register(ct.Service())
 	return s, nil
+}
+
+// SetClock replaces the clock of the router (Request.Now) and of credential
+// expiry, so tests can move time forward.
+func (s *Sim) SetClock(now func() time.Time) {
+	s.Server.SetClock(now)
+	s.Org.SetClock(now)
+	s.KMS.SetClock(now)
 }

@@ -1,24 +1,339 @@
-// Package kms simulates AWS KMS keys, aliases and key policies.
+// Package kms simulates AWS KMS keys, aliases and key policies, and answers
+// whether a service principal may use a key for an encrypted resource
+// (wire.KeyAuthorizer), which is where EventBridge → encrypted SNS/SQS
+// deliveries succeed or fail as they do in AWS.
+//
+// Keys live per (account, region). Every call that names a key is checked
+// against the key's policy with the iampolicy evaluator, with the caller as
+// principal (IAM identity policies are assumed to allow). AWS-managed keys
+// (alias/aws/sns, alias/aws/sqs) are created on first use, as AWS does, with
+// AWS's policy for them: usable only by principals of the account through
+// the owning service (kms:ViaService, kms:CallerAccount), so never by the
+// events.amazonaws.com service principal.
 package kms
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
-// STUB: replaced by the full implementation.
+var _ wire.KeyAuthorizer = (*Store)(nil)
 
-// Store holds keys per account and region.
-type Store struct{}
+// managedAliases are the AWS-managed aliases ListAliases shows in every
+// account and region, mapped to the service that owns them.
+var managedAliases = map[string]string{
+	"alias/aws/sns": "sns",
+	"alias/aws/sqs": "sqs",
+}
+
+type scope struct{ account, region string }
+
+type tag struct {
+	TagKey   string `json:"TagKey"`
+	TagValue string `json:"TagValue"`
+}
+
+type key struct {
+	id, arn      string
+	account      string
+	region       string
+	description  string
+	usage, spec  string
+	manager      string // CUSTOMER or AWS
+	enabled      bool
+	created      time.Time
+	policy       string
+	parsed       *iampolicy.Policy
+	tags         []tag
+	rotation     bool
+	rotationDays int
+	rotationFrom time.Time
+}
+
+type alias struct {
+	name, arn string
+	target    string // key ID
+	created   time.Time
+	updated   time.Time
+}
+
+// Store holds keys and aliases per account and region.
+type Store struct {
+	mu      sync.Mutex
+	keys    map[scope]map[string]*key
+	aliases map[scope]map[string]*alias
+	now     func() time.Time
+}
 
 // New returns an empty key store.
-func New() *Store { return &Store{} }
+func New() *Store {
+	return &Store{keys: map[scope]map[string]*key{}, aliases: map[scope]map[string]*alias{}, now: time.Now}
+}
 
-// AuthorizeKeyUse implements wire.KeyAuthorizer.
-func (s *Store) AuthorizeKeyUse(ctx context.Context, u wire.KeyUse) error { return nil }
-
-// Service is the KMS service.
+// Service is the KMS service (awsJson1_1, X-Amz-Target TrentService.*).
 func (s *Store) Service() wire.Service {
-	return wire.Service{SigningName: "kms", Protocol: wire.JSON11, TargetPrefix: "TrentService", Ops: map[string]wire.Handler{}}
+	return wire.Service{
+		SigningName:      "kms",
+		Protocol:         wire.JSON11,
+		TargetPrefix:     "TrentService",
+		ThrottleCode:     "ThrottlingException",
+		AccessDeniedCode: "AccessDeniedException",
+		Ops: map[string]wire.Handler{
+			"CreateKey":            s.createKey,
+			"DescribeKey":          s.describeKey,
+			"GetKeyPolicy":         s.getKeyPolicy,
+			"PutKeyPolicy":         s.putKeyPolicy,
+			"EnableKey":            s.setEnabled(true),
+			"DisableKey":           s.setEnabled(false),
+			"CreateAlias":          s.createAlias,
+			"UpdateAlias":          s.updateAlias,
+			"DeleteAlias":          s.deleteAlias,
+			"ListAliases":          s.listAliases,
+			"TagResource":          s.tagResource,
+			"UntagResource":        s.untagResource,
+			"ListResourceTags":     s.listResourceTags,
+			"EnableKeyRotation":    s.enableKeyRotation,
+			"DisableKeyRotation":   s.disableKeyRotation,
+			"GetKeyRotationStatus": s.getKeyRotationStatus,
+		},
+	}
+}
+
+// Errors as KMS words them; every KMS error is HTTP 400.
+func notFound(format string, args ...any) *wire.Error {
+	return wire.Errorf("NotFoundException", http.StatusBadRequest, format, args...)
+}
+
+func validation(format string, args ...any) *wire.Error {
+	return wire.Errorf("ValidationException", http.StatusBadRequest, format, args...)
+}
+
+func denied(principal, action, resource string) *wire.Error {
+	return wire.Errorf("AccessDeniedException", http.StatusBadRequest,
+		"User: %s is not authorized to perform: %s on resource: %s because no resource-based policy allows the %s action",
+		principal, action, resource, action)
+}
+
+func keyARN(sc scope, id string) string { return wire.ARN("kms", sc.region, sc.account, "key/"+id) }
+
+func newKeyID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// DefaultKeyPolicy is the policy CreateKey gives a key when none is passed:
+// the account (and through IAM, its principals) may do anything with it.
+func DefaultKeyPolicy(account string) string {
+	return mustIndent(map[string]any{
+		"Version": "2012-10-17",
+		"Id":      "key-default-1",
+		"Statement": []any{map[string]any{
+			"Sid":       "Enable IAM User Permissions",
+			"Effect":    "Allow",
+			"Principal": map[string]any{"AWS": "arn:aws:iam::" + account + ":root"},
+			"Action":    "kms:*",
+			"Resource":  "*",
+		}},
+	})
+}
+
+// managedKeyPolicy is AWS's policy for an AWS-managed key such as aws/sns:
+// principals of the account may use it through the service only.
+func managedKeyPolicy(account, region, service string) string {
+	return mustIndent(map[string]any{
+		"Version": "2012-10-17",
+		"Id":      "auto-" + service + "-1",
+		"Statement": []any{
+			map[string]any{
+				"Sid":       "Allow access through " + strings.ToUpper(service) + " for all principals in the account that are authorized to use " + strings.ToUpper(service),
+				"Effect":    "Allow",
+				"Principal": map[string]any{"AWS": "*"},
+				"Action":    []string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey"},
+				"Resource":  "*",
+				"Condition": map[string]any{"StringEquals": map[string]any{
+					"kms:CallerAccount": account,
+					"kms:ViaService":    service + "." + region + ".amazonaws.com",
+				}},
+			},
+			map[string]any{
+				"Sid":       "Allow direct access to key metadata to the account",
+				"Effect":    "Allow",
+				"Principal": map[string]any{"AWS": "arn:aws:iam::" + account + ":root"},
+				"Action":    []string{"kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant"},
+				"Resource":  "*",
+			},
+		},
+	})
+}
+
+func mustIndent(v any) string {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// lookup resolves a key reference (ID, key ARN, alias name, alias ARN) as
+// seen from (account, region). The caller holds s.mu.
+func (s *Store) lookup(account, region, ref string, now time.Time) (*key, *wire.Error) {
+	sc := scope{account, region}
+	switch {
+	case ref == "":
+		return nil, validation("1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null")
+	case strings.HasPrefix(ref, "arn:"):
+		f := strings.SplitN(ref, ":", 6)
+		if len(f) != 6 || f[2] != "kms" {
+			return nil, notFound("Invalid arn %s", ref)
+		}
+		sc = scope{f[4], f[3]}
+		ref = f[5]
+		if strings.HasPrefix(ref, "key/") {
+			ref = strings.TrimPrefix(ref, "key/")
+			break
+		}
+		if !strings.HasPrefix(ref, "alias/") {
+			return nil, notFound("Invalid arn %s", wire.ARN("kms", sc.region, sc.account, ref))
+		}
+		fallthrough
+	case strings.HasPrefix(ref, "alias/"):
+		a := s.aliases[sc][ref]
+		if a == nil {
+			if svc, ok := managedAliases[ref]; ok {
+				return s.managedKey(sc, ref, svc, now), nil
+			}
+			return nil, notFound("Alias %s is not found.", wire.ARN("kms", sc.region, sc.account, ref))
+		}
+		ref = a.target
+	}
+	k := s.keys[sc][ref]
+	if k == nil {
+		if !looksLikeKeyID(ref) {
+			return nil, notFound("Invalid keyId '%s'", ref)
+		}
+		return nil, notFound("Key '%s' does not exist", keyARN(sc, ref))
+	}
+	return k, nil
+}
+
+func looksLikeKeyID(id string) bool {
+	if strings.HasPrefix(id, "mrk-") {
+		return len(id) == 36
+	}
+	return len(id) == 36 && strings.Count(id, "-") == 4
+}
+
+// managedKey creates the AWS-managed key behind alias on first use. The
+// caller holds s.mu.
+func (s *Store) managedKey(sc scope, name, service string, now time.Time) *key {
+	k := s.addKey(sc, now, "Default key that protects my "+strings.ToUpper(service)+" data when no other key is defined",
+		"ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT", "AWS", managedKeyPolicy(sc.account, sc.region, service), nil)
+	// AWS rotates AWS-managed keys every year, always.
+	k.rotation, k.rotationDays, k.rotationFrom = true, 365, now
+	s.putAlias(sc, name, k.id, now)
+	return k
+}
+
+func (s *Store) addKey(sc scope, now time.Time, desc, usage, spec, manager, policy string, tags []tag) *key {
+	id := newKeyID()
+	p, err := iampolicy.Parse(policy)
+	if err != nil {
+		// Callers validate first; built-in policies are valid by construction.
+		panic(fmt.Sprintf("kms: invalid key policy: %v", err))
+	}
+	k := &key{id: id, arn: keyARN(sc, id), account: sc.account, region: sc.region, description: desc,
+		usage: usage, spec: spec, manager: manager, enabled: true, created: now, policy: policy, parsed: p, tags: tags}
+	if s.keys[sc] == nil {
+		s.keys[sc] = map[string]*key{}
+	}
+	s.keys[sc][id] = k
+	return k
+}
+
+func (s *Store) putAlias(sc scope, name, target string, now time.Time) {
+	if s.aliases[sc] == nil {
+		s.aliases[sc] = map[string]*alias{}
+	}
+	s.aliases[sc][name] = &alias{name: name, arn: wire.ARN("kms", sc.region, sc.account, name), target: target, created: now, updated: now}
+}
+
+// allows evaluates k's policy for a caller of the KMS API.
+func (k *key) allows(r *wire.Request, action string) bool {
+	return k.parsed.Allows(iampolicy.Request{
+		Principal: iampolicy.Principal{AWS: r.Principal, Account: r.Account},
+		Action:    action,
+		Resource:  k.arn,
+		Context:   map[string]string{"kms:CallerAccount": r.Account},
+	})
+}
+
+// keyFor finds the key an API call names and checks the caller may perform
+// action on it. The caller holds s.mu.
+func (s *Store) keyFor(r *wire.Request, ref, action string) (*key, error) {
+	k, err := s.lookup(r.Account, r.Region, ref, r.Now)
+	if err != nil {
+		return nil, err
+	}
+	if !k.allows(r, action) {
+		return nil, denied(r.Principal, action, k.arn)
+	}
+	return k, nil
+}
+
+// AuthorizeKeyUse implements wire.KeyAuthorizer: a service principal may
+// use the key for a resource when the key exists, is enabled and its policy
+// allows every requested action. Errors are *wire.Error with the KMS codes
+// NotFoundException, DisabledException or AccessDeniedException.
+func (s *Store) AuthorizeKeyUse(_ context.Context, u wire.KeyUse) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k, err := s.lookup(u.Account, u.Region, u.KeyRef, s.now())
+	if err != nil {
+		return err
+	}
+	if !k.enabled {
+		return wire.Errorf("DisabledException", http.StatusBadRequest, "%s is disabled.", k.arn)
+	}
+	ctx := map[string]string{}
+	if u.SourceARN != "" {
+		ctx["aws:SourceArn"] = u.SourceARN
+		if f := strings.SplitN(u.SourceARN, ":", 6); len(f) == 6 && f[4] != "" {
+			ctx["aws:SourceAccount"] = f[4]
+		}
+	}
+	if u.ViaService != "" {
+		ctx["kms:ViaService"] = u.ViaService + "." + u.Region + ".amazonaws.com"
+	}
+	actions := u.Actions
+	if len(actions) == 0 {
+		actions = []string{"kms:GenerateDataKey", "kms:Decrypt"}
+	}
+	for _, a := range actions {
+		if !k.parsed.Allows(iampolicy.Request{
+			Principal: iampolicy.Principal{Service: u.FromService},
+			Action:    a, Resource: k.arn, Context: ctx,
+		}) {
+			return denied(u.FromService, a, k.arn)
+		}
+	}
+	return nil
+}
+
+// SetClock replaces the clock used outside API calls (AuthorizeKeyUse).
+func (s *Store) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
 }

@@ -31,6 +31,9 @@ type KeyUse struct {
 	FromService string   // "events.amazonaws.com", "sns.amazonaws.com"
 	Actions     []string // "kms:GenerateDataKey", "kms:Decrypt"
 	SourceARN   string
+	// ViaService is the service that holds the encrypted resource and calls
+	// KMS for it ("sns", "sqs"); it sets kms:ViaService. Optional.
+	ViaService string
 }
 
 // KeyAuthorizer answers KeyUse questions; the KMS simulator implements it.

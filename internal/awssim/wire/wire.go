@@ -81,6 +81,9 @@ type Error struct {
 	// QueryCode is the awsQuery-compatible code SQS sends in the
 	// x-amzn-query-error header ("AWS.SimpleQueueService.NonExistentQueue").
 	QueryCode string
+	// Fields are extra members of a JSON error body, such as the Reason of
+	// Organizations' InvalidInputException. Query errors ignore them.
+	Fields map[string]any
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -103,6 +106,25 @@ func NotFound(format string, args ...any) *Error {
 // AccessDenied is returned when a policy or a fault denies the call.
 func AccessDenied(format string, args ...any) *Error {
 	return Errorf("AccessDeniedException", http.StatusBadRequest, format, args...)
+}
+
+// Codes the identity resolver returns for temporary credentials it does not
+// accept. They are the awsQuery (STS) codes; the router answers JSON
+// services with UnrecognizedClientException / ExpiredTokenException instead.
+const (
+	CodeInvalidToken = "InvalidClientTokenId"
+	CodeExpiredToken = "ExpiredToken"
+)
+
+// InvalidToken is the error for a session token that does not belong to
+// the access key.
+func InvalidToken() *Error {
+	return Errorf(CodeInvalidToken, http.StatusForbidden, "The security token included in the request is invalid.")
+}
+
+// ExpiredToken is the error for temporary credentials past their expiration.
+func ExpiredToken() *Error {
+	return Errorf(CodeExpiredToken, http.StatusBadRequest, "The security token included in the request is expired")
 }
 
 // AsError converts any error to an *Error, defaulting to InternalFailure.

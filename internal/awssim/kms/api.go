@@ -1,0 +1,642 @@
+package kms
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+)
+
+const maxPolicyBytes = 32768
+
+var (
+	aliasNameRe = regexp.MustCompile(`^[a-zA-Z0-9:/_-]+$`)
+	keyUsages   = map[string]bool{"ENCRYPT_DECRYPT": true, "SIGN_VERIFY": true, "GENERATE_VERIFY_MAC": true, "KEY_AGREEMENT": true}
+	// keySpecs maps each key spec to the usages it supports.
+	keySpecs = map[string][]string{
+		"SYMMETRIC_DEFAULT": {"ENCRYPT_DECRYPT"},
+		"RSA_2048":          {"ENCRYPT_DECRYPT", "SIGN_VERIFY"},
+		"RSA_3072":          {"ENCRYPT_DECRYPT", "SIGN_VERIFY"},
+		"RSA_4096":          {"ENCRYPT_DECRYPT", "SIGN_VERIFY"},
+		"ECC_NIST_P256":     {"SIGN_VERIFY", "KEY_AGREEMENT"},
+		"ECC_NIST_P384":     {"SIGN_VERIFY", "KEY_AGREEMENT"},
+		"ECC_NIST_P521":     {"SIGN_VERIFY", "KEY_AGREEMENT"},
+		"HMAC_256":          {"GENERATE_VERIFY_MAC"},
+		"HMAC_512":          {"GENERATE_VERIFY_MAC"},
+	}
+)
+
+func epoch(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
+
+type keyMetadata struct {
+	AWSAccountId          string   `json:"AWSAccountId"`
+	Arn                   string   `json:"Arn"`
+	CreationDate          float64  `json:"CreationDate"`
+	CustomerMasterKeySpec string   `json:"CustomerMasterKeySpec"`
+	Description           string   `json:"Description"`
+	Enabled               bool     `json:"Enabled"`
+	EncryptionAlgorithms  []string `json:"EncryptionAlgorithms,omitempty"`
+	SigningAlgorithms     []string `json:"SigningAlgorithms,omitempty"`
+	MacAlgorithms         []string `json:"MacAlgorithms,omitempty"`
+	KeyId                 string   `json:"KeyId"`
+	KeyManager            string   `json:"KeyManager"`
+	KeySpec               string   `json:"KeySpec"`
+	KeyState              string   `json:"KeyState"`
+	KeyUsage              string   `json:"KeyUsage"`
+	MultiRegion           bool     `json:"MultiRegion"`
+	Origin                string   `json:"Origin"`
+}
+
+func (k *key) metadata() keyMetadata {
+	m := keyMetadata{
+		AWSAccountId: k.account, Arn: k.arn, CreationDate: epoch(k.created), CustomerMasterKeySpec: k.spec,
+		Description: k.description, Enabled: k.enabled, KeyId: k.id, KeyManager: k.manager, KeySpec: k.spec,
+		KeyState: "Enabled", KeyUsage: k.usage, Origin: "AWS_KMS",
+	}
+	if !k.enabled {
+		m.KeyState = "Disabled"
+	}
+	switch k.usage {
+	case "ENCRYPT_DECRYPT":
+		if k.spec == "SYMMETRIC_DEFAULT" {
+			m.EncryptionAlgorithms = []string{"SYMMETRIC_DEFAULT"}
+		} else {
+			m.EncryptionAlgorithms = []string{"RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"}
+		}
+	case "SIGN_VERIFY":
+		if strings.HasPrefix(k.spec, "RSA") {
+			m.SigningAlgorithms = []string{"RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PSS_SHA_256"}
+		} else {
+			m.SigningAlgorithms = []string{"ECDSA_SHA_256"}
+		}
+	case "GENERATE_VERIFY_MAC":
+		m.MacAlgorithms = []string{"HMAC_" + strings.TrimPrefix(k.spec, "HMAC_")}
+	}
+	return m
+}
+
+// checkPolicy validates a key policy document, and unless bypassed, that it
+// lets the caller change it again (KMS's lockout safety check).
+func checkPolicy(r *wire.Request, doc, arn string, bypass bool) (*iampolicy.Policy, error) {
+	if len(doc) > maxPolicyBytes {
+		return nil, validation("1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to %d", maxPolicyBytes)
+	}
+	p, err := iampolicy.Parse(doc)
+	if err != nil {
+		if errors.Is(err, iampolicy.ErrMalformed) {
+			return nil, wire.Errorf("MalformedPolicyDocumentException", http.StatusBadRequest, "%s", err)
+		}
+		return nil, err
+	}
+	if !bypass && !p.Allows(iampolicy.Request{
+		Principal: iampolicy.Principal{AWS: r.Principal, Account: r.Account},
+		Action:    "kms:PutKeyPolicy", Resource: arn,
+		Context: map[string]string{"kms:CallerAccount": r.Account},
+	}) {
+		return nil, wire.Errorf("MalformedPolicyDocumentException", http.StatusBadRequest,
+			"The new key policy will not allow you to update the key policy in the future.")
+	}
+	return p, nil
+}
+
+func checkTags(tags []tag) error {
+	seen := map[string]bool{}
+	for _, t := range tags {
+		switch {
+		case len(t.TagKey) < 1 || len(t.TagKey) > 128:
+			return validation("1 validation error detected: Value '%s' at 'tags.member.tagKey' failed to satisfy constraint: Member must have length between 1 and 128", t.TagKey)
+		case len(t.TagValue) > 256:
+			return validation("1 validation error detected: Value at 'tags.member.tagValue' failed to satisfy constraint: Member must have length less than or equal to 256")
+		case strings.HasPrefix(strings.ToLower(t.TagKey), "aws:"):
+			return wire.Errorf("TagException", http.StatusBadRequest, "Tags beginning with aws: are reserved")
+		case seen[t.TagKey]:
+			return wire.Errorf("TagException", http.StatusBadRequest, "Duplicate tag keys")
+		}
+		seen[t.TagKey] = true
+	}
+	return nil
+}
+
+func (s *Store) createKey(_ context.Context, r *wire.Request) (any, error) {
+	var in struct {
+		Policy                         *string
+		Description                    string
+		KeyUsage                       string
+		KeySpec                        string
+		CustomerMasterKeySpec          string
+		Tags                           []tag
+		BypassPolicyLockoutSafetyCheck bool
+		MultiRegion                    bool
+		Origin                         string
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if in.KeyUsage == "" {
+		in.KeyUsage = "ENCRYPT_DECRYPT"
+	}
+	if in.KeySpec == "" {
+		in.KeySpec = in.CustomerMasterKeySpec
+	}
+	if in.KeySpec == "" {
+		in.KeySpec = "SYMMETRIC_DEFAULT"
+	}
+	switch {
+	case !keyUsages[in.KeyUsage]:
+		return nil, validation("1 validation error detected: Value '%s' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: [ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT]", in.KeyUsage)
+	case keySpecs[in.KeySpec] == nil:
+		return nil, validation("1 validation error detected: Value '%s' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set", in.KeySpec)
+	case !contains(keySpecs[in.KeySpec], in.KeyUsage):
+		return nil, validation("KeyUsage %s is not compatible with KeySpec %s", in.KeyUsage, in.KeySpec)
+	case len(in.Description) > 8192:
+		return nil, validation("1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 8192")
+	case in.Origin != "" && in.Origin != "AWS_KMS":
+		return nil, wire.Errorf("UnsupportedOperationException", http.StatusBadRequest, "Origin %s is not supported by this simulator", in.Origin)
+	case in.MultiRegion:
+		return nil, wire.Errorf("UnsupportedOperationException", http.StatusBadRequest, "multi-Region keys are not supported by this simulator")
+	}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, err
+	}
+	sc := scope{r.Account, r.Region}
+	policy := DefaultKeyPolicy(r.Account)
+	if in.Policy != nil {
+		// The ARN is not known yet; the lockout check only needs "*" or this key.
+		if _, err := checkPolicy(r, *in.Policy, keyARN(sc, "*"), in.BypassPolicyLockoutSafetyCheck); err != nil {
+			return nil, err
+		}
+		policy = *in.Policy
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := s.addKey(sc, r.Now, in.Description, in.KeyUsage, in.KeySpec, "CUSTOMER", policy, in.Tags)
+	return map[string]any{"KeyMetadata": k.metadata()}, nil
+}
+
+func contains(list []string, v string) bool {
+	for _, e := range list {
+		if e == v {
+			return true
+		}
+	}
+	return false
+}
+
+type keyRef struct {
+	KeyId string
+}
+
+func (s *Store) describeKey(_ context.Context, r *wire.Request) (any, error) {
+	var in keyRef
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k, err := s.keyFor(r, in.KeyId, "kms:DescribeKey")
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"KeyMetadata": k.metadata()}, nil
+}
+
+func policyName(name string) error {
+	if name != "" && name != "default" {
+		return notFound("No such policy exists: %s. The only valid policy name is default.", name)
+	}
+	return nil
+}
+
+func (s *Store) getKeyPolicy(_ context.Context, r *wire.Request) (any, error) {
+	var in struct {
+		KeyId      string
+		PolicyName string
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if err := policyName(in.PolicyName); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k, err := s.keyFor(r, in.KeyId, "kms:GetKeyPolicy")
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"Policy": k.policy, "PolicyName": "default"}, nil
+}
+
+func (s *Store) putKeyPolicy(_ context.Context, r *wire.Request) (any, error) {
+	var in struct {
+		KeyId                          string
+		Policy                         string
+		PolicyName                     string
+		BypassPolicyLockoutSafetyCheck bool
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if err := policyName(in.PolicyName); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k, err := s.keyFor(r, in.KeyId, "kms:PutKeyPolicy")
+	if err != nil {
+		return nil, err
+	}
+	p, err := checkPolicy(r, in.Policy, k.arn, in.BypassPolicyLockoutSafetyCheck)
+	if err != nil {
+		return nil, err
+	}
+	k.policy, k.parsed = in.Policy, p
+	return nil, nil
+}
+
+func (s *Store) setEnabled(enabled bool) wire.Handler {
+	action := "kms:DisableKey"
+	if enabled {
+		action = "kms:EnableKey"
+	}
+	return func(_ context.Context, r *wire.Request) (any, error) {
+		var in keyRef
+		if err := r.Decode(&in); err != nil {
+			return nil, err
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		k, err := s.keyFor(r, in.KeyId, action)
+		if err != nil {
+			return nil, err
+		}
+		k.enabled = enabled
+		return nil, nil
+	}
+}
+
+// checkAliasName applies KMS's rules for an alias a customer may own.
+func checkAliasName(name string) error {
+	switch {
+	case len(name) < 1 || len(name) > 256:
+		return validation("1 validation error detected: Value '%s' at 'aliasName' failed to satisfy constraint: Member must have length between 1 and 256", name)
+	case !strings.HasPrefix(name, "alias/"):
+		return validation("Alias must start with the prefix \"alias/\". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html")
+	case !aliasNameRe.MatchString(name) || name == "alias/":
+		return wire.Errorf("InvalidAliasNameException", http.StatusBadRequest,
+			"1 validation error detected: Value '%s' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$", name)
+	case strings.HasPrefix(name, "alias/aws/"):
+		return wire.Errorf("NotAuthorizedException", http.StatusBadRequest, "Cannot create alias with prefix 'alias/aws/'")
+	}
+	return nil
+}
+
+// aliasTarget resolves TargetKeyId, which must name a key (not an alias)
+// in the caller's account and region.
+func (s *Store) aliasTarget(r *wire.Request, ref, action string) (*key, error) {
+	if strings.HasPrefix(ref, "alias/") || strings.Contains(ref, ":alias/") {
+		return nil, validation("Aliases must refer to keys. Not aliases")
+	}
+	k, err := s.keyFor(r, ref, action)
+	if err != nil {
+		return nil, err
+	}
+	if k.account != r.Account || k.region != r.Region {
+		return nil, notFound("Key '%s' does not exist", k.arn)
+	}
+	// AWS-managed keys need no check here: their policy never grants
+	// kms:CreateAlias or kms:UpdateAlias, so keyFor already denied.
+	return k, nil
+}
+
+type aliasInput struct {
+	AliasName   string
+	TargetKeyId string
+}
+
+func (s *Store) createAlias(_ context.Context, r *wire.Request) (any, error) {
+	var in aliasInput
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if err := checkAliasName(in.AliasName); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k, err := s.aliasTarget(r, in.TargetKeyId, "kms:CreateAlias")
+	if err != nil {
+		return nil, err
+	}
+	sc := scope{r.Account, r.Region}
+	if a := s.aliases[sc][in.AliasName]; a != nil {
+		return nil, wire.Errorf("AlreadyExistsException", http.StatusBadRequest, "An alias with the name %s already exists", a.arn)
+	}
+	s.putAlias(sc, in.AliasName, k.id, r.Now)
+	return nil, nil
+}
+
+func (s *Store) updateAlias(_ context.Context, r *wire.Request) (any, error) {
+	var in aliasInput
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if err := checkAliasName(in.AliasName); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sc := scope{r.Account, r.Region}
+	a := s.aliases[sc][in.AliasName]
+	if a == nil {
+		return nil, notFound("Alias %s is not found.", wire.ARN("kms", r.Region, r.Account, in.AliasName))
+	}
+	k, err := s.aliasTarget(r, in.TargetKeyId, "kms:UpdateAlias")
+	if err != nil {
+		return nil, err
+	}
+	old := s.keys[sc][a.target]
+	if old != nil && (old.usage != k.usage || old.spec != k.spec) {
+		// AWS keeps an alias on keys of one type so its users keep working.
+		return nil, validation("The new target key must have the same key spec and key usage as the current target key")
+	}
+	a.target, a.updated = k.id, r.Now
+	return nil, nil
+}
+
+func (s *Store) deleteAlias(_ context.Context, r *wire.Request) (any, error) {
+	var in struct{ AliasName string }
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if err := checkAliasName(in.AliasName); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sc := scope{r.Account, r.Region}
+	if s.aliases[sc][in.AliasName] == nil {
+		return nil, notFound("Alias %s is not found.", wire.ARN("kms", r.Region, r.Account, in.AliasName))
+	}
+	delete(s.aliases[sc], in.AliasName)
+	return nil, nil
+}
+
+type aliasJSON struct {
+	AliasArn        string   `json:"AliasArn"`
+	AliasName       string   `json:"AliasName"`
+	TargetKeyId     string   `json:"TargetKeyId,omitempty"`
+	CreationDate    *float64 `json:"CreationDate,omitempty"`
+	LastUpdatedDate *float64 `json:"LastUpdatedDate,omitempty"`
+}
+
+// markerPage cuts a page for KMS's Limit/Marker lists (Limit 1..100,
+// default 50 for ListAliases and ListResourceTags).
+func markerPage(limit *int32, marker *string, n int) (start, end int, next string, err error) {
+	l := 50
+	if limit != nil {
+		if *limit < 1 || *limit > 100 {
+			return 0, 0, "", validation("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value between 1 and 100", *limit)
+		}
+		l = int(*limit)
+	}
+	if marker != nil {
+		b, derr := base64.RawURLEncoding.DecodeString(*marker)
+		rest, ok := strings.CutPrefix(string(b), "awssim:")
+		v, aerr := strconv.Atoi(rest)
+		if derr != nil || !ok || aerr != nil || v < 0 || v > n {
+			return 0, 0, "", wire.Errorf("InvalidMarkerException", http.StatusBadRequest, "Invalid marker")
+		}
+		start = v
+	}
+	end = min(start+l, n)
+	if end < n {
+		next = base64.RawURLEncoding.EncodeToString([]byte("awssim:" + strconv.Itoa(end)))
+	}
+	return start, end, next, nil
+}
+
+func (s *Store) listAliases(_ context.Context, r *wire.Request) (any, error) {
+	var in struct {
+		KeyId  string
+		Limit  *int32
+		Marker *string
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sc := scope{r.Account, r.Region}
+	filter := ""
+	if in.KeyId != "" {
+		if strings.HasPrefix(in.KeyId, "alias/") || strings.Contains(in.KeyId, ":alias/") {
+			return nil, wire.Errorf("InvalidArnException", http.StatusBadRequest, "KeyId must be a key ID or key ARN")
+		}
+		k, err := s.keyFor(r, in.KeyId, "kms:ListAliases")
+		if err != nil {
+			return nil, err
+		}
+		filter = k.id
+	}
+	var list []aliasJSON
+	for name, a := range s.aliases[sc] {
+		if filter != "" && a.target != filter {
+			continue
+		}
+		c, u := epoch(a.created), epoch(a.updated)
+		list = append(list, aliasJSON{AliasArn: a.arn, AliasName: name, TargetKeyId: a.target, CreationDate: &c, LastUpdatedDate: &u})
+	}
+	if filter == "" {
+		// AWS lists its managed aliases before their keys exist, without a target.
+		for name := range managedAliases {
+			if s.aliases[sc][name] == nil {
+				list = append(list, aliasJSON{AliasArn: wire.ARN("kms", r.Region, r.Account, name), AliasName: name})
+			}
+		}
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].AliasName < list[j].AliasName })
+	start, end, next, err := markerPage(in.Limit, in.Marker, len(list))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{"Aliases": append([]aliasJSON{}, list[start:end]...), "Truncated": next != ""}
+	if next != "" {
+		out["NextMarker"] = next
+	}
+	return out, nil
+}
+
+func (s *Store) tagResource(_ context.Context, r *wire.Request) (any, error) {
+	var in struct {
+		KeyId string
+		Tags  []tag
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k, err := s.keyFor(r, in.KeyId, "kms:TagResource")
+	if err != nil {
+		return nil, err
+	}
+	if k.manager == "AWS" {
+		return nil, wire.Errorf("KMSInvalidStateException", http.StatusBadRequest, "%s is an AWS managed key and cannot be tagged", k.arn)
+	}
+	for _, t := range in.Tags {
+		replaced := false
+		for i := range k.tags {
+			if k.tags[i].TagKey == t.TagKey {
+				k.tags[i].TagValue, replaced = t.TagValue, true
+			}
+		}
+		if !replaced {
+			k.tags = append(k.tags, t)
+		}
+	}
+	if len(k.tags) > 50 {
+		return nil, wire.Errorf("TagException", http.StatusBadRequest, "A key can have at most 50 tags")
+	}
+	return nil, nil
+}
+
+func (s *Store) untagResource(_ context.Context, r *wire.Request) (any, error) {
+	var in struct {
+		KeyId   string
+		TagKeys []string
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k, err := s.keyFor(r, in.KeyId, "kms:UntagResource")
+	if err != nil {
+		return nil, err
+	}
+	kept := k.tags[:0]
+	for _, t := range k.tags {
+		if !contains(in.TagKeys, t.TagKey) {
+			kept = append(kept, t)
+		}
+	}
+	k.tags = kept
+	return nil, nil
+}
+
+func (s *Store) listResourceTags(_ context.Context, r *wire.Request) (any, error) {
+	var in struct {
+		KeyId  string
+		Limit  *int32
+		Marker *string
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k, err := s.keyFor(r, in.KeyId, "kms:ListResourceTags")
+	if err != nil {
+		return nil, err
+	}
+	start, end, next, err := markerPage(in.Limit, in.Marker, len(k.tags))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{"Tags": append([]tag{}, k.tags[start:end]...), "Truncated": next != ""}
+	if next != "" {
+		out["NextMarker"] = next
+	}
+	return out, nil
+}
+
+func (s *Store) enableKeyRotation(_ context.Context, r *wire.Request) (any, error) {
+	var in struct {
+		KeyId                string
+		RotationPeriodInDays *int32
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	days := 365
+	if in.RotationPeriodInDays != nil {
+		if *in.RotationPeriodInDays < 90 || *in.RotationPeriodInDays > 2560 {
+			return nil, validation("1 validation error detected: Value '%d' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value between 90 and 2560", *in.RotationPeriodInDays)
+		}
+		days = int(*in.RotationPeriodInDays)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k, err := s.rotatable(r, in.KeyId, "kms:EnableKeyRotation")
+	if err != nil {
+		return nil, err
+	}
+	if !k.rotation || k.rotationDays != days {
+		k.rotation, k.rotationDays, k.rotationFrom = true, days, r.Now
+	}
+	return nil, nil
+}
+
+func (s *Store) disableKeyRotation(_ context.Context, r *wire.Request) (any, error) {
+	var in keyRef
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k, err := s.rotatable(r, in.KeyId, "kms:DisableKeyRotation")
+	if err != nil {
+		return nil, err
+	}
+	k.rotation = false
+	return nil, nil
+}
+
+// rotatable finds a key whose rotation the caller may change: enabled,
+// symmetric and customer managed.
+func (s *Store) rotatable(r *wire.Request, ref, action string) (*key, error) {
+	k, err := s.keyFor(r, ref, action)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case !k.enabled:
+		return nil, wire.Errorf("DisabledException", http.StatusBadRequest, "%s is disabled.", k.arn)
+	case k.spec != "SYMMETRIC_DEFAULT":
+		return nil, wire.Errorf("UnsupportedOperationException", http.StatusBadRequest, "%s key spec does not support automatic key rotation", k.spec)
+	case k.manager == "AWS":
+		return nil, wire.Errorf("UnsupportedOperationException", http.StatusBadRequest, "%s is an AWS managed key; AWS rotates it", k.arn)
+	}
+	return k, nil
+}
+
+func (s *Store) getKeyRotationStatus(_ context.Context, r *wire.Request) (any, error) {
+	var in keyRef
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k, err := s.keyFor(r, in.KeyId, "kms:GetKeyRotationStatus")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{"KeyId": k.arn, "KeyRotationEnabled": k.rotation}
+	if k.rotation {
+		out["RotationPeriodInDays"] = k.rotationDays
+		out["NextRotationDate"] = epoch(k.rotationFrom.AddDate(0, 0, k.rotationDays))
+	}
+	return out, nil
+}
