@@ -67,6 +67,9 @@ func (s *Server) Register(svc wire.Service) {
 	if sv.TargetPrefix != "" {
 		s.byTarget[sv.TargetPrefix] = &sv
 	}
+	for _, alias := range sv.TargetAliases {
+		s.byTarget[alias] = &sv
+	}
 }
 
 // SetClock replaces the clock that stamps Request.Now, so tests can move

@@ -475,3 +475,54 @@ func TestFaultConfigIsCopied(t *testing.T) {
 		t.Errorf("remaining throttles = %d, want 0", got)
 	}
 }
+
+// TestCloudTrailTargetPrefixes sends LookupEvents by hand with the
+// X-Amz-Target of each client family: aws-sdk-go-v2 uses the short prefix,
+// boto and the AWS CLI the long one of the service model. Both must reach
+// CloudTrail; a prefix that is neither must not.
+func TestCloudTrailTargetPrefixes(t *testing.T) {
+	seed, err := awssim.LoadSeed("testdata/costs-seed.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim, err := awssim.New(seed, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	auth := strings.Replace(goodAuth, "/organizations/", "/cloudtrail/", 1)
+	body := `{"LookupAttributes":[{"AttributeKey":"EventName","AttributeValue":"CreateAccount"}]}`
+	cases := []struct {
+		name       string
+		target     string
+		wantStatus int
+		wantEvents int
+	}{
+		{"aws-sdk-go-v2", "CloudTrail_20131101.LookupEvents", 200, 1},
+		{"boto and the CLI", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents", 200, 1},
+		{"neither", "com.amazonaws.cloudtrail.v20131101.LookupEvents", 400, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			status, _, resp := post(t, srv.URL+"/", map[string]string{
+				"Authorization": auth, "X-Amz-Target": tc.target, "Content-Type": "application/x-amz-json-1.1"}, body)
+			if status != tc.wantStatus {
+				t.Fatalf("status = %d, want %d; body %s", status, tc.wantStatus, resp)
+			}
+			if status != 200 {
+				if !strings.Contains(resp, `"__type":"UnrecognizedClientException"`) {
+					t.Errorf("body = %s, want UnrecognizedClientException", resp)
+				}
+				return
+			}
+			var out struct{ Events []struct{ EventName string } }
+			if err := json.Unmarshal([]byte(resp), &out); err != nil {
+				t.Fatalf("response %s: %v", resp, err)
+			}
+			if len(out.Events) != tc.wantEvents || out.Events[0].EventName != "CreateAccount" {
+				t.Errorf("events = %+v, want %d CreateAccount", out.Events, tc.wantEvents)
+			}
+		})
+	}
+}

@@ -2,9 +2,12 @@ package awssim
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -26,8 +29,9 @@ type Seed struct {
 	Events       []cloudtrail.Event    `json:"events,omitempty" yaml:"events,omitempty"`
 }
 
-// LoadSeed reads a seed file. Unknown fields are errors, so a typo in a seed
-// does not silently start an empty organization.
+// LoadSeed reads a seed file. Unknown fields are errors naming their line,
+// so a typo in a seed does not silently start an empty organization; so are
+// an empty file and a second YAML document, which would be ignored.
 func LoadSeed(path string) (Seed, error) {
 	var s Seed
 	b, err := os.ReadFile(path)
@@ -36,10 +40,31 @@ func LoadSeed(path string) (Seed, error) {
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(b)) // YAML is a superset of JSON
 	dec.KnownFields(true)
-	if err := dec.Decode(&s); err != nil {
-		return s, fmt.Errorf("parse seed %s: %w", path, err)
+	switch err := dec.Decode(&s); {
+	case errors.Is(err, io.EOF):
+		return s, fmt.Errorf("parse seed %s: the file holds no YAML document", path)
+	case err != nil:
+		return s, fmt.Errorf("parse seed %s: %w", path, seedError(err))
 	}
-	return s, nil
+	var extra yaml.Node
+	switch err := dec.Decode(&extra); {
+	case errors.Is(err, io.EOF):
+		return s, nil
+	case err != nil:
+		return s, fmt.Errorf("parse seed %s: %w", path, seedError(err))
+	default:
+		return s, fmt.Errorf("parse seed %s: line %d: a second YAML document; a seed is one document", path, extra.Line)
+	}
+}
+
+// seedError puts yaml.v3's list of decoding errors ("line 7: field servce
+// not found in type costexplorer.Record") on one line.
+func seedError(err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		return errors.New(strings.Join(te.Errors, "; "))
+	}
+	return err
 }
 
 // Sim is a whole simulated AWS: the router and every service's state.
@@ -64,6 +89,10 @@ func New(seed Seed, log *slog.Logger) (*Sim, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seed costs: %w", err)
 	}
+	// As in AWS, only the management (payer) account sees every account's
+	// costs, and Cost Explorer knows the accounts by their organization names.
+	ce.SetPayer(o.ManagementAccount())
+	ce.SetAccountNames(o.AccountNames())
 	ct, err := cloudtrail.New(seed.Events)
 	if err != nil {
 		return nil, fmt.Errorf("seed events: %w", err)

@@ -247,9 +247,9 @@ func (s *Store) Service() wire.Service {
 		SigningName: "cloudtrail",
 		Protocol:    wire.JSON11,
 		// aws-sdk-go-v2 sends "CloudTrail_20131101.LookupEvents"; boto and the
-		// CLI send the long "com.amazonaws.cloudtrail.v20131101." form, which
-		// the router cannot map to a second prefix yet.
+		// CLI send the long form the service model names.
 		TargetPrefix:     "CloudTrail_20131101",
+		TargetAliases:    []string{"com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"},
 		ThrottleCode:     "ThrottlingException",
 		AccessDeniedCode: "AccessDeniedException",
 		Ops: map[string]wire.Handler{

@@ -156,6 +156,10 @@ func TestPermissions(t *testing.T) {
 		t.Errorf("account statement = %v", st)
 	}
 
+	putPolicy := func(doc string) error {
+		_, err := c.PutPermission(ctx, &eventbridge.PutPermissionInput{Policy: aws.String(doc)})
+		return err
+	}
 	errorCases := []struct {
 		name string
 		err  error
@@ -176,6 +180,12 @@ func TestPermissions(t *testing.T) {
 			_, err := c.PutPermission(ctx, &eventbridge.PutPermissionInput{Policy: aws.String("{")})
 			return err
 		}(), "ValidationException"},
+		{"policy without Resource", putPolicy(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"events:PutEvents"}]}`), "ValidationException"},
+		{"policy with an unknown Effect", putPolicy(`{"Version":"2012-10-17","Statement":[{"Effect":"Permit","Principal":"*","Action":"events:PutEvents","Resource":"*"}]}`), "ValidationException"},
+		{"policy with an unsupported operator", putPolicy(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"events:PutEvents","Resource":"*","Condition":{"StringSortOf":{"aws:PrincipalOrgID":"o-1"}}}]}`), "ValidationException"},
+		{"policy with an unknown element", putPolicy(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"events:PutEvents","Resource":"*","Actions":"x"}]}`), "ValidationException"},
+		{"policy without statements", putPolicy(`{"Version":"2012-10-17","Statement":[]}`), "ValidationException"},
+		{"policy with a repeated Sid", putPolicy(`{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Principal":"*","Action":"events:PutEvents","Resource":"*"},{"Sid":"A","Effect":"Deny","Principal":"*","Action":"events:PutEvents","Resource":"*"}]}`), "ValidationException"},
 		{"remove unknown statement", func() error {
 			_, err := c.RemovePermission(ctx, &eventbridge.RemovePermissionInput{StatementId: aws.String("Nope")})
 			return err

@@ -182,16 +182,18 @@ func (s *Store) putPermission(_ context.Context, r *wire.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if b.policy == nil {
-		b.policy = &policy{Version: "2012-10-17"}
-	}
-	for _, old := range b.policy.Statement {
-		if old["Sid"] == in.StatementId {
-			return nil, alreadyExists("Statement with sid %s already exists.", in.StatementId)
+	if b.policy != nil {
+		for _, old := range b.policy.Statement {
+			if old["Sid"] == in.StatementId {
+				return nil, alreadyExists("Statement with sid %s already exists.", in.StatementId)
+			}
 		}
 	}
-	b.policy.Statement = append(b.policy.Statement, st)
-	b.modified = r.Now.UTC()
+	p, err := b.policy.withStatement(st)
+	if err != nil {
+		return nil, err
+	}
+	b.policy, b.modified = p, r.Now.UTC()
 	return struct{}{}, nil
 }
 
@@ -251,15 +253,13 @@ func (s *Store) removePermission(_ context.Context, r *wire.Request) (any, error
 		b.policy, b.modified = nil, r.Now.UTC()
 		return struct{}{}, nil
 	}
-	for i, st := range b.policy.Statement {
-		if st["Sid"] == in.StatementId {
-			b.policy.Statement = append(b.policy.Statement[:i:i], b.policy.Statement[i+1:]...)
-			if len(b.policy.Statement) == 0 {
-				b.policy = nil
-			}
-			b.modified = r.Now.UTC()
-			return struct{}{}, nil
-		}
+	p, ok, err := b.policy.withoutStatement(in.StatementId)
+	switch {
+	case err != nil:
+		return nil, err
+	case !ok:
+		return nil, wire.NotFound("Statement with the provided id does not exist.")
 	}
-	return nil, wire.NotFound("Statement with the provided id does not exist.")
+	b.policy, b.modified = p, r.Now.UTC()
+	return struct{}{}, nil
 }

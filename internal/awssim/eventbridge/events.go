@@ -198,7 +198,7 @@ func (s *Store) accept(ctx context.Context, ref busRef, env envelope, sender str
 		if s.orgs != nil {
 			orgID, _ = s.orgs.OrgIDOf(sender)
 		}
-		if !allowPutEvents(b.policy, putEventsRequest{senderAccount: sender, senderOrgID: orgID, busARN: b.arn}) {
+		if !b.policy.allowsPutEvents(sender, orgID, b.arn) {
 			s.mu.Unlock()
 			return wire.AccessDenied("Account %s is not authorized to put events on event bus %s.", sender, b.arn)
 		}

@@ -1,18 +1,23 @@
 package eventbridge
 
 import (
+	"bytes"
 	"encoding/json"
-	"path"
-	"strings"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
-// policy is a bus resource policy kept as decoded JSON so DescribeEventBus
-// returns what was put, and statements can be added and removed by Sid.
+// policy is a bus resource policy. The statements are kept as decoded JSON
+// so DescribeEventBus returns what was put and PutPermission and
+// RemovePermission can add and remove statements by Sid; eval is the same
+// document parsed by iampolicy, rebuilt on every change, and is what a
+// cross-account PutEvents is checked against.
 type policy struct {
 	Version   string           `json:"Version"`
+	ID        string           `json:"Id,omitempty"`
 	Statement []map[string]any `json:"Statement"`
+	eval      *iampolicy.Policy
 }
 
 func (p *policy) String() string {
@@ -20,158 +25,121 @@ func (p *policy) String() string {
 	return string(b)
 }
 
-// parsePolicy reads a whole policy document (PutPermission's Policy form).
-// A single statement object is accepted where a list is expected, as IAM does.
-func parsePolicy(doc string) (*policy, error) {
-	var raw struct {
-		Version   string          `json:"Version"`
-		Statement json.RawMessage `json:"Statement"`
+// newPolicy builds a policy from statements and validates the whole
+// document, so a bus never holds a policy iampolicy cannot evaluate.
+func newPolicy(version, id string, statements []map[string]any) (*policy, error) {
+	if version == "" {
+		version = "2012-10-17"
 	}
-	if err := json.Unmarshal([]byte(doc), &raw); err != nil {
-		return nil, wire.Validation("The policy is not a valid JSON document: %v", err)
-	}
-	p := &policy{Version: raw.Version}
-	if p.Version == "" {
-		p.Version = "2012-10-17"
-	}
-	switch {
-	case len(raw.Statement) == 0:
-		return nil, wire.Validation("The policy must contain at least one statement.")
-	case raw.Statement[0] == '{':
-		var st map[string]any
-		if err := json.Unmarshal(raw.Statement, &st); err != nil {
-			return nil, wire.Validation("The policy statement is not valid: %v", err)
-		}
-		p.Statement = []map[string]any{st}
-	default:
-		if err := json.Unmarshal(raw.Statement, &p.Statement); err != nil {
-			return nil, wire.Validation("The policy statements are not valid: %v", err)
-		}
-	}
-	for _, st := range p.Statement {
-		if e, _ := st["Effect"].(string); e != "Allow" && e != "Deny" {
-			return nil, wire.Validation("Each policy statement needs Effect Allow or Deny.")
-		}
-		if st["Principal"] == nil || st["Action"] == nil {
-			return nil, wire.Validation("Each policy statement needs a Principal and an Action.")
-		}
+	p := &policy{Version: version, ID: id, Statement: statements}
+	if err := p.compile(); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
 
-// putEventsRequest is the question a bus policy answers when another
-// account sends events to the bus.
-type putEventsRequest struct {
-	senderAccount string
-	senderOrgID   string
-	busARN        string
+// parsePolicy reads a whole policy document (PutPermission's Policy form).
+// A single statement object is accepted where a list is expected, as IAM does.
+func parsePolicy(doc string) (*policy, error) {
+	if _, err := iampolicy.Parse(doc); err != nil {
+		return nil, invalidPolicy(err)
+	}
+	var raw struct {
+		Version   string          `json:"Version"`
+		ID        string          `json:"Id"`
+		Statement json.RawMessage `json:"Statement"`
+	}
+	if err := json.Unmarshal([]byte(doc), &raw); err != nil {
+		return nil, invalidPolicy(err) // unreachable: Parse accepted the JSON
+	}
+	// Numbers in conditions keep their written form through the round trip.
+	dec := json.NewDecoder(bytes.NewReader(raw.Statement))
+	dec.UseNumber()
+	var statements []map[string]any
+	if t := bytes.TrimSpace(raw.Statement); len(t) > 0 && t[0] == '{' {
+		var one map[string]any
+		if err := dec.Decode(&one); err != nil {
+			return nil, invalidPolicy(err)
+		}
+		statements = []map[string]any{one}
+	} else if err := dec.Decode(&statements); err != nil {
+		return nil, invalidPolicy(err)
+	}
+	return newPolicy(raw.Version, raw.ID, statements)
 }
 
-// allowPutEvents evaluates the receiving bus's policy for a cross-account
-// events:PutEvents: an explicit Deny wins, otherwise one Allow is needed.
-//
-// It is the single place policies are evaluated, written against the
-// statements PutPermission produces and the documents orgnotify writes
-// (Principal "*" or an account, Condition on aws:PrincipalOrgID or
-// aws:PrincipalAccount); the shared iampolicy evaluator replaces its body
-// once that package lands.
-func allowPutEvents(p *policy, q putEventsRequest) bool {
+// compile validates the policy with iampolicy and keeps the parsed form.
+// Statement IDs must be unique: RemovePermission removes by Sid.
+func (p *policy) compile() error {
+	seen := map[string]bool{}
+	for _, st := range p.Statement {
+		sid, _ := st["Sid"].(string)
+		if sid == "" {
+			continue
+		}
+		if seen[sid] {
+			return wire.Validation("Invalid policy: the statement ID %s is used more than once.", sid)
+		}
+		seen[sid] = true
+	}
+	parsed, err := iampolicy.Parse(p.String())
+	if err != nil {
+		return invalidPolicy(err)
+	}
+	p.eval = parsed
+	return nil
+}
+
+func invalidPolicy(err error) error {
+	// EventBridge answers a policy it cannot accept with a ValidationException.
+	return wire.Validation("Invalid policy: %v", err)
+}
+
+// withStatement returns a copy of p, or of an empty policy when p is nil,
+// with st added.
+func (p *policy) withStatement(st map[string]any) (*policy, error) {
+	if p == nil {
+		return newPolicy("", "", []map[string]any{st})
+	}
+	statements := append(p.Statement[:len(p.Statement):len(p.Statement)], st)
+	return newPolicy(p.Version, p.ID, statements)
+}
+
+// withoutStatement returns a copy of p without the statement sid; nil when
+// none is left, since a bus without statements has no policy. ok reports
+// whether the statement existed.
+func (p *policy) withoutStatement(sid string) (_ *policy, ok bool, err error) {
+	for i, st := range p.Statement {
+		if st["Sid"] != sid {
+			continue
+		}
+		rest := append(p.Statement[:i:i], p.Statement[i+1:]...)
+		if len(rest) == 0 {
+			return nil, true, nil
+		}
+		np, err := newPolicy(p.Version, p.ID, rest)
+		return np, true, err
+	}
+	return p, false, nil
+}
+
+// allowsPutEvents asks the bus policy whether account sender may put events
+// on the bus busARN. No policy allows no other account. The sender is
+// evaluated as its account's root principal; aws:PrincipalOrgID is set only
+// for accounts in an organization, as in AWS, so a condition on it does not
+// match an outsider by accident.
+func (p *policy) allowsPutEvents(sender, senderOrgID, busARN string) bool {
 	if p == nil {
 		return false
 	}
-	allowed := false
-	for _, st := range p.Statement {
-		if !principalMatches(st["Principal"], q.senderAccount) ||
-			!anyPattern(st["Action"], "events:PutEvents", true) ||
-			(st["Resource"] != nil && !anyPattern(st["Resource"], q.busARN, false)) ||
-			!conditionsHold(st["Condition"], q) {
-			continue
-		}
-		if st["Effect"] == "Deny" {
-			return false
-		}
-		allowed = true
+	ctx := map[string]string{"aws:PrincipalAccount": sender}
+	if senderOrgID != "" {
+		ctx["aws:PrincipalOrgID"] = senderOrgID
 	}
-	return allowed
-}
-
-func principalMatches(p any, account string) bool {
-	switch x := p.(type) {
-	case string:
-		return x == "*"
-	case map[string]any:
-		for _, v := range strings2(x["AWS"]) {
-			if v == "*" || v == account || v == "arn:aws:iam::"+account+":root" {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// anyPattern reports whether a string or list of IAM-style patterns ("*",
-// "?") matches value; actions compare without case.
-func anyPattern(v any, value string, fold bool) bool {
-	for _, p := range strings2(v) {
-		if fold {
-			p, value = strings.ToLower(p), strings.ToLower(value)
-		}
-		// path.Match treats "/" specially; ARNs never need it to, so
-		// compare with "/" mapped away.
-		ok, _ := path.Match(strings.ReplaceAll(p, "/", "\x00"), strings.ReplaceAll(value, "/", "\x00"))
-		if ok {
-			return true
-		}
-	}
-	return false
-}
-
-func conditionsHold(c any, q putEventsRequest) bool {
-	cond, _ := c.(map[string]any)
-	for op, kv := range cond {
-		keys, _ := kv.(map[string]any)
-		for key, want := range keys {
-			var got string
-			switch strings.ToLower(key) {
-			case "aws:principalorgid":
-				got = q.senderOrgID
-			case "aws:principalaccount":
-				got = q.senderAccount
-			default:
-				return false // a key this evaluator cannot answer never allows
-			}
-			ok := false
-			for _, w := range strings2(want) {
-				switch op {
-				case "StringEquals":
-					ok = ok || got == w
-				case "StringLike":
-					ok = ok || anyPattern(w, got, false)
-				default:
-					return false
-				}
-			}
-			if !ok {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// strings2 reads a policy value that is one string or a list of strings.
-func strings2(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case []any:
-		out := make([]string, 0, len(x))
-		for _, e := range x {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
+	return p.eval.Allows(iampolicy.Request{
+		Principal: iampolicy.Principal{AWS: "arn:aws:iam::" + sender + ":root", Account: sender},
+		Action:    "events:PutEvents",
+		Resource:  busARN,
+		Context:   ctx,
+	})
 }

@@ -457,3 +457,57 @@ func TestConcurrentPutEventsAndRuleChanges(t *testing.T) {
 		t.Errorf("deliveries = %d, want %d", n, senders*each)
 	}
 }
+
+// TestBusPolicyDecidesCrossAccountPutEvents puts whole policy documents on a
+// hub bus and checks who may then put events on it: the bus policy is
+// evaluated by iampolicy, so Deny statements, negated operators and
+// conditions on the sender's account apply as in AWS.
+func TestBusPolicyDecidesCrossAccountPutEvents(t *testing.T) {
+	f := startFake(t)
+	ctx := context.Background()
+	hub := f.client(t, hubAccount, "us-east-1")
+	if _, err := hub.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("central")}); err != nil {
+		t.Fatal(err)
+	}
+	bus := "arn:aws:events:us-east-1:" + hubAccount + ":event-bus/central"
+	expand := strings.NewReplacer("BUS", bus, "ORG", orgID, "MEMBER", memberAccount, "HUB", hubAccount).Replace
+	const (
+		allowAll = `{"Sid":"All","Effect":"Allow","Principal":"*","Action":"events:PutEvents","Resource":"BUS"}`
+		allowOrg = `{"Sid":"Org","Effect":"Allow","Principal":"*","Action":"events:PutEvents","Resource":"BUS","Condition":{"StringEquals":{"aws:PrincipalOrgID":"ORG"}}}`
+	)
+	tests := []struct {
+		name       string
+		statements string
+		sender     string
+		wantCode   string
+	}{
+		{"organization condition admits a member", allowOrg, memberAccount, ""},
+		{"organization condition refuses an outsider", allowOrg, outsider, "AccessDeniedException"},
+		{"Deny outside the organization beats Allow *", allowAll + `,{"Sid":"NotOrg","Effect":"Deny","Principal":"*","Action":"events:*","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"ORG"}}}`, outsider, "AccessDeniedException"},
+		{"Deny outside the organization leaves a member allowed", allowAll + `,{"Sid":"NotOrg","Effect":"Deny","Principal":"*","Action":"events:*","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"ORG"}}}`, memberAccount, ""},
+		{"Deny of one account beats the organization Allow", allowOrg + `,{"Sid":"NoMember","Effect":"Deny","Principal":"*","Action":"events:PutEvents","Resource":"BUS","Condition":{"StringEquals":{"aws:PrincipalAccount":"MEMBER"}}}`, memberAccount, "AccessDeniedException"},
+		{"aws:PrincipalAccount condition admits that account", `{"Effect":"Allow","Principal":"*","Action":"events:PutEvents","Resource":"BUS","Condition":{"StringEquals":{"aws:PrincipalAccount":["MEMBER"]}}}`, memberAccount, ""},
+		{"aws:PrincipalAccount condition refuses another", `{"Effect":"Allow","Principal":"*","Action":"events:PutEvents","Resource":"BUS","Condition":{"StringEquals":{"aws:PrincipalAccount":["MEMBER"]}}}`, outsider, "AccessDeniedException"},
+		{"bare account principal", `{"Effect":"Allow","Principal":{"AWS":"MEMBER"},"Action":"events:PutEvents","Resource":"BUS"}`, memberAccount, ""},
+		{"Allow of another action", `{"Effect":"Allow","Principal":"*","Action":"events:PutRule","Resource":"BUS"}`, memberAccount, "AccessDeniedException"},
+		{"Allow on another bus", `{"Effect":"Allow","Principal":"*","Action":"events:PutEvents","Resource":"arn:aws:events:us-east-1:HUB:event-bus/other"}`, memberAccount, "AccessDeniedException"},
+		{"wildcard resource", `{"Effect":"Allow","Principal":"*","Action":"events:Put*","Resource":"arn:aws:events:*:HUB:event-bus/*"}`, memberAccount, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := expand(`{"Version":"2012-10-17","Statement":[` + tt.statements + `]}`)
+			if _, err := hub.PutPermission(ctx, &eventbridge.PutPermissionInput{EventBusName: aws.String("central"), Policy: aws.String(doc)}); err != nil {
+				t.Fatalf("PutPermission: %v", err)
+			}
+			out, err := f.client(t, tt.sender, "us-east-1").PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []types.PutEventsRequestEntry{{
+				EventBusName: aws.String(bus), Source: aws.String("app"), DetailType: aws.String("x"), Detail: aws.String(`{}`),
+			}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := aws.ToString(out.Entries[0].ErrorCode); got != tt.wantCode {
+				t.Errorf("ErrorCode = %q, want %q", got, tt.wantCode)
+			}
+		})
+	}
+}

@@ -275,6 +275,16 @@ func (s *Store) SetClock(now func() time.Time) {
 // ManagementAccount is the organization's management account ID.
 func (s *Store) ManagementAccount() string { return s.mgmt }
 
+// AccountNames maps every account of the organization, the management
+// account included, to its name; a fresh map the caller may keep.
+func (s *Store) AccountNames() map[string]string {
+	names := make(map[string]string, len(s.accounts))
+	for _, a := range s.accounts {
+		names[a.ID] = a.Name
+	}
+	return names
+}
+
 // OrganizationID is the organization's ID.
 func (s *Store) OrganizationID() string { return s.orgID }
 

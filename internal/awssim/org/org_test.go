@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -432,6 +433,43 @@ func TestSeedErrors(t *testing.T) {
 			_, err := org.New(tc.seed)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("New = %v, want an error mentioning %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestStoreAccessors(t *testing.T) {
+	tests := []struct {
+		name      string
+		seed      org.Seed
+		wantMgmt  string
+		wantNames map[string]string
+	}{
+		{"seeded organization", seed().Organization, mgmt,
+			map[string]string{mgmt: "management", member: "payments", security: "security", invited: "legacy"}},
+		// The management account is added, and an account without a name is
+		// named after its ID, so every account has a name.
+		{"management account left out", org.Seed{ManagementAccount: mgmt, Accounts: []org.Account{{ID: member}}}, mgmt,
+			map[string]string{mgmt: "management", member: member}},
+		{"empty seed", org.Seed{}, org.DefaultManagementAccount,
+			map[string]string{org.DefaultManagementAccount: "management"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := org.New(tt.seed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := s.ManagementAccount(); got != tt.wantMgmt {
+				t.Errorf("ManagementAccount = %s, want %s", got, tt.wantMgmt)
+			}
+			names := s.AccountNames()
+			if !maps.Equal(names, tt.wantNames) {
+				t.Errorf("AccountNames = %v, want %v", names, tt.wantNames)
+			}
+			names[mgmt] = "changed"
+			if s.AccountNames()[mgmt] == "changed" {
+				t.Error("AccountNames returned the store's own map")
 			}
 		})
 	}

@@ -65,7 +65,10 @@ type Service struct {
 	SigningName  string // SigV4 service name in the credential scope
 	Protocol     Protocol
 	TargetPrefix string // X-Amz-Target prefix before the dot (JSON protocols)
-	XMLNamespace string // response xmlns (Query protocol)
+	// TargetAliases are other X-Amz-Target prefixes clients send for the
+	// same service: the SDKs do not agree on one (CloudTrail).
+	TargetAliases []string
+	XMLNamespace  string // response xmlns (Query protocol)
 	// ThrottleCode and AccessDeniedCode are the error codes this service
 	// answers with when a fault is injected.
 	ThrottleCode     string
