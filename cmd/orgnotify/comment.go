@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/orgnotify/orgnotify/internal/config"
+	"github.com/orgnotify/orgnotify/internal/github"
+)
+
+// runComment validates the repository and writes the result as the sticky
+// pull-request comment. It fails only when the comment could not be written
+// for a reason other than a read-only token: the check itself fails in the
+// workflow's validate step, so findings are not this step's failure.
+func runComment(ctx context.Context, args []string, std stdio, getenv env) error {
+	fs := newFlags("comment", std)
+	root := fs.String("root", ".", "repository root holding org.yaml and accounts/")
+	dryRun := fs.Bool("dry-run", false, "print the comment's Markdown instead of posting it (needs no token)")
+	fs.Usage = func() {
+		fmt.Fprintln(std.err, "usage: orgnotify comment [--root DIR] [--dry-run]")
+		fmt.Fprintln(std.err, "reads GITHUB_REPOSITORY, GITHUB_EVENT_PATH, GITHUB_TOKEN and GITHUB_API_URL as set by GitHub Actions")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{"comment takes no arguments"}
+	}
+
+	res, err := config.Validate(ctx, config.Options{Root: *root})
+	if err != nil {
+		return err
+	}
+	c := github.Comment{Findings: res.Findings, Files: res.Files}
+
+	if *dryRun {
+		_, err := fmt.Fprint(std.out, github.RenderComment(c))
+		return err
+	}
+
+	ghenv, err := github.FromLookup(getenv)
+	if errors.Is(err, github.ErrNotPullRequest) {
+		fmt.Fprintln(std.err, "orgnotify comment: not a pull request; nothing to comment on")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	c.Commit, c.RunURL = ghenv.Commit, ghenv.RunURL
+	client, err := ghenv.NewClient()
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(std.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	out, err := github.NewCommenter(client, github.WithLogger(log)).Upsert(ctx, ghenv.Owner, ghenv.Repo, ghenv.PR, github.RenderComment(c))
+	if errors.Is(err, github.ErrNoWritePermission) {
+		// A pull request from a fork gets a read-only token: say so where
+		// the author looks, and leave failing the check to the validate step.
+		note := "> **orgnotify**: could not write the pull-request comment: the token is read-only " +
+			"(a pull request from a fork). The findings are in the annotations and above.\n"
+		fmt.Fprintln(std.err, "orgnotify comment: token cannot write the comment (pull request from a fork?)")
+		if path := getenv("GITHUB_STEP_SUMMARY"); path != "" {
+			return github.AppendStepSummary(path, note)
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(std.out, "comment %s: %s\n", out.Action, out.URL)
+	return nil
+}

@@ -1,0 +1,70 @@
+package github
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/orgnotify/orgnotify/internal/findings"
+)
+
+// WriteAnnotations writes one workflow command per finding, e.g.
+//
+//	::error file=accounts/a.yaml,line=3,col=5,title=cost.currency::must be one of USD, EUR
+//
+// which GitHub shows on that line of the pull request's diff. Findings
+// without a line annotate the whole file. Escaping follows the runner's
+// rules (actions/toolkit command.ts), so a message cannot end the command
+// early or start a new one.
+//
+// GitHub displays at most 10 errors and 10 warnings per step; the sticky
+// comment and the job summary carry the full list.
+func WriteAnnotations(w io.Writer, fs []findings.Finding) error {
+	var b strings.Builder
+	for _, f := range findings.Sorted(fs) {
+		b.WriteString(annotation(f))
+		b.WriteByte('\n')
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("write annotations: %w", err)
+	}
+	return nil
+}
+
+func annotation(f findings.Finding) string {
+	cmd := "error"
+	if f.Severity == findings.Warning {
+		cmd = "warning"
+	}
+	props := []string{"file=" + escapeProperty(f.File)}
+	if f.Line > 0 {
+		props = append(props, "line="+strconv.Itoa(f.Line))
+		if f.Col > 0 {
+			props = append(props, "col="+strconv.Itoa(f.Col))
+		}
+	}
+	// The title is the annotation's heading; the field says what to fix,
+	// the rule is the next best thing for whole-file findings.
+	if title := cmp.Or(f.Field, f.Rule); title != "" {
+		props = append(props, "title="+escapeProperty(title))
+	}
+	return "::" + cmd + " " + strings.Join(props, ",") + "::" + escapeData(f.Message)
+}
+
+// escapeData escapes a command's message. '%' goes first so that the
+// escapes added for CR and LF are not themselves escaped.
+func escapeData(s string) string {
+	s = strings.ReplaceAll(s, "%", "%25")
+	s = strings.ReplaceAll(s, "\r", "%0D")
+	return strings.ReplaceAll(s, "\n", "%0A")
+}
+
+// escapeProperty escapes a property value, where ':' would end the
+// properties and ',' would start the next one.
+func escapeProperty(s string) string {
+	s = escapeData(s)
+	s = strings.ReplaceAll(s, ":", "%3A")
+	return strings.ReplaceAll(s, ",", "%2C")
+}

@@ -1,0 +1,193 @@
+package github
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	gogithub "github.com/google/go-github/v60/github"
+)
+
+// ErrNoWritePermission means GitHub refused to create or edit the comment
+// (403 or 404). On a pull request from a fork the workflow's token is
+// read-only whatever the workflow asks for, so callers report this in the
+// job summary instead of failing.
+var ErrNoWritePermission = errors.New("no permission to write the pull request comment (pull request from a fork?)")
+
+// Action is what Upsert did.
+type Action string
+
+const (
+	Created   Action = "created"
+	Updated   Action = "updated"
+	Unchanged Action = "unchanged" // the comment already had this body; nothing was sent
+)
+
+// Outcome is the result of Upsert.
+type Outcome struct {
+	Action    Action
+	CommentID int64
+	URL       string // the comment's html_url; empty when GitHub did not say
+}
+
+// Commenter keeps one comment per pull request, found by Marker.
+type Commenter struct {
+	client *gogithub.Client
+	policy retryPolicy
+	log    *slog.Logger
+}
+
+// Option configures a Commenter.
+type Option func(*Commenter)
+
+// WithSleep replaces the pause between retries; tests pass one that
+// records the duration and returns at once.
+func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
+	return func(c *Commenter) { c.policy.sleep = sleep }
+}
+
+// WithAttempts sets how many times a request is tried (default 5).
+func WithAttempts(n int) Option {
+	return func(c *Commenter) { c.policy.attempts = max(n, 1) }
+}
+
+// WithLogger reports retries to l (default: discarded).
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Commenter) { c.log = l }
+}
+
+// NewCommenter returns a Commenter that talks to GitHub through client
+// (its base URL, token and user agent). Retries are added underneath, in a
+// transport wrapped around client's own; client itself is not modified.
+func NewCommenter(client *gogithub.Client, opts ...Option) *Commenter {
+	c := &Commenter{policy: defaultPolicy(), log: slog.New(slog.DiscardHandler)}
+	for _, o := range opts {
+		o(c)
+	}
+	hc := client.Client() // a copy, carrying the token-setting transport
+	next := hc.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	hc.Transport = &retryTransport{next: next, policy: c.policy, log: c.log}
+	rc := gogithub.NewClient(hc)
+	rc.BaseURL, rc.UploadURL, rc.UserAgent = client.BaseURL, client.UploadURL, client.UserAgent
+	c.client = rc
+	return c
+}
+
+// Upsert makes body the pull request's orgnotify comment: it edits the
+// comment carrying Marker (the most recent one, should there be several;
+// none is deleted) or creates it. Marker is prepended to body if missing.
+//
+// A failed create is not simply resent: a 5xx may hide a comment that was
+// created, so Upsert lists the comments again first. That way a pull
+// request never gets a second comment.
+func (c *Commenter) Upsert(ctx context.Context, owner, repo string, pr int, body string) (Outcome, error) {
+	if !strings.HasPrefix(body, Marker) {
+		body = Marker + "\n" + body
+	}
+	where := fmt.Sprintf("%s/%s#%d", owner, repo, pr)
+	if len(body) > MaxCommentSize {
+		return Outcome{}, fmt.Errorf("comment on %s: body is %d bytes, over GitHub's limit of %d", where, len(body), MaxCommentSize)
+	}
+	for attempt := 1; ; attempt++ {
+		existing, err := c.find(ctx, owner, repo, pr)
+		if err != nil {
+			return Outcome{}, fmt.Errorf("list comments on %s: %w", where, err)
+		}
+		if existing != nil {
+			if existing.GetBody() == body {
+				return Outcome{Action: Unchanged, CommentID: existing.GetID(), URL: existing.GetHTMLURL()}, nil
+			}
+			edited, _, err := c.client.Issues.EditComment(ctx, owner, repo, existing.GetID(), &gogithub.IssueComment{Body: &body})
+			if err != nil {
+				return Outcome{}, fmt.Errorf("edit comment %d on %s: %w", existing.GetID(), where, classifyWrite(err))
+			}
+			return Outcome{Action: Updated, CommentID: edited.GetID(), URL: edited.GetHTMLURL()}, nil
+		}
+		created, _, err := c.client.Issues.CreateComment(ctx, owner, repo, pr, &gogithub.IssueComment{Body: &body})
+		if err == nil {
+			return Outcome{Action: Created, CommentID: created.GetID(), URL: created.GetHTMLURL()}, nil
+		}
+		if !mayHaveCreated(ctx, err) || attempt >= c.policy.attempts {
+			return Outcome{}, fmt.Errorf("create comment on %s: %w", where, classifyWrite(err))
+		}
+		wait := c.policy.backoff(attempt)
+		c.log.LogAttrs(ctx, slog.LevelWarn, "creating the comment failed; looking for it again before retrying",
+			slog.String("pr", where), slog.Duration("wait", wait), slog.Int("attempt", attempt), slog.Any("error", err))
+		if err := c.policy.sleep(ctx, wait); err != nil {
+			return Outcome{}, fmt.Errorf("create comment on %s: %w", where, err)
+		}
+	}
+}
+
+// find returns the most recent comment whose body starts with Marker, or
+// nil. It reads every page: the newest match may be on the last one.
+// Requiring the marker at the start skips comments that merely quote ours.
+func (c *Commenter) find(ctx context.Context, owner, repo string, pr int) (*gogithub.IssueComment, error) {
+	opts := &gogithub.IssueListCommentsOptions{ListOptions: gogithub.ListOptions{PerPage: 100}}
+	var found *gogithub.IssueComment
+	for {
+		page, resp, err := c.client.Issues.ListComments(ctx, owner, repo, pr, opts)
+		if err != nil {
+			return nil, err
+		}
+		for _, cm := range page {
+			if strings.HasPrefix(strings.TrimLeft(cm.GetBody(), " \t\r\n"), Marker) {
+				found = cm // pages are oldest first: the last match is the newest
+			}
+		}
+		if resp.NextPage == 0 {
+			return found, nil
+		}
+		if resp.NextPage <= opts.Page {
+			return nil, fmt.Errorf("pagination went back from page %d to %d", opts.Page, resp.NextPage)
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
+// mayHaveCreated reports whether a failed create might nonetheless have
+// created the comment, and is worth another look: server errors and lost
+// connections. Rate limits were already retried by the transport.
+func mayHaveCreated(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	var er *gogithub.ErrorResponse
+	if errors.As(err, &er) {
+		return er.Response != nil && er.Response.StatusCode >= 500
+	}
+	var rl *gogithub.RateLimitError
+	var arl *gogithub.AbuseRateLimitError
+	return !errors.As(err, &rl) && !errors.As(err, &arl)
+}
+
+// classifyWrite marks the refusals that mean "this token may not write
+// here" with ErrNoWritePermission. A 403 that is a rate limit is not one:
+// go-github reports those as other types, or with rate-limit headers.
+func classifyWrite(err error) error {
+	var er *gogithub.ErrorResponse
+	if !errors.As(err, &er) || er.Response == nil {
+		return err
+	}
+	switch er.Response.StatusCode {
+	case http.StatusForbidden, http.StatusNotFound:
+		h := er.Response.Header
+		if h.Get("Retry-After") != "" || h.Get("X-RateLimit-Remaining") == "0" {
+			return err
+		}
+		return fmt.Errorf("%w: %w", ErrNoWritePermission, err)
+	}
+	return err
+}
+
+// withNow replaces the clock used to read X-RateLimit-Reset (tests only).
+func withNow(now func() time.Time) Option {
+	return func(c *Commenter) { c.policy.now = now }
+}

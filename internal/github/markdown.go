@@ -1,0 +1,252 @@
+package github
+
+import (
+	"embed"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"text/template"
+
+	"github.com/orgnotify/orgnotify/internal/findings"
+)
+
+// Marker is the hidden first line of the sticky comment; Upsert finds the
+// comment to edit by it.
+const Marker = "<!-- orgnotify:validate -->"
+
+const (
+	// MaxCommentSize is GitHub's limit on an issue comment body (65,536
+	// characters). Sizes here are counted in bytes, which is never less than
+	// characters, so a body within it is always accepted.
+	MaxCommentSize = 65536
+	// maxSummarySize keeps the job summary under GitHub's 1 MiB per step.
+	maxSummarySize = 1 << 20
+	// collapseAfter is the number of findings above which the comment
+	// table is folded into <details>, so that the plan stays in view.
+	collapseAfter = 10
+	// Caps for the caller-supplied sections, leaving the rest of the
+	// comment to the findings.
+	maxPlanSize   = 24000
+	maxDigestSize = 12000
+)
+
+const (
+	// PlanPlaceholder stands in for the plan until credentials are available.
+	PlanPlaceholder = "_Plan not available: it needs read-only AWS credentials, which pull requests do not get yet._"
+	// DigestPlaceholder stands in for the digest preview until it is implemented.
+	DigestPlaceholder = "_Digest preview not available yet._"
+)
+
+//go:embed templates/*.md.tmpl
+var templateFS embed.FS
+
+var templates = template.Must(template.ParseFS(templateFS, "templates/*.md.tmpl"))
+
+// Comment is everything the sticky pull-request comment shows.
+type Comment struct {
+	Findings      []findings.Finding
+	Files         int    // number of files validated
+	Plan          string // Markdown; empty shows PlanPlaceholder
+	DigestPreview string // Markdown; empty shows DigestPlaceholder
+	Commit        string // the pull request's head SHA
+	RunURL        string // link to the workflow run
+}
+
+// RenderComment renders c as the sticky comment's Markdown, beginning with
+// Marker and never longer than MaxCommentSize: rows of the findings table
+// that do not fit are counted in a "… N more" line instead.
+func RenderComment(c Comment) string {
+	data := commentData{
+		Marker:  Marker,
+		Verdict: verdict(c.Findings, c.Files),
+		Plan:    section(c.Plan, PlanPlaceholder, maxPlanSize),
+		Digest:  section(c.DigestPreview, DigestPlaceholder, maxDigestSize),
+		Commit:  c.Commit, // GitHub links a full SHA and shows it shortened
+		RunURL:  c.RunURL,
+	}
+	rows := tableRows(c.Findings)
+	return fit(rows, MaxCommentSize, func(shown []row, omitted int) string {
+		data.Table = table{
+			Rows:     shown,
+			Omitted:  omitted,
+			Collapse: len(rows) > collapseAfter,
+			Title:    fmt.Sprintf("%d findings", len(rows)),
+		}
+		return execute("comment.md.tmpl", data)
+	})
+}
+
+// StepSummary renders the job summary: the verdict and every finding in a
+// table (up to GitHub's size limit for a step summary).
+func StepSummary(fs []findings.Finding, files int) string {
+	data := summaryData{Verdict: verdict(fs, files)}
+	return fit(tableRows(fs), maxSummarySize, func(shown []row, omitted int) string {
+		data.Table = table{Rows: shown, Omitted: omitted}
+		return execute("summary.md.tmpl", data)
+	})
+}
+
+// AppendStepSummary appends markdown to the job summary file at path (the
+// value of GITHUB_STEP_SUMMARY), creating it if needed. Appending keeps what
+// earlier steps of the job wrote.
+func AppendStepSummary(path, markdown string) (err error) {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("open job summary: %w", err)
+	}
+	defer func() {
+		if cerr := f.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close job summary: %w", cerr)
+		}
+	}()
+	if !strings.HasSuffix(markdown, "\n") {
+		markdown += "\n"
+	}
+	if _, err := f.WriteString(markdown); err != nil {
+		return fmt.Errorf("append job summary: %w", err)
+	}
+	return nil
+}
+
+type commentData struct {
+	Marker, Verdict string
+	Table           table
+	Plan, Digest    string
+	Commit, RunURL  string
+}
+
+type summaryData struct {
+	Verdict string
+	Table   table
+}
+
+type table struct {
+	Rows     []row
+	Omitted  int
+	Collapse bool
+	Title    string
+}
+
+// row holds one finding's cells, already escaped for a Markdown table.
+type row struct{ File, Line, Field, Message string }
+
+func tableRows(fs []findings.Finding) []row {
+	sorted := findings.Sorted(fs)
+	rows := make([]row, 0, len(sorted))
+	for _, f := range sorted {
+		r := row{File: escapeCell(f.File), Field: escapeCell(f.Field)}
+		if f.Line > 0 {
+			r.Line = strconv.Itoa(f.Line)
+			if f.Col > 0 {
+				r.Line += ":" + strconv.Itoa(f.Col)
+			}
+		}
+		icon := "❌"
+		if f.Severity == findings.Warning {
+			icon = "⚠️"
+		}
+		r.Message = icon + " " + escapeCell(f.Message)
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// fit renders with as many rows as fit in limit bytes. Rendered length
+// grows with the number of rows, so a binary search finds the largest
+// count in O(log n) renders.
+func fit(rows []row, limit int, render func(shown []row, omitted int) string) string {
+	if out := render(rows, 0); len(out) <= limit {
+		return out
+	}
+	lo, hi := 0, len(rows)-1 // rows[:lo] fits (or lo is 0); rows[:hi+1] does not
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if len(render(rows[:mid], len(rows)-mid)) <= limit {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	out := render(rows[:lo], len(rows)-lo)
+	if len(out) > limit {
+		// Unreachable with the section caps above; never hand GitHub a
+		// body it would reject.
+		out = truncateUTF8(out, limit)
+	}
+	return out
+}
+
+func verdict(fs []findings.Finding, files int) string {
+	icon := "✅"
+	if findings.Errors(fs) > 0 {
+		icon = "❌"
+	}
+	return icon + " " + findings.Summary(fs, files)
+}
+
+// section returns the caller's Markdown, or placeholder when empty, cut at a
+// line boundary to max bytes. A code fence left open by the cut is closed so
+// that the rest of the comment is not swallowed into it.
+func section(s, placeholder string, max int) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return placeholder
+	}
+	if len(s) <= max {
+		return s
+	}
+	cut := s[:max]
+	if i := strings.LastIndexByte(cut, '\n'); i > 0 {
+		cut = cut[:i]
+	} else {
+		cut = truncateUTF8(cut, max)
+	}
+	fences := 0
+	for _, line := range strings.Split(cut, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "```") {
+			fences++
+		}
+	}
+	if fences%2 == 1 {
+		cut += "\n```"
+	}
+	return cut + fmt.Sprintf("\n\n… %d more bytes not shown (comment size limit).", len(s)-len(cut))
+}
+
+// cellEscaper makes text from configuration files inert inside a Markdown
+// table cell. Pull requests from forks put arbitrary text in messages, so
+// besides keeping the table intact ('|', newlines) it neutralises emphasis,
+// links, HTML, math and @mentions (a zero-width space after '@' stops
+// GitHub from notifying the named user or team).
+var cellEscaper = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`,
+	"~", `\~`, "#", `\#`, "$", `\$`, "|", `\|`,
+	"&", "&amp;", "<", "&lt;", ">", "&gt;",
+	"@", "@&#8203;",
+	"\r\n", "<br>", "\n", "<br>", "\r", "<br>",
+)
+
+func escapeCell(s string) string { return cellEscaper.Replace(strings.TrimSpace(s)) }
+
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !isRuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+func execute(name string, data any) string {
+	var b strings.Builder
+	if err := templates.ExecuteTemplate(&b, name, data); err != nil {
+		// The templates are embedded and their data are plain structs:
+		// a failure is a programming error caught by the golden tests.
+		panic(fmt.Sprintf("render %s: %v", name, err))
+	}
+	return b.String()
+}
