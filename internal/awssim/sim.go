@@ -120,4 +120,6 @@ func (s *Sim) SetClock(now func() time.Time) {
 	s.Server.SetClock(now)
 	s.Org.SetClock(now)
 	s.KMS.SetClock(now)
+	s.SQS.SetClock(now)
+	s.SNS.SetClock(now)
 }

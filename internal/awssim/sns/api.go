@@ -1,0 +1,409 @@
+package sns
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"maps"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+)
+
+// XML shapes of the results.
+
+type entry struct {
+	Key   string `xml:"key"`
+	Value string `xml:"value"`
+}
+
+type attributeMap struct {
+	Entries []entry `xml:"entry"`
+}
+
+func toEntries(m map[string]string) attributeMap {
+	keys := slices.Sorted(maps.Keys(m))
+	out := attributeMap{Entries: make([]entry, 0, len(keys))}
+	for _, k := range keys {
+		out.Entries = append(out.Entries, entry{k, m[k]})
+	}
+	return out
+}
+
+type tagXML struct {
+	Key   string `xml:"Key"`
+	Value string `xml:"Value"`
+}
+
+type topicARNResult struct {
+	TopicArn string `xml:"TopicArn"`
+}
+
+type attributesResult struct {
+	Attributes attributeMap `xml:"Attributes"`
+}
+
+type topicsResult struct {
+	Topics    []topicARNResult `xml:"Topics>member"`
+	NextToken string           `xml:"NextToken,omitempty"`
+}
+
+type subscriptionXML struct {
+	SubscriptionArn string `xml:"SubscriptionArn"`
+	Owner           string `xml:"Owner"`
+	Protocol        string `xml:"Protocol"`
+	Endpoint        string `xml:"Endpoint"`
+	TopicArn        string `xml:"TopicArn"`
+}
+
+type subscriptionsResult struct {
+	Subscriptions []subscriptionXML `xml:"Subscriptions>member"`
+	NextToken     string            `xml:"NextToken,omitempty"`
+}
+
+type subscriptionARNResult struct {
+	SubscriptionArn string `xml:"SubscriptionArn"`
+}
+
+type tagsResult struct {
+	Tags []tagXML `xml:"Tags>member"`
+}
+
+// Topic attributes a caller may set, and when.
+var topicAttributes = map[string]struct{ fifoOnly, createOnly bool }{
+	"Policy": {}, "DisplayName": {}, "KmsMasterKeyId": {}, "DeliveryPolicy": {}, "TracingConfig": {},
+	"SignatureVersion": {}, "DataProtectionPolicy": {},
+	"FifoTopic":                 {fifoOnly: true, createOnly: true},
+	"ContentBasedDeduplication": {fifoOnly: true},
+	"ArchivePolicy":             {fifoOnly: true},
+	"FifoThroughputScope":       {fifoOnly: true},
+}
+
+// checkTopicAttribute validates one settable attribute and returns its
+// stored form.
+func checkTopicAttribute(name, v string, fifo, creating bool) (string, error) {
+	a, ok := topicAttributes[name]
+	if !ok || (a.fifoOnly && !fifo) {
+		return "", invalidParameter("Invalid parameter: AttributeName")
+	}
+	if a.createOnly && !creating {
+		return "", invalidParameter("Invalid parameter: AttributeName")
+	}
+	switch name {
+	case "Policy":
+		if err := iampolicy.Validate(v); err != nil {
+			return "", invalidParameter("Invalid parameter: Policy Error: %v", err)
+		}
+	case "DisplayName":
+		if len(v) > 100 {
+			return "", invalidParameter("Invalid parameter: DisplayName Reason: must be at most 100 characters")
+		}
+	case "DeliveryPolicy", "ArchivePolicy", "DataProtectionPolicy":
+		if v != "" && !json.Valid([]byte(v)) {
+			return "", invalidParameter("Invalid parameter: %s Reason: not valid JSON", name)
+		}
+	case "TracingConfig":
+		if v != "PassThrough" && v != "Active" {
+			return "", invalidParameter("Invalid parameter: TracingConfig Reason: must be PassThrough or Active")
+		}
+	case "SignatureVersion":
+		if v != "1" && v != "2" {
+			return "", invalidParameter("Invalid parameter: SignatureVersion Reason: must be 1 or 2")
+		}
+	case "FifoTopic", "ContentBasedDeduplication":
+		if v != "true" && v != "false" {
+			return "", invalidParameter("Invalid parameter: %s Reason: must be true or false", name)
+		}
+	}
+	return v, nil
+}
+
+func (t *topic) set(name, v string) {
+	if v == "" && name != "DisplayName" {
+		delete(t.attrs, name)
+	} else {
+		t.attrs[name] = v
+	}
+	if name == "Policy" {
+		t.policy = nil
+		if v != "" {
+			t.policy, _ = iampolicy.Parse(v) // validated by checkTopicAttribute
+		}
+	}
+}
+
+// defaultPolicy is the policy AWS gives a new topic: its own account may
+// do everything with it.
+func defaultPolicy(arn, account string) string {
+	b, _ := json.Marshal(map[string]any{
+		"Version": "2008-10-17",
+		"Id":      "__default_policy_ID",
+		"Statement": []any{map[string]any{
+			"Sid":       "__default_statement_ID",
+			"Effect":    "Allow",
+			"Principal": map[string]any{"AWS": "*"},
+			"Action": []string{"SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission", "SNS:RemovePermission",
+				"SNS:DeleteTopic", "SNS:Subscribe", "SNS:ListSubscriptionsByTopic", "SNS:Publish"},
+			"Resource":  arn,
+			"Condition": map[string]any{"StringEquals": map[string]any{"AWS:SourceOwner": account}},
+		}},
+	})
+	return string(b)
+}
+
+func readTags(r *wire.Request, prefix string) (map[string]string, error) {
+	tags := map[string]string{}
+	for _, e := range wire.FormList(r.Form, prefix) {
+		k := e["Key"]
+		if k == "" || len(k) > 128 || len(e["Value"]) > 256 || strings.HasPrefix(strings.ToLower(k), "aws:") {
+			return nil, invalidParameter("Invalid parameter: Tags Reason: invalid tag key %q", k)
+		}
+		tags[k] = e["Value"]
+	}
+	if len(tags) > maxTags {
+		return nil, wire.Errorf("TagLimitExceeded", 400, "Could not complete request: tag quota of per resource exceeded")
+	}
+	return tags, nil
+}
+
+func (s *Store) createTopic(_ context.Context, r *wire.Request) (any, error) {
+	name := r.Form.Get("Name")
+	attrs := wire.FormMap(r.Form, "Attributes.entry", "key", "value")
+	fifo := attrs["FifoTopic"] == "true"
+	base, fifoName := strings.CutSuffix(name, ".fifo")
+	if !topicNameRe.MatchString(base) || len(name) > 256 || fifo != fifoName {
+		return nil, invalidParameter("Invalid parameter: Topic Name")
+	}
+	for k, v := range attrs {
+		if _, err := checkTopicAttribute(k, v, fifo, true); err != nil {
+			return nil, err
+		}
+	}
+	if dpp := r.Form.Get("DataProtectionPolicy"); dpp != "" {
+		attrs["DataProtectionPolicy"] = dpp
+	}
+	tags, err := readTags(r, "Tags.member")
+	if err != nil {
+		return nil, err
+	}
+	arn := wire.ARN("sns", r.Region, r.Account, name)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t := s.topics[arn]; t != nil {
+		for k, v := range attrs {
+			if t.attrs[k] != v {
+				return nil, invalidParameter("Invalid parameter: Attributes Reason: Topic already exists with different attributes")
+			}
+		}
+		for k, v := range tags {
+			if got, ok := t.tags[k]; !ok || got != v {
+				return nil, invalidParameter("Invalid parameter: Tags Reason: Topic already exists with different tags")
+			}
+		}
+		return topicARNResult{arn}, nil
+	}
+	t := &topic{arn: arn, name: name, account: r.Account, region: r.Region, fifo: fifo, attrs: map[string]string{}, tags: tags}
+	for k, v := range attrs {
+		t.set(k, v)
+	}
+	s.topics[arn] = t
+	return topicARNResult{arn}, nil
+}
+
+func (s *Store) getTopicAttributes(_ context.Context, r *wire.Request) (any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.lookupTopic(r.Form.Get("TopicArn"))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(r, t, "sns:GetTopicAttributes"); err != nil {
+		return nil, err
+	}
+	out := maps.Clone(t.attrs)
+	delete(out, "DataProtectionPolicy") // read through GetDataProtectionPolicy in AWS
+	confirmed, pending := 0, 0
+	for _, arn := range t.subs {
+		if s.subs[arn].confirmed {
+			confirmed++
+		} else {
+			pending++
+		}
+	}
+	out["TopicArn"] = t.arn
+	out["Owner"] = t.account
+	if _, ok := out["DisplayName"]; !ok {
+		out["DisplayName"] = ""
+	}
+	if out["Policy"] == "" {
+		out["Policy"] = defaultPolicy(t.arn, t.account)
+	}
+	out["SubscriptionsConfirmed"] = strconv.Itoa(confirmed)
+	out["SubscriptionsPending"] = strconv.Itoa(pending)
+	out["SubscriptionsDeleted"] = "0"
+	out["EffectiveDeliveryPolicy"] = `{"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,"numRetries":3,"numMaxDelayRetries":0,"numNoDelayRetries":0,"numMinDelayRetries":0,"backoffFunction":"linear"},"disableSubscriptionOverrides":false,"defaultRequestPolicy":{"headerContentType":"text/plain; charset=UTF-8"}}}`
+	if t.fifo {
+		out["FifoTopic"] = "true"
+		if out["ContentBasedDeduplication"] == "" {
+			out["ContentBasedDeduplication"] = "false"
+		}
+	}
+	return attributesResult{toEntries(out)}, nil
+}
+
+func (s *Store) setTopicAttributes(_ context.Context, r *wire.Request) (any, error) {
+	name, v := r.Form.Get("AttributeName"), r.Form.Get("AttributeValue")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.lookupTopic(r.Form.Get("TopicArn"))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(r, t, "sns:SetTopicAttributes"); err != nil {
+		return nil, err
+	}
+	if name == "Policy" && v == "" {
+		return nil, invalidParameter("Invalid parameter: Policy Error: null")
+	}
+	nv, err := checkTopicAttribute(name, v, t.fifo, false)
+	if err != nil {
+		return nil, err
+	}
+	t.set(name, nv)
+	return nil, nil
+}
+
+func (s *Store) deleteTopic(_ context.Context, r *wire.Request) (any, error) {
+	arn := r.Form.Get("TopicArn")
+	if arn == "" {
+		return nil, invalidParameter("Invalid parameter: TopicArn")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.topics[arn]
+	if t == nil {
+		// Deleting a topic that does not exist is not an error.
+		return nil, nil
+	}
+	if err := s.authorize(r, t, "sns:DeleteTopic"); err != nil {
+		return nil, err
+	}
+	for _, sub := range t.subs {
+		delete(s.subs, sub)
+		delete(s.lastErr, sub)
+	}
+	delete(s.topics, arn)
+	return nil, nil
+}
+
+// page returns the [start, end) window of n items for a NextToken and the
+// token of the next page ("" on the last one).
+func page(token string, n int) (start, end int, next string, err error) {
+	if token != "" {
+		b, derr := base64.RawURLEncoding.DecodeString(token)
+		start, err = strconv.Atoi(string(b))
+		if derr != nil || err != nil || start < 0 || start > n {
+			return 0, 0, "", invalidParameter("Invalid parameter: NextToken")
+		}
+	}
+	end = min(start+pageSize, n)
+	if end < n {
+		next = base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(end)))
+	}
+	return start, end, next, nil
+}
+
+func (s *Store) listTopics(_ context.Context, r *wire.Request) (any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var arns []string
+	for arn, t := range s.topics {
+		if t.account == r.Account && t.region == r.Region {
+			arns = append(arns, arn)
+		}
+	}
+	sort.Strings(arns)
+	start, end, next, err := page(r.Form.Get("NextToken"), len(arns))
+	if err != nil {
+		return nil, err
+	}
+	out := topicsResult{Topics: []topicARNResult{}, NextToken: next}
+	for _, arn := range arns[start:end] {
+		out.Topics = append(out.Topics, topicARNResult{arn})
+	}
+	return out, nil
+}
+
+func (s *Store) tagTarget(arn string) (*topic, error) {
+	if arn == "" {
+		return nil, invalidParameter("Invalid parameter: ResourceArn")
+	}
+	t := s.topics[arn]
+	if t == nil {
+		return nil, wire.Errorf("ResourceNotFound", 404, "Resource does not exist")
+	}
+	return t, nil
+}
+
+func (s *Store) tagResource(_ context.Context, r *wire.Request) (any, error) {
+	tags, err := readTags(r, "Tags.member")
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.tagTarget(r.Form.Get("ResourceArn"))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(r, t, "sns:TagResource"); err != nil {
+		return nil, err
+	}
+	merged := maps.Clone(t.tags)
+	maps.Copy(merged, tags)
+	if len(merged) > maxTags {
+		return nil, wire.Errorf("TagLimitExceeded", 400, "Could not complete request: tag quota of per resource exceeded")
+	}
+	t.tags = merged
+	// Unlike most empty results, the SDK requires <TagResourceResult/>.
+	return struct{}{}, nil
+}
+
+func (s *Store) untagResource(_ context.Context, r *wire.Request) (any, error) {
+	keys := wire.FormStrings(r.Form, "TagKeys.member")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.tagTarget(r.Form.Get("ResourceArn"))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(r, t, "sns:UntagResource"); err != nil {
+		return nil, err
+	}
+	for _, k := range keys {
+		delete(t.tags, k)
+	}
+	return struct{}{}, nil
+}
+
+func (s *Store) listTagsForResource(_ context.Context, r *wire.Request) (any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.tagTarget(r.Form.Get("ResourceArn"))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(r, t, "sns:ListTagsForResource"); err != nil {
+		return nil, err
+	}
+	out := tagsResult{Tags: []tagXML{}}
+	for _, k := range slices.Sorted(maps.Keys(t.tags)) {
+		out.Tags = append(out.Tags, tagXML{k, t.tags[k]})
+	}
+	return out, nil
+}

@@ -1,0 +1,587 @@
+package sns_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sns/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+
+	"github.com/orgnotify/orgnotify/internal/awssim"
+	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
+	"github.com/orgnotify/orgnotify/internal/awssim/org"
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+)
+
+const (
+	mgmt     = "111111111111"
+	member   = "222222222222"
+	outsider = "999999999999"
+	orgID    = "o-abc123defg"
+	region   = "us-east-1"
+)
+
+type fixture struct {
+	env *awssimtest.Env
+	sns *sns.Client
+	sqs *sqs.Client
+}
+
+func start(t *testing.T) fixture {
+	t.Helper()
+	env := awssimtest.Start(t, awssim.Seed{Organization: org.Seed{ManagementAccount: mgmt, OrganizationID: orgID,
+		Accounts: []org.Account{{ID: member, Name: "payments"}},
+		Roles:    []org.Role{{Account: outsider, Name: "Partner"}}}})
+	cfg := env.Config(t, region)
+	return fixture{env: env, sns: sns.NewFromConfig(cfg), sqs: sqs.NewFromConfig(cfg)}
+}
+
+func code(t *testing.T, err error) string {
+	t.Helper()
+	if err == nil {
+		return ""
+	}
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		t.Fatalf("not an API error: %v", err)
+	}
+	return ae.ErrorCode()
+}
+
+func wantCode(t *testing.T, err error, want string) {
+	t.Helper()
+	if got := code(t, err); got != want {
+		t.Fatalf("error = %v, want code %q", err, want)
+	}
+}
+
+func (f fixture) topic(t *testing.T, name string, attrs map[string]string) string {
+	t.Helper()
+	out, err := f.sns.CreateTopic(context.Background(), &sns.CreateTopicInput{Name: aws.String(name), Attributes: attrs})
+	wantCode(t, err, "")
+	return aws.ToString(out.TopicArn)
+}
+
+// queue creates a queue that, when allowTopic is set, lets that topic
+// send to it, and returns its URL and ARN.
+func (f fixture) queue(t *testing.T, name, allowTopic string) (string, string) {
+	t.Helper()
+	arn := "arn:aws:sqs:" + region + ":" + mgmt + ":" + name
+	attrs := map[string]string{}
+	if allowTopic != "" {
+		attrs["Policy"] = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},
+			"Action":"sqs:SendMessage","Resource":"` + arn + `","Condition":{"ArnEquals":{"aws:SourceArn":"` + allowTopic + `"}}}]}`
+	}
+	out, err := f.sqs.CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: attrs})
+	wantCode(t, err, "")
+	return aws.ToString(out.QueueUrl), arn
+}
+
+func (f fixture) subscribe(t *testing.T, topicARN, queueARN string, attrs map[string]string) string {
+	t.Helper()
+	out, err := f.sns.Subscribe(context.Background(), &sns.SubscribeInput{TopicArn: aws.String(topicARN), Protocol: aws.String("sqs"),
+		Endpoint: aws.String(queueARN), Attributes: attrs, ReturnSubscriptionArn: true})
+	wantCode(t, err, "")
+	return aws.ToString(out.SubscriptionArn)
+}
+
+func (f fixture) drain(t *testing.T, url string) []sqstypes.Message {
+	t.Helper()
+	out, err := f.sqs.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10,
+		MessageAttributeNames: []string{"All"}})
+	wantCode(t, err, "")
+	for _, m := range out.Messages {
+		_, err := f.sqs.DeleteMessage(context.Background(), &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: m.ReceiptHandle})
+		wantCode(t, err, "")
+	}
+	return out.Messages
+}
+
+func TestTopics(t *testing.T) {
+	f := start(t)
+	ctx := context.Background()
+	arn := f.topic(t, "orgnotify-events", map[string]string{"DisplayName": "orgnotify"})
+	if arn != "arn:aws:sns:"+region+":"+mgmt+":orgnotify-events" {
+		t.Errorf("TopicArn = %s", arn)
+	}
+	cases := []struct {
+		name  string
+		topic string
+		attrs map[string]string
+		code  string
+	}{
+		{"same again", "orgnotify-events", map[string]string{"DisplayName": "orgnotify"}, ""},
+		{"no attributes again", "orgnotify-events", nil, ""},
+		{"different attributes", "orgnotify-events", map[string]string{"DisplayName": "other"}, "InvalidParameter"},
+		{"257 characters", strings.Repeat("t", 257), nil, "InvalidParameter"},
+		{"bad character", "a.b", nil, "InvalidParameter"},
+		{"fifo", "orders.fifo", map[string]string{"FifoTopic": "true"}, ""},
+		{"fifo suffix only", "jobs.fifo", nil, "InvalidParameter"},
+		{"unknown attribute", "t1", map[string]string{"Colour": "blue"}, "InvalidParameter"},
+		{"invalid policy", "t1", map[string]string{"Policy": `{"Statement":[]`}, "InvalidParameter"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := f.sns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(tc.topic), Attributes: tc.attrs})
+			wantCode(t, err, tc.code)
+			if tc.code != "" {
+				var ip *types.InvalidParameterException
+				if !errors.As(err, &ip) {
+					t.Errorf("error %T is not *types.InvalidParameterException", err)
+				}
+				return
+			}
+			if !strings.HasSuffix(aws.ToString(out.TopicArn), ":"+tc.topic) {
+				t.Errorf("TopicArn = %s", aws.ToString(out.TopicArn))
+			}
+		})
+	}
+
+	got, err := f.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
+	wantCode(t, err, "")
+	a := got.Attributes
+	if a["TopicArn"] != arn || a["Owner"] != mgmt || a["DisplayName"] != "orgnotify" || a["SubscriptionsConfirmed"] != "0" {
+		t.Errorf("attributes = %v", a)
+	}
+	var pol struct {
+		Statement []struct {
+			Condition map[string]map[string]string
+		}
+	}
+	if err := json.Unmarshal([]byte(a["Policy"]), &pol); err != nil || len(pol.Statement) != 1 || pol.Statement[0].Condition["StringEquals"]["AWS:SourceOwner"] != mgmt {
+		t.Errorf("default policy = %s (%v)", a["Policy"], err)
+	}
+
+	setCases := []struct {
+		name, attr, value, code string
+	}{
+		{"display name", "DisplayName", "Org events", ""},
+		{"customer key", "KmsMasterKeyId", "alias/orgnotify", ""},
+		{"policy", "Policy", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sns:Publish","Resource":"` + arn + `"}]}`, ""},
+		{"invalid policy", "Policy", `{"Version":"2012-10-17","Statement":[{"Effect":"Maybe"}]}`, "InvalidParameter"},
+		{"unknown attribute", "Colour", "blue", "InvalidParameter"},
+		{"fifo attribute on a standard topic", "ContentBasedDeduplication", "true", "InvalidParameter"},
+	}
+	for _, tc := range setCases {
+		t.Run("set "+tc.name, func(t *testing.T) {
+			_, err := f.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(arn), AttributeName: aws.String(tc.attr), AttributeValue: aws.String(tc.value)})
+			wantCode(t, err, tc.code)
+			if tc.code != "" {
+				return
+			}
+			got, err := f.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
+			wantCode(t, err, "")
+			if got.Attributes[tc.attr] != tc.value {
+				t.Errorf("%s = %q, want %q", tc.attr, got.Attributes[tc.attr], tc.value)
+			}
+		})
+	}
+
+	missing := "arn:aws:sns:" + region + ":" + mgmt + ":ghost"
+	_, err = f.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(missing)})
+	wantCode(t, err, "NotFound")
+	var nf *types.NotFoundException
+	var re *awshttp.ResponseError
+	if !errors.As(err, &nf) || !errors.As(err, &re) || re.HTTPStatusCode() != 404 {
+		t.Errorf("missing topic: %T %v, want *types.NotFoundException with 404", err, err)
+	}
+	_, err = f.sns.DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: aws.String(arn)})
+	wantCode(t, err, "")
+	_, err = f.sns.DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: aws.String(arn)})
+	wantCode(t, err, "") // deleting a missing topic is not an error
+	_, err = f.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
+	wantCode(t, err, "NotFound")
+}
+
+func TestListTopicsAndTags(t *testing.T) {
+	f := start(t)
+	ctx := context.Background()
+	want := map[string]bool{}
+	for i := range 105 {
+		want[f.topic(t, fmt.Sprintf("t%03d", i), nil)] = true
+	}
+	p := sns.NewListTopicsPaginator(f.sns, &sns.ListTopicsInput{})
+	pages, seen := 0, 0
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		wantCode(t, err, "")
+		pages++
+		for _, tp := range out.Topics {
+			if !want[aws.ToString(tp.TopicArn)] {
+				t.Errorf("unexpected topic %s", aws.ToString(tp.TopicArn))
+			}
+			seen++
+		}
+	}
+	if pages != 2 || seen != 105 {
+		t.Errorf("ListTopics: %d pages, %d topics; want 2, 105", pages, seen)
+	}
+
+	arn := aws.String("arn:aws:sns:" + region + ":" + mgmt + ":t000")
+	_, err := f.sns.TagResource(ctx, &sns.TagResourceInput{ResourceArn: arn, Tags: []types.Tag{{Key: aws.String("orgnotify:owned"), Value: aws.String("true")}, {Key: aws.String("team"), Value: aws.String("sre")}}})
+	wantCode(t, err, "")
+	_, err = f.sns.UntagResource(ctx, &sns.UntagResourceInput{ResourceArn: arn, TagKeys: []string{"team"}})
+	wantCode(t, err, "")
+	tags, err := f.sns.ListTagsForResource(ctx, &sns.ListTagsForResourceInput{ResourceArn: arn})
+	wantCode(t, err, "")
+	if len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Key) != "orgnotify:owned" {
+		t.Errorf("tags = %+v", tags.Tags)
+	}
+	_, err = f.sns.ListTagsForResource(ctx, &sns.ListTagsForResourceInput{ResourceArn: aws.String("arn:aws:sns:" + region + ":" + mgmt + ":ghost")})
+	wantCode(t, err, "ResourceNotFound")
+	_, err = f.sns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("t000"), Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("other")}}})
+	wantCode(t, err, "InvalidParameter")
+}
+
+func TestSubscribe(t *testing.T) {
+	f := start(t)
+	ctx := context.Background()
+	arn := f.topic(t, "subs", nil)
+	queueARN := "arn:aws:sqs:" + region + ":" + mgmt + ":q"
+	cases := []struct {
+		name      string
+		protocol  string
+		endpoint  string
+		attrs     map[string]string
+		returnARN bool
+		code      string
+		pending   bool
+	}{
+		{"sqs is confirmed at once", "sqs", queueARN, nil, false, "", false},
+		{"same subscription again", "sqs", queueARN, nil, false, "", false},
+		{"same endpoint, other attributes", "sqs", queueARN, map[string]string{"RawMessageDelivery": "true"}, false, "InvalidParameter", false},
+		{"lambda", "lambda", "arn:aws:lambda:" + region + ":" + mgmt + ":function:f", nil, false, "", false},
+		{"email waits for confirmation", "email", "sre@example.com", nil, false, "", true},
+		{"https with ReturnSubscriptionArn", "https", "https://hooks.example.com/sns", nil, true, "", true},
+		{"http", "http", "http://127.0.0.1:9/sns", nil, false, "", true},
+		{"bad email", "email", "not-an-address", nil, false, "InvalidParameter", false},
+		{"https endpoint with http scheme", "https", "http://example.com", nil, false, "InvalidParameter", false},
+		{"sqs endpoint not an ARN", "sqs", "https://sqs/q", nil, false, "InvalidParameter", false},
+		{"unknown protocol", "carrier-pigeon", "coo", nil, false, "InvalidParameter", false},
+		{"filter policy", "sqs", queueARN + "2", map[string]string{"FilterPolicy": `{"severity":["HIGH"]}`}, false, "", false},
+		{"invalid filter policy", "sqs", queueARN + "3", map[string]string{"FilterPolicy": `{"severity":"HIGH"}`}, false, "InvalidParameter", false},
+		{"nested policy needs body scope", "sqs", queueARN + "3", map[string]string{"FilterPolicy": `{"detail":{"status":["FAILED"]}}`}, false, "InvalidParameter", false},
+		{"nested policy, body scope", "sqs", queueARN + "4", map[string]string{"FilterPolicy": `{"detail":{"status":["FAILED"]}}`, "FilterPolicyScope": "MessageBody"}, false, "", false},
+		{"bad scope", "sqs", queueARN + "5", map[string]string{"FilterPolicyScope": "Headers"}, false, "InvalidParameter", false},
+		{"raw delivery for email", "email", "raw@example.com", map[string]string{"RawMessageDelivery": "true"}, false, "InvalidParameter", false},
+		{"unknown attribute", "sqs", queueARN + "6", map[string]string{"Colour": "blue"}, false, "InvalidParameter", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := f.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(arn), Protocol: aws.String(tc.protocol), Endpoint: aws.String(tc.endpoint),
+				Attributes: tc.attrs, ReturnSubscriptionArn: tc.returnARN})
+			wantCode(t, err, tc.code)
+			if tc.code != "" {
+				return
+			}
+			got := aws.ToString(out.SubscriptionArn)
+			switch {
+			case tc.pending && !tc.returnARN:
+				if got != "pending confirmation" {
+					t.Errorf("SubscriptionArn = %q, want pending confirmation", got)
+				}
+			case !strings.HasPrefix(got, arn+":"):
+				t.Errorf("SubscriptionArn = %q, want one under %s", got, arn)
+			}
+		})
+	}
+	_, err := f.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(arn + "-ghost"), Protocol: aws.String("sqs"), Endpoint: aws.String(queueARN)})
+	wantCode(t, err, "NotFound")
+
+	attrs, err := f.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
+	wantCode(t, err, "")
+	if attrs.Attributes["SubscriptionsConfirmed"] != "4" || attrs.Attributes["SubscriptionsPending"] != "3" {
+		t.Errorf("confirmed %s pending %s, want 4 and 3", attrs.Attributes["SubscriptionsConfirmed"], attrs.Attributes["SubscriptionsPending"])
+	}
+
+	token, ok := f.env.Sim.SNS.ConfirmationToken(arn, "sre@example.com")
+	if !ok {
+		t.Fatal("no confirmation token for the email subscription")
+	}
+	conf, err := f.sns.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(arn), Token: aws.String(token)})
+	wantCode(t, err, "")
+	subAttrs, err := f.sns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: conf.SubscriptionArn})
+	wantCode(t, err, "")
+	if subAttrs.Attributes["PendingConfirmation"] != "false" || subAttrs.Attributes["Endpoint"] != "sre@example.com" {
+		t.Errorf("confirmed subscription attributes = %v", subAttrs.Attributes)
+	}
+
+	_, err = f.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: conf.SubscriptionArn})
+	wantCode(t, err, "")
+	_, err = f.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: conf.SubscriptionArn})
+	wantCode(t, err, "NotFound")
+}
+
+func TestListSubscriptionsByTopicPages(t *testing.T) {
+	f := start(t)
+	ctx := context.Background()
+	arn := f.topic(t, "many", nil)
+	for i := range 230 {
+		f.subscribe(t, arn, fmt.Sprintf("arn:aws:sqs:%s:%s:q%d", region, mgmt, i), nil)
+	}
+	_, err := f.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(arn), Protocol: aws.String("email"), Endpoint: aws.String("a@example.com")})
+	wantCode(t, err, "")
+	var sizes []int
+	seen := map[string]bool{}
+	pending := 0
+	p := sns.NewListSubscriptionsByTopicPaginator(f.sns, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(arn)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		wantCode(t, err, "")
+		sizes = append(sizes, len(out.Subscriptions))
+		for _, s := range out.Subscriptions {
+			if aws.ToString(s.TopicArn) != arn || aws.ToString(s.Owner) != mgmt {
+				t.Errorf("subscription %+v", s)
+			}
+			if aws.ToString(s.SubscriptionArn) == "PendingConfirmation" {
+				pending++
+				continue
+			}
+			seen[aws.ToString(s.SubscriptionArn)] = true
+		}
+	}
+	if fmt.Sprint(sizes) != "[100 100 31]" || len(seen) != 230 || pending != 1 {
+		t.Errorf("pages %v, %d distinct confirmed, %d pending; want [100 100 31], 230, 1", sizes, len(seen), pending)
+	}
+	_, err = f.sns.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(arn), NextToken: aws.String("!!")})
+	wantCode(t, err, "InvalidParameter")
+}
+
+func TestPublishToSQS(t *testing.T) {
+	f := start(t)
+	ctx := context.Background()
+	arn := f.topic(t, "alerts", nil)
+	envURL, envARN := f.queue(t, "enveloped", arn)
+	rawURL, rawARN := f.queue(t, "raw", arn)
+	highURL, highARN := f.queue(t, "high", arn)
+	bodyURL, bodyARN := f.queue(t, "body-filtered", arn)
+	closedURL, closedARN := f.queue(t, "no-policy", "")
+	f.subscribe(t, arn, envARN, nil)
+	f.subscribe(t, arn, rawARN, map[string]string{"RawMessageDelivery": "true"})
+	f.subscribe(t, arn, highARN, map[string]string{"FilterPolicy": `{"severity":[{"numeric":[">=",7]}]}`})
+	f.subscribe(t, arn, bodyARN, map[string]string{"FilterPolicy": `{"detail":{"status":[{"prefix":"UPDATE_"}]}}`, "FilterPolicyScope": "MessageBody"})
+	closedSub := f.subscribe(t, arn, closedARN, nil)
+
+	publish := func(msg string, severity string) string {
+		t.Helper()
+		out, err := f.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(arn), Message: aws.String(msg), Subject: aws.String("Stack failed"),
+			MessageAttributes: map[string]types.MessageAttributeValue{"severity": {DataType: aws.String("Number"), StringValue: aws.String(severity)}}})
+		wantCode(t, err, "")
+		return aws.ToString(out.MessageId)
+	}
+	lowID := publish(`{"detail":{"status":"ROLLBACK_COMPLETE"}}`, "3")
+	highID := publish(`{"detail":{"status":"UPDATE_FAILED"}}`, "9")
+
+	env := f.drain(t, envURL)
+	if len(env) != 2 {
+		t.Fatalf("enveloped queue: %d messages, want 2", len(env))
+	}
+	var n map[string]any
+	if err := json.Unmarshal([]byte(aws.ToString(env[0].Body)), &n); err != nil {
+		t.Fatalf("envelope is not JSON: %v", err)
+	}
+	for _, k := range []string{"Type", "MessageId", "TopicArn", "Subject", "Message", "Timestamp", "SignatureVersion", "Signature", "SigningCertURL", "UnsubscribeURL", "MessageAttributes"} {
+		if _, ok := n[k]; !ok {
+			t.Errorf("envelope has no %s: %v", k, n)
+		}
+	}
+	if n["Type"] != "Notification" || n["TopicArn"] != arn || n["Subject"] != "Stack failed" || n["Message"] != `{"detail":{"status":"ROLLBACK_COMPLETE"}}` || n["MessageId"] != lowID {
+		t.Errorf("envelope = %v", n)
+	}
+	if sev, _ := n["MessageAttributes"].(map[string]any)["severity"].(map[string]any); sev["Type"] != "Number" || sev["Value"] != "3" {
+		t.Errorf("envelope attributes = %v", n["MessageAttributes"])
+	}
+
+	raw := f.drain(t, rawURL)
+	if len(raw) != 2 || aws.ToString(raw[0].Body) != `{"detail":{"status":"ROLLBACK_COMPLETE"}}` {
+		t.Fatalf("raw queue = %+v", raw)
+	}
+	if a := raw[0].MessageAttributes["severity"]; aws.ToString(a.DataType) != "Number" || aws.ToString(a.StringValue) != "3" {
+		t.Errorf("raw delivery attribute = %+v", a)
+	}
+
+	high := f.drain(t, highURL)
+	if len(high) != 1 || !strings.Contains(aws.ToString(high[0].Body), highID) {
+		t.Errorf("attribute-filtered queue = %d messages, want only %s", len(high), highID)
+	}
+	body := f.drain(t, bodyURL)
+	if len(body) != 1 || !strings.Contains(aws.ToString(body[0].Body), "UPDATE_FAILED") {
+		t.Errorf("body-filtered queue = %d messages, want only the UPDATE_FAILED one", len(body))
+	}
+	if got := f.drain(t, closedURL); len(got) != 0 {
+		t.Errorf("queue without a policy received %d messages", len(got))
+	}
+	var we *wire.Error
+	if err := f.env.Sim.SNS.DeliveryError(closedSub); !errors.As(err, &we) || we.Code != "AccessDenied" {
+		t.Errorf("delivery error of the queue without policy = %v, want AccessDenied", err)
+	}
+}
+
+func TestPublishRules(t *testing.T) {
+	f := start(t)
+	ctx := context.Background()
+	arn := aws.String(f.topic(t, "rules", nil))
+	fifo := aws.String(f.topic(t, "rules.fifo", map[string]string{"FifoTopic": "true"}))
+	cases := []struct {
+		name string
+		in   sns.PublishInput
+		code string
+	}{
+		{"256 KiB", sns.PublishInput{TopicArn: arn, Message: aws.String(strings.Repeat("m", 256<<10))}, ""},
+		{"one byte more", sns.PublishInput{TopicArn: arn, Message: aws.String(strings.Repeat("m", 256<<10+1))}, "InvalidParameter"},
+		{"empty message", sns.PublishInput{TopicArn: arn, Message: aws.String("")}, "InvalidParameter"},
+		{"subject with a newline", sns.PublishInput{TopicArn: arn, Message: aws.String("m"), Subject: aws.String("a\nb")}, "InvalidParameter"},
+		{"subject of 101 characters", sns.PublishInput{TopicArn: arn, Message: aws.String("m"), Subject: aws.String(strings.Repeat("s", 101))}, "InvalidParameter"},
+		{"missing topic", sns.PublishInput{TopicArn: aws.String(*arn + "-ghost"), Message: aws.String("m")}, "NotFound"},
+		{"json structure without default", sns.PublishInput{TopicArn: arn, Message: aws.String(`{"sqs":"x"}`), MessageStructure: aws.String("json")}, "InvalidParameter"},
+		{"json structure", sns.PublishInput{TopicArn: arn, Message: aws.String(`{"default":"x","sqs":"y"}`), MessageStructure: aws.String("json")}, ""},
+		{"bad attribute type", sns.PublishInput{TopicArn: arn, Message: aws.String("m"), MessageAttributes: map[string]types.MessageAttributeValue{
+			"a": {DataType: aws.String("Decimal"), StringValue: aws.String("1")}}}, "InvalidParameter"},
+		{"fifo without group", sns.PublishInput{TopicArn: fifo, Message: aws.String("m"), MessageDeduplicationId: aws.String("d")}, "InvalidParameter"},
+		{"fifo", sns.PublishInput{TopicArn: fifo, Message: aws.String("m"), MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String("d")}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := f.sns.Publish(ctx, &tc.in)
+			wantCode(t, err, tc.code)
+			if tc.code == "" && aws.ToString(out.MessageId) == "" {
+				t.Errorf("no MessageId")
+			}
+		})
+	}
+}
+
+// assume returns an SNS client for a role in another account.
+func assume(t *testing.T, f fixture, roleARN string) *sns.Client {
+	t.Helper()
+	out, err := sts.NewFromConfig(f.env.Config(t, region)).AssumeRole(context.Background(), &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("test")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := out.Credentials
+	return sns.NewFromConfig(f.env.ConfigWithKeys(t, region, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken)))
+}
+
+// TestCrossAccountPublish: the central topic admits the organization's
+// accounts through aws:PrincipalOrgID and nobody else; the default policy
+// admits only the owner.
+func TestCrossAccountPublish(t *testing.T) {
+	f := start(t)
+	ctx := context.Background()
+	central := f.topic(t, "central", nil)
+	_, err := f.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(central), AttributeName: aws.String("Policy"), AttributeValue: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"SNS:Publish","Resource":"` + central + `",
+		"Condition":{"StringEquals":{"aws:PrincipalOrgID":"` + orgID + `"}}}]}`)})
+	wantCode(t, err, "")
+	private := f.topic(t, "private", nil)
+	memberC := assume(t, f, "arn:aws:iam::"+member+":role/"+org.AccessRole)
+	outsiderC := assume(t, f, "arn:aws:iam::"+outsider+":role/Partner")
+	cases := []struct {
+		name   string
+		c      *sns.Client
+		topic  string
+		code   string
+		status int
+	}{
+		{"member to central", memberC, central, "", 200},
+		{"outsider to central", outsiderC, central, "AuthorizationError", 403},
+		{"member to a topic with the default policy", memberC, private, "AuthorizationError", 403},
+		{"owner to a topic with the default policy", f.sns, private, "", 200},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := tc.c.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(tc.topic), Message: aws.String("stack failed")})
+			wantCode(t, err, tc.code)
+			var ae *types.AuthorizationErrorException
+			var re *awshttp.ResponseError
+			if tc.code != "" && (!errors.As(err, &ae) || !errors.As(err, &re) || re.HTTPStatusCode() != tc.status) {
+				t.Errorf("error %T %v, want *types.AuthorizationErrorException with %d", err, err, tc.status)
+			}
+		})
+	}
+}
+
+// TestDeliverFromEventBridge covers the DESIGN.md fact: EventBridge can
+// publish to an encrypted topic only with a customer-managed key whose
+// policy lets events.amazonaws.com use it; the AWS-managed aws/sns key
+// never works.
+func TestDeliverFromEventBridge(t *testing.T) {
+	f := start(t)
+	ctx := context.Background()
+	kc := kms.NewFromConfig(f.env.Config(t, region))
+	key, err := kc.CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(`{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + mgmt + `:root"},"Action":"kms:*","Resource":"*"},
+		{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":["kms:Decrypt","kms:GenerateDataKey*"],"Resource":"*"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plainKey, err := kc.CreateKey(ctx, &kms.CreateKeyInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule := "arn:aws:events:" + region + ":" + mgmt + ":rule/orgnotify-lifecycle"
+	policy := func(topicARN, cond string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sns:Publish","Resource":"` + topicARN + `"` + cond + `}]}`
+	}
+	cases := []struct {
+		name   string
+		policy bool
+		cond   string
+		key    string
+		code   string
+	}{
+		{"default policy", false, "", "", "AuthorizationError"},
+		{"policy for EventBridge", true, "", "", ""},
+		{"policy for this rule", true, `,"Condition":{"ArnEquals":{"aws:SourceArn":"` + rule + `"}}`, "", ""},
+		{"policy for another rule", true, `,"Condition":{"ArnEquals":{"aws:SourceArn":"` + rule + `x"}}`, "", "AuthorizationError"},
+		{"policy for this account", true, `,"Condition":{"StringEquals":{"aws:SourceAccount":"` + mgmt + `"}}`, "", ""},
+		{"customer-managed key for EventBridge", true, "", aws.ToString(key.KeyMetadata.Arn), ""},
+		{"AWS-managed aws/sns key", true, "", "alias/aws/sns", "KMSAccessDenied"},
+		{"customer key with the default key policy", true, "", aws.ToString(plainKey.KeyMetadata.KeyId), "KMSAccessDenied"},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			attrs := map[string]string{}
+			topicARN := "arn:aws:sns:" + region + ":" + mgmt + ":eb" + fmt.Sprint(i)
+			if tc.policy {
+				attrs["Policy"] = policy(topicARN, tc.cond)
+			}
+			if tc.key != "" {
+				attrs["KmsMasterKeyId"] = tc.key
+			}
+			f.topic(t, "eb"+fmt.Sprint(i), attrs)
+			url, qarn := f.queue(t, "eb"+fmt.Sprint(i), topicARN)
+			f.subscribe(t, topicARN, qarn, nil)
+			err := f.env.Sim.SNS.Deliver(ctx, wire.Delivery{TargetARN: topicARN, Body: `{"source":"aws.organizations"}`,
+				FromService: "events.amazonaws.com", SourceARN: rule, SourceAccount: mgmt})
+			got := ""
+			var we *wire.Error
+			if errors.As(err, &we) {
+				got = we.Code
+			} else if err != nil {
+				t.Fatalf("Deliver error %v is not a *wire.Error", err)
+			}
+			if got != tc.code {
+				t.Fatalf("Deliver = %v, want code %q", err, tc.code)
+			}
+			want := 0
+			if tc.code == "" {
+				want = 1
+			}
+			if msgs := f.drain(t, url); len(msgs) != want {
+				t.Errorf("subscriber queue got %d messages, want %d", len(msgs), want)
+			}
+		})
+	}
+}

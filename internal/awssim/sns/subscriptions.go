@@ -1,0 +1,347 @@
+package sns
+
+import (
+	"context"
+	"maps"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+)
+
+// pendingARN is what Subscribe and the list calls show for a subscription
+// waiting for confirmation.
+const (
+	pendingSubscribe = "pending confirmation"
+	pendingList      = "PendingConfirmation"
+)
+
+// checkEndpoint validates an endpoint for its protocol and reports whether
+// the subscription is confirmed at once: AWS confirms SQS and Lambda
+// subscriptions itself and waits for email and HTTP(S) endpoints to
+// confirm.
+func checkEndpoint(protocol, endpoint string) (confirmed bool, err error) {
+	bad := invalidParameter("Invalid parameter: Endpoint")
+	switch protocol {
+	case "sqs", "lambda", "firehose":
+		service := map[string]string{"sqs": "sqs", "lambda": "lambda", "firehose": "firehose"}[protocol]
+		f := strings.SplitN(endpoint, ":", 6)
+		if len(f) != 6 || f[0] != "arn" || f[2] != service || f[3] == "" || f[4] == "" || f[5] == "" {
+			return false, invalidParameter("Invalid parameter: %s endpoint ARN", strings.ToUpper(protocol))
+		}
+		return true, nil
+	case "email", "email-json":
+		at := strings.Index(endpoint, "@")
+		if at <= 0 || at == len(endpoint)-1 || strings.ContainsAny(endpoint, " \t") {
+			return false, invalidParameter("Invalid parameter: Email address")
+		}
+		return false, nil
+	case "http", "https":
+		u, perr := url.Parse(endpoint)
+		if perr != nil || u.Scheme != protocol || u.Host == "" {
+			return false, bad
+		}
+		return false, nil
+	}
+	return false, invalidParameter("Invalid parameter: Amazon SNS does not support this protocol string: %s", protocol)
+}
+
+// checkSubscriptionAttribute validates one subscription attribute.
+func checkSubscriptionAttribute(protocol, name, v string, attrs map[string]string) error {
+	switch name {
+	case "FilterPolicy":
+		if v == "" {
+			return nil
+		}
+		scope := attrs["FilterPolicyScope"]
+		if scope == "" {
+			scope = "MessageAttributes"
+		}
+		if _, err := parseFilterPolicy(v, scope); err != nil {
+			return invalidParameter("Invalid parameter: FilterPolicy: %v", err)
+		}
+	case "FilterPolicyScope":
+		if v != "MessageAttributes" && v != "MessageBody" {
+			return invalidParameter("Invalid parameter: FilterPolicyScope: Invalid value [%s]. Please use either MessageBody or MessageAttributes", v)
+		}
+	case "RawMessageDelivery":
+		if v != "true" && v != "false" {
+			return invalidParameter("Invalid parameter: RawMessageDelivery: Invalid value [%s]. Must be true or false.", v)
+		}
+		switch protocol {
+		case "sqs", "http", "https", "firehose":
+		default:
+			return invalidParameter("Invalid parameter: Attributes Reason: Delivery protocol [%s] does not support raw message delivery attribute", protocol)
+		}
+	case "DeliveryPolicy", "RedrivePolicy", "SubscriptionRoleArn", "ReplayPolicy":
+	default:
+		return invalidParameter("Invalid parameter: Attributes Reason: Unknown attribute %s", name)
+	}
+	return nil
+}
+
+// compile rebuilds the subscription's parsed filter policy.
+func (sub *subscription) compile() {
+	sub.filter = nil
+	if doc := sub.attrs["FilterPolicy"]; doc != "" {
+		scope := sub.attrs["FilterPolicyScope"]
+		if scope == "" {
+			scope = "MessageAttributes"
+		}
+		sub.filter, _ = parseFilterPolicy(doc, scope) // validated before
+	}
+}
+
+func (s *Store) subscribe(_ context.Context, r *wire.Request) (any, error) {
+	protocol, endpoint := strings.ToLower(r.Form.Get("Protocol")), r.Form.Get("Endpoint")
+	if protocol == "" {
+		return nil, invalidParameter("Invalid parameter: Protocol")
+	}
+	confirmed, err := checkEndpoint(protocol, endpoint)
+	if err != nil {
+		return nil, err
+	}
+	attrs := wire.FormMap(r.Form, "Attributes.entry", "key", "value")
+	for k, v := range attrs {
+		if err := checkSubscriptionAttribute(protocol, k, v, attrs); err != nil {
+			return nil, err
+		}
+	}
+	returnARN := r.Form.Get("ReturnSubscriptionArn") == "true"
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.lookupTopic(r.Form.Get("TopicArn"))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(r, t, "sns:Subscribe"); err != nil {
+		return nil, err
+	}
+	for _, arn := range t.subs {
+		sub := s.subs[arn]
+		if sub.protocol != protocol || sub.endpoint != endpoint {
+			continue
+		}
+		for k, v := range attrs {
+			if sub.attrs[k] != v {
+				return nil, invalidParameter("Invalid parameter: Attributes Reason: Subscription already exists with different attributes")
+			}
+		}
+		if !sub.confirmed && !returnARN {
+			return subscriptionARNResult{pendingSubscribe}, nil
+		}
+		return subscriptionARNResult{sub.arn}, nil
+	}
+	sub := &subscription{
+		arn: t.arn + ":" + randomUUID(), topicARN: t.arn, owner: r.Account, protocol: protocol, endpoint: endpoint,
+		confirmed: confirmed, attrs: maps.Clone(attrs),
+	}
+	if !confirmed {
+		sub.token = randomHex(64)
+	}
+	sub.compile()
+	s.subs[sub.arn] = sub
+	t.subs = append(t.subs, sub.arn)
+	if !confirmed && !returnARN {
+		return subscriptionARNResult{pendingSubscribe}, nil
+	}
+	return subscriptionARNResult{sub.arn}, nil
+}
+
+// ConfirmationToken returns the token a pending subscription of topicARN
+// to endpoint waits for, as AWS would send it in the confirmation message;
+// tests pass it to ConfirmSubscription.
+func (s *Store) ConfirmationToken(topicARN, endpoint string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.topics[topicARN]
+	if t == nil {
+		return "", false
+	}
+	for _, arn := range t.subs {
+		if sub := s.subs[arn]; sub.endpoint == endpoint && !sub.confirmed {
+			return sub.token, true
+		}
+	}
+	return "", false
+}
+
+func (s *Store) confirmSubscription(_ context.Context, r *wire.Request) (any, error) {
+	token := r.Form.Get("Token")
+	if token == "" {
+		return nil, invalidParameter("Invalid parameter: Token")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.lookupTopic(r.Form.Get("TopicArn"))
+	if err != nil {
+		return nil, err
+	}
+	for _, arn := range t.subs {
+		if sub := s.subs[arn]; sub.token == token {
+			sub.confirmed = true
+			return subscriptionARNResult{sub.arn}, nil
+		}
+	}
+	return nil, invalidParameter("Invalid token")
+}
+
+// lookupSubscription finds a subscription by ARN. The caller holds s.mu.
+func (s *Store) lookupSubscription(arn string) (*subscription, error) {
+	if arn == "" || arn == pendingSubscribe || arn == pendingList {
+		return nil, invalidParameter("Invalid parameter: SubscriptionArn")
+	}
+	sub := s.subs[arn]
+	if sub == nil {
+		return nil, notFound("Subscription does not exist")
+	}
+	return sub, nil
+}
+
+func (s *Store) unsubscribe(_ context.Context, r *wire.Request) (any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sub, err := s.lookupSubscription(r.Form.Get("SubscriptionArn"))
+	if err != nil {
+		return nil, err
+	}
+	if r.Account != sub.owner && r.Account != s.topics[sub.topicARN].account {
+		return nil, authorizationError(r.Principal, "sns:Unsubscribe", sub.arn)
+	}
+	t := s.topics[sub.topicARN]
+	for i, arn := range t.subs {
+		if arn == sub.arn {
+			t.subs = append(t.subs[:i], t.subs[i+1:]...)
+			break
+		}
+	}
+	delete(s.subs, sub.arn)
+	delete(s.lastErr, sub.arn)
+	return nil, nil
+}
+
+func (s *Store) getSubscriptionAttributes(_ context.Context, r *wire.Request) (any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sub, err := s.lookupSubscription(r.Form.Get("SubscriptionArn"))
+	if err != nil {
+		return nil, err
+	}
+	out := maps.Clone(sub.attrs)
+	out["SubscriptionArn"] = sub.arn
+	out["TopicArn"] = sub.topicARN
+	out["Owner"] = sub.owner
+	out["Protocol"] = sub.protocol
+	out["Endpoint"] = sub.endpoint
+	out["PendingConfirmation"] = boolString(!sub.confirmed)
+	out["ConfirmationWasAuthenticated"] = boolString(sub.confirmed)
+	if _, ok := out["RawMessageDelivery"]; !ok {
+		out["RawMessageDelivery"] = "false"
+	}
+	if out["FilterPolicy"] != "" && out["FilterPolicyScope"] == "" {
+		out["FilterPolicyScope"] = "MessageAttributes"
+	}
+	return attributesResult{toEntries(out)}, nil
+}
+
+func boolString(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
+
+func (s *Store) setSubscriptionAttributes(_ context.Context, r *wire.Request) (any, error) {
+	name, v := r.Form.Get("AttributeName"), r.Form.Get("AttributeValue")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sub, err := s.lookupSubscription(r.Form.Get("SubscriptionArn"))
+	if err != nil {
+		return nil, err
+	}
+	next := maps.Clone(sub.attrs)
+	next[name] = v
+	if err := checkSubscriptionAttribute(sub.protocol, name, v, next); err != nil {
+		return nil, err
+	}
+	// A new scope must still fit the current policy (nested keys need the
+	// body scope).
+	if name == "FilterPolicyScope" && next["FilterPolicy"] != "" {
+		if err := checkSubscriptionAttribute(sub.protocol, "FilterPolicy", next["FilterPolicy"], next); err != nil {
+			return nil, err
+		}
+	}
+	if v == "" {
+		delete(next, name)
+	}
+	sub.attrs = next
+	sub.compile()
+	return nil, nil
+}
+
+func (s *Store) subscriptionXML(sub *subscription) subscriptionXML {
+	arn := sub.arn
+	if !sub.confirmed {
+		arn = pendingList
+	}
+	return subscriptionXML{SubscriptionArn: arn, Owner: sub.owner, Protocol: sub.protocol, Endpoint: sub.endpoint, TopicArn: sub.topicARN}
+}
+
+func (s *Store) listSubscriptionsByTopic(_ context.Context, r *wire.Request) (any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.lookupTopic(r.Form.Get("TopicArn"))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(r, t, "sns:ListSubscriptionsByTopic"); err != nil {
+		return nil, err
+	}
+	start, end, next, err := page(r.Form.Get("NextToken"), len(t.subs))
+	if err != nil {
+		return nil, err
+	}
+	out := subscriptionsResult{Subscriptions: []subscriptionXML{}, NextToken: next}
+	for _, arn := range t.subs[start:end] {
+		out.Subscriptions = append(out.Subscriptions, s.subscriptionXML(s.subs[arn]))
+	}
+	return out, nil
+}
+
+func (s *Store) listSubscriptions(_ context.Context, r *wire.Request) (any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var all []*subscription
+	for _, t := range s.sortedTopics() {
+		if t.account != r.Account || t.region != r.Region {
+			continue
+		}
+		for _, arn := range t.subs {
+			all = append(all, s.subs[arn])
+		}
+	}
+	start, end, next, err := page(r.Form.Get("NextToken"), len(all))
+	if err != nil {
+		return nil, err
+	}
+	out := subscriptionsResult{Subscriptions: []subscriptionXML{}, NextToken: next}
+	for _, sub := range all[start:end] {
+		out.Subscriptions = append(out.Subscriptions, s.subscriptionXML(sub))
+	}
+	return out, nil
+}
+
+func (s *Store) sortedTopics() []*topic {
+	arns := make([]string, 0, len(s.topics))
+	for arn := range s.topics {
+		arns = append(arns, arn)
+	}
+	sort.Strings(arns)
+	out := make([]*topic, len(arns))
+	for i, arn := range arns {
+		out[i] = s.topics[arn]
+	}
+	return out
+}
