@@ -38,7 +38,11 @@ func Sorted(fs []Finding) []Finding {
 // misconfigured run ("ok: 0 files") visible instead of silently green.
 func Summary(fs []Finding, files int) string {
 	errs, warns := Errors(fs), Warnings(fs)
+	// Findings can name what is missing (accounts/, org.yaml) rather than a
+	// file that was read; count those among the files so the line never
+	// says "2 of 0 files".
 	affected := countFiles(fs)
+	files = max(files, affected)
 	switch {
 	case len(fs) == 0:
 		return fmt.Sprintf("ok: %s, no findings", plural(files, "file"))

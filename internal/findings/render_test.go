@@ -58,6 +58,17 @@ func TestWriteText(t *testing.T) {
 			want: "accounts/payments.yaml:3:5: cost.currency: must be one of \"USD\", \"EUR\"\n" +
 				"fail: 1 error in 1 of 1 file\n",
 		},
+		{
+			name: "findings about missing files still count them",
+			fs: []Finding{
+				{File: "accounts", Message: "accounts/ directory is missing", Severity: Error},
+				{File: "org.yaml", Message: "org.yaml is missing", Severity: Error},
+			},
+			files: 0,
+			want: "accounts: accounts/ directory is missing\n" +
+				"org.yaml: org.yaml is missing\n" +
+				"fail: 2 errors in 2 of 2 files\n",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
