@@ -530,14 +530,19 @@ func (s *Store) tagResource(_ context.Context, r *wire.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Count before changing anything, so a refused call leaves every tag,
+	// including those it would have overwritten, as it was.
+	added := map[string]bool{}
+	for _, t := range in.Tags {
+		if _, ok := tags[t.Key]; !ok {
+			added[t.Key] = true
+		}
+	}
+	if len(tags)+len(added) > 50 {
+		return nil, limitExceeded("A resource can have at most 50 tags.")
+	}
 	for _, t := range in.Tags {
 		tags[t.Key] = t.Value
-	}
-	if len(tags) > 50 {
-		for _, t := range in.Tags {
-			delete(tags, t.Key) // keep the call all-or-nothing
-		}
-		return nil, limitExceeded("A resource can have at most 50 tags.")
 	}
 	return struct{}{}, nil
 }

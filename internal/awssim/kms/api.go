@@ -495,20 +495,22 @@ func (s *Store) tagResource(_ context.Context, r *wire.Request) (any, error) {
 	if k.manager == "AWS" {
 		return nil, wire.Errorf("KMSInvalidStateException", http.StatusBadRequest, "%s is an AWS managed key and cannot be tagged", k.arn)
 	}
+	tags := append([]tag(nil), k.tags...) // changed only if the call succeeds
 	for _, t := range in.Tags {
 		replaced := false
-		for i := range k.tags {
-			if k.tags[i].TagKey == t.TagKey {
-				k.tags[i].TagValue, replaced = t.TagValue, true
+		for i := range tags {
+			if tags[i].TagKey == t.TagKey {
+				tags[i].TagValue, replaced = t.TagValue, true
 			}
 		}
 		if !replaced {
-			k.tags = append(k.tags, t)
+			tags = append(tags, t)
 		}
 	}
-	if len(k.tags) > 50 {
+	if len(tags) > 50 {
 		return nil, wire.Errorf("TagException", http.StatusBadRequest, "A key can have at most 50 tags")
 	}
+	k.tags = tags
 	return nil, nil
 }
 
