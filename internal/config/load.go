@@ -293,6 +293,25 @@ func (c *converter) scalar(n *yaml.Node, path []pathElem) any {
 
 var yamlLineErr = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
+// yamlParserProblems are the errors of yaml.v3's parser (as opposed to its
+// scanner). yaml.v3 prints a 0-based line for them, one less than editors
+// show, and no line at all for the first one.
+var yamlParserProblems = map[string]bool{
+	"did not find expected <stream-start>":   true,
+	"did not find expected <document start>": true,
+	"found undefined tag handle":             true,
+	"did not find expected node content":     true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected key":              true,
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found duplicate %TAG directive":         true,
+}
+
+const yamlControlChar = "control characters are not allowed"
+
 // syntaxIssue turns a yaml.v3 error into an issue with a line, adding the
 // hint people need most: YAML forbids tabs for indentation.
 func syntaxIssue(data []byte, err error) issue {
@@ -302,10 +321,29 @@ func syntaxIssue(data []byte, err error) issue {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
 	}
+	switch {
+	case msg == yamlControlChar:
+		// yaml.v3 gives no position for it; an invisible character needs one.
+		if i := firstControlChar(data); i >= 0 {
+			l, c := position(data, i)
+			r, _ := utf8.DecodeRune(data[i:])
+			return issue{line: l, col: c, msg: fmt.Sprintf("invalid YAML: control character %U is not allowed; remove it", r), rule: "yaml-syntax"}
+		}
+	case yamlParserProblems[msg]:
+		line++
+	case line == 0:
+		// A scanner error without a line is on the first one.
+		line = 1
+	}
 	is := issue{line: line, msg: "invalid YAML: " + msg, rule: "yaml-syntax"}
 	if line > 0 {
 		is.col = 1
-		for _, l := range []int{line, line - 1} {
+		candidates := []int{line, line - 1}
+		if strings.Contains(msg, "tab character") {
+			// Reported at the line before the tab at times.
+			candidates = append(candidates, line+1)
+		}
+		for _, l := range candidates {
 			if text, ok := lineText(data, l); ok {
 				indent := text[:len(text)-len(strings.TrimLeft(text, " \t"))]
 				if i := strings.IndexByte(indent, '\t'); i >= 0 {
@@ -345,6 +383,20 @@ func position(data []byte, off int) (line, col int) {
 		before = before[i+1:]
 	}
 	return line, utf8.RuneCount(before) + 1
+}
+
+// firstControlChar returns the offset of the first character yaml.v3's
+// reader refuses (the YAML 1.1 printable set), or -1.
+func firstControlChar(data []byte) int {
+	for i, r := range string(data) {
+		switch {
+		case r == 0x09, r == 0x0A, r == 0x0D, r >= 0x20 && r <= 0x7E, r == 0x85,
+			r >= 0xA0 && r <= 0xD7FF, r >= 0xE000 && r <= 0xFFFD, r >= 0x10000 && r <= 0x10FFFF:
+		default:
+			return i
+		}
+	}
+	return -1
 }
 
 func firstInvalidUTF8(data []byte) int {

@@ -8,8 +8,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/orgnotify/orgnotify/internal/findings"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // Semantic rules: what JSON Schema cannot say, or cannot say well. Each
@@ -68,8 +70,12 @@ func accountRules(doc *document, fileName string, org *Org) []issue {
 	var out []issue
 	top, _ := doc.value.(map[string]any)
 	if name, ok := top["name"].(string); ok && name != fileName && namePattern.MatchString(name) {
-		out = append(out, issueAt(doc, []string{"name"}, "name-mismatch",
-			fmt.Sprintf("name %q must equal the file name; rename the file to %s.yaml or set name: %s", name, name, fileName)))
+		msg := fmt.Sprintf("name %q must equal the file name; rename the file to %s.yaml", name, name)
+		if namePattern.MatchString(fileName) {
+			// Never suggest a name the schema would refuse (Prod.yaml).
+			msg += " or set name: " + fileName
+		}
+		out = append(out, issueAt(doc, []string{"name"}, "name-mismatch", msg))
 	}
 	cost, _ := top["cost"].(map[string]any)
 	tags, _ := cost["tags"].([]any)
@@ -131,7 +137,7 @@ func endpointIssues(doc *document, base []string, subs any, ep Endpoints) []issu
 	for i, v := range emails {
 		e, _ := v.(string)
 		sep := strings.LastIndexByte(e, '@')
-		if sep < 1 {
+		if sep < 1 || emailFormat().Validate(e) != nil {
 			continue // not an address: the schema says so
 		}
 		domain := strings.ToLower(e[sep+1:])
@@ -164,6 +170,17 @@ func endpointIssues(doc *document, base []string, subs any, ep Endpoints) []issu
 	}
 	return out
 }
+
+// emailFormat is the schema's email check alone, so that endpointIssues
+// leaves the values it rejects to the schema instead of reporting them twice.
+var emailFormat = sync.OnceValue(func() *jsonschema.Schema {
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	if err := c.AddResource("email.json", map[string]any{"type": "string", "format": "email"}); err != nil {
+		panic(err)
+	}
+	return c.MustCompile("email.json")
+})
 
 func allowedList(v []string) string {
 	if len(v) == 0 {
