@@ -349,7 +349,29 @@ func loadFile(set *schemaSet, job fileJob) (r *fileResult) {
 	} else {
 		r.doc, r.account, r.issues = checkAccount(set, data)
 	}
+	if r.doc != nil {
+		r.issues = append(r.issues, modelineIssues(data, job.kind)...)
+	}
 	return r
+}
+
+// modeline is the first line that lets editors with the YAML language
+// server complete and check a file as it is typed.
+const modeline = "# yaml-language-server: $schema="
+
+// modelineIssues warns when a file does not start with the modeline: the
+// file is still valid, but its authors lose the checks while typing.
+func modelineIssues(data []byte, kind fileKind) []issue {
+	first, _, _ := bytes.Cut(bytes.TrimPrefix(data, []byte("\uFEFF")), []byte("\n"))
+	if bytes.HasPrefix(bytes.TrimRight(first, "\r"), []byte(modeline)) {
+		return nil
+	}
+	want := modeline + "../schema/account.schema.json"
+	if kind == orgKind {
+		want = modeline + "schema/org.schema.json"
+	}
+	return []issue{{line: 1, col: 1, rule: "schema-modeline", sev: findings.Warning,
+		msg: "the file does not start with the schema line, so editors cannot check it as you type; add \"" + want + "\" as its first line"}}
 }
 
 // readFile reads at most MaxFileSize+1 bytes: enough to tell a file is too
