@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -13,9 +12,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/config"
 	ct "github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/smithy-go"
@@ -109,28 +105,7 @@ func startCT(t *testing.T, events []cloudtrail.Event) *awssimtest.Env {
 }
 
 func client(t *testing.T, env *awssimtest.Env, key, region string) *ct.Client {
-	return ct.NewFromConfig(env.ConfigWithKeys(t, region, key, "secret", "", connRetryer))
-}
-
-// connRetryer retries only a connection the SDK's transport closed under a
-// read (aws/aws-sdk-go-v2#2737: the SDK retries it by default, awssimtest's
-// single attempt surfaces it). Throttling and every API error still reach
-// the test on the first attempt.
-func connRetryer(o *config.LoadOptions) error {
-	o.Retryer = func() aws.Retryer {
-		return retry.NewStandard(func(so *retry.StandardOptions) {
-			so.MaxAttempts = 3
-			so.RateLimiter = ratelimit.None
-			so.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
-			so.Retryables = []retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
-				if errors.Is(err, net.ErrClosed) {
-					return aws.TrueTernary
-				}
-				return aws.FalseTernary
-			})}
-		})
-	}
-	return nil
+	return ct.NewFromConfig(env.ConfigWithKeys(t, region, key, "secret", ""))
 }
 
 // expect lists, newest first, the IDs of the events the caller should see.
@@ -425,7 +400,7 @@ func TestSeedFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := awssimtest.Start(t, seed)
-	got, _ := lookupAll(t, ct.NewFromConfig(env.Config(t, "us-east-1", connRetryer)), &ct.LookupEventsInput{})
+	got, _ := lookupAll(t, ct.NewFromConfig(env.Config(t, "us-east-1")), &ct.LookupEventsInput{})
 	names := make([]string, len(got))
 	for i, e := range got {
 		names[i] = aws.ToString(e.EventName)

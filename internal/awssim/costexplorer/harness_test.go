@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -13,9 +12,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/config"
 	ce "github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
 	"github.com/aws/smithy-go"
@@ -77,28 +73,7 @@ func start(t testing.TB, store *costexplorer.Store) *harness {
 // behind accessKey.
 func (h *harness) client(t testing.TB, accessKey string) *ce.Client {
 	t.Helper()
-	return ce.NewFromConfig(h.env.ConfigWithKeys(t, "us-east-1", accessKey, "secret", "", connRetryer))
-}
-
-// connRetryer retries only a connection the SDK's transport closed under a
-// read (aws/aws-sdk-go-v2#2737: the SDK retries it by default, awssimtest's
-// single attempt surfaces it). Throttling and every API error still reach
-// the test on the first attempt.
-func connRetryer(o *config.LoadOptions) error {
-	o.Retryer = func() aws.Retryer {
-		return retry.NewStandard(func(so *retry.StandardOptions) {
-			so.MaxAttempts = 3
-			so.RateLimiter = ratelimit.None
-			so.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
-			so.Retryables = []retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
-				if errors.Is(err, net.ErrClosed) {
-					return aws.TrueTernary
-				}
-				return aws.FalseTernary
-			})}
-		})
-	}
-	return nil
+	return ce.NewFromConfig(h.env.ConfigWithKeys(t, "us-east-1", accessKey, "secret", ""))
 }
 
 // dataset is 60 generated accounts × 5 services × 60 days, plus hand-written

@@ -48,7 +48,7 @@ func TestSeedFile(t *testing.T) {
 	}
 
 	env := awssimtest.Start(t, seed)
-	c := ce.NewFromConfig(env.Config(t, "us-east-1", connRetryer))
+	c := ce.NewFromConfig(env.Config(t, "us-east-1"))
 	// Three accounts, two per page: pagination through the whole simulator.
 	env.Sim.CostExplorer.SetPageSize(2)
 	got := map[string]map[string]string{"UnblendedCost": {}, "AmortizedCost": {}}
