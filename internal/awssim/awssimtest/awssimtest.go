@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/smithy-go"
 
 	"github.com/orgnotify/orgnotify/internal/awssim"
 )
@@ -111,4 +112,28 @@ func connRetryer() aws.Retryer {
 		})}
 		o.RateLimiter = ratelimit.None
 	})
+}
+
+// Code returns the AWS error code of err ("" for nil). An error that is not
+// an API error (a transport failure, say) fails the test: the simulator
+// must answer every call with a response the SDK can parse.
+func Code(t testing.TB, err error) string {
+	t.Helper()
+	if err == nil {
+		return ""
+	}
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		t.Fatalf("not an API error: %v", err)
+	}
+	return ae.ErrorCode()
+}
+
+// WantCode fails the test unless err carries the AWS error code want
+// ("" wants no error).
+func WantCode(t testing.TB, err error, want string) {
+	t.Helper()
+	if got := Code(t, err); got != want {
+		t.Fatalf("error = %v, want code %q", err, want)
+	}
 }

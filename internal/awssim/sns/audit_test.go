@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
 )
 
 // Audit tests: error paths of ListTopics, TagResource, SetTopicAttributes
@@ -20,7 +22,7 @@ func TestAuditListTopicsErrors(t *testing.T) {
 	ctx := context.Background()
 	f.topic(t, "only", nil)
 	out, err := f.sns.ListTopics(ctx, &sns.ListTopicsInput{})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if len(out.Topics) != 1 || aws.ToString(out.Topics[0].TopicArn) != "arn:aws:sns:"+region+":"+mgmt+":only" || out.NextToken != nil {
 		t.Errorf("ListTopics = %+v next %v", out.Topics, out.NextToken)
 	}
@@ -33,7 +35,7 @@ func TestAuditListTopicsErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := f.sns.ListTopics(ctx, &sns.ListTopicsInput{NextToken: aws.String(tt.token)})
-			wantCode(t, err, "InvalidParameter")
+			awssimtest.WantCode(t, err, "InvalidParameter")
 		})
 	}
 }
@@ -49,11 +51,11 @@ func TestAuditTagResourceErrors(t *testing.T) {
 	}
 	fill = append(fill, tag("keep", "original"))
 	_, err := f.sns.TagResource(ctx, &sns.TagResourceInput{ResourceArn: aws.String(arn), Tags: fill})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	tagsOf := func(t *testing.T) string {
 		t.Helper()
 		out, err := f.sns.ListTagsForResource(ctx, &sns.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
-		wantCode(t, err, "")
+		awssimtest.WantCode(t, err, "")
 		kv := make([]string, 0, len(out.Tags))
 		for _, tg := range out.Tags {
 			kv = append(kv, aws.ToString(tg.Key)+"="+aws.ToString(tg.Value))
@@ -80,7 +82,7 @@ func TestAuditTagResourceErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := f.sns.TagResource(ctx, &sns.TagResourceInput{ResourceArn: aws.String(tt.arn), Tags: tt.tags})
-			wantCode(t, err, tt.code)
+			awssimtest.WantCode(t, err, tt.code)
 			if got := tagsOf(t); got != before {
 				t.Errorf("tags after a failed TagResource:\n got %s\nwant %s", got, before)
 			}
@@ -88,7 +90,7 @@ func TestAuditTagResourceErrors(t *testing.T) {
 	}
 	// Overwriting within the limit succeeds.
 	_, err = f.sns.TagResource(ctx, &sns.TagResourceInput{ResourceArn: aws.String(arn), Tags: []types.Tag{tag("keep", "changed")}})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if got := tagsOf(t); !strings.Contains(got, "keep=changed") || strings.Count(got, ",") != 49 {
 		t.Errorf("tags after an overwrite = %s", got)
 	}
@@ -111,20 +113,20 @@ func TestAuditSetTopicAttributesErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := f.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(tt.topic),
 				AttributeName: aws.String(tt.attr), AttributeValue: aws.String(tt.value)})
-			wantCode(t, err, tt.code)
+			awssimtest.WantCode(t, err, tt.code)
 		})
 	}
 	got, err := f.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if got.Attributes["DisplayName"] != "before" || got.Attributes["KmsMasterKeyId"] != "alias/orgnotify" {
 		t.Errorf("attributes after failed sets: DisplayName %q KmsMasterKeyId %q", got.Attributes["DisplayName"], got.Attributes["KmsMasterKeyId"])
 	}
 
 	// An empty KmsMasterKeyId turns encryption off.
 	_, err = f.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(arn), AttributeName: aws.String("KmsMasterKeyId"), AttributeValue: aws.String("")})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	got, err = f.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if v, ok := got.Attributes["KmsMasterKeyId"]; ok {
 		t.Errorf("KmsMasterKeyId after clearing = %q, want absent", v)
 	}
@@ -148,7 +150,7 @@ func TestAuditSubscriptionFilterAttributes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			sub := f.subscribe(t, arn, tt.endpoint, tt.attrs)
 			out, err := f.sns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub)})
-			wantCode(t, err, "")
+			awssimtest.WantCode(t, err, "")
 			if out.Attributes["FilterPolicy"] != tt.attrs["FilterPolicy"] || out.Attributes["FilterPolicyScope"] != tt.wantScope {
 				t.Errorf("FilterPolicy %q scope %q, want %q %q", out.Attributes["FilterPolicy"], out.Attributes["FilterPolicyScope"], tt.attrs["FilterPolicy"], tt.wantScope)
 			}
@@ -156,7 +158,7 @@ func TestAuditSubscriptionFilterAttributes(t *testing.T) {
 	}
 
 	_, err := f.sns.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(arn + "-ghost")})
-	wantCode(t, err, "NotFound")
+	awssimtest.WantCode(t, err, "NotFound")
 	_, err = f.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(arn + ":00000000-0000-0000-0000-000000000000")})
-	wantCode(t, err, "NotFound")
+	awssimtest.WantCode(t, err, "NotFound")
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
 
 	"github.com/orgnotify/orgnotify/internal/awssim"
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
@@ -47,29 +46,10 @@ func start(t *testing.T) fixture {
 	return fixture{env: env, sns: sns.NewFromConfig(cfg), sqs: sqs.NewFromConfig(cfg)}
 }
 
-func code(t *testing.T, err error) string {
-	t.Helper()
-	if err == nil {
-		return ""
-	}
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		t.Fatalf("not an API error: %v", err)
-	}
-	return ae.ErrorCode()
-}
-
-func wantCode(t *testing.T, err error, want string) {
-	t.Helper()
-	if got := code(t, err); got != want {
-		t.Fatalf("error = %v, want code %q", err, want)
-	}
-}
-
 func (f fixture) topic(t *testing.T, name string, attrs map[string]string) string {
 	t.Helper()
 	out, err := f.sns.CreateTopic(context.Background(), &sns.CreateTopicInput{Name: aws.String(name), Attributes: attrs})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	return aws.ToString(out.TopicArn)
 }
 
@@ -84,7 +64,7 @@ func (f fixture) queue(t *testing.T, name, allowTopic string) (string, string) {
 			"Action":"sqs:SendMessage","Resource":"` + arn + `","Condition":{"ArnEquals":{"aws:SourceArn":"` + allowTopic + `"}}}]}`
 	}
 	out, err := f.sqs.CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: attrs})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	return aws.ToString(out.QueueUrl), arn
 }
 
@@ -92,7 +72,7 @@ func (f fixture) subscribe(t *testing.T, topicARN, queueARN string, attrs map[st
 	t.Helper()
 	out, err := f.sns.Subscribe(context.Background(), &sns.SubscribeInput{TopicArn: aws.String(topicARN), Protocol: aws.String("sqs"),
 		Endpoint: aws.String(queueARN), Attributes: attrs, ReturnSubscriptionArn: true})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	return aws.ToString(out.SubscriptionArn)
 }
 
@@ -100,10 +80,10 @@ func (f fixture) drain(t *testing.T, url string) []sqstypes.Message {
 	t.Helper()
 	out, err := f.sqs.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10,
 		MessageAttributeNames: []string{"All"}})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	for _, m := range out.Messages {
 		_, err := f.sqs.DeleteMessage(context.Background(), &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: m.ReceiptHandle})
-		wantCode(t, err, "")
+		awssimtest.WantCode(t, err, "")
 	}
 	return out.Messages
 }
@@ -134,7 +114,7 @@ func TestTopics(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := f.sns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(tc.topic), Attributes: tc.attrs})
-			wantCode(t, err, tc.code)
+			awssimtest.WantCode(t, err, tc.code)
 			if tc.code != "" {
 				var ip *types.InvalidParameterException
 				if !errors.As(err, &ip) {
@@ -149,7 +129,7 @@ func TestTopics(t *testing.T) {
 	}
 
 	got, err := f.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	a := got.Attributes
 	if a["TopicArn"] != arn || a["Owner"] != mgmt || a["DisplayName"] != "orgnotify" || a["SubscriptionsConfirmed"] != "0" {
 		t.Errorf("attributes = %v", a)
@@ -176,12 +156,12 @@ func TestTopics(t *testing.T) {
 	for _, tc := range setCases {
 		t.Run("set "+tc.name, func(t *testing.T) {
 			_, err := f.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(arn), AttributeName: aws.String(tc.attr), AttributeValue: aws.String(tc.value)})
-			wantCode(t, err, tc.code)
+			awssimtest.WantCode(t, err, tc.code)
 			if tc.code != "" {
 				return
 			}
 			got, err := f.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
-			wantCode(t, err, "")
+			awssimtest.WantCode(t, err, "")
 			if got.Attributes[tc.attr] != tc.value {
 				t.Errorf("%s = %q, want %q", tc.attr, got.Attributes[tc.attr], tc.value)
 			}
@@ -190,18 +170,18 @@ func TestTopics(t *testing.T) {
 
 	missing := "arn:aws:sns:" + region + ":" + mgmt + ":ghost"
 	_, err = f.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(missing)})
-	wantCode(t, err, "NotFound")
+	awssimtest.WantCode(t, err, "NotFound")
 	var nf *types.NotFoundException
 	var re *awshttp.ResponseError
 	if !errors.As(err, &nf) || !errors.As(err, &re) || re.HTTPStatusCode() != 404 {
 		t.Errorf("missing topic: %T %v, want *types.NotFoundException with 404", err, err)
 	}
 	_, err = f.sns.DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: aws.String(arn)})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	_, err = f.sns.DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: aws.String(arn)})
-	wantCode(t, err, "") // deleting a missing topic is not an error
+	awssimtest.WantCode(t, err, "") // deleting a missing topic is not an error
 	_, err = f.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
-	wantCode(t, err, "NotFound")
+	awssimtest.WantCode(t, err, "NotFound")
 }
 
 func TestListTopicsAndTags(t *testing.T) {
@@ -215,7 +195,7 @@ func TestListTopicsAndTags(t *testing.T) {
 	pages, seen := 0, 0
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
-		wantCode(t, err, "")
+		awssimtest.WantCode(t, err, "")
 		pages++
 		for _, tp := range out.Topics {
 			if !want[aws.ToString(tp.TopicArn)] {
@@ -230,18 +210,18 @@ func TestListTopicsAndTags(t *testing.T) {
 
 	arn := aws.String("arn:aws:sns:" + region + ":" + mgmt + ":t000")
 	_, err := f.sns.TagResource(ctx, &sns.TagResourceInput{ResourceArn: arn, Tags: []types.Tag{{Key: aws.String("orgnotify:owned"), Value: aws.String("true")}, {Key: aws.String("team"), Value: aws.String("sre")}}})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	_, err = f.sns.UntagResource(ctx, &sns.UntagResourceInput{ResourceArn: arn, TagKeys: []string{"team"}})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	tags, err := f.sns.ListTagsForResource(ctx, &sns.ListTagsForResourceInput{ResourceArn: arn})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Key) != "orgnotify:owned" {
 		t.Errorf("tags = %+v", tags.Tags)
 	}
 	_, err = f.sns.ListTagsForResource(ctx, &sns.ListTagsForResourceInput{ResourceArn: aws.String("arn:aws:sns:" + region + ":" + mgmt + ":ghost")})
-	wantCode(t, err, "ResourceNotFound")
+	awssimtest.WantCode(t, err, "ResourceNotFound")
 	_, err = f.sns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("t000"), Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("other")}}})
-	wantCode(t, err, "InvalidParameter")
+	awssimtest.WantCode(t, err, "InvalidParameter")
 }
 
 func TestSubscribe(t *testing.T) {
@@ -281,7 +261,7 @@ func TestSubscribe(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := f.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(arn), Protocol: aws.String(tc.protocol), Endpoint: aws.String(tc.endpoint),
 				Attributes: tc.attrs, ReturnSubscriptionArn: tc.returnARN})
-			wantCode(t, err, tc.code)
+			awssimtest.WantCode(t, err, tc.code)
 			if tc.code != "" {
 				return
 			}
@@ -297,10 +277,10 @@ func TestSubscribe(t *testing.T) {
 		})
 	}
 	_, err := f.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(arn + "-ghost"), Protocol: aws.String("sqs"), Endpoint: aws.String(queueARN)})
-	wantCode(t, err, "NotFound")
+	awssimtest.WantCode(t, err, "NotFound")
 
 	attrs, err := f.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if attrs.Attributes["SubscriptionsConfirmed"] != "4" || attrs.Attributes["SubscriptionsPending"] != "3" {
 		t.Errorf("confirmed %s pending %s, want 4 and 3", attrs.Attributes["SubscriptionsConfirmed"], attrs.Attributes["SubscriptionsPending"])
 	}
@@ -310,17 +290,17 @@ func TestSubscribe(t *testing.T) {
 		t.Fatal("no confirmation token for the email subscription")
 	}
 	conf, err := f.sns.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(arn), Token: aws.String(token)})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	subAttrs, err := f.sns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: conf.SubscriptionArn})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if subAttrs.Attributes["PendingConfirmation"] != "false" || subAttrs.Attributes["Endpoint"] != "sre@example.com" {
 		t.Errorf("confirmed subscription attributes = %v", subAttrs.Attributes)
 	}
 
 	_, err = f.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: conf.SubscriptionArn})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	_, err = f.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: conf.SubscriptionArn})
-	wantCode(t, err, "NotFound")
+	awssimtest.WantCode(t, err, "NotFound")
 }
 
 func TestListSubscriptionsByTopicPages(t *testing.T) {
@@ -331,14 +311,14 @@ func TestListSubscriptionsByTopicPages(t *testing.T) {
 		f.subscribe(t, arn, fmt.Sprintf("arn:aws:sqs:%s:%s:q%d", region, mgmt, i), nil)
 	}
 	_, err := f.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(arn), Protocol: aws.String("email"), Endpoint: aws.String("a@example.com")})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	var sizes []int
 	seen := map[string]bool{}
 	pending := 0
 	p := sns.NewListSubscriptionsByTopicPaginator(f.sns, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(arn)})
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
-		wantCode(t, err, "")
+		awssimtest.WantCode(t, err, "")
 		sizes = append(sizes, len(out.Subscriptions))
 		for _, s := range out.Subscriptions {
 			if aws.ToString(s.TopicArn) != arn || aws.ToString(s.Owner) != mgmt {
@@ -355,7 +335,7 @@ func TestListSubscriptionsByTopicPages(t *testing.T) {
 		t.Errorf("pages %v, %d distinct confirmed, %d pending; want [100 100 31], 230, 1", sizes, len(seen), pending)
 	}
 	_, err = f.sns.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(arn), NextToken: aws.String("!!")})
-	wantCode(t, err, "InvalidParameter")
+	awssimtest.WantCode(t, err, "InvalidParameter")
 }
 
 func TestPublishToSQS(t *testing.T) {
@@ -377,7 +357,7 @@ func TestPublishToSQS(t *testing.T) {
 		t.Helper()
 		out, err := f.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(arn), Message: aws.String(msg), Subject: aws.String("Stack failed"),
 			MessageAttributes: map[string]types.MessageAttributeValue{"severity": {DataType: aws.String("Number"), StringValue: aws.String(severity)}}})
-		wantCode(t, err, "")
+		awssimtest.WantCode(t, err, "")
 		return aws.ToString(out.MessageId)
 	}
 	lowID := publish(`{"detail":{"status":"ROLLBACK_COMPLETE"}}`, "3")
@@ -454,7 +434,7 @@ func TestPublishRules(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := f.sns.Publish(ctx, &tc.in)
-			wantCode(t, err, tc.code)
+			awssimtest.WantCode(t, err, tc.code)
 			if tc.code == "" && aws.ToString(out.MessageId) == "" {
 				t.Errorf("no MessageId")
 			}
@@ -483,7 +463,7 @@ func TestCrossAccountPublish(t *testing.T) {
 	_, err := f.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(central), AttributeName: aws.String("Policy"), AttributeValue: aws.String(
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"SNS:Publish","Resource":"` + central + `",
 		"Condition":{"StringEquals":{"aws:PrincipalOrgID":"` + orgID + `"}}}]}`)})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	private := f.topic(t, "private", nil)
 	memberC := assume(t, f, "arn:aws:iam::"+member+":role/"+org.AccessRole)
 	outsiderC := assume(t, f, "arn:aws:iam::"+outsider+":role/Partner")
@@ -502,7 +482,7 @@ func TestCrossAccountPublish(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := tc.c.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(tc.topic), Message: aws.String("stack failed")})
-			wantCode(t, err, tc.code)
+			awssimtest.WantCode(t, err, tc.code)
 			var ae *types.AuthorizationErrorException
 			var re *awshttp.ResponseError
 			if tc.code != "" && (!errors.As(err, &ae) || !errors.As(err, &re) || re.HTTPStatusCode() != tc.status) {

@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
 )
 
 // Audit tests: error paths of TagQueue, ListQueueTags,
@@ -23,7 +25,7 @@ func TestAuditQueueTagErrors(t *testing.T) {
 	}
 	url := aws.String(f.queue(t, "tagged", nil))
 	_, err := f.c.TagQueue(ctx, &sqs.TagQueueInput{QueueUrl: url, Tags: tags})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	missing := aws.String(f.env.URL + "/" + mgmt + "/ghost")
 
 	tests := []struct {
@@ -54,9 +56,9 @@ func TestAuditQueueTagErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			wantCode(t, tt.call(), tt.code)
+			awssimtest.WantCode(t, tt.call(), tt.code)
 			got, err := f.c.ListQueueTags(ctx, &sqs.ListQueueTagsInput{QueueUrl: url})
-			wantCode(t, err, "")
+			awssimtest.WantCode(t, err, "")
 			if len(got.Tags) != 50 || got.Tags["keep"] != "original" || got.Tags["extra"] != "" {
 				t.Errorf("after a failed call the queue has %d tags, keep=%q extra=%q; want 50, original, none", len(got.Tags), got.Tags["keep"], got.Tags["extra"])
 			}
@@ -69,9 +71,9 @@ func TestAuditVisibilityAndBatchErrors(t *testing.T) {
 	ctx := context.Background()
 	url := aws.String(f.queue(t, "work", nil))
 	_, err := f.c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: url, MessageBody: aws.String("m")})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	got, err := f.c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if len(got.Messages) != 1 {
 		t.Fatalf("received %d messages, want 1", len(got.Messages))
 	}
@@ -122,7 +124,7 @@ func TestAuditVisibilityAndBatchErrors(t *testing.T) {
 		}, "AWS.SimpleQueueService.NonExistentQueue"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { wantCode(t, tt.call(), tt.code) })
+		t.Run(tt.name, func(t *testing.T) { awssimtest.WantCode(t, tt.call(), tt.code) })
 	}
 
 	// None of the failures touched the message or the queue: it is still in
@@ -131,5 +133,5 @@ func TestAuditVisibilityAndBatchErrors(t *testing.T) {
 		t.Errorf("queue after the failures: not visible %s, VisibilityTimeout %s; want 1, 30", a["ApproximateNumberOfMessagesNotVisible"], a["VisibilityTimeout"])
 	}
 	_, err = f.c.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: url, ReceiptHandle: handle})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 }

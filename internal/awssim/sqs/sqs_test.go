@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
 
 	"github.com/orgnotify/orgnotify/internal/awssim"
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
@@ -62,30 +61,10 @@ func start(t *testing.T) fixture {
 	return fixture{env: env, c: sqs.NewFromConfig(env.Config(t, region)), clock: clk}
 }
 
-// code returns an error's API code, "" for nil.
-func code(t *testing.T, err error) string {
-	t.Helper()
-	if err == nil {
-		return ""
-	}
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		t.Fatalf("not an API error: %v", err)
-	}
-	return ae.ErrorCode()
-}
-
-func wantCode(t *testing.T, err error, want string) {
-	t.Helper()
-	if got := code(t, err); got != want {
-		t.Fatalf("error = %v, want code %q", err, want)
-	}
-}
-
 func (f fixture) queue(t *testing.T, name string, attrs map[string]string) string {
 	t.Helper()
 	out, err := f.c.CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: attrs})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	return aws.ToString(out.QueueUrl)
 }
 
@@ -95,7 +74,7 @@ func (f fixture) attrs(t *testing.T, url string, names ...types.QueueAttributeNa
 		names = []types.QueueAttributeName{types.QueueAttributeNameAll}
 	}
 	out, err := f.c.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url), AttributeNames: names})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	return out.Attributes
 }
 
@@ -133,7 +112,7 @@ func TestCreateQueue(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := f.c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(tc.queue), Attributes: tc.attrs})
-			wantCode(t, err, tc.code)
+			awssimtest.WantCode(t, err, tc.code)
 			if tc.code != "" {
 				return
 			}
@@ -183,7 +162,7 @@ func TestQueueAttributes(t *testing.T) {
 	f.clock.Advance(time.Minute)
 	_, err := f.c.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(url), Attributes: map[string]string{
 		"KmsMasterKeyId": "alias/orgnotify", "VisibilityTimeout": "120"}})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	got := f.attrs(t, url, types.QueueAttributeNameKmsMasterKeyId, types.QueueAttributeNameSqsManagedSseEnabled,
 		types.QueueAttributeNameVisibilityTimeout, types.QueueAttributeNameLastModifiedTimestamp)
 	if got["KmsMasterKeyId"] != "alias/orgnotify" || got["SqsManagedSseEnabled"] != "false" || got["VisibilityTimeout"] != "120" ||
@@ -222,7 +201,7 @@ func TestQueueAttributes(t *testing.T) {
 	for _, tc := range errCases {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.call()
-			wantCode(t, err, tc.code)
+			awssimtest.WantCode(t, err, tc.code)
 			var re *awshttp.ResponseError
 			if !errors.As(err, &re) || re.HTTPStatusCode() != 400 {
 				t.Errorf("HTTP status: %v, want 400", err)
@@ -248,12 +227,12 @@ func TestGetQueueURLAndList(t *testing.T) {
 		f.queue(t, n, nil)
 	}
 	out, err := f.c.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("orgnotify-b")})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if got := aws.ToString(out.QueueUrl); !strings.HasSuffix(got, "/"+mgmt+"/orgnotify-b") {
 		t.Errorf("GetQueueUrl = %s", got)
 	}
 	_, err = f.c.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("orgnotify-b"), QueueOwnerAWSAccountId: aws.String(member)})
-	wantCode(t, err, "AWS.SimpleQueueService.NonExistentQueue")
+	awssimtest.WantCode(t, err, "AWS.SimpleQueueService.NonExistentQueue")
 
 	cases := []struct {
 		name   string
@@ -271,7 +250,7 @@ func TestGetQueueURLAndList(t *testing.T) {
 			in := &sqs.ListQueuesInput{QueueNamePrefix: aws.String(tc.prefix), MaxResults: tc.max}
 			for i, want := range tc.want {
 				page, err := f.c.ListQueues(ctx, in)
-				wantCode(t, err, "")
+				awssimtest.WantCode(t, err, "")
 				var names []string
 				for _, u := range page.QueueUrls {
 					names = append(names, u[strings.LastIndex(u, "/")+1:])
@@ -294,21 +273,21 @@ func TestDeleteAndPurgeQueue(t *testing.T) {
 	ctx := context.Background()
 	url := f.queue(t, "gone", nil)
 	_, err := f.c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("x")})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	_, err = f.c.PurgeQueue(ctx, &sqs.PurgeQueueInput{QueueUrl: aws.String(url)})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if n := f.attrs(t, url)["ApproximateNumberOfMessages"]; n != "0" {
 		t.Errorf("messages after purge = %s", n)
 	}
 	_, err = f.c.PurgeQueue(ctx, &sqs.PurgeQueueInput{QueueUrl: aws.String(url)})
-	wantCode(t, err, "AWS.SimpleQueueService.PurgeQueueInProgress")
+	awssimtest.WantCode(t, err, "AWS.SimpleQueueService.PurgeQueueInProgress")
 
 	_, err = f.c.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: aws.String(url)})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	_, err = f.c.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: aws.String(url)})
-	wantCode(t, err, "AWS.SimpleQueueService.NonExistentQueue")
+	awssimtest.WantCode(t, err, "AWS.SimpleQueueService.NonExistentQueue")
 	_, err = f.c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("gone")})
-	wantCode(t, err, "AWS.SimpleQueueService.QueueDeletedRecently")
+	awssimtest.WantCode(t, err, "AWS.SimpleQueueService.QueueDeletedRecently")
 	f.clock.Advance(61 * time.Second)
 	f.queue(t, "gone", nil)
 }
@@ -317,19 +296,19 @@ func TestTags(t *testing.T) {
 	f := start(t)
 	ctx := context.Background()
 	out, err := f.c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("tagged"), Tags: map[string]string{"orgnotify:owned": "true", "team": "sre"}})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	url := out.QueueUrl
 	_, err = f.c.TagQueue(ctx, &sqs.TagQueueInput{QueueUrl: url, Tags: map[string]string{"team": "platform", "env": "prod"}})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	_, err = f.c.UntagQueue(ctx, &sqs.UntagQueueInput{QueueUrl: url, TagKeys: []string{"env", "absent"}})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	tags, err := f.c.ListQueueTags(ctx, &sqs.ListQueueTagsInput{QueueUrl: url})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if len(tags.Tags) != 2 || tags.Tags["orgnotify:owned"] != "true" || tags.Tags["team"] != "platform" {
 		t.Errorf("tags = %v", tags.Tags)
 	}
 	_, err = f.c.TagQueue(ctx, &sqs.TagQueueInput{QueueUrl: url, Tags: map[string]string{"aws:reserved": "x"}})
-	wantCode(t, err, "InvalidParameterValue")
+	awssimtest.WantCode(t, err, "InvalidParameterValue")
 }
 
 func TestMessageLifecycle(t *testing.T) {
@@ -342,7 +321,7 @@ func TestMessageLifecycle(t *testing.T) {
 			"count": {DataType: aws.String("Number"), StringValue: aws.String("3")},
 			"blob":  {DataType: aws.String("Binary"), BinaryValue: []byte{1, 2, 3}},
 		}})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	// The SDK has already checked MD5OfMessageBody; the attribute digest is
 	// the documented algorithm's.
 	if aws.ToString(sent.MD5OfMessageAttributes) == "" || aws.ToString(sent.MessageId) == "" {
@@ -353,7 +332,7 @@ func TestMessageLifecycle(t *testing.T) {
 		t.Helper()
 		in.QueueUrl = url
 		out, err := f.c.ReceiveMessage(ctx, in)
-		wantCode(t, err, "")
+		awssimtest.WantCode(t, err, "")
 		return out.Messages
 	}
 	all := []types.MessageSystemAttributeName{types.MessageSystemAttributeNameAll}
@@ -411,21 +390,21 @@ func TestMessageLifecycle(t *testing.T) {
 	// ChangeMessageVisibility to 0 makes it visible at once; an old handle
 	// of the message no longer changes anything.
 	_, err = f.c.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: url, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0})
-	wantCode(t, err, "AWS.SimpleQueueService.MessageNotInflight")
+	awssimtest.WantCode(t, err, "AWS.SimpleQueueService.MessageNotInflight")
 	_, err = f.c.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: url, ReceiptHandle: last.ReceiptHandle, VisibilityTimeout: 0})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	again := receive(&sqs.ReceiveMessageInput{})
 	if len(again) != 1 {
 		t.Fatalf("after ChangeMessageVisibility(0): %d messages", len(again))
 	}
 	_, err = f.c.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: url, ReceiptHandle: again[0].ReceiptHandle})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	f.clock.Advance(time.Hour)
 	if got := receive(&sqs.ReceiveMessageInput{}); len(got) != 0 {
 		t.Errorf("deleted message received again")
 	}
 	_, err = f.c.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: url, ReceiptHandle: aws.String("garbage")})
-	wantCode(t, err, "ReceiptHandleIsInvalid")
+	awssimtest.WantCode(t, err, "ReceiptHandleIsInvalid")
 }
 
 func TestSendMessageRules(t *testing.T) {
@@ -456,13 +435,13 @@ func TestSendMessageRules(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := f.c.SendMessage(ctx, &tc.in)
-			wantCode(t, err, tc.code)
+			awssimtest.WantCode(t, err, tc.code)
 		})
 	}
 
 	// A delayed message counts as delayed until its time comes.
 	_, err := f.c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: small, MessageBody: aws.String("later"), DelaySeconds: 10})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if a := f.attrs(t, *small); a["ApproximateNumberOfMessagesDelayed"] != "1" || a["ApproximateNumberOfMessages"] != "0" {
 		t.Errorf("counts with a delayed message = %v", a)
 	}
@@ -473,7 +452,7 @@ func TestSendMessageRules(t *testing.T) {
 
 	// A repeated deduplication ID is accepted once within five minutes.
 	dup, err := f.c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: fifo, MessageBody: aws.String("x"), MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String("d")})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if dup.SequenceNumber == nil {
 		t.Errorf("FIFO SendMessage has no SequenceNumber")
 	}
@@ -506,19 +485,19 @@ func TestBatches(t *testing.T) {
 	for _, tc := range errCases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := f.c.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: url, Entries: tc.entries})
-			wantCode(t, err, tc.code)
+			awssimtest.WantCode(t, err, tc.code)
 		})
 	}
 	batch := entries("a", "b", "c")
 	batch = append(batch, types.SendMessageBatchRequestEntry{Id: aws.String("empty"), MessageBody: aws.String("")})
 	sent, err := f.c.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: url, Entries: batch})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if len(sent.Successful) != 3 || len(sent.Failed) != 1 || aws.ToString(sent.Failed[0].Id) != "empty" || !sent.Failed[0].SenderFault {
 		t.Fatalf("SendMessageBatch = %+v", sent)
 	}
 
 	got, err := f.c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url, MaxNumberOfMessages: 10})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if len(got.Messages) != 3 {
 		t.Fatalf("received %d, want 3", len(got.Messages))
 	}
@@ -528,15 +507,15 @@ func TestBatches(t *testing.T) {
 		{Id: aws.String("bad"), ReceiptHandle: aws.String("not-a-handle")},
 	}
 	res, err := f.c.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: url, Entries: del})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if len(res.Successful) != 2 || len(res.Failed) != 1 || aws.ToString(res.Failed[0].Id) != "bad" || aws.ToString(res.Failed[0].Code) != "ReceiptHandleIsInvalid" {
 		t.Errorf("DeleteMessageBatch = %+v", res)
 	}
 	_, err = f.c.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: url, Entries: []types.DeleteMessageBatchRequestEntry{
 		{Id: aws.String("x"), ReceiptHandle: got.Messages[2].ReceiptHandle}, {Id: aws.String("x"), ReceiptHandle: got.Messages[2].ReceiptHandle}}})
-	wantCode(t, err, "AWS.SimpleQueueService.BatchEntryIdsNotDistinct")
+	awssimtest.WantCode(t, err, "AWS.SimpleQueueService.BatchEntryIdsNotDistinct")
 	_, err = f.c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url, MaxNumberOfMessages: 11})
-	wantCode(t, err, "InvalidParameterValue")
+	awssimtest.WantCode(t, err, "InvalidParameterValue")
 }
 
 func TestRedrive(t *testing.T) {
@@ -546,10 +525,10 @@ func TestRedrive(t *testing.T) {
 	url := aws.String(f.queue(t, "live", map[string]string{
 		"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:` + region + `:` + mgmt + `:dead","maxReceiveCount":"2"}`}))
 	_, err := f.c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: url, MessageBody: aws.String("poison")})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	for i, want := range []int{1, 1, 0} {
 		out, err := f.c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url, VisibilityTimeout: 1})
-		wantCode(t, err, "")
+		awssimtest.WantCode(t, err, "")
 		if len(out.Messages) != want {
 			t.Fatalf("receive %d: %d messages, want %d", i+1, len(out.Messages), want)
 		}
@@ -570,7 +549,7 @@ func TestLongPoll(t *testing.T) {
 	}()
 	begin := time.Now()
 	out, err := f.c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url, WaitTimeSeconds: 2})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if len(out.Messages) != 1 || aws.ToString(out.Messages[0].Body) != "late" {
 		t.Fatalf("long poll returned %+v", out.Messages)
 	}
@@ -586,7 +565,7 @@ func TestLongPoll(t *testing.T) {
 		t.Errorf("ReceiveMessage with a cancelled context succeeded")
 	}
 	_, err = f.c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url, WaitTimeSeconds: 21})
-	wantCode(t, err, "InvalidParameterValue")
+	awssimtest.WantCode(t, err, "InvalidParameterValue")
 }
 
 // assume returns a client acting as the member account.
@@ -635,10 +614,10 @@ func TestCrossAccountAccess(t *testing.T) {
 		}, "AWS.SimpleQueueService.NonExistentQueue"},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) { wantCode(t, tc.call(), tc.code) })
+		t.Run(tc.name, func(t *testing.T) { awssimtest.WantCode(t, tc.call(), tc.code) })
 	}
 	out, err := f.c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(open), MessageSystemAttributeNames: []types.MessageSystemAttributeName{"SenderId"}})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if len(out.Messages) != 1 || !strings.HasSuffix(out.Messages[0].Attributes["SenderId"], ":test") {
 		t.Errorf("cross-account message = %+v", out.Messages)
 	}
