@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -154,7 +155,7 @@ func (s *Store) createKey(_ context.Context, r *wire.Request) (any, error) {
 		return nil, validation("1 validation error detected: Value '%s' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: [ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT]", in.KeyUsage)
 	case keySpecs[in.KeySpec] == nil:
 		return nil, validation("1 validation error detected: Value '%s' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set", in.KeySpec)
-	case !contains(keySpecs[in.KeySpec], in.KeyUsage):
+	case !slices.Contains(keySpecs[in.KeySpec], in.KeyUsage):
 		return nil, validation("KeyUsage %s is not compatible with KeySpec %s", in.KeyUsage, in.KeySpec)
 	case len(in.Description) > 8192:
 		return nil, validation("1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 8192")
@@ -179,15 +180,6 @@ func (s *Store) createKey(_ context.Context, r *wire.Request) (any, error) {
 	defer s.mu.Unlock()
 	k := s.addKey(sc, r.Now, in.Description, in.KeyUsage, in.KeySpec, "CUSTOMER", policy, in.Tags)
 	return map[string]any{"KeyMetadata": k.metadata()}, nil
-}
-
-func contains(list []string, v string) bool {
-	for _, e := range list {
-		if e == v {
-			return true
-		}
-	}
-	return false
 }
 
 type keyRef struct {
@@ -530,7 +522,7 @@ func (s *Store) untagResource(_ context.Context, r *wire.Request) (any, error) {
 	}
 	kept := k.tags[:0]
 	for _, t := range k.tags {
-		if !contains(in.TagKeys, t.TagKey) {
+		if !slices.Contains(in.TagKeys, t.TagKey) {
 			kept = append(kept, t)
 		}
 	}

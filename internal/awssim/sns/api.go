@@ -129,11 +129,22 @@ func (t *topic) set(name, v string) {
 		t.attrs[name] = v
 	}
 	if name == "Policy" {
-		t.policy = nil
-		if v != "" {
-			t.policy, _ = iampolicy.Parse(v) // validated by checkTopicAttribute
-		}
+		t.setPolicy(v)
 	}
+}
+
+// setPolicy parses the policy in force once, when it changes, rather than
+// on every authorization: doc, validated by checkTopicAttribute, or AWS's
+// default policy when doc is empty.
+func (t *topic) setPolicy(doc string) {
+	if doc == "" {
+		doc = defaultPolicy(t.arn, t.account)
+	}
+	p, err := iampolicy.Parse(doc)
+	if err != nil {
+		panic("sns: topic policy does not parse: " + err.Error())
+	}
+	t.policy = p
 }
 
 // defaultPolicy is the policy AWS gives a new topic: its own account may
@@ -208,6 +219,7 @@ func (s *Store) createTopic(_ context.Context, r *wire.Request) (any, error) {
 		return topicARNResult{arn}, nil
 	}
 	t := &topic{arn: arn, name: name, account: r.Account, region: r.Region, fifo: fifo, attrs: map[string]string{}, tags: tags}
+	t.setPolicy("")
 	for k, v := range attrs {
 		t.set(k, v)
 	}

@@ -31,6 +31,8 @@ type filterPolicy struct {
 	keys map[string]filterNode
 	// or holds the alternatives of a "$or" key.
 	or []*filterPolicy
+	// body is set on the top level of a MessageBody-scope policy.
+	body bool
 }
 
 type filterNode struct {
@@ -67,8 +69,8 @@ type condition struct {
 }
 
 // parseFilterPolicy validates a filter policy for a scope
-// ("MessageAttributes" or "MessageBody"); only the body scope allows
-// nested keys.
+// ("MessageAttributes", the default when empty, or "MessageBody"); only
+// the body scope allows nested keys.
 func parseFilterPolicy(doc, scope string) (*filterPolicy, error) {
 	dec := json.NewDecoder(strings.NewReader(doc))
 	dec.UseNumber()
@@ -79,10 +81,11 @@ func parseFilterPolicy(doc, scope string) (*filterPolicy, error) {
 	if dec.More() {
 		return nil, fmt.Errorf("trailing data after the policy")
 	}
-	p, err := parsePolicyObject(top, scope == "MessageBody", 0)
+	p, err := parsePolicyObject(top, scope == "MessageBody")
 	if err != nil {
 		return nil, err
 	}
+	p.body = scope == "MessageBody"
 	if n := p.leafKeys(); n > maxFilterKeys {
 		return nil, fmt.Errorf("filter policy can not have more than %d keys", maxFilterKeys)
 	}
@@ -92,7 +95,7 @@ func parseFilterPolicy(doc, scope string) (*filterPolicy, error) {
 	return p, nil
 }
 
-func parsePolicyObject(m map[string]any, nestable bool, depth int) (*filterPolicy, error) {
+func parsePolicyObject(m map[string]any, nestable bool) (*filterPolicy, error) {
 	if len(m) == 0 {
 		return nil, fmt.Errorf("filter policy must not be empty")
 	}
@@ -108,7 +111,7 @@ func parsePolicyObject(m map[string]any, nestable bool, depth int) (*filterPolic
 				if !ok {
 					return nil, fmt.Errorf("$or must be an array of objects")
 				}
-				sub, err := parsePolicyObject(am, nestable, depth)
+				sub, err := parsePolicyObject(am, nestable)
 				if err != nil {
 					return nil, err
 				}
@@ -134,7 +137,7 @@ func parsePolicyObject(m map[string]any, nestable bool, depth int) (*filterPolic
 			if !nestable {
 				return nil, fmt.Errorf("filter policy scope MessageAttributes does not support nested filter policy (key %s)", k)
 			}
-			sub, err := parsePolicyObject(v, nestable, depth+1)
+			sub, err := parsePolicyObject(v, nestable)
 			if err != nil {
 				return nil, err
 			}
@@ -365,6 +368,14 @@ type value struct {
 type field struct {
 	present bool
 	values  []value
+}
+
+// accepts applies the policy, in its scope, to a message.
+func (p *filterPolicy) accepts(body string, attrs map[string]messageAttribute) bool {
+	if p.body {
+		return p.matchBody(body)
+	}
+	return p.matchAttributes(attrs)
 }
 
 // matchAttributes applies a MessageAttributes-scope policy.

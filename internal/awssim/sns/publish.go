@@ -109,8 +109,8 @@ type message struct {
 	perProtocol map[string]string
 	attrs       map[string]messageAttribute
 	at          time.Time
-	// from is who hands the message to the subscribers' services.
-	sourceAccount, region string
+	// region is the topic's, for the envelope's URLs.
+	region string
 }
 
 type publishResult struct {
@@ -186,7 +186,7 @@ func (s *Store) publish(ctx context.Context, r *wire.Request) (any, error) {
 		s.mu.Unlock()
 		return nil, err
 	}
-	m.sourceAccount, m.region = t.account, t.region
+	m.region = t.region
 	jobs := s.fanOut(t, m)
 	s.mu.Unlock()
 
@@ -216,7 +216,7 @@ func (s *Store) Deliver(ctx context.Context, d wire.Delivery) error {
 	if d.SourceAccount != "" {
 		cond["aws:SourceAccount"] = d.SourceAccount
 	}
-	allowed := t.effectivePolicy().Allows(iampolicy.Request{
+	allowed := t.policy.Allows(iampolicy.Request{
 		Principal: iampolicy.Principal{Service: d.FromService},
 		Action:    "sns:Publish", Resource: t.arn, Context: cond,
 	})
@@ -240,7 +240,7 @@ func (s *Store) Deliver(ctx context.Context, d wire.Delivery) error {
 	for k, v := range d.Attributes {
 		attrs[k] = messageAttribute{DataType: "String", StringValue: v}
 	}
-	m := &message{id: randomUUID(), topicARN: d.TargetARN, body: d.Body, attrs: attrs, at: now, sourceAccount: account, region: region}
+	m := &message{id: randomUUID(), topicARN: d.TargetARN, body: d.Body, attrs: attrs, at: now, region: region}
 
 	s.mu.Lock()
 	var jobs []job
@@ -274,16 +274,8 @@ func (s *Store) fanOut(t *topic, m *message) []job {
 		if b, ok := m.perProtocol[sub.protocol]; ok {
 			body = b
 		}
-		if sub.filter != nil {
-			var ok bool
-			if sub.attrs["FilterPolicyScope"] == "MessageBody" {
-				ok = sub.filter.matchBody(body)
-			} else {
-				ok = sub.filter.matchAttributes(m.attrs)
-			}
-			if !ok {
-				continue
-			}
+		if sub.filter != nil && !sub.filter.accepts(body, m.attrs) {
+			continue
 		}
 		d := wire.Delivery{TargetARN: sub.endpoint, FromService: servicePrincipal, SourceARN: t.arn, SourceAccount: t.account}
 		var types map[string]string

@@ -107,7 +107,7 @@ type topic struct {
 	arn, name, account, region string
 	fifo                       bool
 	attrs                      map[string]string // settable attributes as set
-	policy                     *iampolicy.Policy // nil: the default policy
+	policy                     *iampolicy.Policy // in force: the one set, else AWS's default
 	tags                       map[string]string
 	subs                       []string // subscription ARNs in creation order
 }
@@ -176,22 +176,11 @@ func (s *Store) authorize(r *wire.Request, t *topic, action string) error {
 			ctx["aws:PrincipalOrgID"] = id
 		}
 	}
-	if !t.effectivePolicy().Allows(iampolicy.Request{
+	if !t.policy.Allows(iampolicy.Request{
 		Principal: iampolicy.Principal{AWS: r.Principal, Account: r.Account},
 		Action:    action, Resource: t.arn, Context: ctx,
 	}) {
 		return authorizationError(r.Principal, action, t.arn)
 	}
 	return nil
-}
-
-func (t *topic) effectivePolicy() *iampolicy.Policy {
-	if t.policy != nil {
-		return t.policy
-	}
-	p, err := iampolicy.Parse(defaultPolicy(t.arn, t.account))
-	if err != nil {
-		panic("sns: default policy does not parse: " + err.Error())
-	}
-	return p
 }

@@ -22,12 +22,11 @@ const (
 // subscriptions itself and waits for email and HTTP(S) endpoints to
 // confirm.
 func checkEndpoint(protocol, endpoint string) (confirmed bool, err error) {
-	bad := invalidParameter("Invalid parameter: Endpoint")
 	switch protocol {
 	case "sqs", "lambda", "firehose":
-		service := map[string]string{"sqs": "sqs", "lambda": "lambda", "firehose": "firehose"}[protocol]
+		// The protocol names the endpoint's service.
 		f := strings.SplitN(endpoint, ":", 6)
-		if len(f) != 6 || f[0] != "arn" || f[2] != service || f[3] == "" || f[4] == "" || f[5] == "" {
+		if len(f) != 6 || f[0] != "arn" || f[2] != protocol || f[3] == "" || f[4] == "" || f[5] == "" {
 			return false, invalidParameter("Invalid parameter: %s endpoint ARN", strings.ToUpper(protocol))
 		}
 		return true, nil
@@ -40,7 +39,7 @@ func checkEndpoint(protocol, endpoint string) (confirmed bool, err error) {
 	case "http", "https":
 		u, perr := url.Parse(endpoint)
 		if perr != nil || u.Scheme != protocol || u.Host == "" {
-			return false, bad
+			return false, invalidParameter("Invalid parameter: Endpoint")
 		}
 		return false, nil
 	}
@@ -54,11 +53,7 @@ func checkSubscriptionAttribute(protocol, name, v string, attrs map[string]strin
 		if v == "" {
 			return nil
 		}
-		scope := attrs["FilterPolicyScope"]
-		if scope == "" {
-			scope = "MessageAttributes"
-		}
-		if _, err := parseFilterPolicy(v, scope); err != nil {
+		if _, err := parseFilterPolicy(v, attrs["FilterPolicyScope"]); err != nil {
 			return invalidParameter("Invalid parameter: FilterPolicy: %v", err)
 		}
 	case "FilterPolicyScope":
@@ -85,11 +80,7 @@ func checkSubscriptionAttribute(protocol, name, v string, attrs map[string]strin
 func (sub *subscription) compile() {
 	sub.filter = nil
 	if doc := sub.attrs["FilterPolicy"]; doc != "" {
-		scope := sub.attrs["FilterPolicyScope"]
-		if scope == "" {
-			scope = "MessageAttributes"
-		}
-		sub.filter, _ = parseFilterPolicy(doc, scope) // validated before
+		sub.filter, _ = parseFilterPolicy(doc, sub.attrs["FilterPolicyScope"]) // validated before
 	}
 }
 

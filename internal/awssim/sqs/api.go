@@ -5,11 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"maps"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -85,7 +83,6 @@ func (s *Store) createQueue(_ context.Context, r *wire.Request) (any, error) {
 	}
 	q := newQueue(sc, in.QueueName, fifo, r.Now)
 	q.apply(attrs, r.Now)
-	q.modified = r.Now
 	maps.Copy(q.tags, in.Tags)
 	if s.queues[sc] == nil {
 		s.queues[sc] = map[string]*queue{}
@@ -101,11 +98,11 @@ func (s *Store) checkRedriveTarget(sc scope, attrs map[string]string) error {
 	if doc == "" {
 		return nil
 	}
-	var p struct {
-		Target string `json:"deadLetterTargetArn"`
+	p, err := parseRedrivePolicy(doc)
+	if err != nil {
+		return err
 	}
-	_ = json.Unmarshal([]byte(doc), &p)
-	if s.byARN(p.Target) == nil || !strings.HasPrefix(p.Target, wire.ARN("sqs", sc.region, sc.account, "")) {
+	if s.byARN(p.target) == nil || !strings.HasPrefix(p.target, wire.ARN("sqs", sc.region, sc.account, "")) {
 		return invalidParameter("Value %s for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.", doc)
 	}
 	return nil
@@ -300,8 +297,7 @@ func (s *Store) deleteQueue(_ context.Context, r *wire.Request) (any, error) {
 	}
 	s.deleted[sc][q.name] = r.Now
 	// Wake long polls so they notice the queue is gone.
-	close(q.arrived)
-	q.arrived = make(chan struct{})
+	q.wake()
 	return nil, nil
 }
 
@@ -720,28 +716,20 @@ func (s *Store) receive(q *queue, in receiveMessageInput, limit int, sysNames []
 // maxReceiveCount times already, and reports whether it did. The caller
 // holds s.mu.
 func (s *Store) redrive(q *queue, m *message, now time.Time) bool {
-	doc := q.attrs["RedrivePolicy"]
-	if doc == "" {
+	if q.deadLetter == nil || m.receives < q.deadLetter.maxReceives {
 		return false
 	}
-	var p struct {
-		Target string          `json:"deadLetterTargetArn"`
-		Max    json.RawMessage `json:"maxReceiveCount"`
-	}
-	_ = json.Unmarshal([]byte(doc), &p)
-	limit, _ := strconv.Atoi(strings.Trim(string(p.Max), `"`))
-	dlq := s.byARN(p.Target)
-	if m.receives < limit || dlq == nil {
+	dlq := s.byARN(q.deadLetter.target)
+	if dlq == nil {
 		return false
 	}
 	q.remove(m)
 	// The message keeps its ID, body, attributes and sent time.
 	moved := *m
 	moved.handle = ""
-	dlq.msgs = append(dlq.msgs, &moved)
 	moved.visibleAt = now
-	close(dlq.arrived)
-	dlq.arrived = make(chan struct{})
+	dlq.msgs = append(dlq.msgs, &moved)
+	dlq.wake()
 	return true
 }
 

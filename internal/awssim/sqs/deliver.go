@@ -70,8 +70,7 @@ func (s *Store) DeliverTyped(ctx context.Context, d wire.Delivery, dataTypes map
 			}
 			a.BinaryValue = b
 		} else {
-			v := v
-			a.StringValue = &v
+			a.StringValue = &v // v is per iteration
 		}
 		attrs[k] = a
 	}

@@ -175,9 +175,14 @@ func (q *queue) enqueue(m *message, delay time.Duration, now time.Time) *message
 	m.sent = now
 	m.visibleAt = now.Add(delay)
 	q.msgs = append(q.msgs, m)
+	q.wake()
+	return m
+}
+
+// wake releases the long polls waiting on q.
+func (q *queue) wake() {
 	close(q.arrived)
 	q.arrived = make(chan struct{})
-	return m
 }
 
 // receivable returns up to max messages visible at now, in order. A FIFO

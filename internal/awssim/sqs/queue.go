@@ -17,13 +17,15 @@ type queue struct {
 	fifo                       bool
 
 	// attrs holds the settable attributes as AWS reports them (strings),
-	// defaults included; policy is attrs["Policy"] parsed.
-	attrs    map[string]string
-	policy   *iampolicy.Policy
-	tags     map[string]string
-	created  time.Time
-	modified time.Time
-	purged   time.Time
+	// defaults included; policy and deadLetter are attrs["Policy"] and
+	// attrs["RedrivePolicy"] parsed, nil when absent.
+	attrs      map[string]string
+	policy     *iampolicy.Policy
+	deadLetter *redrivePolicy
+	tags       map[string]string
+	created    time.Time
+	modified   time.Time
+	purged     time.Time
 
 	msgs []*message // in send order
 	seq  int64
@@ -138,22 +140,35 @@ func checkJSONObject(v string) (string, error) {
 	return v, nil
 }
 
-// checkRedrivePolicy checks {"deadLetterTargetArn":..., "maxReceiveCount":1..1000};
+// redrivePolicy is a parsed RedrivePolicy attribute.
+type redrivePolicy struct {
+	target      string // the dead-letter queue's ARN
+	maxReceives int
+}
+
+// parseRedrivePolicy reads {"deadLetterTargetArn":..., "maxReceiveCount":1..1000};
 // AWS accepts the count as a number or a string.
-func checkRedrivePolicy(v string) (string, error) {
-	if v == "" {
-		return "", nil
-	}
+func parseRedrivePolicy(v string) (*redrivePolicy, error) {
 	var p struct {
 		Target string          `json:"deadLetterTargetArn"`
 		Max    json.RawMessage `json:"maxReceiveCount"`
 	}
 	if err := json.Unmarshal([]byte(v), &p); err != nil {
-		return "", invalidAttributeValue("Value %s for parameter RedrivePolicy is invalid. Reason: Redrive policy is not a valid JSON map.", v)
+		return nil, invalidAttributeValue("Value %s for parameter RedrivePolicy is invalid. Reason: Redrive policy is not a valid JSON map.", v)
 	}
 	n, err := strconv.Atoi(strings.Trim(string(p.Max), `"`))
 	if p.Target == "" || err != nil || n < 1 || n > 1000 {
-		return "", invalidAttributeValue("Value %s for parameter RedrivePolicy is invalid. Reason: Redrive policy needs deadLetterTargetArn and a maxReceiveCount from 1 to 1000.", v)
+		return nil, invalidAttributeValue("Value %s for parameter RedrivePolicy is invalid. Reason: Redrive policy needs deadLetterTargetArn and a maxReceiveCount from 1 to 1000.", v)
+	}
+	return &redrivePolicy{target: p.Target, maxReceives: n}, nil
+}
+
+func checkRedrivePolicy(v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	if _, err := parseRedrivePolicy(v); err != nil {
+		return "", err
 	}
 	return v, nil
 }
@@ -212,9 +227,14 @@ func (q *queue) apply(attrs map[string]string, now time.Time) {
 		delete(q.attrs, "KmsMasterKeyId")
 		delete(q.attrs, "KmsDataKeyReusePeriodSeconds")
 	}
-	q.policy = nil
+	// Both were validated by normalise; parsed here once, not on every
+	// delivery or receive.
+	q.policy, q.deadLetter = nil, nil
 	if doc := q.attrs["Policy"]; doc != "" {
-		q.policy, _ = iampolicy.Parse(doc) // validated by normalise
+		q.policy, _ = iampolicy.Parse(doc)
+	}
+	if doc := q.attrs["RedrivePolicy"]; doc != "" {
+		q.deadLetter, _ = parseRedrivePolicy(doc)
 	}
 	q.modified = now
 }
