@@ -107,11 +107,7 @@ func (c FaultConfig) clone() FaultConfig {
 func (f *Faults) Counts() map[string]int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := make(map[string]int, len(f.counts))
-	for k, v := range f.counts {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(f.counts)
 }
 
 // ResetCounts sets every counter back to zero.

@@ -5,8 +5,6 @@
 package awssim
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
 	"io"
@@ -62,13 +60,12 @@ func NewServer(ids Identities, log *slog.Logger) *Server {
 func (s *Server) Register(svc wire.Service) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sv := svc
-	s.bySigning[sv.SigningName] = &sv
-	if sv.TargetPrefix != "" {
-		s.byTarget[sv.TargetPrefix] = &sv
+	s.bySigning[svc.SigningName] = &svc
+	if svc.TargetPrefix != "" {
+		s.byTarget[svc.TargetPrefix] = &svc
 	}
-	for _, alias := range sv.TargetAliases {
-		s.byTarget[alias] = &sv
+	for _, alias := range svc.TargetAliases {
+		s.byTarget[alias] = &svc
 	}
 }
 
@@ -127,7 +124,7 @@ func (s *Server) decode(r *http.Request) (*wire.Request, *wire.Service, *wire.Er
 	s.mu.RLock()
 	now := s.now()
 	s.mu.RUnlock()
-	req := &wire.Request{RequestID: newRequestID(), Header: r.Header, Host: r.Host, Now: now}
+	req := &wire.Request{RequestID: wire.NewUUID(), Header: r.Header, Host: r.Host, Now: now}
 	scope, werr := parseAuthorization(r.Header.Get("Authorization"))
 	if werr != nil {
 		return req, nil, werr
@@ -230,13 +227,6 @@ func parseAuthorization(h string) (credentialScope, *wire.Error) {
 		return credentialScope{accessKey: f[0], region: f[2], service: f[3]}, nil
 	}
 	return credentialScope{}, wire.Errorf("IncompleteSignatureException", http.StatusForbidden, "authorization header has no Credential")
-}
-
-func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
 func contentType(p wire.Protocol) string {

@@ -145,7 +145,7 @@ func newer(a, b *stored) bool {
 }
 
 func compile(i int, e Event, now time.Time) (*stored, error) {
-	if len(e.Account) != 12 || strings.Trim(e.Account, "0123456789") != "" {
+	if !wire.IsAccountID(e.Account) {
 		return nil, fmt.Errorf("account %q is not a 12-digit account ID", e.Account)
 	}
 	if e.EventName == "" || e.EventSource == "" {
@@ -166,8 +166,7 @@ func compile(i int, e Event, now time.Time) (*stored, error) {
 	}
 	if e.EventID == "" {
 		sum := sha256.Sum256([]byte(strconv.Itoa(i) + "|" + e.Account + "|" + e.Region + "|" + e.EventSource + "|" + e.EventName + "|" + t.Format(time.RFC3339Nano)))
-		h := hex.EncodeToString(sum[:16])
-		e.EventID = h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+		e.EventID = wire.FormatUUID([16]byte(sum[:16]))
 	}
 	// CloudTrail records whole seconds; the wire format is epoch seconds.
 	se := &stored{Event: e, time: t.Truncate(time.Second), doc: string(e.CloudTrailEvent)}
@@ -333,11 +332,6 @@ var attributeMatchers = map[string]func(e *stored, v string) bool{
 	},
 }
 
-func epoch(f float64) time.Time {
-	sec := int64(f)
-	return time.Unix(sec, int64((f-float64(sec))*1e9)).UTC()
-}
-
 func (s *Store) lookupEvents(_ context.Context, r *wire.Request) (any, error) {
 	var in lookupEventsInput
 	if err := r.Decode(&in); err != nil {
@@ -374,11 +368,11 @@ func (s *Store) lookupEvents(_ context.Context, r *wire.Request) (any, error) {
 	}
 	end := r.Now.UTC()
 	if in.EndTime != nil {
-		end = epoch(*in.EndTime)
+		end = wire.EpochTime(*in.EndTime)
 	}
 	start := end.Add(-lookback)
 	if in.StartTime != nil {
-		start = epoch(*in.StartTime)
+		start = wire.EpochTime(*in.StartTime)
 	}
 	if start.After(end) {
 		return nil, errorf("InvalidTimeRangeException", "StartTime %s is after EndTime %s", start.Format(time.RFC3339), end.Format(time.RFC3339))

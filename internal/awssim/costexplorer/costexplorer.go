@@ -268,7 +268,7 @@ func addAbs(sum *fixed, v fixed) bool {
 
 func (s *Store) compile(rec *Record, today time.Time, tagIDs, catIDs, unitIDs *interner, tagByMap, catByMap map[uintptr]int32) (row, error) {
 	r := row{ovr: -1}
-	if len(rec.Account) != 12 || strings.Trim(rec.Account, "0123456789") != "" {
+	if !wire.IsAccountID(rec.Account) {
 		return r, fmt.Errorf("account %q is not a 12-digit account ID", rec.Account)
 	}
 	if rec.Service == "" {

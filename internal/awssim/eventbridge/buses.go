@@ -19,7 +19,7 @@ type busOutput struct {
 
 func (b *bus) output() busOutput {
 	o := busOutput{Name: b.name, Arn: b.arn, Description: b.description,
-		CreationTime: epoch(b.created), LastModifiedTime: epoch(b.modified)}
+		CreationTime: wire.EpochSeconds(b.created), LastModifiedTime: wire.EpochSeconds(b.modified)}
 	if b.policy != nil {
 		o.Policy = b.policy.String()
 	}
@@ -210,7 +210,7 @@ func permissionStatement(ref busRef, action, principal, sid string, cond *struct
 	switch {
 	case principal == "*":
 		st["Principal"] = "*"
-	case accountRE.MatchString(principal):
+	case wire.IsAccountID(principal):
 		st["Principal"] = map[string]any{"AWS": "arn:aws:iam::" + principal + ":root"}
 	default:
 		return nil, wire.Validation("Parameter Principal is not valid. Reason: it must be a 12-digit account ID or *.")

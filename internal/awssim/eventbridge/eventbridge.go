@@ -5,7 +5,6 @@
 package eventbridge
 
 import (
-	"crypto/rand"
 	"encoding/hex"
 	"net/http"
 	"regexp"
@@ -45,7 +44,6 @@ var (
 	busNameRE     = regexp.MustCompile(`^[\.\-_A-Za-z0-9]{1,256}$`)
 	targetIDRE    = regexp.MustCompile(`^[\.\-_A-Za-z0-9]{1,64}$`)
 	statementIDRE = regexp.MustCompile(`^[a-zA-Z0-9\-_]{1,64}$`)
-	accountRE     = regexp.MustCompile(`^\d{12}$`)
 )
 
 // Store holds buses, rules and targets per account and region.
@@ -255,17 +253,6 @@ func parseARN(s string) (arnParts, bool) {
 	}
 	return arnParts{service: f[2], region: f[3], account: f[4], resource: f[5]}, true
 }
-
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40 // version 4
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
-}
-
-func epoch(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
 
 func invalidPattern(format string, args ...any) *wire.Error {
 	return wire.Errorf("InvalidEventPatternException", http.StatusBadRequest, format, args...)

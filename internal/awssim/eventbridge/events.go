@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -103,8 +102,7 @@ func (s *Store) putEntry(ctx context.Context, r *wire.Request, e putEventsEntry)
 		// Only AWS services publish aws.* sources; tests use PutServiceEvent.
 		return fail("NotAuthorizedForSourceException", "Not authorized for the source.")
 	}
-	var detail map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(e.Detail), &detail); err != nil || detail == nil {
+	if !isObject([]byte(e.Detail)) {
 		return fail("MalformedDetail", "Detail is malformed.")
 	}
 	ref, err := parseBus(r, e.EventBusName)
@@ -113,15 +111,10 @@ func (s *Store) putEntry(ctx context.Context, r *wire.Request, e putEventsEntry)
 	}
 	when := r.Now
 	if e.Time != nil {
-		sec, frac := math.Modf(*e.Time)
-		when = time.Unix(int64(sec), int64(frac*1e9))
+		when = wire.EpochTime(*e.Time)
 	}
-	env := envelope{Version: "0", ID: newID(), DetailType: e.DetailType, Source: e.Source,
-		Account: r.Account, Time: when.UTC().Format(time.RFC3339), Region: r.Region,
-		Resources: e.Resources, Detail: compact([]byte(e.Detail))}
-	if env.Resources == nil {
-		env.Resources = []string{}
-	}
+	env := newEnvelope(r.Account, r.Region, when, ServiceEvent{Source: e.Source, DetailType: e.DetailType,
+		Detail: json.RawMessage(e.Detail), Resources: e.Resources})
 	if err := s.accept(ctx, ref, env, r.Account, 0); err != nil {
 		code := wire.AsError(err).Code
 		return fail(code, wire.AsError(err).Message)
@@ -145,24 +138,38 @@ type ServiceEvent struct {
 // services and tests use it to raise events such as Organizations'
 // CreateAccountResult. It returns the event ID.
 func (s *Store) PutServiceEvent(ctx context.Context, account, region string, ev ServiceEvent) (string, error) {
-	var detail map[string]json.RawMessage
-	if err := json.Unmarshal(ev.Detail, &detail); err != nil || detail == nil {
+	if !isObject(ev.Detail) {
 		return "", fmt.Errorf("service event detail must be a JSON object")
 	}
 	when := ev.Time
 	if when.IsZero() {
 		when = time.Now()
 	}
-	env := envelope{Version: "0", ID: newID(), DetailType: ev.DetailType, Source: ev.Source,
-		Account: account, Time: when.UTC().Format(time.RFC3339), Region: region,
-		Resources: ev.Resources, Detail: compact(ev.Detail)}
-	if env.Resources == nil {
-		env.Resources = []string{}
-	}
+	env := newEnvelope(account, region, when, ev)
 	if err := s.accept(ctx, busRef{account, region, defaultBus}, env, account, 0); err != nil {
 		return "", err
 	}
 	return env.ID, nil
+}
+
+// newEnvelope wraps an event's content, whether a customer's PutEvents entry
+// or a service's event, in the envelope rules match. The callers default the
+// time differently, so it comes as when and ev.Time is not read. Resources
+// are [] rather than null, as AWS writes them.
+func newEnvelope(account, region string, when time.Time, ev ServiceEvent) envelope {
+	resources := ev.Resources
+	if resources == nil {
+		resources = []string{}
+	}
+	return envelope{Version: "0", ID: wire.NewUUID(), DetailType: ev.DetailType, Source: ev.Source,
+		Account: account, Time: when.UTC().Format(time.RFC3339), Region: region,
+		Resources: resources, Detail: compact(ev.Detail)}
+}
+
+// isObject reports whether b is a JSON object, as an event's detail must be.
+func isObject(b []byte) bool {
+	var m map[string]json.RawMessage
+	return json.Unmarshal(b, &m) == nil && m != nil
 }
 
 // invocation is one target to call for one matched event, copied out of

@@ -286,7 +286,7 @@ type failedEntries struct {
 // be put, or "".
 func targetProblem(t *target) string {
 	a, ok := parseARN(t.Arn)
-	if !ok || a.region == "" || (a.account != "" && !accountRE.MatchString(a.account)) {
+	if !ok || a.region == "" || (a.account != "" && !wire.IsAccountID(a.account)) {
 		return "Parameter(s) Arn is not valid. Reason: Provided Arn is not in correct format."
 	}
 	switch a.service {

@@ -118,11 +118,10 @@ type Store struct {
 }
 
 var (
-	accountIDRe = regexp.MustCompile(`^\d{12}$`)
-	orgIDRe     = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
-	rootIDRe    = regexp.MustCompile(`^r-[0-9a-z]{4,32}$`)
-	ouIDRe      = regexp.MustCompile(`^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
-	roleNameRe  = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	orgIDRe    = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+	rootIDRe   = regexp.MustCompile(`^r-[0-9a-z]{4,32}$`)
+	ouIDRe     = regexp.MustCompile(`^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
+	roleNameRe = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 )
 
 var accountStates = map[string]bool{"ACTIVE": true, "SUSPENDED": true, "PENDING_CLOSURE": true, "CLOSED": true}
@@ -144,7 +143,7 @@ func New(seed Seed) (*Store, error) {
 		s.rootID = DefaultRootID
 	}
 	switch {
-	case !accountIDRe.MatchString(s.mgmt):
+	case !wire.IsAccountID(s.mgmt):
 		return nil, fmt.Errorf("managementAccount %q is not a 12-digit account ID", s.mgmt)
 	case !orgIDRe.MatchString(s.orgID):
 		return nil, fmt.Errorf("organizationId %q does not match o-[a-z0-9]{10,32}", s.orgID)
@@ -175,7 +174,7 @@ func New(seed Seed) (*Store, error) {
 	}
 	epoch := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i, a := range accounts {
-		if !accountIDRe.MatchString(a.ID) {
+		if !wire.IsAccountID(a.ID) {
 			return nil, fmt.Errorf("account %q is not a 12-digit account ID", a.ID)
 		}
 		if _, dup := s.byID[a.ID]; dup {
@@ -217,7 +216,7 @@ func New(seed Seed) (*Store, error) {
 		}
 	}
 	for _, r := range seed.Roles {
-		if !accountIDRe.MatchString(r.Account) {
+		if !wire.IsAccountID(r.Account) {
 			return nil, fmt.Errorf("role %q: account %q is not a 12-digit account ID", r.Name, r.Account)
 		}
 		if !roleNameRe.MatchString(r.Name) {
@@ -230,7 +229,7 @@ func New(seed Seed) (*Store, error) {
 			return nil, fmt.Errorf("role %s: maxSessionDuration %d is outside 3600..43200", r.ARN(), r.MaxSessionDuration)
 		}
 		for _, t := range r.TrustedAccounts {
-			if !accountIDRe.MatchString(t) {
+			if !wire.IsAccountID(t) {
 				return nil, fmt.Errorf("role %s: trusted account %q is not a 12-digit account ID", r.ARN(), t)
 			}
 		}

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
@@ -112,7 +111,7 @@ func (s *Store) accountOut(a *Account) accountJSON {
 	}
 	return accountJSON{
 		Arn: s.accountARN(a.ID), Email: a.Email, Id: a.ID, Name: a.Name,
-		JoinedMethod: a.JoinedMethod, JoinedTimestamp: epochSeconds(a.JoinedTimestamp),
+		JoinedMethod: a.JoinedMethod, JoinedTimestamp: wire.EpochSeconds(a.JoinedTimestamp),
 		Paths: []string{s.path(a.ParentID) + a.ID + "/"}, State: a.Status, Status: status,
 	}
 }
@@ -125,8 +124,6 @@ func (s *Store) path(parent string) string {
 	}
 	return s.orgID + "/" + s.rootID + "/" + strings.Join(append(chain, ""), "/")
 }
-
-func epochSeconds(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
 
 type pageInput struct {
 	NextToken  *string `json:"NextToken"`
@@ -237,7 +234,7 @@ func (s *Store) describeAccount(_ context.Context, r *wire.Request) (any, error)
 	if err := s.callerMayRead(r); err != nil {
 		return nil, err
 	}
-	if !accountIDRe.MatchString(in.AccountId) {
+	if !wire.IsAccountID(in.AccountId) {
 		return nil, invalidInput("INVALID_PATTERN", "You specified a value that is not valid for AccountId: it must be 12 digits.")
 	}
 	a, ok := s.byID[in.AccountId]
@@ -263,7 +260,7 @@ func (s *Store) listParents(_ context.Context, r *wire.Request) (any, error) {
 	if err := s.callerMayRead(r); err != nil {
 		return nil, err
 	}
-	if !accountIDRe.MatchString(in.ChildId) && !ouIDRe.MatchString(in.ChildId) {
+	if !wire.IsAccountID(in.ChildId) && !ouIDRe.MatchString(in.ChildId) {
 		return nil, invalidInput("INVALID_PATTERN", "You specified a value that is not valid for ChildId.")
 	}
 	parent := ""
