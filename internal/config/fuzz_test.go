@@ -47,7 +47,7 @@ func FuzzLoad(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc, acc, issues := checkAccount(set, data)
 		if doc != nil {
-			issues = append(issues, accountRules(doc, "fuzz", org)...)
+			issues = append(issues, accountRules(doc, "fuzz", org, set.currencies)...)
 		}
 		if acc != nil {
 			acc.applyDefaults(org)

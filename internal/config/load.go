@@ -173,7 +173,7 @@ func pointerOf(path []pathElem) string {
 			sb.WriteString(strconv.Itoa(p.index))
 			continue
 		}
-		sb.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(p.key))
+		sb.WriteString(tokenEscaper.Replace(p.key))
 	}
 	return sb.String()
 }

@@ -190,7 +190,8 @@ type RDS struct {
 	Route
 }
 
-// Defaults that the schema documents with "default".
+// Defaults that the schema documents with "default"; TestDefaultsMatchSchema
+// keeps the two equal.
 var (
 	DefaultStackStatuses         = []string{"ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "UPDATE_FAILED", "UPDATE_ROLLBACK_FAILED"}
 	DefaultSecurityHubSeverities = []string{"HIGH", "CRITICAL"}

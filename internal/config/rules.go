@@ -65,8 +65,9 @@ func orgFileRules(doc *document, org *Org) []issue {
 // schema found other problems: an endpoint outside the allow-list must be
 // reported in the same round as a typo elsewhere. Values of the wrong type
 // are skipped; the schema reports them. org is nil when org.yaml is
-// invalid, and the rules that need it are skipped.
-func accountRules(doc *document, fileName string, org *Org) []issue {
+// invalid, and the rules that need it are skipped. currencies are the
+// values the schema allows for cost.currency.
+func accountRules(doc *document, fileName string, org *Org, currencies []string) []issue {
 	var out []issue
 	top, _ := doc.value.(map[string]any)
 	if name, ok := top["name"].(string); ok && name != fileName && namePattern.MatchString(name) {
@@ -119,7 +120,6 @@ var (
 	// httpsPattern mirrors the schema; values it rejects are the schema's
 	// to report.
 	httpsPattern = regexp.MustCompile(`^https://[^\s]+$`)
-	currencies   = []string{"USD", "JPY", "EUR", "GBP", "AUD", "CAD", "CHF", "CNY", "HKD", "INR", "KRW", "SGD", "TWD"}
 )
 
 func reservedTagKey(k string) bool { return strings.HasPrefix(strings.ToLower(k), "aws:") }

@@ -27,7 +27,12 @@ type compiledSchema struct {
 	raw  any // the parsed document, to read property names for "did you mean"
 }
 
-type schemaSet struct{ org, account *compiledSchema }
+type schemaSet struct {
+	org, account *compiledSchema
+	// currencies are the values account.schema.json allows for
+	// cost.currency, read from it so the currency-rate rule cannot drift.
+	currencies []string
+}
 
 var schemas = sync.OnceValues(func() (*schemaSet, error) {
 	org, err := compileSchema(schema.OrgFile, schema.Org())
@@ -38,8 +43,31 @@ var schemas = sync.OnceValues(func() (*schemaSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &schemaSet{org: org, account: acc}, nil
+	cur, err := enumStrings(acc.sch, "cost", "currency")
+	if err != nil {
+		return nil, fmt.Errorf("schema %s: %w", schema.AccountFile, err)
+	}
+	return &schemaSet{org: org, account: acc, currencies: cur}, nil
 })
+
+// enumStrings returns the "enum" of the property at path in s.
+func enumStrings(s *jsonschema.Schema, path ...string) ([]string, error) {
+	for _, p := range path {
+		if s = s.Properties[p]; s == nil {
+			return nil, fmt.Errorf("no property %s", strings.Join(path, "."))
+		}
+	}
+	if s.Enum == nil {
+		return nil, fmt.Errorf("%s has no enum", strings.Join(path, "."))
+	}
+	out := make([]string, 0, len(s.Enum.Values))
+	for _, v := range s.Enum.Values {
+		if str, ok := v.(string); ok {
+			out = append(out, str)
+		}
+	}
+	return out, nil
+}
 
 func compileSchema(name string, data []byte) (*compiledSchema, error) {
 	raw, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
@@ -145,7 +173,7 @@ func (cs *compiledSchema) describe(doc *document, e *jsonschema.ValidationError)
 				line, col = kn.Line, kn.Column
 			}
 			msg := fmt.Sprintf("unknown field %q", p)
-			if legacy, ok := legacyFields[p]; ok && at.field == "" && cs.name == "account.schema.json" {
+			if legacy, ok := legacyFields[p]; ok && at.field == "" && cs.name == schema.AccountFile {
 				msg += fmt.Sprintf("; orgnotify calls it %s", legacy)
 			} else if s := suggest(p, allowed); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
@@ -222,11 +250,13 @@ func (cs *compiledSchema) describe(doc *document, e *jsonschema.ValidationError)
 	return []issue{is}
 }
 
+// tokenEscaper escapes one JSON pointer token (RFC 6901).
+var tokenEscaper = strings.NewReplacer("~", "~0", "/", "~1")
+
 func escapeTokens(toks []string) []string {
 	out := make([]string, len(toks))
-	r := strings.NewReplacer("~", "~0", "/", "~1")
 	for i, t := range toks {
-		out[i] = r.Replace(t)
+		out[i] = tokenEscaper.Replace(t)
 	}
 	return out
 }

@@ -26,9 +26,10 @@ import (
 	"sync"
 
 	"github.com/orgnotify/orgnotify/internal/findings"
+	"github.com/orgnotify/orgnotify/schema"
 )
 
-// Options: Root is the repository root (org.yaml, accounts/, schema/ are
+// Options: Root is the repository root (org.yaml and accounts/ are
 // resolved against it). Files, when non-empty, limits account validation
 // to these account files (paths as given, relative to cwd); cross-file
 // rules (duplicate IDs/names) still consider every file in accounts/.
@@ -77,8 +78,7 @@ type fileJob struct {
 	rel      string // Finding.File
 	kind     fileKind
 	selected bool   // report its findings (false: read only for cross-file rules)
-	inRoot   bool   // subject to the symlink rule
-	root     string // the resolved root, for the symlink rule
+	root     string // the resolved root when the file is inside it, for the symlink rule; "" outside
 }
 
 type fileResult struct {
@@ -104,7 +104,7 @@ func Validate(ctx context.Context, opts Options) (*Result, error) {
 	}
 	var top []findings.Finding // findings about the repository layout
 
-	jobs := []fileJob{{abs: filepath.Join(root, OrgFileName), rel: OrgFileName, kind: orgKind, selected: true, inRoot: true, root: root}}
+	jobs := []fileJob{{abs: filepath.Join(root, OrgFileName), rel: OrgFileName, kind: orgKind, selected: true, root: root}}
 	if _, err := os.Lstat(jobs[0].abs); errors.Is(err, fs.ErrNotExist) {
 		top = append(top, findings.Finding{File: OrgFileName, Message: "org.yaml is missing at the repository root; it is required", Severity: findings.Error, Rule: "missing-file"})
 		jobs = jobs[:0]
@@ -142,7 +142,7 @@ func Validate(ctx context.Context, opts Options) (*Result, error) {
 	for _, r := range accounts {
 		if r.doc != nil {
 			name := strings.TrimSuffix(filepath.Base(r.job.abs), accountExt)
-			r.issues = append(r.issues, accountRules(r.doc, name, res.Org)...)
+			r.issues = append(r.issues, accountRules(r.doc, name, res.Org, set.currencies)...)
 		}
 		if r.account != nil {
 			r.account.applyDefaults(res.Org)
@@ -224,7 +224,7 @@ func accountJobs(root string, selectAll bool) ([]fileJob, []findings.Finding, er
 		case strings.HasPrefix(name, "."):
 			// .gitkeep, editor swap files: not configuration.
 		case ext == accountExt:
-			jobs = append(jobs, fileJob{abs: filepath.Join(dir, name), rel: rel, kind: accountKind, selected: selectAll, inRoot: true, root: root})
+			jobs = append(jobs, fileJob{abs: filepath.Join(dir, name), rel: rel, kind: accountKind, selected: selectAll, root: root})
 		case strings.EqualFold(ext, ".yml") || strings.EqualFold(ext, ".yaml"):
 			// An account file orgnotify would not read loses its
 			// notifications silently; make the mistake loud.
@@ -281,7 +281,7 @@ func selectFiles(root string, files []string, all []fileJob) ([]fileJob, error) 
 		j := fileJob{abs: abs, rel: filepath.ToSlash(f), kind: accountKind, selected: true}
 		if within(root, abs) {
 			rel, _ := filepath.Rel(root, abs)
-			j.rel, j.inRoot, j.root = filepath.ToSlash(rel), true, root
+			j.rel, j.root = filepath.ToSlash(rel), root
 		}
 		extra = append(extra, j)
 	}
@@ -362,13 +362,13 @@ const modeline = "# yaml-language-server: $schema="
 // modelineIssues warns when a file does not start with the modeline: the
 // file is still valid, but its authors lose the checks while typing.
 func modelineIssues(data []byte, kind fileKind) []issue {
-	first, _, _ := bytes.Cut(bytes.TrimPrefix(data, []byte("\uFEFF")), []byte("\n"))
+	first, _, _ := bytes.Cut(bytes.TrimPrefix(data, utf8BOM), []byte("\n"))
 	if bytes.HasPrefix(bytes.TrimRight(first, "\r"), []byte(modeline)) {
 		return nil
 	}
-	want := modeline + "../schema/account.schema.json"
+	want := modeline + "../schema/" + schema.AccountFile
 	if kind == orgKind {
-		want = modeline + "schema/org.schema.json"
+		want = modeline + "schema/" + schema.OrgFile
 	}
 	return []issue{{line: 1, col: 1, rule: "schema-modeline", sev: findings.Warning,
 		msg: "the file does not start with the schema line, so editors cannot check it as you type; add \"" + want + "\" as its first line"}}
@@ -381,7 +381,7 @@ func readFile(job fileJob) ([]byte, *issue) {
 	if err != nil {
 		return nil, &issue{msg: "cannot read file: " + reason(err), rule: "file-read"}
 	}
-	if st.Mode()&fs.ModeSymlink != 0 && job.inRoot {
+	if st.Mode()&fs.ModeSymlink != 0 && job.root != "" {
 		target, err := resolveLink(job.abs)
 		if err != nil || !within(job.root, target) {
 			return nil, &issue{msg: "symbolic link pointing outside the repository; it is not followed", rule: "file-symlink"}

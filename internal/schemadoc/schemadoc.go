@@ -237,10 +237,12 @@ func anchor(s string) string {
 	return b.String()
 }
 
-// cell escapes text for a Markdown table cell.
-func cell(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
-}
+// cellEscaper keeps text inside one Markdown table cell. Unlike the pull
+// request comment's escaping it leaves Markdown alone: the descriptions are
+// ours, and their `code` spans are meant to render.
+var cellEscaper = strings.NewReplacer("|", `\|`, "\n", " ")
+
+func cell(s string) string { return cellEscaper.Replace(s) }
 
 func jsonCell(n *node) string {
 	if n == nil {
