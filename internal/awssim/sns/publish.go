@@ -150,7 +150,7 @@ func (s *Store) publish(ctx context.Context, r *wire.Request) (any, error) {
 	if len(body)+attrSize > maxMessageBytes {
 		return nil, invalidParameter("Invalid parameter: Message too long")
 	}
-	m := &message{id: randomUUID(), topicARN: arn, subject: subject, body: body, attrs: attrs, at: r.Now}
+	m := &message{id: wire.NewUUID(), topicARN: arn, subject: subject, body: body, attrs: attrs, at: r.Now}
 	if r.Form.Get("MessageStructure") == "json" {
 		var per map[string]any
 		if err := json.Unmarshal([]byte(body), &per); err != nil {
@@ -240,7 +240,7 @@ func (s *Store) Deliver(ctx context.Context, d wire.Delivery) error {
 	for k, v := range d.Attributes {
 		attrs[k] = messageAttribute{DataType: "String", StringValue: v}
 	}
-	m := &message{id: randomUUID(), topicARN: d.TargetARN, body: d.Body, attrs: attrs, at: now, region: region}
+	m := &message{id: wire.NewUUID(), topicARN: d.TargetARN, body: d.Body, attrs: attrs, at: now, region: region}
 
 	s.mu.Lock()
 	var jobs []job

@@ -126,7 +126,7 @@ func (s *Store) subscribe(_ context.Context, r *wire.Request) (any, error) {
 		return subscriptionARNResult{sub.arn}, nil
 	}
 	sub := &subscription{
-		arn: t.arn + ":" + randomUUID(), topicARN: t.arn, owner: r.Account, protocol: protocol, endpoint: endpoint,
+		arn: t.arn + ":" + wire.NewUUID(), topicARN: t.arn, owner: r.Account, protocol: protocol, endpoint: endpoint,
 		confirmed: confirmed, attrs: maps.Clone(attrs),
 	}
 	if !confirmed {

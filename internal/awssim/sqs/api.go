@@ -442,7 +442,7 @@ func (q *queue) prepare(in sendInput, senderID string) (*message, time.Duration,
 		}
 		delay = time.Duration(*in.DelaySeconds) * time.Second
 	}
-	m := &message{id: randomID(), body: body, md5Body: md5Hex([]byte(body)), attrs: in.MessageAttributes, senderID: senderID}
+	m := &message{id: wire.NewUUID(), body: body, md5Body: md5Hex([]byte(body)), attrs: in.MessageAttributes, senderID: senderID}
 	if in.MessageGroupId != "" && !groupIDRe.MatchString(in.MessageGroupId) {
 		return nil, 0, invalidParameter("Value %s for parameter MessageGroupId is invalid.", in.MessageGroupId)
 	}

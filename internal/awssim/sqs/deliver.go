@@ -88,7 +88,7 @@ func (s *Store) DeliverTyped(ctx context.Context, d wire.Delivery, dataTypes map
 	if q.fifo {
 		// A FIFO queue needs a group: the sender's ARN keeps each sender's
 		// messages in order; every delivery is distinct.
-		in.MessageGroupId, in.MessageDeduplicationId = d.SourceARN, randomID()
+		in.MessageGroupId, in.MessageDeduplicationId = d.SourceARN, wire.NewUUID()
 	}
 	m, delay, err := q.prepare(in, senderOf(d.FromService))
 	if err != nil {

@@ -10,7 +10,6 @@ package sqs
 import (
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -199,13 +198,6 @@ func (q *queue) authorizeCaller(r *wire.Request, action string) error {
 		return accessDenied(r.Principal, action, q.arn)
 	}
 	return nil
-}
-
-func randomID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
 // newReceiptHandle returns an opaque handle that names the message, so a
