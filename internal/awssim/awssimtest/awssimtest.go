@@ -3,12 +3,9 @@
 package awssimtest
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
 	"net"
-	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -20,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/smithy-go"
 
+	orgaws "github.com/orgnotify/orgnotify/internal/aws"
 	"github.com/orgnotify/orgnotify/internal/awssim"
 )
 
@@ -64,35 +62,10 @@ func (e *Env) ConfigWithKeys(t testing.TB, region, accessKey, secret, token stri
 		t.Fatalf("aws config: %v", err)
 	}
 	// Wrapped after loading, so that whatever the loader configured on the
-	// client (a CA bundle from the environment, say) stays in place.
-	cfg.HTTPClient = bufferedBodyClient{inner: cfg.HTTPClient}
+	// client (a CA bundle from the environment, say) stays in place; the
+	// wrapper is the product's guard against aws/aws-sdk-go-v2#2737.
+	cfg.HTTPClient = orgaws.BufferedBodyClient{Inner: cfg.HTTPClient}
 	return cfg
-}
-
-// bufferedBodyClient hands the transport its own copy of the request body.
-//
-// net/http's write loop reads a request body once more after Content-Length
-// bytes to check for extra data; the SDK closes its body as soon as the
-// response arrives, and on a busy machine that second read can come after
-// the close, fail, and make the transport close the connection while the
-// response is being read ("use of closed network connection",
-// aws/aws-sdk-go-v2#2737). Against a loopback server that answers in
-// microseconds the race is common under -race; a private copy removes it.
-type bufferedBodyClient struct{ inner aws.HTTPClient }
-
-func (c bufferedBodyClient) Do(req *http.Request) (*http.Response, error) {
-	if req.Body == nil || req.Body == http.NoBody {
-		return c.inner.Do(req)
-	}
-	b, err := io.ReadAll(req.Body)
-	if err != nil {
-		return nil, err
-	}
-	clone := req.Clone(req.Context())
-	clone.Body = io.NopCloser(bytes.NewReader(b))
-	clone.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
-	clone.ContentLength = int64(len(b))
-	return c.inner.Do(clone)
 }
 
 // connRetryer retries only a request whose connection the SDK's transport

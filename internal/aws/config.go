@@ -1,0 +1,169 @@
+// Package aws is the only production package that talks to AWS. It loads
+// the SDK configuration from the standard chain, hands out per-account
+// sessions (the management account's own credentials, memberRole
+// everywhere else) and implements the small interfaces that reconcile,
+// cost and events declare.
+package aws
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// Retry settings. An organization-wide apply makes thousands of calls and
+// AWS throttles per account and API; retries back off exponentially with
+// full jitter up to MaxBackoff (the SDK's standard retryer).
+const (
+	MaxAttempts = 10
+	MaxBackoff  = 20 * time.Second
+)
+
+// LoadConfig loads the SDK configuration from the standard chain
+// (AWS_REGION, AWS_PROFILE, web identity in GitHub Actions, AWS_ENDPOINT_URL
+// for a simulator) with orgnotify's retryer and HTTP client. defaultRegion
+// is used when the chain names none. opts are applied last, so tests can
+// point the config anywhere.
+func LoadConfig(ctx context.Context, defaultRegion string, opts ...func(*config.LoadOptions) error) (sdkaws.Config, error) {
+	base := []func(*config.LoadOptions) error{
+		config.WithRetryer(NewRetryer),
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, append(base, opts...)...)
+	if err != nil {
+		return sdkaws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = defaultRegion
+	}
+	cfg.HTTPClient = BufferedBodyClient{Inner: cfg.HTTPClient}
+	return cfg, nil
+}
+
+// NewRetryer is the SDK's standard retryer (throttling, 5xx and transient
+// connection errors, exponential backoff with jitter), tuned for many
+// accounts. The client-side retry quota is off: under sustained throttling
+// across a large organization it would turn retryable throttles into
+// failures after a few hundred retries.
+func NewRetryer() sdkaws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = MaxAttempts
+		o.MaxBackoff = MaxBackoff
+		o.RateLimiter = ratelimit.None
+	})
+}
+
+// BufferedBodyClient hands the transport its own copy of the request body.
+//
+// net/http's write loop reads a request body once more after Content-Length
+// bytes to check for extra data; the SDK closes its body as soon as the
+// response arrives, and on a busy machine that second read can come after
+// the close, fail, and make the transport close the connection while the
+// response is being read ("use of closed network connection",
+// aws/aws-sdk-go-v2#2737). A private copy removes the race. Request bodies
+// of the APIs orgnotify calls are small (policies, patterns, messages).
+type BufferedBodyClient struct{ Inner sdkaws.HTTPClient }
+
+// Do sends req with a body the SDK cannot close under the transport.
+func (c BufferedBodyClient) Do(req *http.Request) (*http.Response, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return c.Inner.Do(req)
+	}
+	b, err := io.ReadAll(req.Body)
+	if err != nil {
+		return nil, err
+	}
+	clone := req.Clone(req.Context())
+	clone.Body = io.NopCloser(bytes.NewReader(b))
+	clone.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	clone.ContentLength = int64(len(b))
+	return c.Inner.Do(clone)
+}
+
+// Sessions hands out configurations acting in each account of the
+// organization: the base credentials (the CI role, which lives in the
+// management account) for the management account, memberRole assumed from
+// them for every other account. AWS gives the management account no
+// memberRole, so it is never assumed there.
+//
+// One AssumeRole per account: the credentials are cached and shared by
+// every region, and renewed ahead of expiry because role chaining caps a
+// session at one hour (AWS-WIRING W15).
+type Sessions struct {
+	base       sdkaws.Config
+	management string
+	role       string
+	sts        *sts.Client
+
+	mu    sync.Mutex
+	creds map[string]sdkaws.CredentialsProvider
+}
+
+// sessionName appears in CloudTrail as the assumed-role session, so an
+// auditor sees which calls orgnotify made.
+const sessionName = "orgnotify"
+
+// NewSessions returns sessions derived from base.
+func NewSessions(base sdkaws.Config, managementAccount, memberRole string) *Sessions {
+	return &Sessions{
+		base:       base,
+		management: managementAccount,
+		role:       memberRole,
+		sts:        sts.NewFromConfig(base),
+		creds:      map[string]sdkaws.CredentialsProvider{},
+	}
+}
+
+// Config returns a configuration acting in account and region.
+func (s *Sessions) Config(account, region string) sdkaws.Config {
+	cfg := s.base.Copy()
+	cfg.Region = region
+	if account != s.management {
+		cfg.Credentials = s.provider(account, region)
+	}
+	return cfg
+}
+
+func (s *Sessions) provider(account, region string) sdkaws.CredentialsProvider {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p, ok := s.creds[account]; ok {
+		return p
+	}
+	arn := fmt.Sprintf("arn:%s:iam::%s:role/%s", Partition(region), account, s.role)
+	p := sdkaws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(s.sts, arn, func(o *stscreds.AssumeRoleOptions) {
+		o.RoleSessionName = sessionName
+		o.Duration = time.Hour
+	}), func(o *sdkaws.CredentialsCacheOptions) {
+		o.ExpiryWindow = 5 * time.Minute
+		o.ExpiryWindowJitterFrac = 0.5
+	})
+	s.creds[account] = p
+	return p
+}
+
+// Partition returns the ARN partition of a region.
+func Partition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	case strings.HasPrefix(region, "us-iso-"):
+		return "aws-iso"
+	case strings.HasPrefix(region, "us-isob-"):
+		return "aws-iso-b"
+	}
+	return "aws"
+}

@@ -1,0 +1,86 @@
+package aws_test
+
+import (
+	"context"
+	"testing"
+
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/orgnotify/orgnotify/internal/awssim"
+	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
+	"github.com/orgnotify/orgnotify/internal/awssim/org"
+
+	orgaws "github.com/orgnotify/orgnotify/internal/aws"
+)
+
+const (
+	mgmt   = "111122223333"
+	member = "222233334444"
+)
+
+// loadSim returns orgnotify's own configuration (retryer, HTTP client)
+// pointed at a simulator, as AWS_ENDPOINT_URL does for a user.
+func loadSim(t *testing.T, env *awssimtest.Env) sdkaws.Config {
+	t.Helper()
+	cfg, err := orgaws.LoadConfig(context.Background(), "us-east-1",
+		config.WithBaseEndpoint(env.URL),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("AKIDCIROLE0000000000", "secret", "")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func TestSessionsAssumeOncePerAccount(t *testing.T) {
+	env := awssimtest.Start(t, awssim.Seed{Organization: org.Seed{
+		ManagementAccount: mgmt,
+		Accounts:          []org.Account{{ID: member, Name: "hub"}},
+	}})
+	s := orgaws.NewSessions(loadSim(t, env), mgmt, org.AccessRole)
+	ctx := context.Background()
+
+	cases := []struct{ account, region string }{
+		{member, "us-east-1"}, {member, "ap-northeast-1"}, {member, "us-east-1"}, {mgmt, "us-east-1"},
+	}
+	for _, c := range cases {
+		out, err := sts.NewFromConfig(s.Config(c.account, c.region)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil {
+			t.Fatalf("%s/%s: %v", c.account, c.region, err)
+		}
+		if got := sdkaws.ToString(out.Account); got != c.account {
+			t.Errorf("%s/%s: acting as %s", c.account, c.region, got)
+		}
+	}
+	if got := env.Sim.Faults().Counts()["sts:AssumeRole"]; got != 1 {
+		t.Errorf("AssumeRole called %d times, want 1 (one per member account, none for management)", got)
+	}
+}
+
+func TestAssumeRoleIsRetriedWhenThrottled(t *testing.T) {
+	env := awssimtest.Start(t, awssim.Seed{Organization: org.Seed{
+		ManagementAccount: mgmt,
+		Accounts:          []org.Account{{ID: member, Name: "hub"}},
+	}})
+	env.Sim.Faults().Set(awssim.FaultConfig{ThrottleOps: map[string]int{"sts:AssumeRole": 2}})
+	s := orgaws.NewSessions(loadSim(t, env), mgmt, org.AccessRole)
+	if _, err := sts.NewFromConfig(s.Config(member, "us-east-1")).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}); err != nil {
+		t.Fatalf("throttled AssumeRole not retried: %v", err)
+	}
+	if got := env.Sim.Faults().Counts()["sts:AssumeRole"]; got != 3 {
+		t.Errorf("AssumeRole called %d times, want 3 (two throttled, one served)", got)
+	}
+}
+
+func TestPartition(t *testing.T) {
+	for region, want := range map[string]string{
+		"us-east-1": "aws", "ap-northeast-1": "aws", "cn-north-1": "aws-cn", "us-gov-west-1": "aws-us-gov",
+	} {
+		if got := orgaws.Partition(region); got != want {
+			t.Errorf("Partition(%s) = %s, want %s", region, got, want)
+		}
+	}
+}
