@@ -1,0 +1,260 @@
+package events
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// QueueMessage is one received SQS message.
+type QueueMessage struct {
+	ID           string
+	Handle       string // receipt handle
+	Body         []byte
+	ReceiveCount int
+	SentAt       time.Time
+	Attributes   map[string]string // message attributes (string values)
+}
+
+// Queue is the part of SQS the drain uses; internal/aws implements it.
+type Queue interface {
+	// Name says which queue it is in reports ("name@region").
+	Name() string
+	// Receive returns up to 10 messages, hidden for visibility; none when
+	// the queue is empty.
+	Receive(ctx context.Context, visibility time.Duration) ([]QueueMessage, error)
+	// Extend hides the messages for visibility more, from now.
+	Extend(ctx context.Context, msgs []QueueMessage, visibility time.Duration) error
+	// Delete removes the messages.
+	Delete(ctx context.Context, msgs []QueueMessage) error
+}
+
+// Sender posts one digest message (and its thread); nil error means Slack
+// accepted every part of it. cmd/orgnotify adapts internal/slack's Sender.
+type Sender interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// Drain empties the digest queue into Slack.
+type Drain struct {
+	Queue Queue
+	// DeadLetters are the digest queue's DLQ and the delivery DLQs (W4).
+	DeadLetters []DeadLetterQueue
+	Pipeline    *Pipeline
+	Sender      Sender
+	// Budget bounds the time spent receiving; what is left stays for the
+	// next run. Visibility hides received messages; it is extended every
+	// Visibility/3 while the run holds them.
+	Budget     time.Duration
+	Visibility time.Duration
+	Log        *slog.Logger
+}
+
+// DeadLetterQueue is a queue whose messages are reported, not digested.
+type DeadLetterQueue struct {
+	Queue    Queue
+	Delivery bool // EventBridge delivery DLQ (true) or the digest queue's DLQ
+}
+
+// Report is what a run did.
+type Report struct {
+	Received     int      // messages received from the digest queue
+	DeadLetters  int      // messages received from dead-letter queues
+	Events       int      // distinct events
+	Duplicates   int      // repeated deliveries, shown once
+	Filtered     int      // events the configuration filters out
+	Unreadable   int      // not an EventBridge event: left to reach the DLQ
+	Posted       int      // Slack messages accepted
+	FailedPosts  []string // channels whose post failed
+	Deleted      int      // messages deleted
+	Kept         int      // messages left in their queue for the next run
+	EnrichFailed int      // Service Catalog lookups that failed (alerts still sent)
+}
+
+// ErrPostFailed is returned (wrapped) when a post failed; the messages it
+// held stay in the queue for the next run.
+var ErrPostFailed = errors.New("slack post failed")
+
+// held is one received message and the queue it came from.
+type held struct {
+	q   Queue
+	m   QueueMessage
+	rec *Record
+}
+
+const (
+	defaultBudget     = 10 * time.Minute
+	defaultVisibility = 15 * time.Minute
+)
+
+// Run drains, posts and deletes. It returns ErrPostFailed when any post
+// failed; queue errors end receiving early but what was received is still
+// posted and deleted, so a run loses nothing it has read.
+func (d *Drain) Run(ctx context.Context) (Report, error) {
+	var rep Report
+	log := d.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	budget, vis := d.Budget, d.Visibility
+	if budget <= 0 {
+		budget = defaultBudget
+	}
+	if vis <= 0 {
+		vis = defaultVisibility
+	}
+
+	var mu sync.Mutex
+	var all []*held
+	live := map[*held]bool{} // received and neither deleted nor released
+	stop := d.heartbeat(ctx, vis, &mu, live, log)
+	defer stop()
+
+	deadline := time.Now().Add(budget)
+	var recvErr error
+	receive := func(q Queue, wrap func(QueueMessage) *Record) int {
+		n := 0
+		for time.Now().Before(deadline) {
+			msgs, err := q.Receive(ctx, vis)
+			if err != nil {
+				recvErr = errors.Join(recvErr, fmt.Errorf("receive from %s: %w", q.Name(), err))
+				return n
+			}
+			if len(msgs) == 0 {
+				return n
+			}
+			mu.Lock()
+			for _, m := range msgs {
+				h := &held{q: q, m: m, rec: wrap(m)}
+				all = append(all, h)
+				live[h] = true
+			}
+			mu.Unlock()
+			n += len(msgs)
+		}
+		return n
+	}
+	rep.Received = receive(d.Queue, func(m QueueMessage) *Record {
+		return &Record{Origin: d.Queue.Name() + "/" + m.ID, Body: m.Body}
+	})
+	for _, dl := range d.DeadLetters {
+		q, delivery := dl.Queue, dl.Delivery
+		rep.DeadLetters += receive(q, func(m QueueMessage) *Record {
+			return DeadLetterRecord(q.Name(), delivery, m.ID, m.ReceiveCount, m.SentAt, m.Attributes, m.Body)
+		})
+	}
+	if recvErr != nil {
+		log.Error("receiving stopped early; posting what was received", "err", recvErr)
+	}
+
+	records := make([]*Record, len(all))
+	for i, h := range all {
+		records[i] = h.rec
+	}
+	plan := d.Pipeline.Run(ctx, records)
+
+	ok := map[string]bool{}
+	var postErr error
+	for _, m := range plan.Messages {
+		if err := d.Sender.Send(ctx, m); err != nil {
+			rep.FailedPosts = append(rep.FailedPosts, m.Channel)
+			postErr = errors.Join(postErr, fmt.Errorf("%w: channel %s: %w", ErrPostFailed, m.Channel, err))
+			log.Error("post failed; its events stay queued for the next run", "channel", m.Channel, "events", len(m.EventIDs), "err", err)
+			continue
+		}
+		ok[m.Channel] = true
+		rep.Posted++
+	}
+
+	// Delete what is done: filtered events, and events whose every channel
+	// accepted its post. Unreadable messages stay: after maxReceiveCount
+	// receives SQS moves them to the dead-letter queue, which is reported.
+	byQueue := map[Queue][]QueueMessage{}
+	var order []Queue
+	for i, it := range plan.Items {
+		h := all[i]
+		switch {
+		case it.Event == nil:
+			rep.Unreadable++
+			log.Warn("not an EventBridge event; left for the dead-letter queue", "message", it.Record.Origin, "err", it.Err)
+			continue
+		case it.DuplicateOf != "":
+			rep.Duplicates++
+		case !it.Decision.Alert:
+			rep.Events++
+			rep.Filtered++
+		default:
+			rep.Events++
+		}
+		if it.EnrichErr != nil {
+			rep.EnrichFailed++
+		}
+		done := true
+		if it.Alert() {
+			for _, ch := range it.Channels() {
+				done = done && ok[ch]
+			}
+		}
+		if !done {
+			continue
+		}
+		if _, seen := byQueue[h.q]; !seen {
+			order = append(order, h.q)
+		}
+		byQueue[h.q] = append(byQueue[h.q], h.m)
+	}
+	var delErr error
+	deleted := map[string]bool{}
+	for _, q := range order {
+		msgs := byQueue[q]
+		if err := q.Delete(ctx, msgs); err != nil {
+			delErr = errors.Join(delErr, fmt.Errorf("delete from %s: %w", q.Name(), err))
+			continue
+		}
+		for _, m := range msgs {
+			deleted[q.Name()+"\x00"+m.Handle] = true
+		}
+		rep.Deleted += len(msgs)
+	}
+	mu.Lock()
+	for h := range live {
+		delete(live, h)
+	}
+	mu.Unlock()
+	rep.Kept = len(all) - len(deleted)
+	return rep, errors.Join(postErr, delErr)
+}
+
+// heartbeat extends the visibility of every live message every vis/3
+// until stopped, so a slow run does not hand its messages to another.
+func (d *Drain) heartbeat(ctx context.Context, vis time.Duration, mu *sync.Mutex, live map[*held]bool, log *slog.Logger) func() {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(vis / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			mu.Lock()
+			per := map[Queue][]QueueMessage{}
+			for h := range live {
+				per[h.q] = append(per[h.q], h.m)
+			}
+			mu.Unlock()
+			for q, msgs := range per {
+				if err := q.Extend(ctx, msgs, vis); err != nil && ctx.Err() == nil {
+					log.Warn("extend visibility", "queue", q.Name(), "err", err)
+				}
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
