@@ -103,7 +103,7 @@ func New(seed Seed, log *slog.Logger) (*Sim, error) {
 	k := kms.New()
 	q := sqs.New(k)
 	t := sns.New(q, k, o)
-	eb := eventbridge.New(eventbridge.Targets{SQS: q, SNS: t}, o)
+	eb := eventbridge.New(eventbridge.Targets{SQS: q, SNS: t, Roles: roles}, o)
 
 	s := &Sim{Server: NewServer(o, log), Org: o, KMS: k, SQS: q, SNS: t, EventBridge: eb, CostExplorer: ce, CloudTrail: ct, IAM: roles}
 	s.Register(o.Organizations())
@@ -115,6 +115,7 @@ func New(seed Seed, log *slog.Logger) (*Sim, error) {
 	s.Register(ce.Service())
 	s.Register(ct.Service())
 	s.Register(roles.Service())
+	s.HandleAdmin("failed-invocations", s.failedInvocations)
 	return s, nil
 }
 

@@ -184,22 +184,14 @@ func (s *Store) lookup(account, name string) (*role, error) {
 	return ro, nil
 }
 
-// RoleUse asks whether a service may assume a role and, as the role, act.
-type RoleUse struct {
-	RoleARN       string
-	FromService   string // "events.amazonaws.com"
-	SourceAccount string // aws:SourceAccount in the trust policy
-	SourceARN     string // aws:SourceArn in the trust policy
-	Action        string // "events:PutEvents"
-	Resource      string // the ARN acted on
-}
+var _ wire.RoleAuthorizer = (*Store)(nil)
 
 // AuthorizeRoleUse checks, as AWS does before a service acts through a
 // role, that the role exists and has propagated, that its trust policy lets
 // the service assume it for this source, and that its inline policies allow
 // the action on the resource. It returns the session principal the service
 // then acts as ("arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION").
-func (s *Store) AuthorizeRoleUse(_ context.Context, u RoleUse) (string, error) {
+func (s *Store) AuthorizeRoleUse(_ context.Context, u wire.RoleUse) (string, error) {
 	account, name, ok := parseRoleARN(u.RoleARN)
 	if !ok {
 		return "", wire.AccessDenied("%s is not a valid role ARN", u.RoleARN)
