@@ -15,6 +15,9 @@ import (
 // repoRoot is the repository this test runs in: the bundled example.
 const repoRoot = "../.."
 
+// exampleRoot is the example organization the tests read.
+const exampleRoot = repoRoot
+
 type result struct {
 	code           int
 	stdout, stderr string

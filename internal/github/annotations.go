@@ -15,9 +15,11 @@ import (
 //	::error file=accounts/a.yaml,line=3,col=5,title=cost.currency::must be one of USD, EUR
 //
 // which GitHub shows on that line of the pull request's diff. Findings
-// without a line annotate the whole file. Escaping follows the runner's
-// rules (actions/toolkit command.ts), so a message cannot end the command
-// early or start a new one.
+// without a line annotate the whole file. Every value is first made
+// printable (control characters become visible escapes, see
+// findings.Printable), then escaped by the runner's rules (actions/toolkit
+// command.ts), so a value can neither end the command early nor start a
+// new one.
 //
 // GitHub displays at most 10 errors and 10 warnings per step; the sticky
 // comment and the job summary carry the full list.
@@ -38,7 +40,7 @@ func annotation(f findings.Finding) string {
 	if f.Severity == findings.Warning {
 		cmd = "warning"
 	}
-	props := []string{"file=" + escapeProperty(f.File)}
+	props := []string{"file=" + escapeProperty(findings.Printable(f.File))}
 	if f.Line > 0 {
 		props = append(props, "line="+strconv.Itoa(f.Line))
 		if f.Col > 0 {
@@ -48,9 +50,9 @@ func annotation(f findings.Finding) string {
 	// The title is the annotation's heading; the field says what to fix,
 	// the rule is the next best thing for whole-file findings.
 	if title := cmp.Or(f.Field, f.Rule); title != "" {
-		props = append(props, "title="+escapeProperty(title))
+		props = append(props, "title="+escapeProperty(findings.Printable(title)))
 	}
-	return "::" + cmd + " " + strings.Join(props, ",") + "::" + escapeData(f.Message)
+	return "::" + cmd + " " + strings.Join(props, ",") + "::" + escapeData(findings.Printable(f.Message))
 }
 
 // escapeData escapes a command's message. '%' goes first so that the
