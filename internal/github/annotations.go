@@ -21,11 +21,17 @@ import (
 // command.ts), so a value can neither end the command early nor start a
 // new one.
 //
-// GitHub displays at most 10 errors and 10 warnings per step; the sticky
-// comment and the job summary carry the full list.
+// GitHub displays at most 10 errors and 10 warnings per step (50 per job),
+// so no more than maxAnnotations are written; the text list that follows in
+// the log, the job summary and the sticky comment carry the rest.
 func WriteAnnotations(w io.Writer, fs []findings.Finding) error {
 	var b strings.Builder
-	for _, f := range findings.Sorted(fs) {
+	sorted := findings.Sorted(fs)
+	for i, f := range sorted {
+		if i == maxAnnotations {
+			fmt.Fprintf(&b, "(%d more findings are not annotated; all are listed below)\n", len(sorted)-i)
+			break
+		}
 		b.WriteString(annotation(f))
 		b.WriteByte('\n')
 	}
@@ -34,6 +40,9 @@ func WriteAnnotations(w io.Writer, fs []findings.Finding) error {
 	}
 	return nil
 }
+
+// maxAnnotations is as many as GitHub shows for a whole job.
+const maxAnnotations = 50
 
 func annotation(f findings.Finding) string {
 	cmd := "error"

@@ -2,6 +2,7 @@ package github
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/orgnotify/orgnotify/internal/findings"
@@ -81,5 +82,20 @@ func TestWriteAnnotations(t *testing.T) {
 				t.Errorf("got:\n%q\nwant:\n%q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestWriteAnnotationsStopsAtWhatGitHubShows(t *testing.T) {
+	fs := make([]findings.Finding, maxAnnotations+7)
+	for i := range fs {
+		fs[i] = findings.Finding{File: "a.yaml", Line: i + 1, Message: "m", Severity: findings.Error}
+	}
+	var buf bytes.Buffer
+	if err := WriteAnnotations(&buf, fs); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if len(lines) != maxAnnotations+1 || lines[maxAnnotations] != "(7 more findings are not annotated; all are listed below)" {
+		t.Errorf("%d lines, last %q", len(lines), lines[len(lines)-1])
 	}
 }
