@@ -240,9 +240,13 @@ func (b *builder) hubResources() {
 	})
 
 	// One delivery dead-letter queue per rule region, shared by every
-	// account's rules there: its policy names the organization, not the
-	// accounts, so adding an account changes nothing in the hub. It uses
-	// SQS-owned encryption because KMS keys are regional.
+	// account's rules there: its policy names orgnotify's rules and the
+	// organization, not the accounts, so adding an account changes nothing
+	// in the hub. The organization check is IfExists because not every
+	// service delivery carries aws:SourceOrgID, and a dead-letter queue
+	// that silently refuses is worse than one that accepts a stranger's
+	// rule named with our prefix. It uses SQS-owned encryption because KMS
+	// keys are regional.
 	for _, region := range RuleRegions(o) {
 		name := DeliveryDLQ(o)
 		b.add(b.hub, region, SQSQueue, name, map[string]string{
@@ -250,7 +254,7 @@ func (b *builder) hubResources() {
 			SetMessageRetentionPeriod: strconv.Itoa(dlqRetention),
 			SetPolicy: policy(statement("EventBridgeDeadLetters", allow, principal{Service: "events.amazonaws.com"},
 				[]string{"sqs:SendMessage"}, b.queueARN(region, name), conditions{
-					"StringEquals": {"aws:SourceOrgID": []string{o.Organization.ID}},
+					"StringEqualsIfExists": {"aws:SourceOrgID": []string{o.Organization.ID}},
 					"ArnLike": {"aws:SourceArn": []string{
 						fmt.Sprintf("arn:%s:events:%s:*:rule/%s*", Partition(region), region, o.Ownership.NamePrefix),
 						fmt.Sprintf("arn:%s:events:%s:%s:rule/%s/%s*", Partition(region), region, b.hub, o.Resources.EventBusName, o.Ownership.NamePrefix),
