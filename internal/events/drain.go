@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	osl "github.com/orgnotify/orgnotify/internal/slack"
 )
 
 // QueueMessage is one received SQS message.
@@ -32,10 +34,10 @@ type Queue interface {
 	Delete(ctx context.Context, msgs []QueueMessage) error
 }
 
-// Sender posts one digest message (and its thread); nil error means Slack
-// accepted every part of it. cmd/orgnotify adapts internal/slack's Sender.
+// Sender posts one message and its thread; a nil error means Slack
+// accepted every part of it. internal/slack's Client and DryRun implement it.
 type Sender interface {
-	Send(ctx context.Context, m Message) error
+	Send(ctx context.Context, m osl.Message) (osl.Posted, error)
 }
 
 // Drain empties the digest queue into Slack.
@@ -158,11 +160,12 @@ func (d *Drain) Run(ctx context.Context) (Report, error) {
 
 	ok := map[string]bool{}
 	var postErr error
-	for _, m := range plan.Messages {
-		if err := d.Sender.Send(ctx, m); err != nil {
+	for _, p := range plan.Posts {
+		m := p.Message
+		if _, err := d.Sender.Send(ctx, m); err != nil {
 			rep.FailedPosts = append(rep.FailedPosts, m.Channel)
 			postErr = errors.Join(postErr, fmt.Errorf("%w: channel %s: %w", ErrPostFailed, m.Channel, err))
-			log.Error("post failed; its events stay queued for the next run", "channel", m.Channel, "events", len(m.EventIDs), "err", err)
+			log.Error("post failed; its events stay queued for the next run", "channel", m.Channel, "events", len(p.EventIDs), "err", err)
 			continue
 		}
 		ok[m.Channel] = true

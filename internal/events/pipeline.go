@@ -58,7 +58,7 @@ type Pipeline struct {
 // message per channel.
 type Plan struct {
 	Items    []*Item
-	Messages []Message
+	Posts []Post
 }
 
 // Run processes records in order; it never stops at a bad record.
@@ -99,7 +99,7 @@ func (p *Pipeline) Run(ctx context.Context, records []*Record) *Plan {
 			p.enrich(ctx, it, products)
 		}
 	}
-	plan.Messages = p.messages(plan.Items)
+	plan.Posts = p.posts(plan.Items)
 	return plan
 }
 
@@ -133,7 +133,7 @@ func (p *Pipeline) enrich(ctx context.Context, it *Item, cache map[string]produc
 
 // messages groups the alerting events per channel, one message each,
 // channels in a stable order.
-func (p *Pipeline) messages(items []*Item) []Message {
+func (p *Pipeline) posts(items []*Item) []Post {
 	per := map[string][]Event{}
 	for _, it := range items {
 		if it.Event == nil || it.DuplicateOf != "" || !it.Decision.Alert {
@@ -148,7 +148,7 @@ func (p *Pipeline) messages(items []*Item) []Message {
 		channels = append(channels, ch)
 	}
 	sort.Strings(channels)
-	var out []Message
+	var out []Post
 	for _, ch := range channels {
 		out = append(out, Render(ch, per[ch], p.Router.AccountName))
 	}

@@ -7,24 +7,20 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	osl "github.com/orgnotify/orgnotify/internal/slack"
 )
 
-// Message is one Slack message of the digest with its thread replies. It
-// mirrors internal/slack's Message so this package stays independent of the
-// sender; EventIDs lists the events the message (or its thread) shows.
-type Message struct {
-	Channel  string        `json:"channel"`
-	Text     string        `json:"text"`
-	Blocks   []slack.Block `json:"blocks"`
-	Thread   []Message     `json:"thread,omitempty"`
-	EventIDs []string      `json:"-"`
+// Post is one channel's digest message (with its thread) and the events it
+// shows, so the drain knows which queue messages a successful send settles.
+type Post struct {
+	Message  osl.Message
+	EventIDs []string
 }
 
-// Slack's Block Kit limits, and the shape of a digest within them.
+// The shape of a digest within Slack's limits (osl.MaxBlocks,
+// osl.osl.MaxSectionText).
 const (
-	MaxBlocks      = 50
-	MaxSectionText = 3000
-	maxHeaderText  = 150
 	// mainLines events are listed in the channel; the rest go to the thread
 	// in replies of threadLines, so a channel is never flooded.
 	mainLines   = 15
@@ -51,7 +47,7 @@ func Sort(evs []Event) {
 
 // Render builds the message for one channel. names maps account IDs to
 // account file names ("" when unknown).
-func Render(channel string, evs []Event, names func(string) string) Message {
+func Render(channel string, evs []Event, names func(string) string) Post {
 	evs = append([]Event(nil), evs...)
 	Sort(evs)
 	lines := make([]string, len(evs))
@@ -61,9 +57,9 @@ func Render(channel string, evs []Event, names func(string) string) Message {
 		ids[i] = ev.ID
 	}
 	summary := Summary(evs)
-	m := Message{Channel: channel, Text: summary, EventIDs: ids}
+	m := osl.Message{Channel: channel, Text: summary}
 	m.Blocks = append(m.Blocks,
-		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, truncate(summary, maxHeaderText), false, false)),
+		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, truncate(summary, osl.MaxHeaderText), false, false)),
 		slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, breakdown(evs), false, false)),
 	)
 	n := min(len(lines), mainLines)
@@ -73,12 +69,12 @@ func Render(channel string, evs []Event, names func(string) string) Message {
 			fmt.Sprintf("…and %d more in the thread.", rest), false, false)))
 		for i := n; i < len(lines); i += threadLines {
 			j := min(i+threadLines, len(lines))
-			m.Thread = append(m.Thread, Message{Channel: channel,
+			m.Thread = append(m.Thread, osl.Message{
 				Text:   fmt.Sprintf("Events %d–%d of %d", i+1, j, len(lines)),
 				Blocks: sections(lines[i:j])})
 		}
 	}
-	return m
+	return Post{Message: m, EventIDs: ids}
 }
 
 // Summary is the one-line count: "AWS events: 3 (1 high, 2 medium)".
@@ -147,7 +143,7 @@ func Line(ev Event, names func(string) string) string {
 	return truncate(b.String(), maxLine)
 }
 
-// sections packs lines into section blocks of at most MaxSectionText.
+// sections packs lines into section blocks of at most osl.MaxSectionText.
 func sections(lines []string) []slack.Block {
 	var out []slack.Block
 	var cur strings.Builder
@@ -158,7 +154,7 @@ func sections(lines []string) []slack.Block {
 		}
 	}
 	for _, l := range lines {
-		if cur.Len() > 0 && cur.Len()+1+len(l) > MaxSectionText {
+		if cur.Len() > 0 && cur.Len()+1+len(l) > osl.MaxSectionText {
 			flush()
 		}
 		if cur.Len() > 0 {
