@@ -57,7 +57,7 @@ type Pipeline struct {
 // Plan is the outcome of a pipeline run: one item per record and one
 // message per channel.
 type Plan struct {
-	Items    []*Item
+	Items []*Item
 	Posts []Post
 }
 
