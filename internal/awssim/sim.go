@@ -18,6 +18,7 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim/iam"
 	"github.com/orgnotify/orgnotify/internal/awssim/kms"
 	"github.com/orgnotify/orgnotify/internal/awssim/org"
+	"github.com/orgnotify/orgnotify/internal/awssim/servicecatalog"
 	"github.com/orgnotify/orgnotify/internal/awssim/sns"
 	"github.com/orgnotify/orgnotify/internal/awssim/sqs"
 )
@@ -28,6 +29,8 @@ type Seed struct {
 	Organization org.Seed              `json:"organization" yaml:"organization"`
 	Costs        []costexplorer.Record `json:"costs,omitempty" yaml:"costs,omitempty"`
 	Events       []cloudtrail.Event    `json:"events,omitempty" yaml:"events,omitempty"`
+	// ProvisionedProducts are Service Catalog products provisioned in member accounts.
+	ProvisionedProducts []servicecatalog.ProvisionedProduct `json:"provisionedProducts,omitempty" yaml:"provisionedProducts,omitempty"`
 }
 
 // LoadSeed reads a seed file. Unknown fields are errors naming their line,
@@ -79,6 +82,8 @@ type Sim struct {
 	CostExplorer *costexplorer.Store
 	CloudTrail   *cloudtrail.Store
 	IAM          *iam.Store
+	// ServiceCatalog holds provisioned products (SearchProvisionedProducts).
+	ServiceCatalog *servicecatalog.Store
 }
 
 // New builds a simulator from a seed.
@@ -115,6 +120,10 @@ func New(seed Seed, log *slog.Logger) (*Sim, error) {
 	s.Register(ce.Service())
 	s.Register(ct.Service())
 	s.Register(roles.Service())
+	if s.ServiceCatalog, err = servicecatalog.New(seed.ProvisionedProducts); err != nil {
+		return nil, fmt.Errorf("seed provisioned products: %w", err)
+	}
+	s.Register(s.ServiceCatalog.Service())
 	s.HandleAdmin("failed-invocations", s.failedInvocations)
 	return s, nil
 }
