@@ -53,6 +53,8 @@ type Drain struct {
 	Budget     time.Duration
 	Visibility time.Duration
 	Log        *slog.Logger
+	// Preview posts (to a dry-run sender) but deletes nothing.
+	Preview bool
 }
 
 // DeadLetterQueue is a queue whose messages are reported, not digested.
@@ -96,6 +98,13 @@ const (
 // failed; queue errors end receiving early but what was received is still
 // posted and deleted, so a run loses nothing it has read.
 func (d *Drain) Run(ctx context.Context) (Report, error) {
+	rep, _, err := d.RunPlan(ctx)
+	return rep, err
+}
+
+// RunPlan is Run, also returning the pipeline's plan (nil if nothing was
+// received).
+func (d *Drain) RunPlan(ctx context.Context) (Report, *Plan, error) {
 	var rep Report
 	log := d.Log
 	if log == nil {
@@ -201,7 +210,7 @@ func (d *Drain) Run(ctx context.Context) (Report, error) {
 				done = done && ok[ch]
 			}
 		}
-		if !done {
+		if !done || d.Preview {
 			continue
 		}
 		if _, seen := byQueue[h.q]; !seen {
@@ -228,7 +237,7 @@ func (d *Drain) Run(ctx context.Context) (Report, error) {
 	}
 	mu.Unlock()
 	rep.Kept = len(all) - len(deleted)
-	return rep, errors.Join(postErr, delErr)
+	return rep, plan, errors.Join(postErr, delErr)
 }
 
 // heartbeat extends the visibility of every live message every vis/3
