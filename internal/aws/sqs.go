@@ -133,6 +133,23 @@ func (q *Queue) Delete(ctx context.Context, msgs []events.QueueMessage) error {
 	return errs
 }
 
+// Requeue sends a copy of m with string attributes added.
+func (q *Queue) Requeue(ctx context.Context, m events.QueueMessage, attributes map[string]string) error {
+	attrs := map[string]types.MessageAttributeValue{}
+	for k, v := range m.Attributes {
+		attrs[k] = types.MessageAttributeValue{DataType: sdkaws.String("String"), StringValue: sdkaws.String(v)}
+	}
+	for k, v := range attributes {
+		attrs[k] = types.MessageAttributeValue{DataType: sdkaws.String("String"), StringValue: sdkaws.String(v)}
+	}
+	q.calls.Add(1)
+	_, err := q.client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: sdkaws.String(q.url), MessageBody: sdkaws.String(string(m.Body)), MessageAttributes: attrs})
+	if err != nil {
+		return fmt.Errorf("requeue message %s: %w", m.ID, err)
+	}
+	return nil
+}
+
 func mustAtoi(s string) int {
 	n, _ := strconv.Atoi(s) // our own batch entry IDs
 	return n

@@ -57,7 +57,9 @@ func (d *deadLetter) event() Event {
 		ev.Reason = strings.TrimSpace(d.attributes["ERROR_CODE"] + " " + d.attributes["ERROR_MESSAGE"])
 		ev.Resource = "rule " + d.attributes["RULE_ARN"] + " → " + d.attributes["TARGET_ARN"]
 	} else {
-		ev.Title = fmt.Sprintf("Dead-lettered after %d receives: %s", d.receives, what)
+		// SQS keeps counting receives in the dead-letter queue, so the
+		// count includes this run's.
+		ev.Title = fmt.Sprintf("Dead-lettered (received %d times): %s", d.receives, what)
 		ev.Resource = "queue " + d.queue
 		if err != nil {
 			ev.Reason = truncate(strings.ToValidUTF8(string(d.body), "?"), 150)

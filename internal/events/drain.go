@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,7 +33,16 @@ type Queue interface {
 	Extend(ctx context.Context, msgs []QueueMessage, visibility time.Duration) error
 	// Delete removes the messages.
 	Delete(ctx context.Context, msgs []QueueMessage) error
+	// Requeue sends a copy of m carrying attributes (the original is
+	// deleted by the caller once this succeeded).
+	Requeue(ctx context.Context, m QueueMessage, attributes map[string]string) error
 }
+
+// ChannelsAttribute is the message attribute of a requeued event: the
+// channels a previous run could not post it to. An event posted to some of
+// its channels but not all is requeued with the rest, so the next run posts
+// it only where it is missing.
+const ChannelsAttribute = "orgnotify-channels"
 
 // Sender posts one message and its thread; a nil error means Slack
 // accepted every part of it. internal/slack's Client and DryRun implement it.
@@ -149,7 +159,11 @@ func (d *Drain) RunPlan(ctx context.Context) (Report, *Plan, error) {
 		return n
 	}
 	rep.Received = receive(d.Queue, func(m QueueMessage) *Record {
-		return &Record{Origin: d.Queue.Name() + "/" + m.ID, Body: m.Body}
+		r := &Record{Origin: d.Queue.Name() + "/" + m.ID, Body: m.Body}
+		if only := m.Attributes[ChannelsAttribute]; only != "" {
+			r.Only = strings.Split(only, ",")
+		}
+		return r
 	})
 	for _, dl := range d.DeadLetters {
 		q, delivery := dl.Queue, dl.Delivery
@@ -182,10 +196,12 @@ func (d *Drain) RunPlan(ctx context.Context) (Report, *Plan, error) {
 	}
 
 	// Delete what is done: filtered events, and events whose every channel
-	// accepted its post. Unreadable messages stay: after maxReceiveCount
+	// accepted its post. An event posted to some channels only is requeued
+	// with the others. Unreadable messages stay: after maxReceiveCount
 	// receives SQS moves them to the dead-letter queue, which is reported.
 	byQueue := map[Queue][]QueueMessage{}
 	var order []Queue
+	settled := map[*Item]bool{}
 	for i, it := range plan.Items {
 		h := all[i]
 		switch {
@@ -204,12 +220,29 @@ func (d *Drain) RunPlan(ctx context.Context) (Report, *Plan, error) {
 		if it.EnrichErr != nil {
 			rep.EnrichFailed++
 		}
-		done := true
-		if it.Alert() {
+		var done bool
+		switch {
+		case it.primary != nil:
+			done = settled[it.primary]
+		case !it.Alert():
+			done = true
+		default:
+			var failed []string
 			for _, ch := range it.Channels() {
-				done = done && ok[ch]
+				if !ok[ch] {
+					failed = append(failed, ch)
+				}
+			}
+			done = len(failed) == 0
+			if !done && len(failed) < len(it.Channels()) && !d.Preview {
+				err := h.q.Requeue(ctx, h.m, map[string]string{ChannelsAttribute: strings.Join(failed, ",")})
+				if err != nil {
+					log.Warn("requeue for the channels that failed; the message stays whole", "message", it.Record.Origin, "err", err)
+				}
+				done = err == nil
 			}
 		}
+		settled[it] = done
 		if !done || d.Preview {
 			continue
 		}

@@ -12,6 +12,9 @@ import (
 type Record struct {
 	Origin string // where it came from, for reports: "file.jsonl:3", a message ID
 	Body   []byte
+	// Only, when set, limits the event to these channels: the ones a
+	// previous run could not post to (see Drain).
+	Only []string
 	// Kind overrides classification for dead-letter reports (see deadletter.go).
 	deadLetter *deadLetter
 }
@@ -95,6 +98,9 @@ func (p *Pipeline) Run(ctx context.Context, records []*Record) *Plan {
 			byKey[ev.DedupeKey] = it
 		}
 		it.Decision = p.Router.Route(it.Event)
+		if it.Decision.Alert && len(rec.Only) > 0 {
+			it.Decision.Channels = rec.Only
+		}
 		if it.Decision.Alert && p.Products != nil && ev.StackARN != "" && IsServiceCatalogStack(ev.Resource) {
 			p.enrich(ctx, it, products)
 		}
