@@ -246,6 +246,9 @@ func drainQueue(ctx context.Context, org *config.Org, router *events.Router, sen
 	d.Budget = budget
 	d.Log = log
 	d.Preview = dryRun
+	if dryRun {
+		d.Concurrency = 1 // the preview prints in channel order
+	}
 	rep, plan, err := d.RunPlan(ctx)
 	if printer != nil && plan != nil {
 		if perr := printer.print(plan); perr != nil {

@@ -65,6 +65,9 @@ type Drain struct {
 	Log        *slog.Logger
 	// Preview posts (to a dry-run sender) but deletes nothing.
 	Preview bool
+	// Concurrency is how many channels are posted to at once (Slack paces
+	// each channel separately); default 4.
+	Concurrency int
 }
 
 // DeadLetterQueue is a queue whose messages are reported, not digested.
@@ -181,19 +184,7 @@ func (d *Drain) RunPlan(ctx context.Context) (Report, *Plan, error) {
 	}
 	plan := d.Pipeline.Run(ctx, records)
 
-	ok := map[string]bool{}
-	var postErr error
-	for _, p := range plan.Posts {
-		m := p.Message
-		if _, err := d.Sender.Send(ctx, m); err != nil {
-			rep.FailedPosts = append(rep.FailedPosts, m.Channel)
-			postErr = errors.Join(postErr, fmt.Errorf("%w: channel %s: %w", ErrPostFailed, m.Channel, err))
-			log.Error("post failed; its events stay queued for the next run", "channel", m.Channel, "events", len(p.EventIDs), "err", err)
-			continue
-		}
-		ok[m.Channel] = true
-		rep.Posted++
-	}
+	ok, postErr := d.post(ctx, plan.Posts, &rep, log)
 
 	// Delete what is done: filtered events, and events whose every channel
 	// accepted its post. An event posted to some channels only is requeued
@@ -271,6 +262,47 @@ func (d *Drain) RunPlan(ctx context.Context) (Report, *Plan, error) {
 	mu.Unlock()
 	rep.Kept = len(all) - len(deleted)
 	return rep, plan, errors.Join(postErr, delErr)
+}
+
+// post sends every channel's message, a few channels at a time, and
+// returns the channels that accepted theirs.
+func (d *Drain) post(ctx context.Context, posts []Post, rep *Report, log *slog.Logger) (map[string]bool, error) {
+	workers := d.Concurrency
+	if workers <= 0 {
+		workers = 4
+	}
+	errs := make([]error, len(posts))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(workers, len(posts)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				_, errs[i] = d.Sender.Send(ctx, posts[i].Message)
+			}
+		}()
+	}
+	for i := range posts {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
+	ok := map[string]bool{}
+	var postErr error
+	for i, p := range posts {
+		ch := p.Message.Channel
+		if err := errs[i]; err != nil {
+			rep.FailedPosts = append(rep.FailedPosts, ch)
+			postErr = errors.Join(postErr, fmt.Errorf("%w: channel %s: %w", ErrPostFailed, ch, err))
+			log.Error("post failed; its events stay queued for the next run", "channel", ch, "events", len(p.EventIDs), "err", err)
+			continue
+		}
+		ok[ch] = true
+		rep.Posted++
+	}
+	return ok, postErr
 }
 
 // heartbeat extends the visibility of every live message every vis/3
