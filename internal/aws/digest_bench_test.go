@@ -53,7 +53,7 @@ func BenchmarkDrain10000Events500Accounts(b *testing.B) {
 		ch := fmt.Sprintf("C%010d", i)
 		channels = append(channels, ch)
 		accts = append(accts, &config.Account{ID: fmt.Sprintf("%012d", 100000000000+i), Name: fmt.Sprintf("acct-%03d", i),
-			Slack: config.Slack{Channels: []string{ch}},
+			Slack:  config.Slack{Channels: []string{ch}},
 			Events: &config.Events{StackFailures: &config.StackFailures{Statuses: config.DefaultStackStatuses, Route: config.Route{Channels: []string{ch}}}}})
 	}
 	slack := slackserver.Start(b, "xoxb-bench", channels...)
