@@ -327,3 +327,16 @@ func TestDigestEventsUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestDigestEventsRefusesBadConfiguration: with error findings in the
+// configuration nothing is drained or posted.
+func TestDigestEventsRefusesBadConfiguration(t *testing.T) {
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "org.yaml"), []byte("# yaml-language-server: $schema=schema/org.schema.json\norganization: 12\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, nil, "digest", "events", "--root", root, "--from-file", filepath.Join(repoRoot, "testdata", "events"), "--dry-run")
+	if r.code != exitFindings || !strings.Contains(r.stderr, "the configuration has errors") || !strings.Contains(r.stderr, "org.yaml:") || r.stdout != "" {
+		t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", r.code, exitFindings, r.stdout, r.stderr)
+	}
+}

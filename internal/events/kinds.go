@@ -160,6 +160,18 @@ func describeOrganizations(env Envelope, d detail, ev *Event) {
 		ev.Severity = Medium
 		verb := map[string]string{"AttachPolicy": "Policy attached", "DetachPolicy": "Policy detached"}[name]
 		ev.Title = verb + ": " + d.str("requestParameters", "policyId") + " on " + d.str("requestParameters", "targetId")
+	case "CreateOrganizationalUnit":
+		ev.Title = "OU created: " + d.str("requestParameters", "name")
+		ev.Resource = d.str("responseElements", "organizationalUnit", "id")
+	case "DeleteOrganizationalUnit", "UpdateOrganizationalUnit":
+		ev.Severity = Medium
+		verb := map[string]string{"DeleteOrganizationalUnit": "OU deleted: ", "UpdateOrganizationalUnit": "OU renamed: "}[name]
+		ev.Title = verb + d.str("requestParameters", "organizationalUnitId")
+	case "CreatePolicy", "UpdatePolicy", "DeletePolicy":
+		ev.Severity = Medium
+		verb := map[string]string{"CreatePolicy": "Policy created: ", "UpdatePolicy": "Policy updated: ", "DeletePolicy": "Policy deleted: "}[name]
+		ev.Title = verb + firstNonEmpty(d.str("requestParameters", "name"), d.str("requestParameters", "policyId"))
+		ev.Resource = d.str("requestParameters", "type")
 	default:
 		ev.Title = "Organizations: " + firstNonEmpty(name, env.DetailType)
 	}
