@@ -63,47 +63,92 @@ func Markdown(p Plan, limit int) string {
 		return out
 	}
 
-	// Reserve room for the longest note that could be needed, then add
-	// whole blocks while they fit; the first block is cut line by line
-	// if even it does not fit, so the comment always shows something.
-	fixed := head.Len() + len(open) + len(end) + len(omittedNote(len(p.Changes), len(p.Pending)))
+	// Reserve room for the longest note and cut marker that could be
+	// needed, then add whole blocks while they fit. The first block is
+	// cut line by line if even it does not fit, so that the comment always
+	// shows the start of the plan; the changes after the last whole block
+	// are listed by their header line while those fit.
+	fixed := head.Len() + len(open) + len(end) + len(cutLine) + len(omittedNote(len(p.Changes), len(p.Pending)))
 	var body strings.Builder
-	shownChanges, shownBlocks := 0, 0
-	for _, b := range blocks {
-		text := b.text()
-		if fixed+body.Len()+len(text) > limit {
-			if shownBlocks == 0 {
-				for _, l := range b.lines {
-					if fixed+body.Len()+len(l)+1 > limit {
-						break
-					}
-					body.WriteString(l + "\n")
-				}
-			}
+	room := func(s string) bool { return fixed+body.Len()+len(s) <= limit }
+	// listed[i] is the room the headers of blocks[i:] take in the list.
+	listed := make([]int, len(blocks)+1)
+	listed[len(blocks)] = len(listIntro)
+	for i := len(blocks) - 1; i >= 0; i-- {
+		listed[i] = listed[i+1] + len(blocks[i].header()) + 1
+	}
+	whole, shown := 0, 0 // blocks shown whole; changes shown at least by header
+	for i, b := range blocks {
+		used := fixed + body.Len() + len(b.text())
+		if used > limit {
 			break
 		}
-		body.WriteString(text)
-		shownBlocks++
+		// Diffs take the room the headers of the changes after them
+		// leave, or half of it when those would not all fit anyway.
+		if i > 0 && used+listed[i+1] > limit && used > limit/2 {
+			break
+		}
+		body.WriteString(b.text())
+		whole++
 		if b.change {
-			shownChanges++
+			shown++
 		}
 	}
-	if body.Len() == 0 {
-		return fitHead(head.String(), limit)
+	rest := blocks[whole:]
+	if whole == 0 {
+		for _, l := range blocks[0].lines {
+			if !room(l + "\n") {
+				break
+			}
+			body.WriteString(l + "\n")
+		}
+		if body.Len() == 0 {
+			return fitHead(head.String(), limit)
+		}
+		body.WriteString(cutLine)
+		if blocks[0].change {
+			shown++
+		}
+		rest = rest[1:]
 	}
-	out := head.String() + open + body.String() + end
-	if shownBlocks < len(blocks) {
-		// The pending list is the last block, so it is never shown when
-		// another block was not.
-		out += omittedNote(len(p.Changes)-shownChanges, len(p.Pending))
+	if len(rest) > 0 && rest[0].change && room(listIntro+rest[0].header()+"\n") {
+		body.WriteString(listIntro)
+		for _, b := range rest {
+			if !b.change || !room(b.header()+"\n") {
+				break
+			}
+			body.WriteString(b.header() + "\n")
+			shown++
+		}
 	}
-	return fitHead(out, limit)
+	pending := 0
+	if len(p.Pending) > 0 && whole < len(blocks) {
+		pending = len(p.Pending) // the pending list is the last block
+	}
+	return fitHead(head.String()+open+body.String()+end+omittedNote(len(p.Changes)-shown, pending), limit)
 }
+
+const (
+	// cutLine ends a change cut for size.
+	cutLine = "    … the rest of this change is left out (size limit)\n"
+	// listIntro heads the changes listed without their diff.
+	listIntro = "\n… the next changes without their diff (size limit):\n"
+)
 
 // block is the text of one change (or of the pending list) in the diff.
 type block struct {
 	lines  []string
 	change bool
+}
+
+// header is the change's first line: its marker and resource.
+func (b block) header() string {
+	for _, l := range b.lines {
+		if l != "" {
+			return l
+		}
+	}
+	return ""
 }
 
 func (b block) text() string {
@@ -160,18 +205,21 @@ func fenceFor(blocks []block) string {
 	return strings.Repeat("`", max(3, longest+1))
 }
 
+// omittedNote says what the Markdown leaves out; a cut or a list without
+// diffs is announced where it happens, so with nothing wholly left out the
+// note only points to the full plan.
 func omittedNote(changes, pending int) string {
 	var parts []string
 	if changes > 0 {
-		parts = append(parts, plural(changes, "change"))
+		parts = append(parts, plural(changes, "more change"))
 	}
 	if pending > 0 {
 		parts = append(parts, plural(pending, "pending subscription"))
 	}
 	if len(parts) == 0 {
-		return ""
+		return "\nSome diffs are left out here (size limit); `orgnotify plan` prints the whole plan.\n"
 	}
-	return "\n… " + strings.Join(parts, " and ") + " not shown in full here (size limit); `orgnotify plan` prints the whole plan.\n"
+	return "\n… " + strings.Join(parts, " and ") + " not shown here (size limit); `orgnotify plan` prints the whole plan.\n"
 }
 
 func conflictTable(p Plan) string {

@@ -190,11 +190,16 @@ func conflictReason(k desired.Kind) string {
 }
 
 // diffResources lists the fields that differ between from and to, either
-// of which may be nil (a create or a delete). Settings are compared over
-// both sides' keys, so a setting orgnotify no longer wants (an inline
-// policy, say) is removed; tags only over the keys to sets, since foreign
-// extra tags are not orgnotify's to remove. On a delete, to is nil and
-// every tag of from is listed.
+// of which may be nil (a create or a delete).
+//
+// The desired resource says which settings orgnotify manages: an observed
+// setting it does not name is not compared, so an observer that reads an
+// attribute more (a default, say) never makes a plan that does not
+// converge. The exception is a collection orgnotify owns whole, the inline
+// policies of its roles: one it does not want is removed, since it could
+// grant more than intended. Tags are compared over the keys to sets:
+// foreign extra tags are not orgnotify's to remove. A delete lists every
+// setting and tag of from.
 func diffResources(from, to *desired.Resource) []FieldDiff {
 	var oldS, newS, oldT, newT map[string]string
 	if from != nil {
@@ -203,17 +208,20 @@ func diffResources(from, to *desired.Resource) []FieldDiff {
 	if to != nil {
 		newS, newT = to.Settings, to.Tags
 	}
-	var d []FieldDiff
-	keys := slices.Sorted(maps.Keys(oldS))
-	for k := range newS {
-		if _, ok := oldS[k]; !ok {
+	keys := slices.Collect(maps.Keys(newS))
+	for k := range oldS {
+		if _, both := newS[k]; !both && (to == nil || ownedWhole(k)) {
 			keys = append(keys, k)
 		}
 	}
 	slices.Sort(keys)
+	var d []FieldDiff
 	for _, k := range keys {
-		o, n := normalize(k, oldS[k]), normalize(k, newS[k])
-		if o != n {
+		o, n := oldS[k], newS[k]
+		if o == n { // equal text is an equal document: no need to parse
+			continue
+		}
+		if o, n = normalize(k, o), normalize(k, n); o != n {
 			d = append(d, FieldDiff{Field: k, Old: o, New: n})
 		}
 	}
@@ -243,6 +251,10 @@ func diffResources(from, to *desired.Resource) []FieldDiff {
 
 // TagPrefix starts the Field of a tag's FieldDiff.
 const TagPrefix = "tags."
+
+// ownedWhole reports whether a setting belongs to a collection that
+// orgnotify owns entirely (see diffResources).
+func ownedWhole(field string) bool { return strings.HasPrefix(field, desired.SetInlinePolicyPrefix) }
 
 // docKind says which settings hold JSON documents and how AWS compares
 // them. Inline role policies are keyed by desired.SetInlinePolicyPrefix.

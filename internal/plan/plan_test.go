@@ -131,12 +131,23 @@ func TestCompute(t *testing.T) {
 			have: []desired.Resource{with(stack, func(r *desired.Resource) { r.Tags["cost-center"] = "42" })},
 		},
 		{
-			name: "a setting no longer wanted is removed",
+			name: "an inline policy no longer wanted is removed",
 			want: []desired.Resource{role(member)},
 			have: []desired.Resource{with(role(member), func(r *desired.Resource) {
 				r.Settings[desired.SetInlinePolicyPrefix+"extra"] = `{"Statement":[]}`
 			})},
 			plan: []string{"update iam.role 345678901234/global orgnotify-forwarder [InlinePolicy/extra]"},
+		},
+		{
+			name: "a setting desired does not manage is not compared",
+			want: []desired.Resource{stack},
+			have: []desired.Resource{with(stack, func(r *desired.Resource) { r.Settings[desired.SetDescription] = "by hand" })},
+		},
+		{
+			name: "a setting desired clears is removed",
+			want: []desired.Resource{with(stack, func(r *desired.Resource) { r.Settings[desired.SetDescription] = "" })},
+			have: []desired.Resource{with(stack, func(r *desired.Resource) { r.Settings[desired.SetDescription] = "by hand" })},
+			plan: []string{"update " + ruleID + " [Description]"},
 		},
 		{
 			name: "an absent setting equals an empty one",
