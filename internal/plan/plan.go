@@ -121,9 +121,9 @@ func (p Plan) HasConflicts() bool { return p.Summary().Conflict > 0 }
 //     is not wanted is no business of orgnotify's and is left out.
 //
 // A wanted subscription observed as Pending is listed in Plan.Pending. An
-// unwanted pending one is left out too: it has no ARN to unsubscribe and
-// AWS drops it after 48 hours unless confirmed, after which it is an owned
-// subscription that the next plan deletes.
+// unwanted pending one is left out too: it has no ARN to unsubscribe, AWS
+// drops it after 48 hours, and should its endpoint confirm it first, it is
+// an owned subscription that the next plan deletes.
 func Compute(want, have []desired.Resource) Plan {
 	observed := make(map[desired.ID]*desired.Resource, len(have))
 	for i := range have {

@@ -96,7 +96,7 @@ func TestRender(t *testing.T) {
 	}
 	markdown := func(p Plan) string { return Markdown(p, 65536) }
 
-	plans := map[string]Plan{"plan": samplePlan(), "applied": appliedPlan(), "empty": {}}
+	plans := map[string]Plan{"plan": samplePlan(), "applied": appliedPlan(), "empty": {}, "hostile": hostilePlan()}
 	renderers := []struct {
 		ext    string
 		render func(Plan) string
