@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -350,5 +351,29 @@ func TestPlanCounts(t *testing.T) {
 	pendingOnly := Plan{Pending: []desired.ID{subscription("a@example.com").ID}}
 	if !pendingOnly.Empty() {
 		t.Error("a plan with only pending subscriptions is not Empty")
+	}
+}
+
+// TestComputeIgnoresInputOrder: observers return resources in whatever
+// order AWS and the worker pool produce; the plan must not depend on it.
+func TestComputeIgnoresInputOrder(t *testing.T) {
+	p := samplePlan()
+	var want, have []desired.Resource
+	for _, c := range p.Changes {
+		if c.Desired != nil {
+			want = append(want, *c.Desired)
+		}
+		if c.Current != nil {
+			have = append(have, *c.Current)
+		}
+	}
+	first := describe(Compute(want, have))
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20 {
+		rng.Shuffle(len(want), func(i, j int) { want[i], want[j] = want[j], want[i] })
+		rng.Shuffle(len(have), func(i, j int) { have[i], have[j] = have[j], have[i] })
+		if got := describe(Compute(want, have)); !slices.Equal(got, first) {
+			t.Fatalf("plan depends on input order:\n  %s\nthen:\n  %s", strings.Join(first, "\n  "), strings.Join(got, "\n  "))
+		}
 	}
 }
