@@ -99,6 +99,11 @@ type RuleMetrics struct {
 	Matched int
 	Invoked int
 	Failed  int
+	// SentToDLQ and FailedToDLQ count failed invocations sent to the
+	// target's dead-letter queue and refused by it (AWS's
+	// InvocationsSentToDlq and InvocationsFailedToBeSentToDlq).
+	SentToDLQ   int
+	FailedToDLQ int
 	// LastError is the reason of the most recent failed invocation.
 	LastError string
 }

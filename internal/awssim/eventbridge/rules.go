@@ -263,7 +263,14 @@ type target struct {
 	Input            string            `json:"Input,omitempty"`
 	InputPath        string            `json:"InputPath,omitempty"`
 	InputTransformer *inputTransformer `json:"InputTransformer,omitempty"`
-	raw              json.RawMessage
+	DeadLetterConfig *struct {
+		Arn string `json:"Arn"`
+	} `json:"DeadLetterConfig,omitempty"`
+	RetryPolicy *struct {
+		MaximumRetryAttempts     *int `json:"MaximumRetryAttempts"`
+		MaximumEventAgeInSeconds *int `json:"MaximumEventAgeInSeconds"`
+	} `json:"RetryPolicy,omitempty"`
+	raw json.RawMessage
 }
 
 type inputTransformer struct {
@@ -284,7 +291,7 @@ type failedEntries struct {
 
 // targetProblem returns the FailedEntries message for a target that cannot
 // be put, or "".
-func targetProblem(t *target) string {
+func targetProblem(t *target, region string) string {
 	a, ok := parseARN(t.Arn)
 	if !ok || a.region == "" || (a.account != "" && !wire.IsAccountID(a.account)) {
 		return "Parameter(s) Arn is not valid. Reason: Provided Arn is not in correct format."
@@ -297,6 +304,18 @@ func targetProblem(t *target) string {
 		}
 	default:
 		return "Parameter(s) Arn is not valid. Reason: Provided Arn is not a supported target."
+	}
+	if d := t.DeadLetterConfig; d != nil {
+		// A dead-letter queue is a standard SQS queue in the rule's Region.
+		q, ok := parseARN(d.Arn)
+		switch {
+		case !ok || q.service != "sqs" || !wire.IsAccountID(q.account) || strings.Contains(q.resource, ":"):
+			return "Parameter(s) DeadLetterConfig.Arn is not valid. Reason: Provided Arn is not an SQS queue ARN."
+		case q.region != region:
+			return "Parameter(s) DeadLetterConfig.Arn is not valid. Reason: The dead-letter queue must be in the same Region as the rule."
+		case strings.HasSuffix(q.resource, ".fifo") && !strings.HasSuffix(a.resource, ".fifo"):
+			return "Parameter(s) DeadLetterConfig.Arn is not valid. Reason: A FIFO queue can be the dead-letter queue of a FIFO target only."
+		}
 	}
 	set := 0
 	for _, b := range []bool{t.Input != "", t.InputPath != "", t.InputTransformer != nil} {
@@ -330,6 +349,22 @@ func targetProblem(t *target) string {
 	return ""
 }
 
+// checkRetryPolicy enforces the ranges of RetryPolicy, which AWS checks
+// for the whole request: 0 to 185 attempts, 60 to 86,400 seconds.
+func checkRetryPolicy(t *target, n int) error {
+	p := t.RetryPolicy
+	if p == nil {
+		return nil
+	}
+	if v := p.MaximumRetryAttempts; v != nil && (*v < 0 || *v > 185) {
+		return wire.Validation("1 validation error detected: Value '%d' at 'targets.%d.member.retryPolicy.maximumRetryAttempts' failed to satisfy constraint: Member must have value between 0 and 185", *v, n)
+	}
+	if v := p.MaximumEventAgeInSeconds; v != nil && (*v < 60 || *v > 86400) {
+		return wire.Validation("1 validation error detected: Value '%d' at 'targets.%d.member.retryPolicy.maximumEventAgeInSeconds' failed to satisfy constraint: Member must have value between 60 and 86400", *v, n)
+	}
+	return nil
+}
+
 func (s *Store) putTargets(_ context.Context, r *wire.Request) (any, error) {
 	var in struct {
 		Rule         string
@@ -355,6 +390,9 @@ func (s *Store) putTargets(_ context.Context, r *wire.Request) (any, error) {
 		if !targetIDRE.MatchString(t.ID) {
 			return nil, wire.Validation("1 validation error detected: Value '%s' at 'targets.%d.member.id' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+", t.ID, i+1)
 		}
+		if err := checkRetryPolicy(t, i+1); err != nil {
+			return nil, err
+		}
 		targets[i] = t
 	}
 
@@ -367,7 +405,7 @@ func (s *Store) putTargets(_ context.Context, r *wire.Request) (any, error) {
 	out := failedEntries{FailedEntries: []failedEntry{}}
 	var ok []*target
 	for _, t := range targets {
-		if msg := targetProblem(t); msg != "" {
+		if msg := targetProblem(t, r.Region); msg != "" {
 			out.FailedEntries = append(out.FailedEntries, failedEntry{t.ID, "ValidationException", msg})
 			continue
 		}
