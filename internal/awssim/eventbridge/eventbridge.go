@@ -35,7 +35,16 @@ const (
 	maxTargetsPerRule = 5
 	maxPutEvents      = 10
 	maxPutEventsBytes = 256 * 1024
-	maxPatternLength  = 4096
+	// maxPatternLength is the API's limit on EventPattern and
+	// maxPatternQuota the default quota ("event pattern size") that
+	// PutRule enforces; both count characters, not bytes.
+	maxPatternLength = 4096
+	maxPatternQuota  = 2048
+	// maxRulesPerBus is the default quota of rules per event bus, lower
+	// in the Regions of lowRuleQuota.
+	maxRulesPerBus    = 300
+	maxRulesLowRegion = 100
+	maxTags           = 50
 	// maxBusHops is how many times an event may move from one bus to
 	// another: EventBridge does not route an event received from a sender
 	// bus on to a third bus.
@@ -48,6 +57,17 @@ var (
 	targetIDRE    = regexp.MustCompile(`^[\.\-_A-Za-z0-9]{1,64}$`)
 	statementIDRE = regexp.MustCompile(`^[a-zA-Z0-9\-_]{1,64}$`)
 )
+
+// lowRuleQuota are the Regions where a bus holds at most 100 rules.
+var lowRuleQuota = map[string]bool{"af-south-1": true, "eu-south-1": true}
+
+// rulesPerBus is the rule quota of a bus in region.
+func rulesPerBus(region string) int {
+	if lowRuleQuota[region] {
+		return maxRulesLowRegion
+	}
+	return maxRulesPerBus
+}
 
 // Store holds buses, rules and targets per account and region.
 type Store struct {
@@ -292,6 +312,13 @@ func tagList(m map[string]string) []Tag {
 }
 
 func validateTags(tags []Tag) error {
+	keys := map[string]bool{}
+	for _, t := range tags {
+		keys[t.Key] = true
+	}
+	if len(keys) > maxTags {
+		return limitExceeded("A resource can have at most %d tags.", maxTags)
+	}
 	for _, t := range tags {
 		if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 {
 			return wire.Validation("Tag key must be 1 to 128 characters and value at most 256 characters.")

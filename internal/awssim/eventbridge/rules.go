@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/eventpattern"
@@ -19,7 +20,28 @@ const (
 	stateEnabledCloudTrail = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
 )
 
-var scheduleRE = regexp.MustCompile(`^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+( \S+){5}\))$`)
+var (
+	scheduleRE = regexp.MustCompile(`^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+( \S+){5}\))$`)
+	rateRE     = regexp.MustCompile(`^rate\((\d+) (minute|hour|day)(s?)\)$`)
+)
+
+// validSchedule checks a schedule expression; a rate must be a positive
+// whole number with the unit singular for 1 and plural above, as AWS
+// requires ("rate(1 minute)", "rate(5 minutes)").
+func validSchedule(expr string) bool {
+	if !scheduleRE.MatchString(expr) {
+		return false
+	}
+	m := rateRE.FindStringSubmatch(expr)
+	if m == nil {
+		return true // cron
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil || n <= 0 {
+		return false
+	}
+	return (n == 1) == (m[3] == "")
+}
 
 type ruleOutput struct {
 	Name               string `json:"Name"`
@@ -45,10 +67,26 @@ func validRuleName(name string) error {
 	return nil
 }
 
+// patternLength counts a pattern as AWS does: in characters (UTF-16 code
+// units, as Java counts a string's length), white space included, not in
+// bytes: a pattern with non-ASCII values is shorter than its UTF-8 size.
+func patternLength(p string) int {
+	n := 0
+	for _, r := range p {
+		n++
+		if r > 0xFFFF {
+			n++ // a surrogate pair
+		}
+	}
+	return n
+}
+
 // compilePattern maps eventpattern's errors to the API's exception.
 func compilePattern(p string) (*eventpattern.Pattern, error) {
-	if len(p) > maxPatternLength {
-		return nil, wire.Validation("Event pattern must be at most %d characters.", maxPatternLength)
+	if n := patternLength(p); n > maxPatternLength {
+		return nil, wire.Validation("1 validation error detected: Value at 'eventPattern' failed to satisfy constraint: Member must have length less than or equal to %d", maxPatternLength)
+	} else if n > maxPatternQuota {
+		return nil, limitExceeded("Event pattern is %d characters long; the quota is %d characters.", n, maxPatternQuota)
 	}
 	c, err := eventpattern.Compile(p)
 	if err != nil {
@@ -91,7 +129,7 @@ func (s *Store) putRule(_ context.Context, r *wire.Request) (any, error) {
 		if ref.name != defaultBus {
 			return nil, wire.Validation("ScheduleExpression is supported only on the default event bus.")
 		}
-		if !scheduleRE.MatchString(in.ScheduleExpression) {
+		if !validSchedule(in.ScheduleExpression) {
 			return nil, wire.Validation("Parameter ScheduleExpression is not valid.")
 		}
 	}
@@ -116,6 +154,9 @@ func (s *Store) putRule(_ context.Context, r *wire.Request) (any, error) {
 		return nil, err
 	}
 	ru := b.rules[in.Name]
+	if ru == nil && len(b.rules) >= rulesPerBus(r.Region) {
+		return nil, limitExceeded("The requested resource exceeds the maximum number allowed: an event bus can have at most %d rules in %s.", rulesPerBus(r.Region), r.Region)
+	}
 	if ru == nil {
 		ru = &rule{name: in.Name, bus: b.name, account: r.Account, arn: ruleARN(r.Region, r.Account, b.name, in.Name), tags: map[string]string{}}
 		// Tags apply when the rule is created; PutRule on an existing rule
