@@ -116,6 +116,7 @@ func New(seed Seed, log *slog.Logger) (*Sim, error) {
 	s.Register(ct.Service())
 	s.Register(roles.Service())
 	s.HandleAdmin("failed-invocations", s.failedInvocations)
+	s.HandleAdmin("sns/confirm", s.snsConfirm)
 	return s, nil
 }
 
