@@ -99,11 +99,13 @@ func New(seed Seed, log *slog.Logger) (*Sim, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seed events: %w", err)
 	}
+	ct.SetOrganization(o, o.ManagementAccount())
 	roles := iam.New()
 	k := kms.New()
 	q := sqs.New(k)
 	t := sns.New(q, k, o)
 	eb := eventbridge.New(eventbridge.Targets{SQS: q, SNS: t, Roles: roles}, o)
+	eb.SetTrails(ct)
 
 	s := &Sim{Server: NewServer(o, log), Org: o, KMS: k, SQS: q, SNS: t, EventBridge: eb, CostExplorer: ce, CloudTrail: ct, IAM: roles}
 	s.Register(o.Organizations())
@@ -129,4 +131,5 @@ func (s *Sim) SetClock(now func() time.Time) {
 	s.SQS.SetClock(now)
 	s.SNS.SetClock(now)
 	s.IAM.SetClock(now)
+	s.CloudTrail.SetClock(now)
 }

@@ -77,6 +77,7 @@ type Store struct {
 	mu      sync.Mutex
 	regions map[scope]*regionState
 	metrics map[string]*RuleMetrics // by rule ARN
+	trails  Trails
 	// failures are the failed invocations, oldest first.
 	failures []FailedInvocation
 }

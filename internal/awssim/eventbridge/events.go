@@ -122,6 +122,30 @@ func (s *Store) putEntry(ctx context.Context, r *wire.Request, e putEventsEntry)
 	return putEventsResult{EventId: env.ID}
 }
 
+// apiCallDetailType is the detail-type of the events CloudTrail records
+// for API calls; EventBridge receives them only where a trail is logging.
+const apiCallDetailType = "AWS API Call via CloudTrail"
+
+// ErrNoTrail is returned by PutServiceEvent for an "AWS API Call via
+// CloudTrail" event in an account and region where no CloudTrail trail is
+// logging: AWS would not deliver it to EventBridge.
+var ErrNoTrail = errors.New("not delivered: no CloudTrail trail is logging management events there, so AWS API Call via CloudTrail events do not reach EventBridge")
+
+// Trails tells where CloudTrail is logging; the CloudTrail simulator
+// implements it.
+type Trails interface {
+	Logging(account, region string) bool
+}
+
+// SetTrails makes PutServiceEvent deliver "AWS API Call via CloudTrail"
+// events only where t says a trail is logging. Without it, every event is
+// delivered.
+func (s *Store) SetTrails(t Trails) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.trails = t
+}
+
 // ServiceEvent is an event an AWS service (not a customer) publishes on an
 // account's default bus: Organizations, CloudTrail, CloudFormation.
 type ServiceEvent struct {
@@ -140,6 +164,12 @@ type ServiceEvent struct {
 func (s *Store) PutServiceEvent(ctx context.Context, account, region string, ev ServiceEvent) (string, error) {
 	if !isObject(ev.Detail) {
 		return "", fmt.Errorf("service event detail must be a JSON object")
+	}
+	s.mu.Lock()
+	trails := s.trails
+	s.mu.Unlock()
+	if ev.DetailType == apiCallDetailType && trails != nil && !trails.Logging(account, region) {
+		return "", fmt.Errorf("%w: account %s, region %s", ErrNoTrail, account, region)
 	}
 	when := ev.Time
 	if when.IsZero() {
