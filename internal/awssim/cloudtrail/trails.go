@@ -288,4 +288,3 @@ func (s *Store) getTrailStatus(_ context.Context, r *wire.Request) (any, error) 
 	}
 	return out, nil
 }
-
