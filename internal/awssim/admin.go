@@ -6,6 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/eventbridge"
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 // failedInvocations answers GET /_awssim/failed-invocations with the
@@ -64,4 +68,60 @@ func decodeStrict(w http.ResponseWriter, r *http.Request, v any) error {
 		return errors.New("request body: trailing data after the JSON object")
 	}
 	return nil
+}
+
+var regionRE = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$`)
+
+// serviceEvent answers POST /_awssim/events with
+// {"account","region","source","detail-type","detail"[,"resources"]}: it
+// publishes that AWS service event on the account's default bus, as
+// PutServiceEvent does, and answers {"id": "..."}. Bad input is a 400
+// naming the field; an "AWS API Call via CloudTrail" event where no trail
+// is logging is a 409, since AWS would not deliver it.
+func (s *Sim) serviceEvent(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return
+	}
+	var in struct {
+		Account    string          `json:"account"`
+		Region     string          `json:"region"`
+		Source     string          `json:"source"`
+		DetailType string          `json:"detail-type"`
+		Detail     json.RawMessage `json:"detail"`
+		Resources  []string        `json:"resources"`
+	}
+	bad := func(msg string) { writeJSON(w, http.StatusBadRequest, map[string]string{"error": msg}) }
+	if err := decodeStrict(w, r, &in); err != nil {
+		bad(err.Error())
+		return
+	}
+	var detail map[string]json.RawMessage
+	switch {
+	case !wire.IsAccountID(in.Account):
+		bad(fmt.Sprintf("account: %q is not a 12-digit account ID", in.Account))
+		return
+	case !regionRE.MatchString(in.Region):
+		bad(fmt.Sprintf("region: %q is not a region name such as us-east-1", in.Region))
+		return
+	case in.Source == "":
+		bad("source: required, such as aws.organizations")
+		return
+	case in.DetailType == "":
+		bad("detail-type: required, such as AWS Service Event via CloudTrail")
+		return
+	case json.Unmarshal(in.Detail, &detail) != nil || detail == nil:
+		bad("detail: required, a JSON object")
+		return
+	}
+	id, err := s.EventBridge.PutServiceEvent(r.Context(), in.Account, in.Region, eventbridge.ServiceEvent{
+		Source: in.Source, DetailType: in.DetailType, Detail: in.Detail, Resources: in.Resources})
+	switch {
+	case errors.Is(err, eventbridge.ErrNoTrail):
+		writeJSON(w, http.StatusConflict, map[string]string{"error": err.Error()})
+	case err != nil:
+		bad(err.Error())
+	default:
+		writeJSON(w, http.StatusOK, map[string]string{"id": id})
+	}
 }

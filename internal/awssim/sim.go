@@ -119,6 +119,7 @@ func New(seed Seed, log *slog.Logger) (*Sim, error) {
 	s.Register(roles.Service())
 	s.HandleAdmin("failed-invocations", s.failedInvocations)
 	s.HandleAdmin("sns/confirm", s.snsConfirm)
+	s.HandleAdmin("events", s.serviceEvent)
 	return s, nil
 }
 
