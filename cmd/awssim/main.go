@@ -5,9 +5,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -72,10 +70,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("read faults: %w", err)
 		}
-		var cfg awssim.FaultConfig
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields() // as the admin endpoint: a typo is an error
-		if err := dec.Decode(&cfg); err != nil {
+		// The same check as POST /_awssim/faults: a typo is an error.
+		cfg, err := sim.ParseFaults(b)
+		if err != nil {
 			return fmt.Errorf("parse faults %s: %w", *faultsPath, err)
 		}
 		sim.Faults().Set(cfg)
