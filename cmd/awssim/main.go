@@ -1,7 +1,7 @@
 // Command awssim serves the simulated AWS APIs orgnotify calls on one local
 // port, for tests and for trying orgnotify without an AWS account.
 //
-//	awssim -addr 127.0.0.1:4566 [-seed seed.yaml] [-faults faults.json]
+//	awssim -addr 127.0.0.1:4566 [-seed seed.yaml] [-faults faults.json] [-iam-propagation 5s]
 package main
 
 import (
@@ -43,6 +43,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	seedPath := fs.String("seed", "", "seed file (YAML or JSON): organization, costs, events")
 	faultsPath := fs.String("faults", "", "fault configuration (JSON) applied at start")
 	verbose := fs.Bool("v", false, "log every call")
+	propagation := fs.Duration("iam-propagation", 0, "how long a new IAM role stays invisible to GetRole and unusable by EventBridge (IAM eventual consistency)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -65,6 +66,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if *propagation < 0 {
+		return fmt.Errorf("-iam-propagation: %s is negative", *propagation)
+	}
+	sim.IAM.SetPropagationDelay(*propagation)
 	if *faultsPath != "" {
 		b, err := os.ReadFile(*faultsPath)
 		if err != nil {

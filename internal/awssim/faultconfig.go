@@ -70,7 +70,6 @@ func (s *Server) checkOperation(key string) error {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var ops []string
 	for name, service := range s.bySigning {
 		for o := range service.Ops {
 			if name == svc && o == op {
@@ -80,7 +79,6 @@ func (s *Server) checkOperation(key string) error {
 			if strings.EqualFold(full, key) {
 				return fmt.Errorf("unknown operation; did you mean %q? Keys are case-sensitive", full)
 			}
-			ops = append(ops, full)
 		}
 	}
 	if _, known := s.bySigning[svc]; !known {
