@@ -317,14 +317,23 @@ func (s *Store) invoke(ctx context.Context, c invocation, env envelope, body []b
 		return err
 	}
 	var to wire.Deliverer
+	action := ""
 	switch a.service {
 	case "sqs":
-		to = s.targets.SQS
+		to, action = s.targets.SQS, "sqs:SendMessage"
 	case "sns":
-		to = s.targets.SNS
+		to, action = s.targets.SNS, "sns:Publish"
 	}
 	if to == nil {
 		return fmt.Errorf("target %s: service %s is not simulated", c.target.Arn, a.service)
+	}
+	// AWS delivers to SQS and SNS through their resource policies (W2);
+	// a target that names a role anyway is delivered through the role too,
+	// which must then be assumable and allow the send, as AWS documents.
+	if c.target.RoleArn != "" {
+		if _, err := s.roleSession(ctx, c, action, c.target.Arn); err != nil {
+			return err
+		}
 	}
 	return to.Deliver(ctx, wire.Delivery{
 		TargetARN:     c.target.Arn,
@@ -344,21 +353,27 @@ func (s *Store) busSender(ctx context.Context, c invocation, busARN string) (sen
 	if c.target.RoleArn == "" {
 		return sender{account: c.owner}, nil
 	}
-	if a, ok := parseARN(c.target.RoleArn); !ok || a.account != c.owner {
-		return sender{}, wire.AccessDenied("Role %s is not in the rule's account %s.", c.target.RoleArn, c.owner)
-	}
-	if s.targets.Roles == nil {
-		return sender{}, fmt.Errorf("target %s: roles are not simulated", c.target.Arn)
-	}
-	principal, err := s.targets.Roles.AuthorizeRoleUse(ctx, wire.RoleUse{
-		RoleARN: c.target.RoleArn, FromService: servicePrincipal,
-		SourceAccount: c.owner, SourceARN: c.ruleARN,
-		Action: "events:PutEvents", Resource: busARN,
-	})
+	principal, err := s.roleSession(ctx, c, "events:PutEvents", busARN)
 	if err != nil {
 		return sender{}, err
 	}
 	return sender{account: c.owner, principal: principal, inOrg: true}, nil
+}
+
+// roleSession assumes the target's role for EventBridge and checks that it
+// allows action on resource; it returns the role session's principal.
+func (s *Store) roleSession(ctx context.Context, c invocation, action, resource string) (string, error) {
+	if a, ok := parseARN(c.target.RoleArn); !ok || a.account != c.owner {
+		return "", wire.AccessDenied("Role %s is not in the rule's account %s.", c.target.RoleArn, c.owner)
+	}
+	if s.targets.Roles == nil {
+		return "", fmt.Errorf("target %s: roles are not simulated", c.target.Arn)
+	}
+	return s.targets.Roles.AuthorizeRoleUse(ctx, wire.RoleUse{
+		RoleARN: c.target.RoleArn, FromService: servicePrincipal,
+		SourceAccount: c.owner, SourceARN: c.ruleARN,
+		Action: action, Resource: resource,
+	})
 }
 
 // transform applies a target's Input, InputPath or InputTransformer.
