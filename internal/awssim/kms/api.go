@@ -123,6 +123,9 @@ func checkTags(tags []tag) error {
 		}
 		seen[t.TagKey] = true
 	}
+	if len(seen) > 50 {
+		return wire.Errorf("TagException", http.StatusBadRequest, "A key can have at most 50 tags")
+	}
 	return nil
 }
 

@@ -2,6 +2,7 @@ package kms_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -40,4 +41,17 @@ func TestAliasesTakeNoTags(t *testing.T) {
 		_, err = c.TagResource(ctx, &kms.TagResourceInput{KeyId: aws.String(ref), Tags: tag})
 		wantCode(t, err, "")
 	}
+}
+
+// TestCreateKeyWith51Tags: the tag quota applies on create too.
+func TestCreateKeyWith51Tags(t *testing.T) {
+	_, c := start(t)
+	tags := make([]kmstypes.Tag, 51)
+	for i := range tags {
+		tags[i] = kmstypes.Tag{TagKey: aws.String(fmt.Sprintf("k%d", i)), TagValue: aws.String("v")}
+	}
+	_, err := c.CreateKey(context.Background(), &kms.CreateKeyInput{Tags: tags})
+	wantCode(t, err, "TagException")
+	_, err = c.CreateKey(context.Background(), &kms.CreateKeyInput{Tags: tags[:50]})
+	wantCode(t, err, "")
 }
