@@ -104,11 +104,13 @@ func New(seed Seed, log *slog.Logger) (*Sim, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seed events: %w", err)
 	}
+	ct.SetOrganization(o, o.ManagementAccount())
 	roles := iam.New()
 	k := kms.New()
 	q := sqs.New(k)
 	t := sns.New(q, k, o)
 	eb := eventbridge.New(eventbridge.Targets{SQS: q, SNS: t, Roles: roles}, o)
+	eb.SetTrails(ct)
 
 	s := &Sim{Server: NewServer(o, log), Org: o, KMS: k, SQS: q, SNS: t, EventBridge: eb, CostExplorer: ce, CloudTrail: ct, IAM: roles}
 	s.Register(o.Organizations())
@@ -125,6 +127,8 @@ func New(seed Seed, log *slog.Logger) (*Sim, error) {
 	}
 	s.Register(s.ServiceCatalog.Service())
 	s.HandleAdmin("failed-invocations", s.failedInvocations)
+	s.HandleAdmin("sns/confirm", s.snsConfirm)
+	s.HandleAdmin("events", s.serviceEvent)
 	return s, nil
 }
 
@@ -137,4 +141,5 @@ func (s *Sim) SetClock(now func() time.Time) {
 	s.SQS.SetClock(now)
 	s.SNS.SetClock(now)
 	s.IAM.SetClock(now)
+	s.CloudTrail.SetClock(now)
 }
