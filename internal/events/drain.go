@@ -108,8 +108,9 @@ const (
 )
 
 // Run drains, posts and deletes. It returns ErrPostFailed when any post
-// failed; queue errors end receiving early but what was received is still
-// posted and deleted, so a run loses nothing it has read.
+// failed; a queue error ends receiving early, what was received is still
+// posted and deleted, and the error is returned, so a run loses nothing it
+// has read and still fails visibly.
 func (d *Drain) Run(ctx context.Context) (Report, error) {
 	rep, _, err := d.RunPlan(ctx)
 	return rep, err
@@ -133,7 +134,7 @@ func (d *Drain) RunPlan(ctx context.Context) (Report, *Plan, error) {
 
 	var mu sync.Mutex
 	var all []*held
-	live := map[*held]bool{} // received and neither deleted nor released
+	live := map[*held]bool{} // received this run: extended until posting ends
 	stop := d.heartbeat(ctx, vis, &mu, live, log)
 	defer stop()
 
@@ -242,6 +243,8 @@ func (d *Drain) RunPlan(ctx context.Context) (Report, *Plan, error) {
 		}
 		byQueue[h.q] = append(byQueue[h.q], h.m)
 	}
+	// Posting is over: nothing needs hiding longer than it already is.
+	stop()
 	var delErr error
 	deleted := map[string]bool{}
 	for _, q := range order {
@@ -255,13 +258,8 @@ func (d *Drain) RunPlan(ctx context.Context) (Report, *Plan, error) {
 		}
 		rep.Deleted += len(msgs)
 	}
-	mu.Lock()
-	for h := range live {
-		delete(live, h)
-	}
-	mu.Unlock()
 	rep.Kept = len(all) - len(deleted)
-	return rep, plan, errors.Join(postErr, delErr)
+	return rep, plan, errors.Join(recvErr, postErr, delErr)
 }
 
 // post sends every channel's message, a few channels at a time, and
