@@ -213,6 +213,61 @@ func TestDuplicatesOnce(t *testing.T) {
 	}
 }
 
+// TestPublicHealthOnce: a public Health event reaches every account (and
+// the backup region); the digest posts it once, to the platform channel
+// (W12). An account-specific one is per account.
+func TestPublicHealthOnce(t *testing.T) {
+	at := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	health := func(id, account, region, scope string) *events.Record {
+		return &events.Record{Origin: id, Body: envelope(id, "aws.health", "AWS Health Event", account, region, at,
+			`{"eventArn":"arn:aws:health:ap-northeast-1::event/EC2/AWS_EC2_OPERATIONAL_ISSUE/x","service":"EC2","eventTypeCode":"AWS_EC2_OPERATIONAL_ISSUE","eventTypeCategory":"issue","eventScopeCode":"`+scope+`","communicationId":"c-1","eventRegion":"ap-northeast-1"}`)}
+	}
+	plan := (&events.Pipeline{Router: bundled(t)}).Run(context.Background(), []*events.Record{
+		health("p1", "345678901234", "ap-northeast-1", "PUBLIC"),
+		health("p2", "012345678901", "ap-northeast-1", "PUBLIC"),
+		health("p3", "345678901234", "ap-northeast-3", "PUBLIC"), // the backup region's copy
+		health("a1", "345678901234", "ap-northeast-1", "ACCOUNT_SPECIFIC"),
+		health("a2", "456789012345", "ap-northeast-1", "ACCOUNT_SPECIFIC"),
+	})
+	var dups []string
+	for _, it := range plan.Items {
+		if it.DuplicateOf != "" {
+			dups = append(dups, it.Event.ID+"="+it.DuplicateOf)
+		}
+	}
+	if strings.Join(dups, " ") != "p2=p1 p3=p1" {
+		t.Errorf("duplicates %v, want p2 and p3 as repeats of p1", dups)
+	}
+	if ch := plan.Items[0].Channels(); len(ch) != 1 || ch[0] != "C05PLATFORM1" {
+		t.Errorf("public event channels %v", ch)
+	}
+	if ch := plan.Items[3].Channels(); len(ch) != 1 || ch[0] != "C05PAYPROD1" {
+		t.Errorf("account-specific event channels %v", ch)
+	}
+}
+
+// TestSecurityHubFindingOnce: the same finding (ID and UpdatedAt) from
+// the administrator account and from the aggregation region is one; an
+// update of it is another (W11).
+func TestSecurityHubFindingOnce(t *testing.T) {
+	at := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	finding := func(id, recipient, region, updated string) *events.Record {
+		return &events.Record{Origin: id, Body: envelope(id, "aws.securityhub", "Security Hub Findings - Imported", recipient, region, at,
+			`{"findings":[{"Id":"arn:aws:securityhub:ap-northeast-1:012345678901:finding/f1","AwsAccountId":"012345678901","Region":"ap-northeast-1","Severity":{"Label":"HIGH"},"Title":"t","UpdatedAt":"`+updated+`"}]}`)}
+	}
+	plan := (&events.Pipeline{Router: bundled(t)}).Run(context.Background(), []*events.Record{
+		finding("s1", "012345678901", "ap-northeast-1", "2026-11-30T12:00:00Z"),
+		finding("s2", "222233334444", "us-east-1", "2026-11-30T12:00:00Z"),
+		finding("s3", "012345678901", "ap-northeast-1", "2026-11-30T13:00:00Z"),
+	})
+	if plan.Items[1].DuplicateOf != "s1" || plan.Items[2].DuplicateOf != "" {
+		t.Errorf("DuplicateOf = %q, %q; want s1 and none", plan.Items[1].DuplicateOf, plan.Items[2].DuplicateOf)
+	}
+	if o, _ := plan.Items[1].Outcome(); o.SubjectAccount != "012345678901" || o.SourceAccount != "222233334444" || !o.Alert {
+		t.Errorf("outcome %+v", o)
+	}
+}
+
 // TestEnrichmentFailureStillAlerts: a failed Service Catalog lookup leaves
 // the stack alert in the digest, without the product.
 func TestEnrichmentFailureStillAlerts(t *testing.T) {
