@@ -8,6 +8,8 @@ import (
 
 	"github.com/orgnotify/orgnotify/internal/config"
 	"github.com/orgnotify/orgnotify/internal/github"
+	"github.com/orgnotify/orgnotify/internal/github/actions"
+	"github.com/orgnotify/orgnotify/internal/github/markdown"
 )
 
 // runComment validates the repository and writes the result as the sticky
@@ -34,15 +36,15 @@ func runComment(ctx context.Context, args []string, std stdio, getenv env) error
 	if err != nil {
 		return err
 	}
-	c := github.Comment{Findings: res.Findings, Files: res.Files}
+	c := markdown.Comment{Findings: res.Findings, Files: res.Files}
 
 	if *dryRun {
-		_, err := fmt.Fprint(std.out, github.RenderComment(c))
+		_, err := fmt.Fprint(std.out, markdown.RenderComment(c))
 		return err
 	}
 
-	ghenv, err := github.FromLookup(getenv)
-	if errors.Is(err, github.ErrNotPullRequest) {
+	ghenv, err := actions.ReadEnv(getenv)
+	if errors.Is(err, actions.ErrNotPullRequest) {
 		fmt.Fprintln(std.err, "orgnotify comment: not a pull request; nothing to comment on")
 		return nil
 	}
@@ -50,12 +52,12 @@ func runComment(ctx context.Context, args []string, std stdio, getenv env) error
 		return err
 	}
 	c.Commit, c.RunURL = ghenv.Commit, ghenv.RunURL
-	client, err := ghenv.NewClient()
+	client, err := github.NewClient(ghenv.APIURL, ghenv.Token)
 	if err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(std.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	out, err := github.NewCommenter(client, github.WithLogger(log)).Upsert(ctx, ghenv.Owner, ghenv.Repo, ghenv.PR, github.RenderComment(c))
+	out, err := github.NewCommenter(client, github.Sticky{Marker: markdown.Marker, Author: "github-actions[bot]"}, log).Upsert(ctx, ghenv.Owner, ghenv.Repo, ghenv.PR, markdown.RenderComment(c))
 	if errors.Is(err, github.ErrNoWritePermission) {
 		// A pull request from a fork gets a read-only token: say so where
 		// the author looks, and leave failing the check to the validate step.
@@ -63,7 +65,7 @@ func runComment(ctx context.Context, args []string, std stdio, getenv env) error
 			"(a pull request from a fork). The findings are in the annotations and above.\n"
 		fmt.Fprintln(std.err, "orgnotify comment: token cannot write the comment (pull request from a fork?)")
 		if path := getenv("GITHUB_STEP_SUMMARY"); path != "" {
-			return github.AppendStepSummary(path, note)
+			return actions.AppendStepSummary(path, note)
 		}
 		return nil
 	}

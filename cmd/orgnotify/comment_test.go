@@ -11,7 +11,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/orgnotify/orgnotify/internal/github"
+	"github.com/orgnotify/orgnotify/internal/github/markdown"
 )
 
 // fakeGitHub speaks the three REST calls the sticky comment needs and keeps
@@ -104,7 +104,7 @@ func TestCommentCreatesThenEdits(t *testing.T) {
 		t.Fatalf("%d comments after %d posts, want exactly one created", len(gh.comments), gh.posts)
 	}
 	body := gh.comments[1]
-	if !strings.HasPrefix(body, github.Marker) || !strings.Contains(body, "0123abcd") {
+	if !strings.HasPrefix(body, markdown.Marker) || !strings.Contains(body, "0123abcd") {
 		t.Errorf("comment lacks the marker or the head commit:\n%s", body)
 	}
 }
@@ -141,7 +141,7 @@ func TestCommentDryRun(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	if !strings.HasPrefix(r.stdout, github.Marker) {
+	if !strings.HasPrefix(r.stdout, markdown.Marker) {
 		t.Errorf("dry run output does not start with the marker:\n%s", r.stdout)
 	}
 }

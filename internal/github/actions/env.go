@@ -1,16 +1,16 @@
-package github
+// Package actions is the GitHub Actions runner as orgnotify sees it: the
+// environment a job is given (repository, pull request, token), workflow
+// commands written to the log (annotations), and the job summary file. It
+// makes no network calls; the REST API is package github's.
+package actions
 
 import (
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"strings"
-	"time"
-
-	gogithub "github.com/google/go-github/v60/github"
 )
 
 // ErrNotPullRequest means the workflow was not triggered by a pull request,
@@ -42,7 +42,8 @@ func (e Env) LogValue() slog.Value {
 		slog.String("commit", e.Commit), slog.String("api", e.APIURL), slog.String("run", e.RunURL))
 }
 
-// FromEnv reads the variables GitHub Actions sets for a pull_request job:
+// ReadEnv reads, through getenv, the variables GitHub Actions sets for a
+// pull_request job:
 // GITHUB_REPOSITORY, GITHUB_EVENT_PATH (the pull request number and head
 // commit come from the event), GITHUB_TOKEN (which the workflow must pass:
 // `env: GITHUB_TOKEN: ${{ github.token }}`), GITHUB_API_URL (defaults to
@@ -51,11 +52,7 @@ func (e Env) LogValue() slog.Value {
 //
 // Every missing variable is reported at once. A job not triggered by a pull
 // request yields an error matching ErrNotPullRequest.
-func FromEnv() (Env, error) { return FromLookup(os.Getenv) }
-
-// FromLookup is FromEnv reading variables through getenv, so that callers
-// (and tests) can hand in an environment of their own.
-func FromLookup(getenv func(string) string) (Env, error) {
+func ReadEnv(getenv func(string) string) (Env, error) {
 	e := Env{
 		Token:  getenv("GITHUB_TOKEN"),
 		APIURL: strings.TrimRight(getenv("GITHUB_API_URL"), "/"),
@@ -119,20 +116,4 @@ func (e *Env) readEvent(path string) error {
 		e.Commit = ev.PullRequest.Head.SHA
 	}
 	return nil
-}
-
-// NewClient returns a go-github client for e.APIURL authenticated with
-// e.Token, with a timeout so that a hung connection cannot hold the job.
-func (e Env) NewClient() (*gogithub.Client, error) {
-	c := gogithub.NewClient(&http.Client{Timeout: 30 * time.Second}).WithAuthToken(e.Token)
-	if e.APIURL == "" || e.APIURL == "https://api.github.com" {
-		return c, nil
-	}
-	// WithEnterpriseURLs adds /api/v3/ unless the URL already ends in it or
-	// is an api.* host, which covers both GHES and GHE.com (api.<tenant>.ghe.com).
-	c, err := c.WithEnterpriseURLs(e.APIURL, e.APIURL)
-	if err != nil {
-		return nil, fmt.Errorf("github api url %q: %w", e.APIURL, err)
-	}
-	return c, nil
 }
