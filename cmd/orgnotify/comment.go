@@ -13,15 +13,17 @@ import (
 )
 
 // runComment validates the repository and writes the result as the sticky
-// pull-request comment. It fails only when the comment could not be written
-// for a reason other than a read-only token: the check itself fails in the
-// workflow's validate step, so findings are not this step's failure.
+// pull-request comment. It fails when the comment could not be written,
+// unless GitHub gave the job a read-only token (a pull request from a fork
+// or from Dependabot): the check itself fails in the workflow's validate
+// step, so findings are not this step's failure.
 func runComment(ctx context.Context, args []string, std stdio, getenv env) error {
 	fs := newFlags("comment", std)
 	root := fs.String("root", ".", "repository root holding org.yaml and accounts/")
 	dryRun := fs.Bool("dry-run", false, "print the comment's Markdown instead of posting it (needs no token)")
+	author := fs.String("author", "github-actions[bot]", "login the token acts as; only its comment carrying the marker is edited (a GitHub App: <app-slug>[bot])")
 	fs.Usage = func() {
-		fmt.Fprintln(std.err, "usage: orgnotify comment [--root DIR] [--dry-run]")
+		fmt.Fprintln(std.err, "usage: orgnotify comment [--root DIR] [--author LOGIN] [--dry-run]")
 		fmt.Fprintln(std.err, "reads GITHUB_REPOSITORY, GITHUB_EVENT_PATH, GITHUB_TOKEN and GITHUB_API_URL as set by GitHub Actions")
 		fs.PrintDefaults()
 	}
@@ -57,10 +59,12 @@ func runComment(ctx context.Context, args []string, std stdio, getenv env) error
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(std.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	out, err := github.NewCommenter(client, github.Sticky{Marker: markdown.Marker, Author: "github-actions[bot]"}, log).Upsert(ctx, ghenv.Owner, ghenv.Repo, ghenv.PR, markdown.RenderComment(c))
-	if errors.Is(err, github.ErrNoWritePermission) {
+	out, err := github.NewCommenter(client, github.Sticky{Marker: markdown.Marker, Author: *author}, log).Upsert(ctx, ghenv.Owner, ghenv.Repo, ghenv.PR, markdown.RenderComment(c))
+	if errors.Is(err, github.ErrNoWritePermission) && ghenv.ReadOnlyToken {
 		// A pull request from a fork gets a read-only token: say so where
 		// the author looks, and leave failing the check to the validate step.
+		// Anywhere else a refusal is an error: taking it for a fork's would
+		// let anyone silence the comment.
 		note := "> **orgnotify**: could not write the pull-request comment: the token is read-only " +
 			"(a pull request from a fork). The findings are in the annotations and above.\n"
 		fmt.Fprintln(std.err, "orgnotify comment: token cannot write the comment (pull request from a fork?)")
@@ -68,6 +72,9 @@ func runComment(ctx context.Context, args []string, std stdio, getenv env) error
 			return actions.AppendStepSummary(path, note)
 		}
 		return nil
+	}
+	if errors.Is(err, github.ErrNoWritePermission) {
+		return fmt.Errorf("%w (the job needs permissions: pull-requests: write)", err)
 	}
 	if err != nil {
 		return err

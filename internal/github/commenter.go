@@ -12,10 +12,10 @@ import (
 )
 
 // ErrNoWritePermission means GitHub refused to create or edit the comment
-// (403 or 404). On a pull request from a fork the workflow's token is
-// read-only whatever the workflow asks for, so callers report this in the
-// job summary instead of failing.
-var ErrNoWritePermission = errors.New("no permission to write the pull request comment (pull request from a fork?)")
+// (403 or 404). That is expected only where the token is read-only (a pull
+// request from a fork, see actions.Env.ReadOnlyToken); anywhere else it is
+// an error like any other.
+var ErrNoWritePermission = errors.New("no permission to write the pull request comment")
 
 // maxCommentBody is GitHub's limit on a comment body (65,536 characters;
 // counted here in bytes, never fewer). Package markdown renders within it.
@@ -122,9 +122,11 @@ func (c *Commenter) Upsert(ctx context.Context, owner, repo string, pr int, body
 	}
 }
 
-// find returns the most recent comment whose body starts with the marker, or
-// nil. It reads every page: the newest match may be on the last one.
-// Requiring the marker at the start skips comments that merely quote ours.
+// find returns the most recent comment written by the sticky author whose
+// body starts with the marker, or nil. It reads every page: the newest
+// match may be on the last one. Requiring the marker at the start skips
+// comments that merely quote ours; requiring the author skips comments
+// anyone else wrote with the marker to hijack or silence ours.
 func (c *Commenter) find(ctx context.Context, owner, repo string, pr int) (*gogithub.IssueComment, error) {
 	opts := &gogithub.IssueListCommentsOptions{ListOptions: gogithub.ListOptions{PerPage: 100}}
 	var found *gogithub.IssueComment
@@ -134,7 +136,7 @@ func (c *Commenter) find(ctx context.Context, owner, repo string, pr int) (*gogi
 			return nil, err
 		}
 		for _, cm := range page {
-			if strings.HasPrefix(strings.TrimLeft(cm.GetBody(), " \t\r\n"), c.sticky.Marker) {
+			if strings.EqualFold(cm.GetUser().GetLogin(), c.sticky.Author) && strings.HasPrefix(strings.TrimLeft(cm.GetBody(), " \t\r\n"), c.sticky.Marker) {
 				found = cm // pages are oldest first: the last match is the newest
 			}
 		}

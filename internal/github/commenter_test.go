@@ -55,9 +55,15 @@ func newFakeGitHub(t *testing.T) *fakeGitHub {
 	return &fakeGitHub{t: t, nextID: 1000, requests: map[string]int{}}
 }
 
+// seed adds comments as earlier runs and people would have: those
+// starting with the marker by the bot, the others by someone.
 func (f *fakeGitHub) seed(bodies ...string) {
 	for _, b := range bodies {
-		f.add(b, "someone")
+		login := "someone"
+		if strings.HasPrefix(strings.TrimSpace(b), testMarker) {
+			login = testSticky.Author
+		}
+		f.add(b, login)
 	}
 }
 
@@ -275,11 +281,47 @@ func TestUpsert(t *testing.T) {
 			wantComments: []string{"> " + testMarker + "\n> what does this mean?", marked("one")},
 		},
 		{
+			name:         "a comment someone else wrote with the marker is never edited",
+			seed:         func(f *fakeGitHub) { f.add(marked("silenced"), "mallory") },
+			bodies:       []string{marked("one")},
+			wantAction:   Created,
+			wantRequests: map[string]int{"GET": 1, "POST": 1},
+			wantComments: []string{marked("silenced"), marked("one")},
+		},
+		{
+			name: "ours is found after someone else's newer copy",
+			seed: func(f *fakeGitHub) {
+				f.seed(marked("ours"))
+				f.add(marked("theirs"), "mallory")
+			},
+			bodies:       []string{marked("now")},
+			wantAction:   Updated,
+			wantRequests: map[string]int{"GET": 1, "PATCH": 1},
+			wantComments: []string{marked("now"), marked("theirs")},
+		},
+		{
+			name:         "the author is matched whatever its case",
+			seed:         func(f *fakeGitHub) { f.add(marked("old"), "GitHub-Actions[bot]") },
+			bodies:       []string{marked("new")},
+			wantAction:   Updated,
+			wantRequests: map[string]int{"GET": 1, "PATCH": 1},
+			wantComments: []string{marked("new")},
+		},
+		{
 			name:         "403 on create is no write permission",
 			faults:       []fault{{method: "POST", status: 403, body: forkBody}},
 			bodies:       []string{marked("one")},
 			wantErr:      ErrNoWritePermission,
 			wantRequests: map[string]int{"GET": 1, "POST": 1},
+		},
+		{
+			name:         "403 on edit is no write permission",
+			seed:         func(f *fakeGitHub) { f.seed(marked("old")) },
+			faults:       []fault{{method: "PATCH", status: 403, body: forkBody}},
+			bodies:       []string{marked("new")},
+			wantErr:      ErrNoWritePermission,
+			wantRequests: map[string]int{"GET": 1, "PATCH": 1},
+			wantComments: []string{marked("old")},
 		},
 		{
 			name:         "404 on edit is no write permission",

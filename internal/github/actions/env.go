@@ -25,11 +25,15 @@ type Env struct {
 	APIURL      string // https://api.github.com, or the GitHub Enterprise Server API
 	Commit      string // the pull request's head commit
 	RunURL      string // link to this workflow run; empty when unknown
+	// ReadOnlyToken is true when GitHub gives this job a read-only token
+	// whatever the workflow asks for: a pull request from a fork, or one
+	// opened by Dependabot. Only then is a refused write expected.
+	ReadOnlyToken bool
 }
 
 // String leaves the token out, so that printing an Env cannot leak it.
 func (e Env) String() string {
-	return fmt.Sprintf("%s/%s#%d at %s (api %s, run %s)", e.Owner, e.Repo, e.PR, e.Commit, e.APIURL, e.RunURL)
+	return fmt.Sprintf("%s/%s#%d at %s (api %s, run %s, read-only token %t)", e.Owner, e.Repo, e.PR, e.Commit, e.APIURL, e.RunURL, e.ReadOnlyToken)
 }
 
 // GoString leaves the token out of %#v too.
@@ -39,7 +43,8 @@ func (e Env) GoString() string { return "github.Env{" + e.String() + "}" }
 func (e Env) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("repo", e.Owner+"/"+e.Repo), slog.Int("pr", e.PR),
-		slog.String("commit", e.Commit), slog.String("api", e.APIURL), slog.String("run", e.RunURL))
+		slog.String("commit", e.Commit), slog.String("api", e.APIURL), slog.String("run", e.RunURL),
+		slog.Bool("readOnlyToken", e.ReadOnlyToken))
 }
 
 // ReadEnv reads, through getenv, the variables GitHub Actions sets for a
@@ -48,7 +53,8 @@ func (e Env) LogValue() slog.Value {
 // commit come from the event), GITHUB_TOKEN (which the workflow must pass:
 // `env: GITHUB_TOKEN: ${{ github.token }}`), GITHUB_API_URL (defaults to
 // api.github.com), GITHUB_SERVER_URL and GITHUB_RUN_ID (for RunURL) and
-// GITHUB_SHA (the commit, when the event does not name the head).
+// GITHUB_SHA (the commit, when the event does not name the head) and
+// GITHUB_ACTOR (Dependabot's pull requests get a read-only token).
 //
 // Every missing variable is reported at once. A job not triggered by a pull
 // request yields an error matching ErrNotPullRequest.
@@ -83,6 +89,9 @@ func ReadEnv(getenv func(string) string) (Env, error) {
 	if server, id := getenv("GITHUB_SERVER_URL"), getenv("GITHUB_RUN_ID"); server != "" && id != "" && repository != "" {
 		e.RunURL = strings.TrimRight(server, "/") + "/" + repository + "/actions/runs/" + id
 	}
+	if getenv("GITHUB_ACTOR") == "dependabot[bot]" {
+		e.ReadOnlyToken = true
+	}
 	if len(errs) > 0 {
 		return Env{}, fmt.Errorf("read github actions environment: %w", errors.Join(errs...))
 	}
@@ -101,8 +110,12 @@ func (e *Env) readEvent(path string) error {
 		PullRequest *struct {
 			Number int `json:"number"`
 			Head   struct {
-				SHA string `json:"sha"`
+				SHA  string   `json:"sha"`
+				Repo *repoRef `json:"repo"`
 			} `json:"head"`
+			Base struct {
+				Repo *repoRef `json:"repo"`
+			} `json:"base"`
 		} `json:"pull_request"`
 	}
 	if err := json.Unmarshal(b, &ev); err != nil {
@@ -115,5 +128,15 @@ func (e *Env) readEvent(path string) error {
 	if ev.PullRequest.Head.SHA != "" {
 		e.Commit = ev.PullRequest.Head.SHA
 	}
+	// A fork's head repository differs from the base; it is null when the
+	// fork has been deleted since. An event naming neither is not taken for
+	// a fork: a refused write is then an error, never quietly ignored.
+	if head, base := ev.PullRequest.Head.Repo, ev.PullRequest.Base.Repo; base != nil && (head == nil || !strings.EqualFold(head.FullName, base.FullName)) {
+		e.ReadOnlyToken = true
+	}
 	return nil
+}
+
+type repoRef struct {
+	FullName string `json:"full_name"`
 }

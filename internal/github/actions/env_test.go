@@ -54,6 +54,43 @@ func TestReadEnv(t *testing.T) {
 			},
 		},
 		{
+			name:  "pull request from a fork has a read-only token",
+			env:   complete,
+			event: `{"pull_request":{"number":42,"head":{"sha":"h","repo":{"full_name":"mallory/org-alerts"}},"base":{"repo":{"full_name":"acme/org-alerts"}}}}`,
+			want: Env{
+				Owner: "acme", Repo: "org-alerts", PR: 42, Token: testToken, APIURL: "https://api.github.com", Commit: "h",
+				RunURL: "https://github.com/acme/org-alerts/actions/runs/123456", ReadOnlyToken: true,
+			},
+		},
+		{
+			name:  "pull request from a deleted fork has a read-only token",
+			env:   complete,
+			event: `{"pull_request":{"number":42,"head":{"sha":"h","repo":null},"base":{"repo":{"full_name":"acme/org-alerts"}}}}`,
+			want: Env{
+				Owner: "acme", Repo: "org-alerts", PR: 42, Token: testToken, APIURL: "https://api.github.com", Commit: "h",
+				RunURL: "https://github.com/acme/org-alerts/actions/runs/123456", ReadOnlyToken: true,
+			},
+		},
+		{
+			name:  "pull request from a branch of the same repository can write",
+			env:   complete,
+			event: `{"pull_request":{"number":42,"head":{"sha":"h","repo":{"full_name":"acme/org-alerts"}},"base":{"repo":{"full_name":"acme/org-alerts"}}}}`,
+			want: Env{
+				Owner: "acme", Repo: "org-alerts", PR: 42, Token: testToken, APIURL: "https://api.github.com", Commit: "h",
+				RunURL: "https://github.com/acme/org-alerts/actions/runs/123456",
+			},
+		},
+		{
+			name:  "Dependabot's pull request has a read-only token",
+			env:   with(map[string]string{"GITHUB_ACTOR": "dependabot[bot]"}),
+			event: prEvent,
+			want: Env{
+				Owner: "acme", Repo: "org-alerts", PR: 42, Token: testToken, APIURL: "https://api.github.com",
+				Commit: "headsha0000000000000000000000000000000001",
+				RunURL: "https://github.com/acme/org-alerts/actions/runs/123456", ReadOnlyToken: true,
+			},
+		},
+		{
 			name:  "enterprise server, defaults and fallbacks",
 			env:   with(map[string]string{"GITHUB_API_URL": "https://ghes.example.com/api/v3/", "GITHUB_RUN_ID": ""}),
 			event: `{"pull_request":{"number":3}}`,
