@@ -53,6 +53,20 @@ var generated = map[string]func(t *testing.T, root string){
 		writeFile(t, filepath.Join(root, "accounts", ".gitkeep"), nil)
 	},
 	"accounts-missing": func(t *testing.T, root string) {},
+	"misnamed-account-files": func(t *testing.T, root string) {
+		// Names git can hold but a reviewer cannot see: spaces around the
+		// name, and bytes that are not UTF-8. None may be skipped silently.
+		copyTree(t, filepath.Join(repoRoot, "accounts"), filepath.Join(root, "accounts"))
+		data, err := os.ReadFile(filepath.Join(root, "accounts", "payments-prod.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"payments-dev.yaml ", " payments-qa.yaml", "pay\xffments.yaml", "payments-uat.yaml.", "..payments-perf.yml"} {
+			if err := os.WriteFile(filepath.Join(root, "accounts", name), data, 0o644); err != nil {
+				t.Skipf("file system refuses %q: %v", name, err)
+			}
+		}
+	},
 	"org-missing": func(t *testing.T, root string) {
 		if err := os.Remove(filepath.Join(root, "org.yaml")); err != nil {
 			t.Fatal(err)
