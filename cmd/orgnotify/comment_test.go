@@ -111,7 +111,7 @@ func TestCommentCreatesThenEdits(t *testing.T) {
 	env := actionsEnv(t, srv.URL, prEvent)
 
 	for i := 0; i < 2; i++ {
-		r := runCLI(t, env, "comment", "--root", repoRoot)
+		r := runCLI(t, env, "comment", "--root", exampleRoot)
 		if r.code != exitOK {
 			t.Fatalf("run %d: exit %d\n%s%s", i+1, r.code, r.stdout, r.stderr)
 		}
@@ -134,7 +134,7 @@ func TestCommentFromForkNotesSummary(t *testing.T) {
 	defer srv.Close()
 	env := actionsEnv(t, srv.URL, forkEvent)
 
-	r := runCLI(t, env, "comment", "--root", repoRoot)
+	r := runCLI(t, env, "comment", "--root", exampleRoot)
 	if r.code != exitOK {
 		t.Fatalf("exit %d, want 0 (the validate step fails the check)\n%s", r.code, r.stderr)
 	}
@@ -149,14 +149,14 @@ func TestCommentFromForkNotesSummary(t *testing.T) {
 
 func TestCommentOutsidePullRequest(t *testing.T) {
 	env := actionsEnv(t, "http://127.0.0.1:1", `{"push":{}}`)
-	r := runCLI(t, env, "comment", "--root", repoRoot)
+	r := runCLI(t, env, "comment", "--root", exampleRoot)
 	if r.code != exitOK || !strings.Contains(r.stderr, "not a pull request") {
 		t.Errorf("exit %d, stderr %q; want 0 and a note", r.code, r.stderr)
 	}
 }
 
 func TestCommentDryRun(t *testing.T) {
-	r := runCLI(t, nil, "comment", "--root", repoRoot, "--dry-run")
+	r := runCLI(t, nil, "comment", "--root", exampleRoot, "--dry-run")
 	if r.code != exitOK {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
@@ -175,7 +175,7 @@ func TestCommentCannotBeSilenced(t *testing.T) {
 	defer srv.Close()
 	env := actionsEnv(t, srv.URL, prEvent)
 
-	r := runCLI(t, env, "comment", "--root", repoRoot)
+	r := runCLI(t, env, "comment", "--root", exampleRoot)
 	if r.code != exitOK {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
@@ -201,7 +201,7 @@ func TestCommentRefusedWithWritableTokenFails(t *testing.T) {
 			srv := httptest.NewServer(tc.gh)
 			defer srv.Close()
 			env := actionsEnv(t, srv.URL, prEvent)
-			r := runCLI(t, env, "comment", "--root", repoRoot)
+			r := runCLI(t, env, "comment", "--root", exampleRoot)
 			if r.code != exitError || !strings.Contains(r.stderr, "no permission to write the pull request comment") {
 				t.Errorf("exit %d, stderr %q; want %d and the refusal", r.code, r.stderr, exitError)
 			}

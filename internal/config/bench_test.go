@@ -18,7 +18,7 @@ func benchmarkValidate(b *testing.B, n int) {
 	if err := os.MkdirAll(filepath.Join(root, "accounts"), 0o755); err != nil {
 		b.Fatal(err)
 	}
-	org, err := os.ReadFile(filepath.Join(repoRoot, "org.yaml"))
+	org, err := os.ReadFile(filepath.Join(exampleRoot, "org.yaml"))
 	if err != nil {
 		b.Fatal(err)
 	}
