@@ -21,9 +21,10 @@ func runComment(ctx context.Context, args []string, std stdio, getenv env) error
 	fs := newFlags("comment", std)
 	root := fs.String("root", ".", "repository root holding org.yaml and accounts/")
 	dryRun := fs.Bool("dry-run", false, "print the comment's Markdown instead of posting it (needs no token)")
+	rulesChanged := fs.Bool("rules-changed", false, "say that the pull request changes the schemas or the validator, so it was checked by its base's rules (set by .ci/validate-pr.sh)")
 	author := fs.String("author", "github-actions[bot]", "login the token acts as; only its comment carrying the marker is edited (a GitHub App: <app-slug>[bot])")
 	fs.Usage = func() {
-		fmt.Fprintln(std.err, "usage: orgnotify comment [--root DIR] [--author LOGIN] [--dry-run]")
+		fmt.Fprintln(std.err, "usage: orgnotify comment [--root DIR] [--author LOGIN] [--rules-changed] [--dry-run]")
 		fmt.Fprintln(std.err, "reads GITHUB_REPOSITORY, GITHUB_EVENT_PATH, GITHUB_TOKEN and GITHUB_API_URL as set by GitHub Actions")
 		fs.PrintDefaults()
 	}
@@ -38,7 +39,7 @@ func runComment(ctx context.Context, args []string, std stdio, getenv env) error
 	if err != nil {
 		return err
 	}
-	c := markdown.Comment{Findings: res.Findings, Files: res.Files}
+	c := markdown.Comment{Findings: res.Findings, Files: res.Files, RulesChanged: *rulesChanged}
 
 	if *dryRun {
 		_, err := fmt.Fprint(std.out, markdown.RenderComment(c))

@@ -37,8 +37,8 @@ import (
 // Concurrency bounds the parallel file loads; <= 0 means GOMAXPROCS.
 //
 // The schemas used are the ones embedded in the binary (package schema),
-// not Root's schema/ directory: a pull request cannot loosen the rules it
-// is checked by.
+// not Root's schema/ directory, so a binary built from a pull request's
+// base commit judges the pull request by the base's rules.
 type Options struct {
 	Root        string
 	Files       []string

@@ -53,10 +53,16 @@ var templates = template.Must(template.ParseFS(templateFS, "templates/*.md.tmpl"
 
 // Comment is everything the sticky pull-request comment shows.
 type Comment struct {
-	Findings      []findings.Finding
-	Files         int    // number of files validated
-	Plan          string // Markdown; empty shows planPlaceholder
-	DigestPreview string // Markdown; empty shows digestPlaceholder
+	Findings []findings.Finding
+	Files    int // number of files validated
+	// RulesChanged says the pull request edits the schemas or the
+	// validator: it was checked by its base's rules, its own apply after
+	// merge.
+	RulesChanged bool
+	// Plan and DigestPreview are Markdown filled in by the plan and the
+	// digest renderers; empty shows a placeholder.
+	Plan          string
+	DigestPreview string
 	Commit        string // the pull request's head SHA
 	RunURL        string // link to the workflow run
 }
@@ -66,12 +72,13 @@ type Comment struct {
 // that do not fit are counted in a "… N more" line instead.
 func RenderComment(c Comment) string {
 	data := commentData{
-		Marker:  Marker,
-		Verdict: verdict(c.Findings, c.Files),
-		Plan:    section(c.Plan, planPlaceholder, maxPlanSize),
-		Digest:  section(c.DigestPreview, digestPlaceholder, maxDigestSize),
-		Commit:  c.Commit, // GitHub links a full SHA and shows it shortened
-		RunURL:  c.RunURL,
+		Marker:       Marker,
+		Verdict:      verdict(c.Findings, c.Files),
+		RulesChanged: c.RulesChanged,
+		Plan:         section(c.Plan, planPlaceholder, maxPlanSize),
+		Digest:       section(c.DigestPreview, digestPlaceholder, maxDigestSize),
+		Commit:       c.Commit, // GitHub links a full SHA and shows it shortened
+		RunURL:       c.RunURL,
 	}
 	rows := tableRows(c.Findings)
 	return fit(rows, maxCommentSize, func(shown []row, omitted int) string {
@@ -97,6 +104,7 @@ func StepSummary(fs []findings.Finding, files int) string {
 
 type commentData struct {
 	Marker, Verdict string
+	RulesChanged    bool
 	Table           table
 	Plan, Digest    string
 	Commit, RunURL  string

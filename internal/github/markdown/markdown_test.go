@@ -64,6 +64,7 @@ func TestRenderComment(t *testing.T) {
 		{"warnings_only", Comment{Findings: []findings.Finding{fDeprec}, Files: 2}},
 		{"escaping", Comment{Findings: []findings.Finding{fHostile}, Files: 1}},
 		{"collapsed", Comment{Findings: manyFindings(11), Files: 40, RunURL: "https://github.com/acme/org-alerts/actions/runs/42"}},
+		{"rules_changed", Comment{Findings: []findings.Finding{fCurrency}, Files: 2, RulesChanged: true}},
 		{"with_plan_and_digest", Comment{
 			Findings:      []findings.Finding{fDeprec},
 			Files:         3,
