@@ -234,7 +234,11 @@ func accountJobs(root string, selectAll bool) ([]fileJob, []findings.Finding, er
 		case kind == entryMisnamed:
 			// An account file orgnotify would not read loses its
 			// notifications silently; make the mistake loud.
-			finding(findings.Error, "file-name", fmt.Sprintf("account files are read only when named <account-name>.yaml; this one is not read: rename it to %s", fix))
+			rule := "file-name"
+			if strings.TrimSuffix(fix, accountExt) == strings.TrimSuffix(name, filepath.Ext(name)) {
+				rule = "file-extension" // the rule's name before hidden files and spaces were caught
+			}
+			finding(findings.Error, rule, fmt.Sprintf("account files are read only when named <account-name>.yaml; this one is not read: rename it to %s", fix))
 		case e.IsDir():
 			finding(findings.Warning, "stray-file", "subdirectories of accounts/ are not read; move account files to accounts/ itself")
 		default:
