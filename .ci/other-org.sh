@@ -13,18 +13,18 @@ trap 'rm -rf "$copy"' EXIT
 # excludes), or the whole tree outside git.
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
   git ls-files -z --cached --others --exclude-standard |
-    while IFS= read -r -d '' f; do [[ -e "$f" ]] && printf '%s\0' "$f"; done |
-    xargs -0 cp --parents -t "$copy"
+    while IFS= read -r -d '' f; do if [[ -e "$f" ]]; then printf '%s\0' "$f"; fi; done |
+    tar --null -T - -cf - | tar -xf - -C "$copy"
 else
   tar --exclude=./.tools --exclude=./.git -cf - . | tar -xf - -C "$copy"
 fi
 
 rm -rf "$copy/accounts" "$copy/org.yaml"
-cp -R testdata/other-org/accounts "$copy/accounts"
+mkdir "$copy/accounts"
 # The schema lines point from testdata/other-org/; point them from the root.
 sed 's|\$schema=\.\./\.\./schema/|$schema=schema/|' testdata/other-org/org.yaml >"$copy/org.yaml"
-for f in "$copy"/accounts/*.yaml; do
-  sed -i 's|\$schema=\.\./\.\./\.\./schema/|$schema=../schema/|' "$f"
+for f in testdata/other-org/accounts/*.yaml; do
+  sed 's|\$schema=\.\./\.\./\.\./schema/|$schema=../schema/|' "$f" >"$copy/accounts/${f##*/}"
 done
 
 cd "$copy"
