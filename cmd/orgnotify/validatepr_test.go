@@ -101,6 +101,15 @@ func TestPullRequestJudgedByBaseRules(t *testing.T) {
 		t.Errorf("fork: job summary = %q (%v), want the findings and the read-only note", summary, err)
 	}
 
+	// A pull request that only adds a valid account file passes, with no
+	// word about changed rules.
+	git(t, repo, "worktree", "add", "-q", "--detach", filepath.Join(work, "pr2"), baseSHA)
+	writeTestFile(t, filepath.Join(work, "pr2", "accounts", "plain.yaml"), "# yaml-language-server: $schema=../schema/account.schema.json\n"+
+		"id: \"900000000778\"\nname: plain\nowner: {team: t}\nslack: {channels: [C0123ABCDEF]}\n")
+	if out, code := shell(t, work, nil, "bash base/.ci/validate-pr.sh base pr2"); code != exitOK || strings.Contains(out, "changes the rules") {
+		t.Errorf("account-only pull request: exit %d, want 0 and no rules notice\n%s", code, out)
+	}
+
 	// The same files with the pull request's own rules pass: the failure
 	// above is the base's rules at work, not a broken file.
 	if out, code := shell(t, work, nil, "bash pr/.ci/validate-pr.sh pr pr"); code != exitOK {
