@@ -15,8 +15,8 @@ import (
 // runComment validates the repository and writes the result as the sticky
 // pull-request comment. It fails when the comment could not be written,
 // unless GitHub gave the job a read-only token (a pull request from a fork
-// or from Dependabot): the check itself fails in the workflow's validate
-// step, so findings are not this step's failure.
+// or from Dependabot). Findings are not its failure: the validate command
+// (run before it by .ci/validate-pr.sh) fails the check.
 func runComment(ctx context.Context, args []string, std stdio, getenv env) error {
 	fs := newFlags("comment", std)
 	root := fs.String("root", ".", "repository root holding org.yaml and accounts/")
@@ -67,8 +67,8 @@ func runComment(ctx context.Context, args []string, std stdio, getenv env) error
 		// Anywhere else a refusal is an error: taking it for a fork's would
 		// let anyone silence the comment.
 		note := "> **orgnotify**: could not write the pull-request comment: the token is read-only " +
-			"(a pull request from a fork). The findings are in the annotations and above.\n"
-		fmt.Fprintln(std.err, "orgnotify comment: token cannot write the comment (pull request from a fork?)")
+			"(a pull request from a fork or from Dependabot). The findings are in the annotations and above.\n"
+		fmt.Fprintln(std.err, "orgnotify comment: the token is read-only (a pull request from a fork or from Dependabot); no comment written")
 		if path := getenv("GITHUB_STEP_SUMMARY"); path != "" {
 			return actions.AppendStepSummary(path, note)
 		}
