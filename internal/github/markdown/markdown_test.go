@@ -1,4 +1,4 @@
-package github
+package markdown
 
 import (
 	"flag"
@@ -64,6 +64,7 @@ func TestRenderComment(t *testing.T) {
 		{"warnings_only", Comment{Findings: []findings.Finding{fDeprec}, Files: 2}},
 		{"escaping", Comment{Findings: []findings.Finding{fHostile}, Files: 1}},
 		{"collapsed", Comment{Findings: manyFindings(11), Files: 40, RunURL: "https://github.com/acme/org-alerts/actions/runs/42"}},
+		{"rules_changed", Comment{Findings: []findings.Finding{fCurrency}, Files: 2, RulesChanged: true}},
 		{"with_plan_and_digest", Comment{
 			Findings:      []findings.Finding{fDeprec},
 			Files:         3,
@@ -94,10 +95,10 @@ func TestRenderCommentSizeGuard(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := RenderComment(tt.c)
-			if len(got) > MaxCommentSize {
-				t.Fatalf("comment is %d bytes, over %d", len(got), MaxCommentSize)
+			if len(got) > maxCommentSize {
+				t.Fatalf("comment is %d bytes, over %d", len(got), maxCommentSize)
 			}
-			if len(got) < MaxCommentSize-2000 {
+			if len(got) < maxCommentSize-2000 {
 				t.Errorf("comment is %d bytes: the table was cut more than needed", len(got))
 			}
 			rows := strings.Count(got, "| accounts/team-")
@@ -136,48 +137,6 @@ func TestStepSummary(t *testing.T) {
 	}
 }
 
-func TestAppendStepSummary(t *testing.T) {
-	tests := []struct {
-		name     string
-		existing *string // nil: the file does not exist yet
-		appends  []string
-		want     string
-	}{
-		{"creates the file", nil, []string{"# one\n"}, "# one\n"},
-		{"keeps what earlier steps wrote", ptr("earlier step\n"), []string{"# one"}, "earlier step\n# one\n"},
-		{"appends twice", nil, []string{"a\n", "b\n"}, "a\nb\n"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "summary.md")
-			if tt.existing != nil {
-				if err := os.WriteFile(path, []byte(*tt.existing), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			for _, md := range tt.appends {
-				if err := AppendStepSummary(path, md); err != nil {
-					t.Fatal(err)
-				}
-			}
-			got, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(got) != tt.want {
-				t.Errorf("file = %q, want %q", got, tt.want)
-			}
-		})
-	}
-}
-
-func TestAppendStepSummaryError(t *testing.T) {
-	err := AppendStepSummary(filepath.Join(t.TempDir(), "missing-dir", "summary.md"), "x")
-	if err == nil || !strings.HasPrefix(err.Error(), "open job summary: ") {
-		t.Errorf("err = %v, want open job summary error", err)
-	}
-}
-
 func TestEscapeCell(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"plain text 123", "plain text 123"},
@@ -205,8 +164,6 @@ func TestTemplatesAreEmbedded(t *testing.T) {
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // TestRenderCommentShowsFirstFindingsWhateverTheirSize: one finding with a
 // huge message used to leave no room for any row.
 func TestRenderCommentShowsFirstFindingsWhateverTheirSize(t *testing.T) {
@@ -215,7 +172,7 @@ func TestRenderCommentShowsFirstFindingsWhateverTheirSize(t *testing.T) {
 		fs[i].Message = strings.Repeat("accounts/other.yaml, ", 10000)
 	}
 	got := RenderComment(Comment{Findings: fs, Files: 200, Plan: strings.Repeat("x\n", maxPlanSize), DigestPreview: strings.Repeat("y\n", maxDigestSize)})
-	if len(got) > MaxCommentSize {
+	if len(got) > maxCommentSize {
 		t.Fatalf("comment is %d bytes", len(got))
 	}
 	if shown := strings.Count(got, "| accounts/team-"); shown < 10 || !strings.Contains(got, "| accounts/team-000.yaml |") {

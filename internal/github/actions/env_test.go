@@ -1,18 +1,21 @@
-package github
+package actions
 
 import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
+const testToken = "ghs_testtoken123"
+
 const prEvent = `{"action":"synchronize","number":42,"pull_request":{"number":42,"head":{"sha":"headsha0000000000000000000000000000000001"}}}`
 
-func TestFromEnv(t *testing.T) {
+func TestReadEnv(t *testing.T) {
 	complete := map[string]string{
 		"GITHUB_REPOSITORY": "acme/org-alerts",
 		"GITHUB_TOKEN":      testToken,
@@ -48,6 +51,43 @@ func TestFromEnv(t *testing.T) {
 				APIURL: "https://api.github.com",
 				Commit: "headsha0000000000000000000000000000000001",
 				RunURL: "https://github.com/acme/org-alerts/actions/runs/123456",
+			},
+		},
+		{
+			name:  "pull request from a fork has a read-only token",
+			env:   complete,
+			event: `{"pull_request":{"number":42,"head":{"sha":"h","repo":{"full_name":"mallory/org-alerts"}},"base":{"repo":{"full_name":"acme/org-alerts"}}}}`,
+			want: Env{
+				Owner: "acme", Repo: "org-alerts", PR: 42, Token: testToken, APIURL: "https://api.github.com", Commit: "h",
+				RunURL: "https://github.com/acme/org-alerts/actions/runs/123456", ReadOnlyToken: true,
+			},
+		},
+		{
+			name:  "pull request from a deleted fork has a read-only token",
+			env:   complete,
+			event: `{"pull_request":{"number":42,"head":{"sha":"h","repo":null},"base":{"repo":{"full_name":"acme/org-alerts"}}}}`,
+			want: Env{
+				Owner: "acme", Repo: "org-alerts", PR: 42, Token: testToken, APIURL: "https://api.github.com", Commit: "h",
+				RunURL: "https://github.com/acme/org-alerts/actions/runs/123456", ReadOnlyToken: true,
+			},
+		},
+		{
+			name:  "pull request from a branch of the same repository can write",
+			env:   complete,
+			event: `{"pull_request":{"number":42,"head":{"sha":"h","repo":{"full_name":"acme/org-alerts"}},"base":{"repo":{"full_name":"acme/org-alerts"}}}}`,
+			want: Env{
+				Owner: "acme", Repo: "org-alerts", PR: 42, Token: testToken, APIURL: "https://api.github.com", Commit: "h",
+				RunURL: "https://github.com/acme/org-alerts/actions/runs/123456",
+			},
+		},
+		{
+			name:  "Dependabot's pull request has a read-only token",
+			env:   with(map[string]string{"GITHUB_ACTOR": "dependabot[bot]"}),
+			event: prEvent,
+			want: Env{
+				Owner: "acme", Repo: "org-alerts", PR: 42, Token: testToken, APIURL: "https://api.github.com",
+				Commit: "headsha0000000000000000000000000000000001",
+				RunURL: "https://github.com/acme/org-alerts/actions/runs/123456", ReadOnlyToken: true,
 			},
 		},
 		{
@@ -102,28 +142,29 @@ func TestFromEnv(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, k := range []string{"GITHUB_REPOSITORY", "GITHUB_TOKEN", "GITHUB_API_URL", "GITHUB_SERVER_URL", "GITHUB_RUN_ID", "GITHUB_SHA", "GITHUB_EVENT_PATH"} {
-				t.Setenv(k, tt.env[k])
+			env := maps.Clone(tt.env)
+			if env == nil {
+				env = map[string]string{}
 			}
 			if tt.event != "" {
 				path := filepath.Join(t.TempDir(), "event.json")
 				if err := os.WriteFile(path, []byte(tt.event), 0o600); err != nil {
 					t.Fatal(err)
 				}
-				t.Setenv("GITHUB_EVENT_PATH", path)
+				env["GITHUB_EVENT_PATH"] = path
 			}
-			got, err := FromEnv()
+			got, err := ReadEnv(func(k string) string { return env[k] })
 			if tt.wantErr == nil {
 				if err != nil {
-					t.Fatalf("FromEnv: %v", err)
+					t.Fatalf("ReadEnv: %v", err)
 				}
 				if got != tt.want {
-					t.Errorf("FromEnv = %#v\nwant %#v", got, tt.want)
+					t.Errorf("ReadEnv = %#v\nwant %#v", got, tt.want)
 				}
 				return
 			}
 			if err == nil {
-				t.Fatalf("FromEnv = %v, want an error", got)
+				t.Fatalf("ReadEnv = %v, want an error", got)
 			}
 			for _, s := range tt.wantErr {
 				if !strings.Contains(err.Error(), s) {
@@ -155,25 +196,5 @@ func TestEnvNeverPrintsToken(t *testing.T) {
 		if !strings.Contains(out, "acme/org-alerts") {
 			t.Errorf("%s lost the repository: %s", verb, out)
 		}
-	}
-}
-
-func TestNewClientBaseURL(t *testing.T) {
-	tests := []struct{ api, want string }{
-		{"https://api.github.com", "https://api.github.com/"},
-		{"", "https://api.github.com/"},
-		{"https://ghes.example.com/api/v3", "https://ghes.example.com/api/v3/"},
-		{"https://api.acme.ghe.com", "https://api.acme.ghe.com/"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.api, func(t *testing.T) {
-			c, err := Env{APIURL: tt.api, Token: testToken}.NewClient()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := c.BaseURL.String(); got != tt.want {
-				t.Errorf("BaseURL = %q, want %q", got, tt.want)
-			}
-		})
 	}
 }

@@ -1,16 +1,16 @@
-package github
+// Package actions is the GitHub Actions runner as orgnotify sees it: the
+// environment a job is given (repository, pull request, token), workflow
+// commands written to the log (annotations), and the job summary file. It
+// makes no network calls; the REST API is package github's.
+package actions
 
 import (
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"strings"
-	"time"
-
-	gogithub "github.com/google/go-github/v60/github"
 )
 
 // ErrNotPullRequest means the workflow was not triggered by a pull request,
@@ -25,11 +25,15 @@ type Env struct {
 	APIURL      string // https://api.github.com, or the GitHub Enterprise Server API
 	Commit      string // the pull request's head commit
 	RunURL      string // link to this workflow run; empty when unknown
+	// ReadOnlyToken is true when GitHub gives this job a read-only token
+	// whatever the workflow asks for: a pull request from a fork, or one
+	// opened by Dependabot. Only then is a refused write expected.
+	ReadOnlyToken bool
 }
 
 // String leaves the token out, so that printing an Env cannot leak it.
 func (e Env) String() string {
-	return fmt.Sprintf("%s/%s#%d at %s (api %s, run %s)", e.Owner, e.Repo, e.PR, e.Commit, e.APIURL, e.RunURL)
+	return fmt.Sprintf("%s/%s#%d at %s (api %s, run %s, read-only token %t)", e.Owner, e.Repo, e.PR, e.Commit, e.APIURL, e.RunURL, e.ReadOnlyToken)
 }
 
 // GoString leaves the token out of %#v too.
@@ -39,23 +43,22 @@ func (e Env) GoString() string { return "github.Env{" + e.String() + "}" }
 func (e Env) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("repo", e.Owner+"/"+e.Repo), slog.Int("pr", e.PR),
-		slog.String("commit", e.Commit), slog.String("api", e.APIURL), slog.String("run", e.RunURL))
+		slog.String("commit", e.Commit), slog.String("api", e.APIURL), slog.String("run", e.RunURL),
+		slog.Bool("readOnlyToken", e.ReadOnlyToken))
 }
 
-// FromEnv reads the variables GitHub Actions sets for a pull_request job:
+// ReadEnv reads, through getenv, the variables GitHub Actions sets for a
+// pull_request job:
 // GITHUB_REPOSITORY, GITHUB_EVENT_PATH (the pull request number and head
 // commit come from the event), GITHUB_TOKEN (which the workflow must pass:
 // `env: GITHUB_TOKEN: ${{ github.token }}`), GITHUB_API_URL (defaults to
 // api.github.com), GITHUB_SERVER_URL and GITHUB_RUN_ID (for RunURL) and
-// GITHUB_SHA (the commit, when the event does not name the head).
+// GITHUB_SHA (the commit, when the event does not name the head) and
+// GITHUB_ACTOR (Dependabot's pull requests get a read-only token).
 //
 // Every missing variable is reported at once. A job not triggered by a pull
 // request yields an error matching ErrNotPullRequest.
-func FromEnv() (Env, error) { return FromLookup(os.Getenv) }
-
-// FromLookup is FromEnv reading variables through getenv, so that callers
-// (and tests) can hand in an environment of their own.
-func FromLookup(getenv func(string) string) (Env, error) {
+func ReadEnv(getenv func(string) string) (Env, error) {
 	e := Env{
 		Token:  getenv("GITHUB_TOKEN"),
 		APIURL: strings.TrimRight(getenv("GITHUB_API_URL"), "/"),
@@ -86,6 +89,9 @@ func FromLookup(getenv func(string) string) (Env, error) {
 	if server, id := getenv("GITHUB_SERVER_URL"), getenv("GITHUB_RUN_ID"); server != "" && id != "" && repository != "" {
 		e.RunURL = strings.TrimRight(server, "/") + "/" + repository + "/actions/runs/" + id
 	}
+	if getenv("GITHUB_ACTOR") == "dependabot[bot]" {
+		e.ReadOnlyToken = true
+	}
 	if len(errs) > 0 {
 		return Env{}, fmt.Errorf("read github actions environment: %w", errors.Join(errs...))
 	}
@@ -104,8 +110,12 @@ func (e *Env) readEvent(path string) error {
 		PullRequest *struct {
 			Number int `json:"number"`
 			Head   struct {
-				SHA string `json:"sha"`
+				SHA  string   `json:"sha"`
+				Repo *repoRef `json:"repo"`
 			} `json:"head"`
+			Base struct {
+				Repo *repoRef `json:"repo"`
+			} `json:"base"`
 		} `json:"pull_request"`
 	}
 	if err := json.Unmarshal(b, &ev); err != nil {
@@ -118,21 +128,15 @@ func (e *Env) readEvent(path string) error {
 	if ev.PullRequest.Head.SHA != "" {
 		e.Commit = ev.PullRequest.Head.SHA
 	}
+	// A fork's head repository differs from the base; it is null when the
+	// fork has been deleted since. An event naming neither is not taken for
+	// a fork: a refused write is then an error, never quietly ignored.
+	if head, base := ev.PullRequest.Head.Repo, ev.PullRequest.Base.Repo; base != nil && (head == nil || !strings.EqualFold(head.FullName, base.FullName)) {
+		e.ReadOnlyToken = true
+	}
 	return nil
 }
 
-// NewClient returns a go-github client for e.APIURL authenticated with
-// e.Token, with a timeout so that a hung connection cannot hold the job.
-func (e Env) NewClient() (*gogithub.Client, error) {
-	c := gogithub.NewClient(&http.Client{Timeout: 30 * time.Second}).WithAuthToken(e.Token)
-	if e.APIURL == "" || e.APIURL == "https://api.github.com" {
-		return c, nil
-	}
-	// WithEnterpriseURLs adds /api/v3/ unless the URL already ends in it or
-	// is an api.* host, which covers both GHES and GHE.com (api.<tenant>.ghe.com).
-	c, err := c.WithEnterpriseURLs(e.APIURL, e.APIURL)
-	if err != nil {
-		return nil, fmt.Errorf("github api url %q: %w", e.APIURL, err)
-	}
-	return c, nil
+type repoRef struct {
+	FullName string `json:"full_name"`
 }

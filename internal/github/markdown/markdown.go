@@ -1,9 +1,13 @@
-package github
+// Package markdown renders what orgnotify shows on a pull request as
+// GitHub-flavoured Markdown: the sticky comment (findings, the plan, the
+// Slack digest preview) and the job summary. It is pure: strings in,
+// strings out; posting them is package github's job, writing the summary
+// file package actions'.
+package markdown
 
 import (
 	"embed"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"text/template"
@@ -11,15 +15,15 @@ import (
 	"github.com/orgnotify/orgnotify/internal/findings"
 )
 
-// Marker is the hidden first line of the sticky comment; Upsert finds the
-// comment to edit by it.
+// Marker is the hidden first line of the sticky comment; the commenter
+// finds the comment to edit by it (and by its author).
 const Marker = "<!-- orgnotify:validate -->"
 
 const (
-	// MaxCommentSize is GitHub's limit on an issue comment body (65,536
+	// maxCommentSize is GitHub's limit on an issue comment body (65,536
 	// characters). Sizes here are counted in bytes, which is never less than
 	// characters, so a body within it is always accepted.
-	MaxCommentSize = 65536
+	maxCommentSize = 65536
 	// maxSummarySize keeps the job summary under GitHub's 1 MiB per step.
 	maxSummarySize = 1 << 20
 	// collapseAfter is the number of findings above which the comment
@@ -36,10 +40,10 @@ const (
 )
 
 const (
-	// PlanPlaceholder stands in for the plan until credentials are available.
-	PlanPlaceholder = "_Plan not available: it needs read-only AWS credentials, which pull requests do not get yet._"
-	// DigestPlaceholder stands in for the digest preview until it is implemented.
-	DigestPlaceholder = "_Digest preview not available yet._"
+	// planPlaceholder stands in for the plan until credentials are available.
+	planPlaceholder = "_Plan not available: it needs read-only AWS credentials, which pull requests do not get yet._"
+	// digestPlaceholder stands in for the digest preview until it is implemented.
+	digestPlaceholder = "_Digest preview not available yet._"
 )
 
 //go:embed templates/*.md.tmpl
@@ -49,28 +53,35 @@ var templates = template.Must(template.ParseFS(templateFS, "templates/*.md.tmpl"
 
 // Comment is everything the sticky pull-request comment shows.
 type Comment struct {
-	Findings      []findings.Finding
-	Files         int    // number of files validated
-	Plan          string // Markdown; empty shows PlanPlaceholder
-	DigestPreview string // Markdown; empty shows DigestPlaceholder
+	Findings []findings.Finding
+	Files    int // number of files validated
+	// RulesChanged says the pull request edits the schemas or the
+	// validator: it was checked by its base's rules, its own apply after
+	// merge.
+	RulesChanged bool
+	// Plan and DigestPreview are Markdown filled in by the plan and the
+	// digest renderers; empty shows a placeholder.
+	Plan          string
+	DigestPreview string
 	Commit        string // the pull request's head SHA
 	RunURL        string // link to the workflow run
 }
 
 // RenderComment renders c as the sticky comment's Markdown, beginning with
-// Marker and never longer than MaxCommentSize: rows of the findings table
+// Marker and never longer than maxCommentSize: rows of the findings table
 // that do not fit are counted in a "… N more" line instead.
 func RenderComment(c Comment) string {
 	data := commentData{
-		Marker:  Marker,
-		Verdict: verdict(c.Findings, c.Files),
-		Plan:    section(c.Plan, PlanPlaceholder, maxPlanSize),
-		Digest:  section(c.DigestPreview, DigestPlaceholder, maxDigestSize),
-		Commit:  c.Commit, // GitHub links a full SHA and shows it shortened
-		RunURL:  c.RunURL,
+		Marker:       Marker,
+		Verdict:      verdict(c.Findings, c.Files),
+		RulesChanged: c.RulesChanged,
+		Plan:         section(c.Plan, planPlaceholder, maxPlanSize),
+		Digest:       section(c.DigestPreview, digestPlaceholder, maxDigestSize),
+		Commit:       c.Commit, // GitHub links a full SHA and shows it shortened
+		RunURL:       c.RunURL,
 	}
 	rows := tableRows(c.Findings)
-	return fit(rows, MaxCommentSize, func(shown []row, omitted int) string {
+	return fit(rows, maxCommentSize, func(shown []row, omitted int) string {
 		data.Table = table{
 			Rows:     shown,
 			Omitted:  omitted,
@@ -91,30 +102,9 @@ func StepSummary(fs []findings.Finding, files int) string {
 	})
 }
 
-// AppendStepSummary appends markdown to the job summary file at path (the
-// value of GITHUB_STEP_SUMMARY), creating it if needed. Appending keeps what
-// earlier steps of the job wrote.
-func AppendStepSummary(path, markdown string) (err error) {
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
-		return fmt.Errorf("open job summary: %w", err)
-	}
-	defer func() {
-		if cerr := f.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("close job summary: %w", cerr)
-		}
-	}()
-	if !strings.HasSuffix(markdown, "\n") {
-		markdown += "\n"
-	}
-	if _, err := f.WriteString(markdown); err != nil {
-		return fmt.Errorf("append job summary: %w", err)
-	}
-	return nil
-}
-
 type commentData struct {
 	Marker, Verdict string
+	RulesChanged    bool
 	Table           table
 	Plan, Digest    string
 	Commit, RunURL  string
