@@ -193,6 +193,7 @@ type Store struct {
 	names     map[string]string // account → name, from SetAccountNames
 	pageSize  int
 	multiYear bool
+	disabled  bool
 	gen       uint64 // bumped by every setter so cached results are not reused
 
 	cache resultCache
@@ -432,6 +433,27 @@ func (s *Store) SetMultiYear(on bool) {
 	s.gen++
 }
 
+// SetEnabled turns Cost Explorer on or off for the organization. Until the
+// management account enables it, AWS answers DataUnavailableException.
+func (s *Store) SetEnabled(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.disabled = !on
+	s.gen++
+}
+
+func (s *Store) enabled(h wire.Handler) wire.Handler {
+	return func(ctx context.Context, r *wire.Request) (any, error) {
+		s.mu.RLock()
+		off := s.disabled
+		s.mu.RUnlock()
+		if off {
+			return nil, wire.Errorf("DataUnavailableException", http.StatusBadRequest, "Data is not available. Please try to adjust the time period. If you just enabled Cost Explorer, it can take up to 24 hours to become available.")
+		}
+		return h(ctx, r)
+	}
+}
+
 // SetCacheBytes bounds the memory of the result cache; n < 1 restores
 // DefaultCacheBytes. The cache is emptied.
 func (s *Store) SetCacheBytes(n int64) { s.cache.setMax(n) }
@@ -495,8 +517,8 @@ func (s *Store) Service() wire.Service {
 		ThrottleCode:     "LimitExceededException",
 		AccessDeniedCode: "AccessDeniedException",
 		Ops: map[string]wire.Handler{
-			"GetCostAndUsage": inServiceRegion(s.getCostAndUsage),
-			"GetCostForecast": inServiceRegion(s.getCostForecast),
+			"GetCostAndUsage": inServiceRegion(s.enabled(s.getCostAndUsage)),
+			"GetCostForecast": inServiceRegion(s.enabled(s.getCostForecast)),
 		},
 	}
 }

@@ -149,3 +149,15 @@ func TestCacheBoundedByBytes(t *testing.T) {
 		t.Fatalf("second page after eviction: %v", err)
 	}
 }
+
+// TestNotEnabled checks the answer before Cost Explorer is enabled.
+func TestNotEnabled(t *testing.T) {
+	store := newStore(t, dataset(t))
+	store.SetEnabled(false)
+	c := start(t, store).client(t, "AKIDPAYER")
+	_, err := c.GetCostAndUsage(context.Background(), &ce.GetCostAndUsageInput{TimePeriod: period("2026-11-01", "2026-11-02"), Granularity: types.GranularityDaily, Metrics: []string{"UnblendedCost"}})
+	awssimtest.WantCode(t, err, "DataUnavailableException")
+	store.SetEnabled(true)
+	_, err = c.GetCostAndUsage(context.Background(), &ce.GetCostAndUsageInput{TimePeriod: period("2026-11-01", "2026-11-02"), Granularity: types.GranularityDaily, Metrics: []string{"UnblendedCost"}})
+	awssimtest.WantCode(t, err, "")
+}
