@@ -182,7 +182,7 @@ func (r Report) Messages() []osl.Message {
 		field("vs day before", versus(r.Total, r.Previous, c)+" from "+Money(r.Previous, c))
 		field("vs 7-day average", versus(r.Total, r.Average7d, c)+" from "+Money(r.Average7d, c))
 		field("Month to date", Money(r.MonthToDate, c))
-		field("Same point last month", Money(r.MonthToDateLastMonth, c)+" ("+versus(r.MonthToDate, r.MonthToDateLastMonth, c)+")")
+		field("Same point last month", Money(r.MonthToDateLastMonth, c)+"; now "+versus(r.MonthToDate, r.MonthToDateLastMonth, c))
 	}
 	if Round(r.Credits, c) != 0 {
 		field("Credits and refunds", Money(r.Credits, c)+" (included above)")
@@ -197,7 +197,7 @@ func (r Report) Messages() []osl.Message {
 		var b strings.Builder
 		b.WriteString("*Top services*\n")
 		for i, s := range r.TopServices {
-			line := fmt.Sprintf("%d. %s — %s (%s)\n", i+1, escape(clip(s.Service, 80)), Money(s.Amount, c), versus(s.Amount, s.Previous, c))
+			line := fmt.Sprintf("%d. %s — %s, %s\n", i+1, escape(clip(s.Service, 80)), Money(s.Amount, c), versus(s.Amount, s.Previous, c))
 			if utf8.RuneCountInString(b.String())+utf8.RuneCountInString(line) > osl.MaxSectionText {
 				break
 			}
