@@ -199,6 +199,7 @@ type Store struct {
 	cache resultCache
 
 	namesByID map[int32]string // account id → AccountName from the records
+	byAccount [][]int32        // account id → its rows' indexes, by hour
 }
 
 // New compiles the records into a store. It rejects records that Cost
@@ -249,6 +250,11 @@ func newAt(records []Record, now time.Time) (*Store, error) {
 		s.unit = "USD"
 	}
 	slices.SortStableFunc(s.rows, func(a, b row) int { return cmp.Compare(a.hour, b.hour) })
+	s.byAccount = make([][]int32, len(s.dims[dAccount].values))
+	for i := range s.rows {
+		a := s.rows[i].dims[dAccount]
+		s.byAccount[a] = append(s.byAccount[a], int32(i))
+	}
 	s.namesByID = map[int32]string{}
 	for i := range s.rows {
 		r := &s.rows[i]

@@ -105,6 +105,9 @@ type query struct {
 	filter   pred
 	groupBy  []groupDefinition
 	vis      int32
+	// accounts restricts the rows to these accounts when onlyAccounts.
+	accounts     []int32
+	onlyAccounts bool
 }
 
 const (
@@ -167,6 +170,7 @@ func (s *Store) validateCostAndUsage(in *getCostAndUsageInput, caller string, no
 		if q.filter, err = s.compileFilter(in.Filter, "Filter"); err != nil {
 			return nil, err
 		}
+		q.accounts, q.onlyAccounts = s.accountRestriction(in.Filter)
 	}
 	if len(in.GroupBy) > 2 {
 		return nil, wire.Validation("GroupBy can have at most 2 group definitions, got %d", len(in.GroupBy))
@@ -383,14 +387,10 @@ func (s *Store) run(q *query) *queryResult {
 		for i := range res.units {
 			res.units[i] = -1
 		}
-		for i := lo; i < hi; i++ {
-			r := &s.rows[i]
-			if (q.vis >= 0 && r.dims[dAccount] != q.vis) || (q.filter != nil && !q.filter.match(r)) {
-				continue
-			}
+		s.scan(q, lo, hi, func(r *row) {
 			p := periodOf[r.hour-q.from]
 			accumulate(&res.totals[p], &res.units[p], r)
-		}
+		})
 		res.rows = len(res.periods) // an ungrouped answer pages by period
 		return res
 	}
@@ -414,12 +414,8 @@ func (s *Store) run(q *query) *queryResult {
 	}
 	// There are never more groups than rows, nor than dense cells: sizing
 	// once avoids regrowing a slice of hundreds of thousands of groups.
-	acc := make([]groupRow, 0, min(hi-lo, max(len(dense), 1<<16)))
-	for i := lo; i < hi; i++ {
-		r := &s.rows[i]
-		if (q.vis >= 0 && r.dims[dAccount] != q.vis) || (q.filter != nil && !q.filter.match(r)) {
-			continue
-		}
+	acc := make([]groupRow, 0, min(s.scanSize(q, lo, hi), max(len(dense), 1<<16)))
+	s.scan(q, lo, hi, func(r *row) {
 		gk := groupKey{period: periodOf[r.hour-q.from]}
 		for j, m := range mappers {
 			gk.k[j] = m.id(r)
@@ -441,7 +437,7 @@ func (s *Store) run(q *query) *queryResult {
 			}
 		}
 		accumulate(&acc[ix].vals, &acc[ix].unit, r)
-	}
+	})
 	res.keys = make([][]string, len(mappers))
 	for j, m := range mappers {
 		res.keys[j] = m.keys
@@ -507,6 +503,89 @@ func (s *Store) run(q *query) *queryResult {
 	}
 	res.rows = len(out)
 	return res
+}
+
+// scan calls fn for every row of [lo, hi) the caller sees and the filter
+// keeps. When the filter names a few linked accounts (the one-query-per-
+// account pattern), only those accounts' rows are visited.
+func (s *Store) scan(q *query, lo, hi int, fn func(r *row)) {
+	keep := func(r *row) bool {
+		return (q.vis < 0 || r.dims[dAccount] == q.vis) && (q.filter == nil || q.filter.match(r))
+	}
+	if q.vis == -2 {
+		return
+	}
+	if q.onlyAccounts {
+		if s.scanSize(q, lo, hi) < hi-lo {
+			for _, id := range q.accounts {
+				ix := s.byAccount[id]
+				from := sort.Search(len(ix), func(i int) bool { return s.rows[ix[i]].hour >= q.from })
+				for _, i := range ix[from:] {
+					r := &s.rows[i]
+					if r.hour >= q.to {
+						break
+					}
+					if keep(r) {
+						fn(r)
+					}
+				}
+			}
+			return
+		}
+	}
+	for i := lo; i < hi; i++ {
+		if r := &s.rows[i]; keep(r) {
+			fn(r)
+		}
+	}
+}
+
+// scanSize bounds the rows scan visits.
+func (s *Store) scanSize(q *query, lo, hi int) int {
+	if !q.onlyAccounts {
+		return hi - lo
+	}
+	n := 0
+	for _, id := range q.accounts {
+		n += len(s.byAccount[id])
+	}
+	return min(n, hi-lo)
+}
+
+// accountRestriction finds a LINKED_ACCOUNT filter that every matching
+// row must pass (the filter itself, or an operand of a top-level And).
+func (s *Store) accountRestriction(e *expression) ([]int32, bool) {
+	if e == nil {
+		return nil, false
+	}
+	cands := []*expression{e}
+	if len(e.And) > 0 {
+		cands = e.And
+	}
+	for _, c := range cands {
+		if c == nil {
+			continue
+		}
+		kv := c.Dimensions
+		if kv == nil || kv.Key != "LINKED_ACCOUNT" || len(c.And)+len(c.Or) > 0 || c.Not != nil {
+			continue
+		}
+		for _, o := range kv.MatchOptions {
+			if o == "CASE_INSENSITIVE" {
+				return nil, false
+			}
+		}
+		seen := map[int32]bool{}
+		ids := []int32{}
+		for _, v := range kv.Values {
+			if id, ok := s.dims[dAccount].ids[v]; ok && !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+		return ids, true
+	}
+	return nil, false
 }
 
 // denseCells bounds the dense group table (4 bytes a cell).
