@@ -90,7 +90,9 @@ func runDigestCost(ctx context.Context, args []string, std stdio, getenv env) er
 	summary := cost.Summarize(res.Org, day, reports)
 
 	var sender slack.Sender
+	concurrency := 8 // channels posted to at once; Slack's pacing is per channel
 	if *dryRun {
+		concurrency = 1 // stable output
 		dr := &slack.DryRun{Dir: *out}
 		if *format == "text" {
 			dr.W = std.out
@@ -104,7 +106,7 @@ func runDigestCost(ctx context.Context, args []string, std stdio, getenv env) er
 			return err
 		}
 	}
-	outcomes := cost.Send(ctx, sender, reports, &summary)
+	outcomes := cost.Send(ctx, sender, reports, &summary, concurrency)
 
 	posted, existing := 0, 0
 	for _, o := range outcomes {

@@ -185,3 +185,21 @@ func TestDigestCostRefusesBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestDigestCostRevokedToken(t *testing.T) {
+	startDigestSim(t)
+	srv := slackserver.Start(t, "xoxb-good", "C05PLATFORM1", "C05PAYPROD1", "C05PAYSTG01")
+	srv.Revoke()
+	r := runCLI(t, map[string]string{"SLACK_BOT_TOKEN": "xoxb-good", "SLACK_API_URL": srv.URL}, "digest", "cost", "--root", repoRoot)
+	if r.code != exitFindings {
+		t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{"payments-prod (345678901234)", "C05PAYPROD1", "token_revoked", "SLACK_BOT_TOKEN", "3 failed"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if strings.Contains(r.stderr, "xoxb-good") {
+		t.Error("the token was printed")
+	}
+}

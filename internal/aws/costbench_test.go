@@ -72,7 +72,7 @@ func BenchmarkCostDigest(b *testing.B) {
 					b.Fatal(err)
 				}
 				s := cost.Summarize(o, day, reports)
-				outcomes := cost.Send(context.Background(), &osl.DryRun{W: io.Discard}, reports, &s)
+				outcomes := cost.Send(context.Background(), &osl.DryRun{W: io.Discard}, reports, &s, 8)
 				if outcomes.Failed() > 0 || len(reports) != n {
 					b.Fatalf("%d reports, %d failed", len(reports), outcomes.Failed())
 				}

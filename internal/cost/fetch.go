@@ -2,7 +2,6 @@ package cost
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -192,9 +191,6 @@ func Fetch(ctx context.Context, ce CostExplorer, p Plan, o FetchOptions) (*Data,
 	close(jobs)
 	wg.Wait()
 	if firstErr != nil {
-		if errors.Is(firstErr, context.Canceled) && ctx.Err() != nil {
-			return nil, fmt.Errorf("cost explorer: %w", context.Cause(ctx))
-		}
 		return nil, firstErr
 	}
 	for _, f := range p.Forecasts {

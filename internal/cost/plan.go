@@ -32,6 +32,7 @@ type CostExplorer interface {
 
 // ErrNotEnabled is returned (wrapped) by a CostExplorer when Cost Explorer
 // has not been enabled in the management account (AWS-WIRING W14).
+//
 //lint:ignore ST1005 the sentence names the service, and it is what the user reads
 var ErrNotEnabled = errors.New("Cost Explorer is not enabled in the management account (or enabled less than 24 hours ago): enable it in the Billing console, Cost Explorer")
 

@@ -33,10 +33,11 @@ func (os Outcomes) Failed() int {
 }
 
 // Send posts every report's messages and the summary (when s is not nil).
-// Channels are served concurrently, each channel's messages in order; a
-// failing channel does not stop the others. The outcomes are in the order
-// the messages were planned.
-func Send(ctx context.Context, sender osl.Sender, reports []Report, s *Summary) Outcomes {
+// Up to concurrency channels are served at once, each channel's messages in
+// order; with concurrency 1 every message goes in plan order (a dry run's
+// output is then stable). A failing channel does not stop the others. The
+// outcomes are in the order the messages were planned.
+func Send(ctx context.Context, sender osl.Sender, reports []Report, s *Summary, concurrency int) Outcomes {
 	type job struct {
 		i       int
 		account string
@@ -55,6 +56,21 @@ func Send(ctx context.Context, sender osl.Sender, reports []Report, s *Summary) 
 			add(r.Account.ID, r.Account.Name, m)
 		}
 	}
+	out := make(Outcomes, len(jobs))
+	send := func(j job) {
+		o := Outcome{Account: j.account, Name: j.name, Channel: j.msg.Channel}
+		o.Posted, o.Err = sender.Send(ctx, j.msg)
+		if o.Err != nil {
+			o.Err = fmt.Errorf("cost digest of %s (%s): %w", j.name, j.account, o.Err)
+		}
+		out[j.i] = o
+	}
+	if concurrency <= 1 {
+		for _, j := range jobs {
+			send(j)
+		}
+		return out
+	}
 	byChannel := map[string][]job{}
 	for _, j := range jobs {
 		byChannel[j.msg.Channel] = append(byChannel[j.msg.Channel], j)
@@ -65,8 +81,7 @@ func Send(ctx context.Context, sender osl.Sender, reports []Report, s *Summary) 
 	}
 	sort.Strings(channels)
 
-	out := make(Outcomes, len(jobs))
-	sem := make(chan struct{}, 8)
+	sem := make(chan struct{}, concurrency)
 	var wg sync.WaitGroup
 	for _, ch := range channels {
 		wg.Add(1)
@@ -74,12 +89,7 @@ func Send(ctx context.Context, sender osl.Sender, reports []Report, s *Summary) 
 		go func(js []job) {
 			defer func() { <-sem; wg.Done() }()
 			for _, j := range js {
-				o := Outcome{Account: j.account, Name: j.name, Channel: j.msg.Channel}
-				o.Posted, o.Err = sender.Send(ctx, j.msg)
-				if o.Err != nil {
-					o.Err = fmt.Errorf("cost digest of %s (%s): %w", j.name, j.account, o.Err)
-				}
-				out[j.i] = o
+				send(j)
 			}
 		}(byChannel[ch])
 	}
