@@ -1,16 +1,21 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	slackgo "github.com/slack-go/slack"
 
 	"github.com/orgnotify/orgnotify/internal/awssim"
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
 	"github.com/orgnotify/orgnotify/internal/cost"
+	"github.com/orgnotify/orgnotify/internal/slack"
 	"github.com/orgnotify/orgnotify/internal/slack/slackserver"
 )
 
@@ -139,7 +144,17 @@ func TestDigestCostPostsOncePerDay(t *testing.T) {
 		}
 	}
 
-	// The re-run posts nothing twice; the archived channel still fails.
+	// One history read for the whole run: the summary, posted first, is
+	// the day's ledger; it ends "done" with the channel that failed.
+	if n := srv.Calls("conversations.history"); n != 1 {
+		t.Errorf("history reads = %d, want 1", n)
+	}
+	if md := summaryMetadata(t, srv); md["state"] != "done" || md["failed"] != "C05PAYSTG01" {
+		t.Errorf("summary metadata = %v", md)
+	}
+
+	// The re-run posts nothing twice: only the channel that failed is
+	// looked up, and posted to once it works.
 	srv.AddChannel(slackserver.Channel{ID: "C05PAYSTG01"})
 	r = runCLI(t, environ, "digest", "cost", "--root", repoRoot)
 	if r.code != exitOK {
@@ -150,6 +165,63 @@ func TestDigestCostPostsOncePerDay(t *testing.T) {
 	}
 	if got := len(srv.Posts()); got != 3 {
 		t.Errorf("after the re-run %d posts, want 3 (only the channel that failed)", got)
+	}
+	if n := srv.Calls("conversations.history"); n != 3 {
+		t.Errorf("history reads after the re-run = %d, want 3 (summary, failed channel)", n)
+	}
+	if md := summaryMetadata(t, srv); md["state"] != "done" || md["failed"] != "" {
+		t.Errorf("summary metadata = %v", md)
+	}
+	// A third run finds everything done and posts nothing.
+	if r := runCLI(t, environ, "digest", "cost", "--root", repoRoot); r.code != exitOK || len(srv.Posts()) != 3 {
+		t.Errorf("third run: exit %d, %d posts\n%s", r.code, len(srv.Posts()), r.stderr)
+	}
+}
+
+func summaryMetadata(t *testing.T, srv *slackserver.Server) map[string]any {
+	t.Helper()
+	for _, p := range srv.Posts() {
+		if p.Channel == "C05PLATFORM1" && p.Metadata != nil {
+			return p.Metadata.EventPayload
+		}
+	}
+	t.Fatal("no summary posted")
+	return nil
+}
+
+// TestDigestCostAfterInterruptedRun: a run that stopped half-way left the
+// summary "started" and one account posted; the next run looks every
+// message up and posts only what is missing.
+func TestDigestCostAfterInterruptedRun(t *testing.T) {
+	startDigestSim(t)
+	const token = "xoxb-digest-test-token"
+	srv := slackserver.Start(t, token, "C05PLATFORM1", "C05PAYPROD1", "C05PAYSTG01")
+	environ := map[string]string{"SLACK_BOT_TOKEN": token, "SLACK_API_URL": srv.URL}
+	day := time.Now().UTC().AddDate(0, 0, -1).Format(time.DateOnly)
+	c := slack.New(token, slack.Options{APIURL: srv.URL})
+	for _, m := range []slack.Message{
+		{Channel: "C05PLATFORM1", Text: "summary", Metadata: &slackgo.SlackMetadata{EventType: cost.EventType,
+			EventPayload: map[string]any{"date": day, "account": cost.OrganizationKey, "state": "started"}}},
+		{Channel: "C05PAYPROD1", Text: "payments-prod", Metadata: &slackgo.SlackMetadata{EventType: cost.EventType,
+			EventPayload: map[string]any{"date": day, "account": "345678901234"}}},
+	} {
+		if _, err := c.Send(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := runCLI(t, environ, "digest", "cost", "--root", repoRoot)
+	if r.code != exitOK {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	posts := srv.Posts()
+	if len(posts) != 3 || posts[2].Channel != "C05PAYSTG01" {
+		t.Errorf("posts = %+v, want only payments-staging added", posts)
+	}
+	if n := srv.Calls("conversations.history"); n != 3 {
+		t.Errorf("history reads = %d, want 3 (summary and each account channel)", n)
+	}
+	if md := summaryMetadata(t, srv); md["state"] != "done" {
+		t.Errorf("summary metadata = %v", md)
 	}
 }
 
