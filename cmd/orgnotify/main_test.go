@@ -15,6 +15,9 @@ import (
 // repoRoot is the repository this test runs in: the bundled example.
 const repoRoot = "../.."
 
+// exampleRoot is the example organization the tests read.
+const exampleRoot = repoRoot
+
 type result struct {
 	code           int
 	stdout, stderr string
@@ -144,4 +147,29 @@ func TestValidateFormats(t *testing.T) {
 			t.Errorf("first line = %q, want an error annotation on line 3 col 5", first)
 		}
 	})
+}
+
+// TestErrorsReportedOnce: main names the command once, and nothing below it
+// repeats a prefix or a path.
+func TestErrorsReportedOnce(t *testing.T) {
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	missing := filepath.Join(t.TempDir(), "gone")
+	for _, tc := range []struct {
+		name string
+		ctx  context.Context
+		args []string
+		want string
+	}{
+		{"cancelled", cancelled, []string{"validate", "--root", repoRoot}, "orgnotify validate: context canceled\n"},
+		{"root missing", context.Background(), []string{"validate", "--root", missing}, "orgnotify validate: repository root " + missing + ": no such file or directory\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(tc.ctx, tc.args, stdio{&out, &errb}, func(string) string { return "" })
+			if code != exitError || errb.String() != tc.want {
+				t.Errorf("exit %d, stderr %q; want %d, %q", code, errb.String(), exitError, tc.want)
+			}
+		})
+	}
 }

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -21,6 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/orgnotify/orgnotify/internal/desired"
 )
 
 // Retry settings. An organization-wide apply makes thousands of calls and
@@ -141,7 +142,7 @@ func (s *Sessions) provider(account, region string) sdkaws.CredentialsProvider {
 	if p, ok := s.creds[account]; ok {
 		return p
 	}
-	arn := fmt.Sprintf("arn:%s:iam::%s:role/%s", Partition(region), account, s.role)
+	arn := fmt.Sprintf("arn:%s:iam::%s:role/%s", desired.Partition(region), account, s.role)
 	p := sdkaws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(s.sts, arn, func(o *stscreds.AssumeRoleOptions) {
 		o.RoleSessionName = sessionName
 		o.Duration = time.Hour
@@ -151,19 +152,4 @@ func (s *Sessions) provider(account, region string) sdkaws.CredentialsProvider {
 	})
 	s.creds[account] = p
 	return p
-}
-
-// Partition returns the ARN partition of a region.
-func Partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(region, "us-iso-"):
-		return "aws-iso"
-	case strings.HasPrefix(region, "us-isob-"):
-		return "aws-iso-b"
-	}
-	return "aws"
 }

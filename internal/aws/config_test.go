@@ -74,13 +74,3 @@ func TestAssumeRoleIsRetriedWhenThrottled(t *testing.T) {
 		t.Errorf("AssumeRole called %d times, want 3 (two throttled, one served)", got)
 	}
 }
-
-func TestPartition(t *testing.T) {
-	for region, want := range map[string]string{
-		"us-east-1": "aws", "ap-northeast-1": "aws", "cn-north-1": "aws-cn", "us-gov-west-1": "aws-us-gov",
-	} {
-		if got := orgaws.Partition(region); got != want {
-			t.Errorf("Partition(%s) = %s, want %s", region, got, want)
-		}
-	}
-}

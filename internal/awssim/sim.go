@@ -15,6 +15,7 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim/cloudtrail"
 	"github.com/orgnotify/orgnotify/internal/awssim/costexplorer"
 	"github.com/orgnotify/orgnotify/internal/awssim/eventbridge"
+	"github.com/orgnotify/orgnotify/internal/awssim/iam"
 	"github.com/orgnotify/orgnotify/internal/awssim/kms"
 	"github.com/orgnotify/orgnotify/internal/awssim/org"
 	"github.com/orgnotify/orgnotify/internal/awssim/sns"
@@ -77,6 +78,7 @@ type Sim struct {
 	EventBridge  *eventbridge.Store
 	CostExplorer *costexplorer.Store
 	CloudTrail   *cloudtrail.Store
+	IAM          *iam.Store
 }
 
 // New builds a simulator from a seed.
@@ -97,12 +99,13 @@ func New(seed Seed, log *slog.Logger) (*Sim, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seed events: %w", err)
 	}
+	roles := iam.New()
 	k := kms.New()
 	q := sqs.New(k)
 	t := sns.New(q, k, o)
-	eb := eventbridge.New(eventbridge.Targets{SQS: q, SNS: t}, o)
+	eb := eventbridge.New(eventbridge.Targets{SQS: q, SNS: t, Roles: roles}, o)
 
-	s := &Sim{Server: NewServer(o, log), Org: o, KMS: k, SQS: q, SNS: t, EventBridge: eb, CostExplorer: ce, CloudTrail: ct}
+	s := &Sim{Server: NewServer(o, log), Org: o, KMS: k, SQS: q, SNS: t, EventBridge: eb, CostExplorer: ce, CloudTrail: ct, IAM: roles}
 	s.Register(o.Organizations())
 	s.Register(o.STS())
 	s.Register(k.Service())
@@ -111,6 +114,8 @@ func New(seed Seed, log *slog.Logger) (*Sim, error) {
 	s.Register(eb.Service())
 	s.Register(ce.Service())
 	s.Register(ct.Service())
+	s.Register(roles.Service())
+	s.HandleAdmin("failed-invocations", s.failedInvocations)
 	return s, nil
 }
 
@@ -122,4 +127,5 @@ func (s *Sim) SetClock(now func() time.Time) {
 	s.KMS.SetClock(now)
 	s.SQS.SetClock(now)
 	s.SNS.SetClock(now)
+	s.IAM.SetClock(now)
 }

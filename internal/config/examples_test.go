@@ -14,6 +14,9 @@ import (
 // teams fork: they must always validate clean.
 const repoRoot = "../.."
 
+// exampleRoot is the example organization the tests read.
+const exampleRoot = repoRoot
+
 // format prints findings exactly as `orgnotify validate` does, without the
 // closing summary line, so the goldens are what users see.
 func format(fs []findings.Finding) string {

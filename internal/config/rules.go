@@ -218,17 +218,38 @@ func crossFileRules(accounts []*fileResult) {
 			if len(rs) < 2 {
 				continue
 			}
+			names := make([]string, len(rs))
+			for i, r := range rs {
+				names[i] = r.job.rel
+			}
+			slices.Sort(names)
 			for _, r := range rs {
-				var others []string
-				for _, o := range rs {
-					if o != r {
-						others = append(others, o.job.rel)
-					}
-				}
-				slices.Sort(others)
 				r.issues = append(r.issues, issueAt(r.doc, []string{key.field}, key.rule,
-					fmt.Sprintf("%s %s is also used by %s; each account has exactly one file", key.what, v, strings.Join(others, ", "))))
+					fmt.Sprintf("%s %s is also used by %s; each account has exactly one file", key.what, v, othersList(names, r.job.rel))))
 			}
 		}
 	}
+}
+
+// maxNamedOthers bounds the files a duplicate finding names. Listing them
+// all made 5,000 files sharing one ID print 5,000 × 5,000 names.
+const maxNamedOthers = 3
+
+// othersList names the first files of sorted other than self, and counts
+// the rest: "a.yaml, b.yaml, c.yaml and 4,997 others".
+func othersList(sorted []string, self string) string {
+	named := make([]string, 0, maxNamedOthers)
+	for _, n := range sorted {
+		if len(named) == maxNamedOthers {
+			break
+		}
+		if n != self {
+			named = append(named, findings.DisplayPath(n))
+		}
+	}
+	list := strings.Join(named, ", ")
+	if rest := len(sorted) - 1 - len(named); rest > 0 {
+		list += printer.Sprintf(" and %d %s", rest, plural(rest, "other"))
+	}
+	return list
 }

@@ -185,11 +185,11 @@ func resolveRoot(root string) (string, error) {
 	// Resolve symlinks once so the "inside the root" test compares real paths.
 	real, err := filepath.EvalSymlinks(abs)
 	if err != nil {
-		return "", fmt.Errorf("%w %s: %w", ErrRoot, root, err)
+		return "", fmt.Errorf("%w %s: %w", ErrRoot, root, withoutPath(err))
 	}
 	st, err := os.Stat(real)
 	if err != nil {
-		return "", fmt.Errorf("%w %s: %w", ErrRoot, root, err)
+		return "", fmt.Errorf("%w %s: %w", ErrRoot, root, withoutPath(err))
 	}
 	if !st.IsDir() {
 		return "", fmt.Errorf("%w %s: not a directory", ErrRoot, root)
@@ -324,7 +324,7 @@ feed:
 	close(next)
 	wg.Wait()
 	if err != nil {
-		return nil, fmt.Errorf("validate: %w", err)
+		return nil, err // main names the command; no prefix here
 	}
 	return results, nil
 }
@@ -406,12 +406,16 @@ func readFile(job fileJob) ([]byte, *issue) {
 }
 
 // reason drops the path from a *fs.PathError: the finding names the file.
-func reason(err error) string {
+func reason(err error) string { return withoutPath(err).Error() }
+
+// withoutPath unwraps a *fs.PathError, whose message repeats a path the
+// caller already names.
+func withoutPath(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
-		return pe.Err.Error()
+		return pe.Err
 	}
-	return err.Error()
+	return err
 }
 
 // resolveLink follows a symlink chain; for a dangling link it returns the

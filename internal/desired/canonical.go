@@ -18,7 +18,8 @@ const (
 	Pattern Doc = iota
 	// Policy is an IAM-style policy (key, topic, queue, bus, role): arrays
 	// are sets, and a one-element array means the same as its element,
-	// which AWS sometimes returns in place of the array.
+	// which AWS sometimes returns in place of the array (Statement is
+	// always written as a list).
 	Policy
 )
 
@@ -53,6 +54,9 @@ func canon(v any, kind Doc, key string) any {
 		for k, x := range t {
 			t[k] = canon(x, kind, k)
 		}
+		if st, ok := t["Statement"].(map[string]any); ok && kind == Policy {
+			t["Statement"] = []any{st}
+		}
 		return t
 	case []any:
 		for i, x := range t {
@@ -71,7 +75,8 @@ func canon(v any, kind Doc, key string) any {
 			}
 		}
 		sort.Slice(out, func(i, j int) bool { return encode(out[i]) < encode(out[j]) })
-		if kind == Policy && len(out) == 1 {
+		// Statement stays a list: some services refuse a lone object.
+		if kind == Policy && len(out) == 1 && key != "Statement" {
 			return out[0]
 		}
 		return out

@@ -16,6 +16,7 @@ func TestCanonicalJSON(t *testing.T) {
 		{"pattern arrays are not folded", `{"source":["a"]}`, `{"source":"a"}`, Pattern, false},
 		{"policy one-element array is its value", `{"Action":["sqs:SendMessage"]}`, `{"Action":"sqs:SendMessage"}`, Policy, true},
 		{"policy statement order", `{"Statement":[{"Sid":"b"},{"Sid":"a"}]}`, `{"Statement":[{"Sid":"a"},{"Sid":"b"}]}`, Policy, true},
+		{"a lone statement is a list", `{"Statement":{"Sid":"a"}}`, `{"Statement":[{"Sid":"a"}]}`, Policy, true},
 		{"number forms", `{"n":4.0}`, `{"n":4}`, Pattern, true},
 		{"different values", `{"source":["a"]}`, `{"source":["b"]}`, Pattern, false},
 	}

@@ -57,10 +57,11 @@ func Summary(fs []Finding, files int) string {
 	}
 }
 
-// Location renders "path:line:col", dropping the parts that are unknown.
+// Location renders "path:line:col", dropping the parts that are unknown;
+// the path as DisplayPath shows it.
 func (f Finding) Location() string {
 	var b strings.Builder
-	b.WriteString(f.File)
+	b.WriteString(DisplayPath(f.File))
 	if f.Line > 0 {
 		b.WriteString(":" + strconv.Itoa(f.Line))
 		if f.Col > 0 {
@@ -76,9 +77,10 @@ func (f Finding) Location() string {
 //	accounts/b.yaml:7:3: warning: events[0].name: deprecated
 //	fail: 1 error, 1 warning in 2 of 6 files
 //
-// Editors and CI log scanners recognise the "path:line:col:" prefix. A
-// multi-line message continues on indented lines so that each finding still
-// starts on a line of its own.
+// Editors and CI log scanners recognise the "path:line:col:" prefix. Every
+// finding is exactly one line: the field and message go through Printable,
+// the path through DisplayPath, so nothing a pull request wrote can start
+// a line of its own (where the Actions runner would read a command).
 func WriteText(w io.Writer, fs []Finding, files int) error {
 	var b strings.Builder
 	for _, f := range Sorted(fs) {
@@ -88,10 +90,10 @@ func WriteText(w io.Writer, fs []Finding, files int) error {
 			b.WriteString("warning: ")
 		}
 		if f.Field != "" {
-			b.WriteString(f.Field)
+			b.WriteString(Printable(f.Field))
 			b.WriteString(": ")
 		}
-		b.WriteString(indentContinuation(f.Message))
+		b.WriteString(Printable(f.Message))
 		b.WriteByte('\n')
 	}
 	b.WriteString(Summary(fs, files))
@@ -144,9 +146,4 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return strconv.Itoa(n) + " " + noun + "s"
-}
-
-func indentContinuation(s string) string {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	return strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n    ")
 }

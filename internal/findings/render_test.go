@@ -47,8 +47,7 @@ func TestWriteText(t *testing.T) {
 			want: "accounts/legacy.yaml: duplicate account ID 123456789012 (also in accounts/payments.yaml)\n" +
 				"accounts/payments.yaml:3:5: cost.currency: must be one of \"USD\", \"EUR\"\n" +
 				"accounts/payments.yaml:9:3: warning: events[0].name: deprecated: use guardduty\n" +
-				"org.yaml:12: unknown field \"regoins\"\n" +
-				"    did you mean \"regions\"?\n" +
+				"org.yaml:12: unknown field \"regoins\"\\ndid you mean \"regions\"?\n" +
 				"fail: 3 errors, 1 warning in 3 of 6 files\n",
 		},
 		{

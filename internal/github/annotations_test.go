@@ -2,6 +2,7 @@ package github
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/orgnotify/orgnotify/internal/findings"
@@ -43,14 +44,21 @@ func TestWriteAnnotations(t *testing.T) {
 			want: "::error file=a.yaml::m\n",
 		},
 		{
-			name: "message escapes percent, CR and LF but keeps colons and commas",
+			name: "message escapes percent, shows CR and LF, keeps colons and commas",
 			fs:   []findings.Finding{{File: "a.yaml", Line: 2, Message: "100% wrong:\r\nline two, ::error::injected", Severity: findings.Error}},
-			want: "::error file=a.yaml,line=2::100%25 wrong:%0D%0Aline two, ::error::injected\n",
+			want: "::error file=a.yaml,line=2::100%25 wrong:\\r\\nline two, ::error::injected\n",
 		},
 		{
 			name: "properties also escape colon and comma",
 			fs:   []findings.Finding{{File: "accounts/we,ird:name%.yaml", Line: 1, Field: "tags.a:b,c\nd", Message: "m", Severity: findings.Error}},
-			want: "::error file=accounts/we%2Cird%3Aname%25.yaml,line=1,title=tags.a%3Ab%2Cc%0Ad::m\n",
+			want: "::error file=accounts/we%2Cird%3Aname%25.yaml,line=1,title=tags.a%3Ab%2Cc\\nd::m\n",
+		},
+		{
+			name: "a newline in a YAML key or a file name starts no command",
+			fs: []findings.Finding{
+				{File: "accounts/x\n::error file=org.yaml,line=1::PWNED.yaml", Line: 1, Field: "x\n::error file=org.yaml,line=1::PWNED", Message: "unknown \x1b[31m\u2028", Severity: findings.Error},
+			},
+			want: "::error file=accounts/x\\n%3A%3Aerror file=org.yaml%2Cline=1%3A%3APWNED.yaml,line=1,title=x\\n%3A%3Aerror file=org.yaml%2Cline=1%3A%3APWNED::unknown \\x1b[31m\\u2028\n",
 		},
 		{
 			name: "sorted by file and line",
@@ -74,5 +82,20 @@ func TestWriteAnnotations(t *testing.T) {
 				t.Errorf("got:\n%q\nwant:\n%q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestWriteAnnotationsStopsAtWhatGitHubShows(t *testing.T) {
+	fs := make([]findings.Finding, maxAnnotations+7)
+	for i := range fs {
+		fs[i] = findings.Finding{File: "a.yaml", Line: i + 1, Message: "m", Severity: findings.Error}
+	}
+	var buf bytes.Buffer
+	if err := WriteAnnotations(&buf, fs); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if len(lines) != maxAnnotations+1 || lines[maxAnnotations] != "(7 more findings are not annotated; all are listed below)" {
+		t.Errorf("%d lines, last %q", len(lines), lines[len(lines)-1])
 	}
 }

@@ -29,6 +29,10 @@ const (
 	// comment to the findings.
 	maxPlanSize   = 24000
 	maxDigestSize = 12000
+	// Caps on one table cell, in bytes before escaping, so that one long
+	// finding can never push every other row out of the comment.
+	maxPathCell    = 200
+	maxMessageCell = 600
 )
 
 const (
@@ -135,7 +139,7 @@ func tableRows(fs []findings.Finding) []row {
 	sorted := findings.Sorted(fs)
 	rows := make([]row, 0, len(sorted))
 	for _, f := range sorted {
-		r := row{File: escapeCell(f.File), Field: escapeCell(f.Field)}
+		r := row{File: escapeCell(clip(f.File, maxPathCell)), Field: escapeCell(clip(f.Field, maxPathCell))}
 		if f.Line > 0 {
 			r.Line = strconv.Itoa(f.Line)
 			if f.Col > 0 {
@@ -146,7 +150,7 @@ func tableRows(fs []findings.Finding) []row {
 		if f.Severity == findings.Warning {
 			icon = "⚠️"
 		}
-		r.Message = icon + " " + escapeCell(f.Message)
+		r.Message = icon + " " + escapeCell(clip(f.Message, maxMessageCell))
 		rows = append(rows, r)
 	}
 	return rows
@@ -228,6 +232,14 @@ var cellEscaper = strings.NewReplacer(
 )
 
 func escapeCell(s string) string { return cellEscaper.Replace(strings.TrimSpace(s)) }
+
+// clip shortens s to about n bytes, marking the cut; the job log has it all.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return truncateUTF8(s, n) + "…"
+}
 
 func truncateUTF8(s string, n int) string {
 	if len(s) <= n {

@@ -206,3 +206,19 @@ func TestTemplatesAreEmbedded(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestRenderCommentShowsFirstFindingsWhateverTheirSize: one finding with a
+// huge message used to leave no room for any row.
+func TestRenderCommentShowsFirstFindingsWhateverTheirSize(t *testing.T) {
+	fs := manyFindings(200)
+	for i := range fs {
+		fs[i].Message = strings.Repeat("accounts/other.yaml, ", 10000)
+	}
+	got := RenderComment(Comment{Findings: fs, Files: 200, Plan: strings.Repeat("x\n", maxPlanSize), DigestPreview: strings.Repeat("y\n", maxDigestSize)})
+	if len(got) > MaxCommentSize {
+		t.Fatalf("comment is %d bytes", len(got))
+	}
+	if shown := strings.Count(got, "| accounts/team-"); shown < 10 || !strings.Contains(got, "| accounts/team-000.yaml |") {
+		t.Errorf("%d rows shown, want the first ones", shown)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
@@ -59,6 +60,22 @@ func queue(t *testing.T, c *sqs.Client, name, service, sourceARN string) (string
 	_, err = c.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: q.QueueUrl, Attributes: map[string]string{"Policy": string(b)}})
 	must(t, err, "sqs SetQueueAttributes")
 	return aws.ToString(q.QueueUrl), arn
+}
+
+// forwarderRole creates the role a forwarding rule of account uses: only
+// events.amazonaws.com for that account may assume it, and it may only put
+// events on busARN. It returns the role ARN.
+func forwarderRole(t *testing.T, c *iam.Client, name, account, busARN string) string {
+	t.Helper()
+	ctx := context.Background()
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sts:AssumeRole",` +
+		`"Condition":{"StringEquals":{"aws:SourceAccount":"` + account + `"}}}]}`
+	out, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)})
+	must(t, err, "iam CreateRole")
+	_, err = c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("put-events"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"events:PutEvents","Resource":"` + busARN + `"}]}`)})
+	must(t, err, "iam PutRolePolicy")
+	return aws.ToString(out.Role.Arn)
 }
 
 // receiveOne waits briefly for one message and returns its body.
@@ -124,9 +141,12 @@ func TestMemberEventReachesHubQueues(t *testing.T) {
 		t.Fatalf("PutTargets failed entries: %+v", res.FailedEntries)
 	}
 
+	// W1: the bus grants the organization, so the member's rule must
+	// forward through a role of its own account.
 	member := eventbridge.NewFromConfig(memberCfg)
+	role := forwarderRole(t, iam.NewFromConfig(memberCfg), "orgnotify-forwarder", memberAccount, aws.ToString(central.EventBusArn))
 	fwd := mustRule(t, member, &eventbridge.PutRuleInput{Name: aws.String("orgnotify-forward"), EventPattern: aws.String(`{"source":["orgnotify.test"]}`)},
-		types.Target{Id: aws.String("hub"), Arn: central.EventBusArn})
+		types.Target{Id: aws.String("hub"), Arn: central.EventBusArn, RoleArn: aws.String(role)})
 	id := putOne(t, member, "", "orgnotify.test", "CloudFormation Stack Status Change", `{"stack":"payments-api","status":"UPDATE_FAILED"}`)
 
 	if m := env.Sim.EventBridge.Metrics(fwd); m.Invoked != 1 || m.Failed != 0 {

@@ -21,6 +21,9 @@ import (
 type Targets struct {
 	SQS wire.Deliverer
 	SNS wire.Deliverer
+	// Roles checks the RoleArn of a target; nil fails every target with
+	// a RoleArn that needs one.
+	Roles wire.RoleAuthorizer
 }
 
 // servicePrincipal is the principal EventBridge acts as when it delivers;
@@ -54,6 +57,8 @@ type Store struct {
 	mu      sync.Mutex
 	regions map[scope]*regionState
 	metrics map[string]*RuleMetrics // by rule ARN
+	// failures are the failed invocations, oldest first.
+	failures []FailedInvocation
 }
 
 // scope is one account in one region.

@@ -115,7 +115,7 @@ func (s *Store) putEntry(ctx context.Context, r *wire.Request, e putEventsEntry)
 	}
 	env := newEnvelope(r.Account, r.Region, when, ServiceEvent{Source: e.Source, DetailType: e.DetailType,
 		Detail: json.RawMessage(e.Detail), Resources: e.Resources})
-	if err := s.accept(ctx, ref, env, r.Account, 0); err != nil {
+	if err := s.accept(ctx, ref, env, sender{account: r.Account, principal: r.Principal, inOrg: true}, 0); err != nil {
 		code := wire.AsError(err).Code
 		return fail(code, wire.AsError(err).Message)
 	}
@@ -146,7 +146,7 @@ func (s *Store) PutServiceEvent(ctx context.Context, account, region string, ev 
 		when = time.Now()
 	}
 	env := newEnvelope(account, region, when, ev)
-	if err := s.accept(ctx, busRef{account, region, defaultBus}, env, account, 0); err != nil {
+	if err := s.accept(ctx, busRef{account, region, defaultBus}, env, sender{account: account, inOrg: true}, 0); err != nil {
 		return "", err
 	}
 	return env.ID, nil
@@ -172,6 +172,19 @@ func isObject(b []byte) bool {
 	return json.Unmarshal(b, &m) == nil && m != nil
 }
 
+// sender is who puts an event on a bus.
+type sender struct {
+	account string
+	// principal is the caller's ARN; empty stands for the account's root.
+	principal string
+	// inOrg is whether aws:PrincipalOrgID applies to the sender: true for
+	// an identity (a PutEvents caller, a target's role session), false for
+	// a rule forwarding without a RoleArn, which EventBridge sends as the
+	// account itself, so that a bus granting only through the organization
+	// refuses it, as AWS documents (PutTargets: RoleArn).
+	inOrg bool
+}
+
 // invocation is one target to call for one matched event, copied out of
 // the store so delivery runs without the lock.
 type invocation struct {
@@ -184,7 +197,7 @@ type invocation struct {
 // moves the event has made. It returns an error only when the bus refuses
 // the event (missing, or its policy denies the sender); target failures are
 // counted in the rule metrics.
-func (s *Store) accept(ctx context.Context, ref busRef, env envelope, sender string, hops int) error {
+func (s *Store) accept(ctx context.Context, ref busRef, env envelope, from sender, hops int) error {
 	body, err := json.Marshal(env)
 	if err != nil {
 		return err
@@ -200,14 +213,14 @@ func (s *Store) accept(ctx context.Context, ref busRef, env envelope, sender str
 		s.mu.Unlock()
 		return err
 	}
-	if sender != ref.account {
+	if from.account != ref.account {
 		var orgID string
-		if s.orgs != nil {
-			orgID, _ = s.orgs.OrgIDOf(sender)
+		if s.orgs != nil && from.inOrg {
+			orgID, _ = s.orgs.OrgIDOf(from.account)
 		}
-		if !b.policy.allowsPutEvents(sender, orgID, b.arn) {
+		if !b.policy.allowsPutEvents(from.account, from.principal, orgID, b.arn) {
 			s.mu.Unlock()
-			return wire.AccessDenied("Account %s is not authorized to put events on event bus %s.", sender, b.arn)
+			return wire.AccessDenied("Account %s is not authorized to put events on event bus %s.", from.account, b.arn)
 		}
 	}
 	names := make([]string, 0, len(b.rules))
@@ -230,14 +243,12 @@ func (s *Store) accept(ctx context.Context, ref busRef, env envelope, sender str
 
 	for _, c := range calls {
 		err := s.invoke(ctx, c, env, body, event, hops)
-		s.mu.Lock()
-		m := s.metric(c.ruleARN)
 		if err != nil {
-			m.Failed++
-			m.LastError = err.Error()
-		} else {
-			m.Invoked++
+			s.failed(ctx, c, env, body, err)
+			continue
 		}
+		s.mu.Lock()
+		s.metric(c.ruleARN).Invoked++
 		s.mu.Unlock()
 	}
 	return nil
@@ -262,9 +273,14 @@ func (s *Store) invoke(ctx context.Context, c invocation, env envelope, body []b
 		if hops >= maxBusHops {
 			return errLoop
 		}
+		to := busRef{a.account, a.region, strings.TrimPrefix(a.resource, "event-bus/")}
+		from, err := s.busSender(ctx, c, to.arn())
+		if err != nil {
+			return err
+		}
 		// The event keeps its id, account, region and content: the
 		// receiving bus's rules see what the sender saw.
-		return s.accept(ctx, busRef{a.account, a.region, strings.TrimPrefix(a.resource, "event-bus/")}, env, c.owner, hops+1)
+		return s.accept(ctx, to, env, from, hops+1)
 	}
 	payload, err := transform(c.target, body, event)
 	if err != nil {
@@ -287,6 +303,32 @@ func (s *Store) invoke(ctx context.Context, c invocation, env envelope, body []b
 		SourceARN:     c.ruleARN,
 		SourceAccount: c.owner,
 	})
+}
+
+// busSender is who a rule's bus target puts the event as. Without a
+// RoleArn, the rule's account itself; with one, EventBridge assumes the
+// role, which must be in the rule's account, trust events.amazonaws.com for
+// this rule and allow events:PutEvents on the bus: then the role's session
+// is the sender, an identity the organization condition applies to.
+func (s *Store) busSender(ctx context.Context, c invocation, busARN string) (sender, error) {
+	if c.target.RoleArn == "" {
+		return sender{account: c.owner}, nil
+	}
+	if a, ok := parseARN(c.target.RoleArn); !ok || a.account != c.owner {
+		return sender{}, wire.AccessDenied("Role %s is not in the rule's account %s.", c.target.RoleArn, c.owner)
+	}
+	if s.targets.Roles == nil {
+		return sender{}, fmt.Errorf("target %s: roles are not simulated", c.target.Arn)
+	}
+	principal, err := s.targets.Roles.AuthorizeRoleUse(ctx, wire.RoleUse{
+		RoleARN: c.target.RoleArn, FromService: servicePrincipal,
+		SourceAccount: c.owner, SourceARN: c.ruleARN,
+		Action: "events:PutEvents", Resource: busARN,
+	})
+	if err != nil {
+		return sender{}, err
+	}
+	return sender{account: c.owner, principal: principal, inOrg: true}, nil
 }
 
 // transform applies a target's Input, InputPath or InputTransformer.

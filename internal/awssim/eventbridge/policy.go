@@ -123,21 +123,24 @@ func (p *policy) withoutStatement(sid string) (_ *policy, ok bool, err error) {
 	return p, false, nil
 }
 
-// allowsPutEvents asks the bus policy whether account sender may put events
-// on the bus busARN. No policy allows no other account. The sender is
+// allowsPutEvents asks the bus policy whether principal (its account's
+// root when empty) of account sender may put events on the bus busARN. No policy allows no other account. The sender is
 // evaluated as its account's root principal; aws:PrincipalOrgID is set only
 // for accounts in an organization, as in AWS, so a condition on it does not
 // match an outsider by accident.
-func (p *policy) allowsPutEvents(sender, senderOrgID, busARN string) bool {
+func (p *policy) allowsPutEvents(sender, principal, senderOrgID, busARN string) bool {
 	if p == nil {
 		return false
+	}
+	if principal == "" {
+		principal = "arn:aws:iam::" + sender + ":root"
 	}
 	ctx := map[string]string{"aws:PrincipalAccount": sender}
 	if senderOrgID != "" {
 		ctx["aws:PrincipalOrgID"] = senderOrgID
 	}
 	return p.eval.Allows(iampolicy.Request{
-		Principal: iampolicy.Principal{AWS: "arn:aws:iam::" + sender + ":root", Account: sender},
+		Principal: iampolicy.Principal{AWS: principal, Account: sender},
 		Action:    "events:PutEvents",
 		Resource:  busARN,
 		Context:   ctx,

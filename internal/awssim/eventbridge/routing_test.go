@@ -290,13 +290,24 @@ func TestCrossAccountForwarding(t *testing.T) {
 	tests := []struct {
 		name      string
 		sender    string
+		grant     bool // grant the sender's account ID on the bus first
 		wantQueue int
 	}{
-		{"member of the organization is allowed", memberAccount, 1},
-		{"account outside the organization is refused", outsider, 0},
+		// W1: a rule forwarding without a RoleArn sends as its account, to
+		// which a grant through aws:PrincipalOrgID does not apply.
+		{"member without a RoleArn, bus grants only the organization", memberAccount, false, 0},
+		{"member granted by account ID", memberAccount, true, 1},
+		{"account outside the organization is refused", outsider, false, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.grant {
+				_, err := hub.PutPermission(context.Background(), &eventbridge.PutPermissionInput{EventBusName: aws.String("central"),
+					Action: aws.String("events:PutEvents"), Principal: aws.String(tt.sender), StatementId: aws.String("Account" + tt.sender)})
+				if err != nil {
+					t.Fatalf("PutPermission: %v", err)
+				}
+			}
 			before := len(f.sqs.deliveries())
 			c := f.client(t, tt.sender, region)
 			fwd := mustRule(t, c, &eventbridge.PutRuleInput{Name: aws.String("forward"), EventPattern: aws.String(`{"source":["app"]}`)},

@@ -133,8 +133,26 @@ func malformed(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrMalformed, fmt.Sprintf(format, args...))
 }
 
-// Parse validates doc and returns its parsed form.
-func Parse(doc string) (*Policy, error) {
+// Kind is the sort of document a policy is: each one names (or must not
+// name) a Principal and a Resource differently.
+type Kind int
+
+const (
+	// ResourcePolicy is attached to a resource (queue, topic, bus, key):
+	// Principal and Resource are required.
+	ResourcePolicy Kind = iota
+	// IdentityPolicy is attached to a role: no Principal, Resource required.
+	IdentityPolicy
+	// TrustPolicy is a role's AssumeRolePolicyDocument: Principal required,
+	// no Resource (the role is the resource).
+	TrustPolicy
+)
+
+// Parse validates a resource policy and returns its parsed form.
+func Parse(doc string) (*Policy, error) { return ParseKind(doc, ResourcePolicy) }
+
+// ParseKind validates doc as a policy of the given kind.
+func ParseKind(doc string, kind Kind) (*Policy, error) {
 	dec := json.NewDecoder(strings.NewReader(doc))
 	dec.UseNumber()
 	var top map[string]json.RawMessage
@@ -183,7 +201,7 @@ func Parse(doc string) (*Policy, error) {
 		return nil, malformed("Statement must be an object or a list of objects")
 	}
 	for i, m := range stmts {
-		st, err := parseStatement(m)
+		st, err := parseStatement(m, kind)
 		if err != nil {
 			return nil, fmt.Errorf("statement %d: %w", i+1, err)
 		}
@@ -192,7 +210,7 @@ func Parse(doc string) (*Policy, error) {
 	return p, nil
 }
 
-func parseStatement(m map[string]json.RawMessage) (Statement, error) {
+func parseStatement(m map[string]json.RawMessage, kind Kind) (Statement, error) {
 	var st Statement
 	if m == nil {
 		return st, malformed("statement must be an object")
@@ -244,12 +262,17 @@ func parseStatement(m map[string]json.RawMessage) (Statement, error) {
 	switch {
 	case st.Effect == "":
 		return st, malformed("missing Effect")
-	case (st.Principal == nil) == (st.NotPrincipal == nil):
+	case kind == IdentityPolicy && (st.Principal != nil || st.NotPrincipal != nil):
+		// An identity policy applies to the identity it is attached to.
+		return st, malformed("Has prohibited field Principal")
+	case kind != IdentityPolicy && (st.Principal == nil) == (st.NotPrincipal == nil):
 		// Resource policies always name who they apply to.
 		return st, malformed("a resource policy statement needs exactly one of Principal or NotPrincipal")
 	case (st.Action == nil) == (st.NotAction == nil):
 		return st, malformed("statement needs exactly one of Action or NotAction")
-	case (st.Resource == nil) == (st.NotResource == nil):
+	case kind == TrustPolicy && (st.Resource != nil || st.NotResource != nil):
+		return st, malformed("Has prohibited field Resource")
+	case kind != TrustPolicy && (st.Resource == nil) == (st.NotResource == nil):
 		return st, malformed("statement needs exactly one of Resource or NotResource")
 	}
 	return st, nil

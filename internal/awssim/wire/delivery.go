@@ -47,3 +47,23 @@ type KeyAuthorizer interface {
 type OrgLookup interface {
 	OrgIDOf(account string) (string, bool)
 }
+
+// RoleUse asks whether a service may assume a role and, acting as the
+// role, perform Action on Resource: what EventBridge checks for a target
+// with a RoleArn.
+type RoleUse struct {
+	RoleARN       string
+	FromService   string // "events.amazonaws.com"
+	SourceAccount string // aws:SourceAccount in the trust policy
+	SourceARN     string // aws:SourceArn in the trust policy
+	Action        string // "events:PutEvents"
+	Resource      string // the ARN acted on
+}
+
+// RoleAuthorizer answers RoleUse questions; the IAM simulator implements
+// it. It returns the session principal the service acts as
+// ("arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION"), or an error saying
+// why the role cannot be used.
+type RoleAuthorizer interface {
+	AuthorizeRoleUse(ctx context.Context, u RoleUse) (string, error)
+}

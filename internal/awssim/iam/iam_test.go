@@ -1,0 +1,243 @@
+package iam_test
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/orgnotify/orgnotify/internal/awssim"
+	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
+	"github.com/orgnotify/orgnotify/internal/awssim/org"
+)
+
+const (
+	mgmt   = "111111111111"
+	member = "222222222222"
+)
+
+const trust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"111111111111"}}}]}`
+
+const putEvents = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"events:PutEvents","Resource":"arn:aws:events:eu-west-1:333333333333:event-bus/hub"}]}`
+
+func start(t *testing.T) (*awssimtest.Env, *iam.Client) {
+	t.Helper()
+	env := awssimtest.Start(t, awssim.Seed{Organization: org.Seed{ManagementAccount: mgmt,
+		Accounts: []org.Account{{ID: member, Name: "payments"}}}})
+	return env, iam.NewFromConfig(env.Config(t, "us-east-1"))
+}
+
+func TestRoleLifecycle(t *testing.T) {
+	ctx := context.Background()
+	_, c := start(t)
+	out, err := c.CreateRole(ctx, &iam.CreateRoleInput{
+		RoleName: aws.String("orgnotify-forwarder"), Path: aws.String("/orgnotify/"),
+		AssumeRolePolicyDocument: aws.String(trust), Description: aws.String("forwards events"),
+		MaxSessionDuration: aws.Int32(7200),
+		Tags:               []types.Tag{{Key: aws.String("orgnotify:owner"), Value: aws.String("main")}},
+	})
+	awssimtest.WantCode(t, err, "")
+	if got, want := aws.ToString(out.Role.Arn), "arn:aws:iam::"+mgmt+":role/orgnotify/orgnotify-forwarder"; got != want {
+		t.Fatalf("Arn = %q, want %q", got, want)
+	}
+	if id := aws.ToString(out.Role.RoleId); !strings.HasPrefix(id, "AROA") || len(id) != 21 {
+		t.Fatalf("RoleId = %q, want AROA + 17 characters", id)
+	}
+
+	// Names are unique without case.
+	_, err = c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("OrgNotify-Forwarder"), AssumeRolePolicyDocument: aws.String(trust)})
+	awssimtest.WantCode(t, err, "EntityAlreadyExists")
+
+	got, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("orgnotify-forwarder")})
+	awssimtest.WantCode(t, err, "")
+	doc := aws.ToString(got.Role.AssumeRolePolicyDocument)
+	if doc == trust || !strings.HasPrefix(doc, "%7B%22Version%22") {
+		t.Fatalf("AssumeRolePolicyDocument = %q, want it URL-encoded as AWS returns it", doc)
+	}
+	if dec, _ := url.QueryUnescape(doc); dec != trust {
+		t.Fatalf("decoded trust policy = %q, want %q", dec, trust)
+	}
+	if aws.ToInt32(got.Role.MaxSessionDuration) != 7200 || aws.ToString(got.Role.Description) != "forwards events" ||
+		len(got.Role.Tags) != 1 || aws.ToString(got.Role.Tags[0].Key) != "orgnotify:owner" {
+		t.Fatalf("GetRole = %+v", got.Role)
+	}
+
+	_, err = c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("orgnotify-forwarder"),
+		PolicyName: aws.String("put-events"), PolicyDocument: aws.String(putEvents)})
+	awssimtest.WantCode(t, err, "")
+	pol, err := c.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String("orgnotify-forwarder"), PolicyName: aws.String("put-events")})
+	awssimtest.WantCode(t, err, "")
+	if dec, _ := url.QueryUnescape(aws.ToString(pol.PolicyDocument)); dec != putEvents || aws.ToString(pol.PolicyDocument) == putEvents {
+		t.Fatalf("PolicyDocument = %q, want putEvents URL-encoded", aws.ToString(pol.PolicyDocument))
+	}
+	names, err := c.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String("orgnotify-forwarder")})
+	awssimtest.WantCode(t, err, "")
+	if fmt.Sprint(names.PolicyNames) != "[put-events]" {
+		t.Fatalf("ListRolePolicies = %v", names.PolicyNames)
+	}
+
+	newTrust := strings.Replace(trust, mgmt, member, 1)
+	_, err = c.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("orgnotify-forwarder"), PolicyDocument: aws.String(newTrust)})
+	awssimtest.WantCode(t, err, "")
+	got, _ = c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("orgnotify-forwarder")})
+	if dec, _ := url.QueryUnescape(aws.ToString(got.Role.AssumeRolePolicyDocument)); dec != newTrust {
+		t.Fatalf("trust after update = %q", dec)
+	}
+
+	_, err = c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("orgnotify-forwarder")})
+	awssimtest.WantCode(t, err, "DeleteConflict")
+	_, err = c.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("orgnotify-forwarder"), PolicyName: aws.String("put-events")})
+	awssimtest.WantCode(t, err, "")
+	_, err = c.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("orgnotify-forwarder"), PolicyName: aws.String("put-events")})
+	awssimtest.WantCode(t, err, "NoSuchEntity")
+	_, err = c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("orgnotify-forwarder")})
+	awssimtest.WantCode(t, err, "")
+	_, err = c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("orgnotify-forwarder")})
+	awssimtest.WantCode(t, err, "NoSuchEntity")
+}
+
+func TestValidation(t *testing.T) {
+	ctx := context.Background()
+	_, c := start(t)
+	_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(trust)})
+	awssimtest.WantCode(t, err, "")
+	many := make([]types.Tag, 51)
+	for i := range many {
+		many[i] = types.Tag{Key: aws.String(fmt.Sprintf("k%d", i)), Value: aws.String("v")}
+	}
+	cases := []struct {
+		name string
+		call func() error
+		want string
+	}{
+		{"trust policy not JSON", func() error {
+			_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("a"), AssumeRolePolicyDocument: aws.String("{")})
+			return err
+		}, "MalformedPolicyDocument"},
+		{"trust policy with a Resource", func() error {
+			_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("a"), AssumeRolePolicyDocument: aws.String(
+				`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sts:AssumeRole","Resource":"*"}]}`)})
+			return err
+		}, "MalformedPolicyDocument"},
+		{"inline policy with a Principal", func() error {
+			_, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("r"), PolicyName: aws.String("p"), PolicyDocument: aws.String(
+				`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"events:PutEvents","Resource":"*"}]}`)})
+			return err
+		}, "MalformedPolicyDocument"},
+		{"51 tags on create", func() error {
+			_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("a"), AssumeRolePolicyDocument: aws.String(trust), Tags: many})
+			return err
+		}, "LimitExceeded"},
+		{"51 tags by TagRole", func() error {
+			_, err := c.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String("r"), Tags: many})
+			return err
+		}, "LimitExceeded"},
+		{"bad role name", func() error {
+			_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("a b"), AssumeRolePolicyDocument: aws.String(trust)})
+			return err
+		}, "ValidationError"},
+		{"bad path", func() error {
+			_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("a"), Path: aws.String("orgnotify"), AssumeRolePolicyDocument: aws.String(trust)})
+			return err
+		}, "ValidationError"},
+		{"session duration", func() error {
+			_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("a"), MaxSessionDuration: aws.Int32(60), AssumeRolePolicyDocument: aws.String(trust)})
+			return err
+		}, "ValidationError"},
+		{"missing role", func() error {
+			_, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("nope"), PolicyName: aws.String("p"), PolicyDocument: aws.String(putEvents)})
+			return err
+		}, "NoSuchEntity"},
+		{"reserved tag key", func() error {
+			_, err := c.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String("r"), Tags: []types.Tag{{Key: aws.String("aws:x"), Value: aws.String("v")}}})
+			return err
+		}, "InvalidInput"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) { awssimtest.WantCode(t, tc.call(), tc.want) })
+	}
+	// A refused TagRole changes nothing.
+	tags, err := c.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: aws.String("r")})
+	awssimtest.WantCode(t, err, "")
+	if len(tags.Tags) != 0 {
+		t.Fatalf("tags after refused TagRole = %v", tags.Tags)
+	}
+}
+
+func TestTagsAndListing(t *testing.T) {
+	ctx := context.Background()
+	env, c := start(t)
+	for i := 0; i < 5; i++ {
+		path := "/orgnotify/"
+		if i%2 == 1 {
+			path = "/other/"
+		}
+		_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(fmt.Sprintf("role-%d", i)), Path: aws.String(path), AssumeRolePolicyDocument: aws.String(trust)})
+		awssimtest.WantCode(t, err, "")
+	}
+	var seen []string
+	p := iam.NewListRolesPaginator(c, &iam.ListRolesInput{PathPrefix: aws.String("/orgnotify/"), MaxItems: aws.Int32(2)})
+	pages := 0
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		awssimtest.WantCode(t, err, "")
+		pages++
+		for _, r := range out.Roles {
+			seen = append(seen, aws.ToString(r.RoleName))
+			if len(r.Tags) != 0 {
+				t.Fatalf("ListRoles returned tags; AWS leaves them out")
+			}
+		}
+	}
+	if fmt.Sprint(seen) != "[role-0 role-2 role-4]" || pages != 2 {
+		t.Fatalf("ListRoles /orgnotify/ = %v in %d pages, want [role-0 role-2 role-4] in 2", seen, pages)
+	}
+
+	_, err := c.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String("role-0"), Tags: []types.Tag{
+		{Key: aws.String("b"), Value: aws.String("1")}, {Key: aws.String("a"), Value: aws.String("2")}}})
+	awssimtest.WantCode(t, err, "")
+	_, err = c.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String("role-0"), TagKeys: []string{"b"}})
+	awssimtest.WantCode(t, err, "")
+	tags, err := c.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: aws.String("role-0")})
+	awssimtest.WantCode(t, err, "")
+	if len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Key) != "a" {
+		t.Fatalf("tags = %+v, want only a", tags.Tags)
+	}
+
+	// Roles live per account: the member does not see the management
+	// account's roles.
+	creds, err := sts.NewFromConfig(env.Config(t, "us-east-1")).AssumeRole(ctx, &sts.AssumeRoleInput{
+		RoleArn: aws.String("arn:aws:iam::" + member + ":role/" + org.AccessRole), RoleSessionName: aws.String("test")})
+	awssimtest.WantCode(t, err, "")
+	mc := iam.NewFromConfig(env.ConfigWithKeys(t, "eu-west-1", aws.ToString(creds.Credentials.AccessKeyId),
+		aws.ToString(creds.Credentials.SecretAccessKey), aws.ToString(creds.Credentials.SessionToken)))
+	_, err = mc.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("role-0")})
+	awssimtest.WantCode(t, err, "NoSuchEntity")
+}
+
+// TestPropagation: with the delay knob set, a new role is not yet visible,
+// and the SDK's RoleExists waiter is how a caller waits for it.
+func TestPropagation(t *testing.T) {
+	ctx := context.Background()
+	env, c := start(t)
+	env.Sim.IAM.SetPropagationDelay(1500 * time.Millisecond)
+	_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("fresh"), AssumeRolePolicyDocument: aws.String(trust)})
+	awssimtest.WantCode(t, err, "")
+	_, err = c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("fresh")})
+	awssimtest.WantCode(t, err, "NoSuchEntity")
+	w := iam.NewRoleExistsWaiter(c, func(o *iam.RoleExistsWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 200*time.Millisecond, 400*time.Millisecond
+	})
+	if err := w.Wait(ctx, &iam.GetRoleInput{RoleName: aws.String("fresh")}, 20*time.Second); err != nil {
+		t.Fatalf("RoleExists waiter: %v", err)
+	}
+	_, err = c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("fresh")})
+	awssimtest.WantCode(t, err, "")
+}
