@@ -30,7 +30,7 @@ type Layout struct {
 
 // RolePath is the IAM path of orgnotify's roles: one ListRoles call with
 // this PathPrefix finds them all.
-const RolePath = "/orgnotify/"
+const RolePath = desired.RolePath
 
 // Cloud observes and changes orgnotify's resources in every account of the
 // organization. It implements the interfaces package reconcile declares.
@@ -73,7 +73,7 @@ func (c *Cloud) withOwnTag(tags map[string]string) map[string]string {
 }
 
 func arn(region, service, account, resource string) string {
-	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", Partition(region), service, region, account, resource)
+	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", desired.Partition(region), service, region, account, resource)
 }
 
 // canonical returns doc in canonical form; "" stays "".

@@ -23,8 +23,9 @@ import (
 
 // ObserveRegion returns what orgnotify owns in account and region, in the
 // canonical form package desired builds: the rules on the default bus in
-// every account, and in the hub's home region also the key, aliases,
-// queues, topic, subscriptions, bus and the rules on it. Only names with
+// every account; in the hub also the queues (a delivery dead-letter queue
+// lives in every rule region), and in the hub's home region the key,
+// aliases, topic, subscriptions, bus and the rules on it. Only names with
 // the prefix are read. Roles are global: see ObserveRoles.
 func (c *Cloud) ObserveRegion(ctx context.Context, account, region string) ([]desired.Resource, error) {
 	cfg := c.cfg(account, region)
@@ -33,11 +34,12 @@ func (c *Cloud) ObserveRegion(ctx context.Context, account, region string) ([]de
 	if err != nil {
 		return nil, err
 	}
-	if account != c.layout.Hub || region != c.layout.HomeRegion {
+	if account != c.layout.Hub {
 		return out, nil
 	}
-	steps := []func(context.Context, sdkaws.Config, string, string) ([]desired.Resource, error){
-		c.observeKMS, c.observeQueues, c.observeTopic, c.observeBus,
+	steps := []func(context.Context, sdkaws.Config, string, string) ([]desired.Resource, error){c.observeQueues}
+	if region == c.layout.HomeRegion {
+		steps = append(steps, c.observeKMS, c.observeTopic, c.observeBus)
 	}
 	for _, step := range steps {
 		rs, err := step(ctx, cfg, account, region)
@@ -46,7 +48,7 @@ func (c *Cloud) ObserveRegion(ctx context.Context, account, region string) ([]de
 		}
 		out = append(out, rs...)
 	}
-	if c.layout.Bus != "" {
+	if c.layout.Bus != "" && region == c.layout.HomeRegion {
 		rs, err := c.observeRules(ctx, eb, account, region, c.layout.Bus)
 		if err != nil {
 			return nil, err
