@@ -10,6 +10,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/orgnotify/orgnotify/internal/desired"
+	"github.com/orgnotify/orgnotify/internal/reconcile"
 )
 
 // Layout is what the cloud needs to know about the organization to find
@@ -38,6 +39,8 @@ type Cloud struct {
 	sessions *Sessions
 	layout   Layout
 }
+
+var _ reconcile.Cloud = (*Cloud)(nil)
 
 // NewCloud returns a cloud acting through sessions.
 func NewCloud(s *Sessions, l Layout) *Cloud {
