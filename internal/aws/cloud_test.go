@@ -103,7 +103,7 @@ func hubResources() []desired.Resource {
 			desired.SetFilterPolicyScope: "MessageBody"}},
 		{ID: id(hub, region, desired.EventBus, "orgnotify-central"), Tags: own, Settings: map[string]string{
 			desired.SetPolicy: pol(map[string]any{"Sid": "Organization", "Effect": "Allow", "Principal": "*", "Action": "events:PutEvents",
-				"Resource": arnOf("events", "event-bus/orgnotify-central"),
+				"Resource":  arnOf("events", "event-bus/orgnotify-central"),
 				"Condition": map[string]any{"StringEquals": map[string]any{"aws:PrincipalOrgID": orgID}}})}},
 		{ID: id(hub, region, desired.EventRule, "orgnotify-stack-failures"), Tags: own, Settings: map[string]string{
 			desired.SetEventBusName: "orgnotify-central", desired.SetState: "ENABLED",

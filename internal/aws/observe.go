@@ -244,7 +244,9 @@ func (c *Cloud) observeKMS(ctx context.Context, cfg sdkaws.Config, account, regi
 			}
 		}
 	}
-	sort.Slice(aliases, func(i, j int) bool { return sdkaws.ToString(aliases[i].AliasName) < sdkaws.ToString(aliases[j].AliasName) })
+	sort.Slice(aliases, func(i, j int) bool {
+		return sdkaws.ToString(aliases[i].AliasName) < sdkaws.ToString(aliases[j].AliasName)
+	})
 
 	var out []desired.Resource
 	keyName := map[string]string{} // key ID → the key resource's name (its first alias)

@@ -157,7 +157,7 @@ func Plan(ctx context.Context, cloud Cloud, scope Scope, want []desired.Resource
 			mine = append(mine, r)
 		}
 	}
-	p := plan.Compute(mine, project(mine, have))
+	p := plan.Compute(mine, have)
 	return Result{Plan: p, Failures: failures, Warnings: warnings}, nil
 }
 
@@ -284,38 +284,6 @@ func observe(ctx context.Context, obs Observer, scope Scope, wantRegions map[str
 	}
 	desired.Sort(out)
 	return out, failures
-}
-
-// project keeps, of an observed resource that is also desired, only the
-// settings the desired one declares, and every inline role policy:
-// orgnotify manages what it declares, and AWS's defaults (a queue's
-// VisibilityTimeout) are not drift, but an inline policy it no longer
-// wants is removed. Tags are compared by plan over the desired keys only.
-func project(want, have []desired.Resource) []desired.Resource {
-	byID := make(map[desired.ID]*desired.Resource, len(want))
-	for i := range want {
-		byID[want[i].ID] = &want[i]
-	}
-	out := make([]desired.Resource, len(have))
-	for i, h := range have {
-		out[i] = h
-		w := byID[h.ID]
-		if w == nil {
-			continue
-		}
-		out[i].Settings = keep(h.Settings, w.Settings)
-	}
-	return out
-}
-
-func keep(have, want map[string]string) map[string]string {
-	out := make(map[string]string, len(want))
-	for k, v := range have {
-		if _, ok := want[k]; ok || strings.HasPrefix(k, desired.SetInlinePolicyPrefix) {
-			out[k] = v
-		}
-	}
-	return out
 }
 
 // checkDeletions refuses a plan that deletes more than the limit: an
