@@ -272,3 +272,29 @@ func hubConfig(t *testing.T, env *awssimtest.Env) sdkaws.Config {
 	s := orgaws.NewSessions(loadSim(t, env), mgmt, org.AccessRole)
 	return s.Config(hub, region)
 }
+
+// TestOwnershipRecheckedBeforeDelete: a rule that lost the ownership tag
+// between plan and apply is left alone, with ErrNotOwned.
+func TestOwnershipRecheckedBeforeDelete(t *testing.T) {
+	env, c := newCloud(t)
+	ctx := context.Background()
+	rule := desired.Resource{ID: id(hub, region, desired.EventRule, "orgnotify-fwd-test"), Tags: own, Settings: map[string]string{
+		desired.SetEventBusName: "default", desired.SetEventPattern: `{"source":["aws.cloudformation"]}`, desired.SetState: "ENABLED"}}
+	if err := c.Apply(ctx, orgaws.ActionCreate, &rule, nil); err != nil {
+		t.Fatal(err)
+	}
+	have, err := c.ObserveRegion(ctx, hub, region)
+	if err != nil || len(have) != 1 || have[0].Foreign {
+		t.Fatalf("observed %+v, %v", have, err)
+	}
+	eb := eventbridge.NewFromConfig(hubConfig(t, env))
+	if _, err := eb.UntagResource(ctx, &eventbridge.UntagResourceInput{ResourceARN: sdkaws.String(have[0].Ref), TagKeys: []string{tagKey}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Apply(ctx, orgaws.ActionDelete, nil, &have[0]); !errors.Is(err, orgaws.ErrNotOwned) {
+		t.Fatalf("delete of a rule that lost its tag: %v, want ErrNotOwned", err)
+	}
+	if _, err := eb.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: sdkaws.String("orgnotify-fwd-test")}); err != nil {
+		t.Errorf("rule deleted anyway: %v", err)
+	}
+}

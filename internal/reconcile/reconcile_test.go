@@ -555,3 +555,24 @@ func TestParseShard(t *testing.T) {
 		}
 	}
 }
+
+// TestApplyWaitsForNewRoles (AWS-WIRING W1): a new role takes a while to
+// be usable; apply waits for it, so an event right after apply is
+// forwarded, not lost as a failed invocation.
+func TestApplyWaitsForNewRoles(t *testing.T) {
+	w := start(t)
+	w.env.Sim.IAM.SetPropagationDelay(2 * time.Second)
+	if res := w.apply(t, reconcile.Options{}); res.Failed() {
+		t.Fatalf("apply:%s", describe(res))
+	}
+	ctx := context.Background()
+	detail, _ := json.Marshal(map[string]any{"status-details": map[string]any{"status": "ROLLBACK_FAILED"}})
+	if _, err := w.env.Sim.EventBridge.PutServiceEvent(ctx, members[2], orgRegin, ebsim.ServiceEvent{
+		Source: "aws.cloudformation", DetailType: "CloudFormation Stack Status Change", Detail: detail}); err != nil {
+		t.Fatal(err)
+	}
+	q := sqs.NewFromConfig(w.sessions.Config(hub, home))
+	if got := receive(t, q, queueURL(t, q, "orgnotify-digest")); len(got) != 1 {
+		t.Errorf("digest queue: %v; failed invocations: %+v", got, w.env.Sim.EventBridge.FailedInvocations())
+	}
+}
