@@ -8,6 +8,8 @@ import (
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	orgaws "github.com/orgnotify/orgnotify/internal/aws"
@@ -296,5 +298,55 @@ func TestOwnershipRecheckedBeforeDelete(t *testing.T) {
 	}
 	if _, err := eb.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: sdkaws.String("orgnotify-fwd-test")}); err != nil {
 		t.Errorf("rule deleted anyway: %v", err)
+	}
+}
+
+// TestUntaggableKindsOwnedThroughParent (AWS-WIRING W5): an alias is owned
+// iff its key is, a subscription iff its topic is.
+func TestUntaggableKindsOwnedThroughParent(t *testing.T) {
+	env, c := newCloud(t)
+	ctx := context.Background()
+	cfg := hubConfig(t, env)
+	k := kms.NewFromConfig(cfg)
+	key, err := k.CreateKey(ctx, &kms.CreateKeyInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: sdkaws.String("alias/orgnotify-events"), TargetKeyId: key.KeyMetadata.KeyId}); err != nil {
+		t.Fatal(err)
+	}
+	topic, err := sns.NewFromConfig(cfg).CreateTopic(ctx, &sns.CreateTopicInput{Name: sdkaws.String("orgnotify-events")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sns.NewFromConfig(cfg).Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: sdkaws.String("sqs"),
+		Endpoint: sdkaws.String(arnOf("sqs", "anything")), ReturnSubscriptionArn: true}); err != nil {
+		t.Fatal(err)
+	}
+	have, err := c.ObserveRegion(ctx, hub, region)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[desired.Kind]bool{}
+	for _, h := range have {
+		kinds[h.Kind] = true
+		if !h.Foreign {
+			t.Errorf("%s observed as owned", h.ID)
+		}
+	}
+	for _, k := range []desired.Kind{desired.KMSKey, desired.KMSAlias, desired.SNSTopic, desired.SNSSubscription} {
+		if !kinds[k] {
+			t.Errorf("no %s observed in %+v", k, have)
+		}
+	}
+	// And a plan that wants them shows conflicts, no change.
+	p := plan.Compute(hubResources(), have)
+	for _, ch := range p.Changes {
+		if kinds[ch.Kind] && ch.Action != plan.Conflict && ch.Kind != desired.SNSSubscription {
+			t.Errorf("%s %s, want a conflict", ch.Action, ch.ID)
+		}
+		if ch.Action == plan.Delete {
+			t.Errorf("plan deletes %s", ch.ID)
+		}
 	}
 }
