@@ -1,13 +1,11 @@
 // Command awssim serves the simulated AWS APIs orgnotify calls on one local
 // port, for tests and for trying orgnotify without an AWS account.
 //
-//	awssim -addr 127.0.0.1:4566 [-seed seed.yaml] [-faults faults.json]
+//	awssim -addr 127.0.0.1:4566 [-seed seed.yaml] [-faults faults.json] [-iam-propagation 5s]
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -45,6 +43,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	seedPath := fs.String("seed", "", "seed file (YAML or JSON): organization, costs, events")
 	faultsPath := fs.String("faults", "", "fault configuration (JSON) applied at start")
 	verbose := fs.Bool("v", false, "log every call")
+	propagation := fs.Duration("iam-propagation", 0, "how long a new IAM role stays invisible to GetRole and unusable by EventBridge (IAM eventual consistency)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -67,15 +66,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if *propagation < 0 {
+		return fmt.Errorf("-iam-propagation: %s is negative", *propagation)
+	}
+	sim.IAM.SetPropagationDelay(*propagation)
 	if *faultsPath != "" {
 		b, err := os.ReadFile(*faultsPath)
 		if err != nil {
 			return fmt.Errorf("read faults: %w", err)
 		}
-		var cfg awssim.FaultConfig
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields() // as the admin endpoint: a typo is an error
-		if err := dec.Decode(&cfg); err != nil {
+		// The same check as POST /_awssim/faults: a typo is an error.
+		cfg, err := sim.ParseFaults(b)
+		if err != nil {
 			return fmt.Errorf("parse faults %s: %w", *faultsPath, err)
 		}
 		sim.Faults().Set(cfg)

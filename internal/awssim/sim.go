@@ -99,11 +99,13 @@ func New(seed Seed, log *slog.Logger) (*Sim, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seed events: %w", err)
 	}
+	ct.SetOrganization(o, o.ManagementAccount())
 	roles := iam.New()
 	k := kms.New()
 	q := sqs.New(k)
 	t := sns.New(q, k, o)
 	eb := eventbridge.New(eventbridge.Targets{SQS: q, SNS: t, Roles: roles}, o)
+	eb.SetTrails(ct)
 
 	s := &Sim{Server: NewServer(o, log), Org: o, KMS: k, SQS: q, SNS: t, EventBridge: eb, CostExplorer: ce, CloudTrail: ct, IAM: roles}
 	s.Register(o.Organizations())
@@ -116,6 +118,8 @@ func New(seed Seed, log *slog.Logger) (*Sim, error) {
 	s.Register(ct.Service())
 	s.Register(roles.Service())
 	s.HandleAdmin("failed-invocations", s.failedInvocations)
+	s.HandleAdmin("sns/confirm", s.snsConfirm)
+	s.HandleAdmin("events", s.serviceEvent)
 	return s, nil
 }
 
@@ -128,4 +132,5 @@ func (s *Sim) SetClock(now func() time.Time) {
 	s.SQS.SetClock(now)
 	s.SNS.SetClock(now)
 	s.IAM.SetClock(now)
+	s.CloudTrail.SetClock(now)
 }
