@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -574,5 +575,44 @@ func TestApplyWaitsForNewRoles(t *testing.T) {
 	q := sqs.NewFromConfig(w.sessions.Config(hub, home))
 	if got := receive(t, q, queueURL(t, q, "orgnotify-digest")); len(got) != 1 {
 		t.Errorf("digest queue: %v; failed invocations: %+v", got, w.env.Sim.EventBridge.FailedInvocations())
+	}
+}
+
+// TestPreflightNeedsALoggingTrail (AWS-WIRING W9): lifecycle API-call
+// events arrive only where a trail logs; plan names the events otherwise.
+// A multi-region trail created in another region counts (a shadow trail),
+// but only once it logs.
+func TestPreflightNeedsALoggingTrail(t *testing.T) {
+	w := start(t)
+	w.org.Lifecycle.Events = []string{"CreateAccountResult", "CloseAccount", "MoveAccount"}
+	ctx := context.Background()
+	planErr := func() error {
+		_, err := reconcile.Plan(ctx, w.cloud, w.scope(), w.want(t), reconcile.Options{})
+		return err
+	}
+	err := planErr()
+	if !errors.Is(err, reconcile.ErrNoTrail) || !strings.Contains(err.Error(), "CloseAccount, MoveAccount") || strings.Contains(err.Error(), "CreateAccountResult") {
+		t.Fatalf("no trail: %v", err)
+	}
+	ct := cloudtrail.NewFromConfig(w.sessions.Config(mgmt, "eu-west-1"))
+	if _, err := ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: sdkaws.String("org-trail"), S3BucketName: sdkaws.String("logs"),
+		IsMultiRegionTrail: sdkaws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := planErr(); !errors.Is(err, reconcile.ErrNoTrail) {
+		t.Fatalf("trail not logging: %v", err)
+	}
+	if _, err := ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: sdkaws.String("org-trail")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := planErr(); err != nil {
+		t.Fatalf("logging multi-region trail: %v", err)
+	}
+	// Without API-call events there is nothing to check.
+	w.org.Lifecycle.Events = []string{"CreateAccountResult"}
+	if _, err := ct.StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: sdkaws.String("org-trail")}); err != nil {
+		t.Logf("StopLogging: %v", err)
+	} else if err := planErr(); err != nil {
+		t.Fatalf("service events only: %v", err)
 	}
 }
