@@ -350,3 +350,47 @@ func TestUntaggableKindsOwnedThroughParent(t *testing.T) {
 		}
 	}
 }
+
+// TestUpdateEveryKind: one setting changed per hub kind is planned as
+// exactly that update and applied; the next plan is empty.
+func TestUpdateEveryKind(t *testing.T) {
+	_, c := newCloud(t)
+	want := hubResources()
+	desired.Sort(want)
+	applyPlan(t, c, plan.Compute(want, observeHub(t, c, want)))
+
+	changed := map[string]struct{ field, value string }{
+		"alias/orgnotify-events": {desired.SetKeyRotation, "false"},
+		"orgnotify-digest":       {desired.SetVisibilityTimeout, "120"},
+		"orgnotify-events":       {desired.SetPolicy, pol(map[string]any{"Effect": "Allow", "Principal": map[string]any{"Service": "events.amazonaws.com"}, "Action": "sns:Publish", "Resource": arnOf("sns", "orgnotify-events")})},
+		"orgnotify-events/sqs:" + arnOf("sqs", "orgnotify-realtime"): {desired.SetFilterPolicy, `{"account":["` + hub + `"]}`},
+		"orgnotify-central":        {desired.SetPolicy, pol(map[string]any{"Sid": "Org2", "Effect": "Allow", "Principal": "*", "Action": "events:PutEvents", "Resource": arnOf("events", "event-bus/orgnotify-central"), "Condition": map[string]any{"StringEquals": map[string]any{"aws:PrincipalOrgID": orgID}}})},
+		"orgnotify-stack-failures": {desired.SetState, "DISABLED"},
+	}
+	for i := range want {
+		if ch, ok := changed[want[i].Name]; ok && want[i].Kind != desired.KMSAlias {
+			s := map[string]string{}
+			for k, v := range want[i].Settings {
+				s[k] = v
+			}
+			s[ch.field] = ch.value
+			want[i].Settings = s
+		}
+	}
+	p := plan.Compute(want, observeHub(t, c, want))
+	if len(p.Changes) != len(changed) {
+		t.Errorf("%d changes, want %d", len(p.Changes), len(changed))
+	}
+	for _, ch := range p.Changes {
+		w, ok := changed[ch.Name]
+		if ch.Action != plan.Update || !ok || len(ch.Diff) != 1 || ch.Diff[0].Field != w.field {
+			t.Errorf("unexpected change %s %s %+v", ch.Action, ch.ID, ch.Diff)
+		}
+	}
+	applyPlan(t, c, p)
+	if p := plan.Compute(want, observeHub(t, c, want)); len(p.Changes) != 0 {
+		for _, ch := range p.Changes {
+			t.Errorf("after update: %s %s %+v", ch.Action, ch.ID, ch.Diff)
+		}
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -615,4 +616,42 @@ func TestPreflightNeedsALoggingTrail(t *testing.T) {
 	} else if err := planErr(); err != nil {
 		t.Fatalf("service events only: %v", err)
 	}
+}
+
+// TestRoleDriftRepaired: an inline policy added by hand to the forwarder
+// role (it could grant more than PutEvents on the hub bus) and a widened
+// trust policy are planned as one update and repaired.
+func TestRoleDriftRepaired(t *testing.T) {
+	w := start(t)
+	if res := w.apply(t, reconcile.Options{}); res.Failed() {
+		t.Fatalf("apply:%s", describe(res))
+	}
+	ctx := context.Background()
+	client := iam.NewFromConfig(w.sessions.Config(members[0], orgRegin))
+	role := sdkaws.String("orgnotify-forwarder")
+	if _, err := client.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: role, PolicyName: sdkaws.String("extra"),
+		PolicyDocument: sdkaws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"events:*","Resource":"*"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: role,
+		PolicyDocument: sdkaws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	res := w.plan(t, reconcile.Options{})
+	if len(res.Plan.Changes) != 1 {
+		t.Fatalf("want one update of the role:%s", describe(res))
+	}
+	c := res.Plan.Changes[0]
+	var fields []string
+	for _, d := range c.Diff {
+		fields = append(fields, d.Field)
+	}
+	if c.Action != plan.Update || c.Kind != desired.IAMRole || c.Account != members[0] ||
+		strings.Join(fields, ",") != desired.SetTrustPolicy+","+desired.SetInlinePolicyPrefix+"extra" {
+		t.Fatalf("plan:%s", describe(res))
+	}
+	if res := w.apply(t, reconcile.Options{}); res.Failed() {
+		t.Fatalf("repair:%s", describe(res))
+	}
+	mustConverge(t, w)
 }
