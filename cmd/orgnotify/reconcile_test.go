@@ -193,3 +193,24 @@ func TestPlanUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestApplyAccessDeniedInOneAccount: apply goes on past an account it
+// cannot enter, names it, and exits 1.
+func TestApplyAccessDeniedInOneAccount(t *testing.T) {
+	root, env := exampleOrg(t)
+	const denied = "345678901234" // payments-prod
+	env.Sim.Faults().Set(awssim.FaultConfig{DenyAccounts: []string{denied}})
+	r := runCLI(t, nil, "apply", "--root", root, "--format", "json")
+	if r.code != exitFindings || !strings.Contains(r.stderr, "failed: account "+denied) {
+		t.Fatalf("exit %d, want 1 naming %s\nstderr:\n%s", r.code, denied, r.stderr)
+	}
+	p := decodePlan(t, r.stdout)
+	if p.Summary.Create == 0 {
+		t.Fatal("nothing applied in the other accounts")
+	}
+	for _, c := range p.Changes {
+		if c.Account == denied || c.Status != "ok" {
+			t.Errorf("%s %s %s/%s: %s %s", c.Action, c.Kind, c.Account, c.Name, c.Status, c.Error)
+		}
+	}
+}
