@@ -128,25 +128,28 @@ type reconcileRun struct {
 	opts  reconcile.Options
 }
 
-// prepare validates the repository, refusing anything with error
-// findings, builds the desired state and connects to AWS.
+// prepare loads the repository, refusing anything with error findings,
+// builds the desired state and connects to AWS.
 func prepare(ctx context.Context, f reconcileFlags, shard reconcile.Shard, std stdio) (reconcileRun, error) {
-	res, err := config.Validate(ctx, config.Options{Root: f.root})
-	if err != nil {
-		return reconcileRun{}, err
-	}
-	if findings.Errors(res.Findings) > 0 || res.Org == nil {
-		if err := findings.WriteText(std.err, res.Findings, res.Files); err != nil {
+	// config.Load hands out a model only when nothing is an error: an
+	// account file that failed to parse must never read as an account
+	// that was removed.
+	model, fs, err := config.Load(ctx, f.root)
+	if errors.Is(err, config.ErrInvalid) {
+		if err := findings.WriteText(std.err, fs, 0); err != nil {
 			return reconcileRun{}, err
 		}
 		fmt.Fprintln(std.err, "orgnotify: the configuration does not validate; fix the findings above before plan or apply")
 		return reconcileRun{}, errFindings
 	}
-	want, err := desired.Build(res.Org, res.Accounts)
 	if err != nil {
 		return reconcileRun{}, err
 	}
-	o := res.Org
+	want, err := desired.Build(model.Org, model.Accounts)
+	if err != nil {
+		return reconcileRun{}, err
+	}
+	o := model.Org
 	cfg, err := aws.LoadConfig(ctx, o.OrganizationsRegion)
 	if err != nil {
 		return reconcileRun{}, err
@@ -160,7 +163,7 @@ func prepare(ctx context.Context, f reconcileFlags, shard reconcile.Shard, std s
 	})
 	return reconcileRun{
 		cloud: cloud,
-		scope: reconcile.ScopeOf(o, res.Accounts),
+		scope: reconcile.ScopeOf(o, model.Accounts),
 		want:  want,
 		opts: reconcile.Options{
 			Shard: shard, Concurrency: f.concurrency, Progress: std.err,
