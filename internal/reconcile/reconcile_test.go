@@ -190,9 +190,16 @@ func TestApplyEmptyOrganization(t *testing.T) {
 	if !strings.Contains(progress.String(), "[5/5 accounts]") || !strings.HasPrefix(progress.String(), "[1/5 accounts] "+hub) {
 		t.Errorf("progress:\n%s", progress.String())
 	}
-	again := w.plan(t, reconcile.Options{})
+	// A fresh run (new sessions): one AssumeRole per account, none for the
+	// management account, whose own credentials are used.
+	w.env.Sim.Faults().ResetCounts()
+	fresh := connect(t, w.env, w.org, w.accounts)
+	again := fresh.plan(t, reconcile.Options{})
 	if len(again.Plan.Changes) != 0 || again.Failed() {
 		t.Fatalf("second plan not empty:%s", describe(again))
+	}
+	if got := w.env.Sim.Faults().Counts()["sts:AssumeRole"]; got != 1+len(members) {
+		t.Errorf("AssumeRole called %d times in a plan, want %d (hub and members)", got, 1+len(members))
 	}
 	if len(again.Plan.Pending) != 1 || !strings.Contains(again.Plan.Pending[0].Name, "email:cloud-security@example.co.jp") {
 		t.Errorf("pending = %v, want the email subscription", again.Plan.Pending)
