@@ -662,3 +662,32 @@ func TestRoleDriftRepaired(t *testing.T) {
 	}
 	mustConverge(t, w)
 }
+
+// TestLifecycleAPICallReachesHubWhereATrailLogs (W9): with a trail logging
+// in the management account, an Organizations API call (CloseAccount)
+// recorded there is forwarded to the hub queue.
+func TestLifecycleAPICallReachesHubWhereATrailLogs(t *testing.T) {
+	w := start(t)
+	w.org.Lifecycle.Events = []string{"CreateAccountResult", "CloseAccount"}
+	ctx := context.Background()
+	ct := cloudtrail.NewFromConfig(w.sessions.Config(mgmt, orgRegin))
+	if _, err := ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: sdkaws.String("org"), S3BucketName: sdkaws.String("logs"), IsMultiRegionTrail: sdkaws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: sdkaws.String("org")}); err != nil {
+		t.Fatal(err)
+	}
+	if res := w.apply(t, reconcile.Options{}); res.Failed() {
+		t.Fatalf("apply:%s", describe(res))
+	}
+	detail, _ := json.Marshal(map[string]any{"eventSource": "organizations.amazonaws.com", "eventName": "CloseAccount",
+		"requestParameters": map[string]any{"accountId": members[2]}})
+	if _, err := w.env.Sim.EventBridge.PutServiceEvent(ctx, mgmt, orgRegin, ebsim.ServiceEvent{
+		Source: "aws.organizations", DetailType: "AWS API Call via CloudTrail", Detail: detail}); err != nil {
+		t.Fatal(err)
+	}
+	q := sqs.NewFromConfig(w.sessions.Config(hub, home))
+	if got := receive(t, q, queueURL(t, q, "orgnotify-digest")); len(got) != 1 || !strings.Contains(got[0], "CloseAccount") {
+		t.Errorf("digest queue after CloseAccount: %v", got)
+	}
+}
