@@ -691,3 +691,32 @@ func TestLifecycleAPICallReachesHubWhereATrailLogs(t *testing.T) {
 		t.Errorf("digest queue after CloseAccount: %v", got)
 	}
 }
+
+// TestFailedForwardLandsInDeadLetterQueue (W4): when the forwarder role
+// loses its permission, the event is not dropped silently: it lands in the
+// hub's delivery dead-letter queue of the rule's region, and the next plan
+// shows the drift.
+func TestFailedForwardLandsInDeadLetterQueue(t *testing.T) {
+	w := start(t)
+	if res := w.apply(t, reconcile.Options{}); res.Failed() {
+		t.Fatalf("apply:%s", describe(res))
+	}
+	ctx := context.Background()
+	if _, err := iam.NewFromConfig(w.sessions.Config(members[0], orgRegin)).DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{
+		RoleName: sdkaws.String("orgnotify-forwarder"), PolicyName: sdkaws.String("put-events-hub")}); err != nil {
+		t.Fatal(err)
+	}
+	detail, _ := json.Marshal(map[string]any{"status-details": map[string]any{"status": "ROLLBACK_COMPLETE"}})
+	if _, err := w.env.Sim.EventBridge.PutServiceEvent(ctx, members[0], home, ebsim.ServiceEvent{
+		Source: "aws.cloudformation", DetailType: "CloudFormation Stack Status Change", Detail: detail}); err != nil {
+		t.Fatal(err)
+	}
+	q := sqs.NewFromConfig(w.sessions.Config(hub, home))
+	if got := receive(t, q, queueURL(t, q, "orgnotify-delivery-dlq")); len(got) != 1 {
+		t.Errorf("delivery dead-letter queue: %v; failed invocations %+v", got, w.env.Sim.EventBridge.FailedInvocations())
+	}
+	res := w.plan(t, reconcile.Options{})
+	if len(res.Plan.Changes) != 1 || res.Plan.Changes[0].Kind != desired.IAMRole || res.Plan.Changes[0].Account != members[0] {
+		t.Fatalf("plan after the policy was removed:%s", describe(res))
+	}
+}
