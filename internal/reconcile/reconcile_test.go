@@ -720,3 +720,20 @@ func TestFailedForwardLandsInDeadLetterQueue(t *testing.T) {
 		t.Fatalf("plan after the policy was removed:%s", describe(res))
 	}
 }
+
+// TestUnreachableUnconfiguredAccountIsAWarning: an organization account
+// outside the configuration that orgnotify cannot enter (invited, without
+// memberRole) is a warning, not a failure.
+func TestUnreachableUnconfiguredAccountIsAWarning(t *testing.T) {
+	const invited = "666677778888"
+	accts := []org.Account{{ID: hub, Name: "hub"}, {ID: invited, Name: "legacy", JoinedMethod: "INVITED"}}
+	for _, m := range members {
+		accts = append(accts, org.Account{ID: m, Name: "team-" + m[:4]})
+	}
+	env := awssimtest.Start(t, awssim.Seed{Organization: org.Seed{ManagementAccount: mgmt, OrganizationID: orgID, Accounts: accts}})
+	w := connect(t, env, orgConfig(), nil)
+	res := w.apply(t, reconcile.Options{})
+	if res.Failed() || len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], invited) {
+		t.Fatalf("warnings %q, failed %v:%s", res.Warnings, res.Failed(), describe(res))
+	}
+}
