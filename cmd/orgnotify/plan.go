@@ -28,6 +28,7 @@ type reconcileFlags struct {
 	format      string
 	shard       string
 	concurrency int
+	memberRole  string // overrides org.yaml's memberRole (plan only)
 }
 
 func (f *reconcileFlags) register(fs *flag.FlagSet) {
@@ -67,9 +68,10 @@ func runPlan(ctx context.Context, args []string, std stdio, getenv env) error {
 	fs := newFlags("plan", std)
 	var f reconcileFlags
 	f.register(fs)
+	fs.StringVar(&f.memberRole, "member-role", "", "role to assume in the hub and member accounts instead of org.yaml's memberRole, such as a read-only one for pull-request plans")
 	detailed := fs.Bool("detailed-exitcode", false, "exit 0 when nothing changes, 2 when something does, 1 on an error or conflict")
 	fs.Usage = func() {
-		fmt.Fprintln(std.err, "usage: orgnotify plan [--root DIR] [--format text|json|markdown] [--detailed-exitcode] [--shard i/n] [--concurrency N]")
+		fmt.Fprintln(std.err, "usage: orgnotify plan [--root DIR] [--format text|json|markdown] [--detailed-exitcode] [--shard i/n] [--concurrency N] [--member-role NAME]")
 		fmt.Fprintln(std.err, "AWS credentials and region come from the SDK's standard chain; AWS_ENDPOINT_URL points orgnotify at awssim")
 		fs.PrintDefaults()
 	}
@@ -154,7 +156,11 @@ func prepare(ctx context.Context, f reconcileFlags, shard reconcile.Shard, std s
 	if err != nil {
 		return reconcileRun{}, err
 	}
-	sessions := aws.NewSessions(cfg, o.Organization.ManagementAccountID, o.MemberRole)
+	role := o.MemberRole
+	if f.memberRole != "" {
+		role = f.memberRole
+	}
+	sessions := aws.NewSessions(cfg, o.Organization.ManagementAccountID, role)
 	cloud := aws.NewCloud(sessions, aws.Layout{
 		Prefix: o.Ownership.NamePrefix, TagKey: o.Ownership.TagKey, TagValue: o.Ownership.TagValue,
 		Hub: o.Hub.AccountID, HomeRegion: o.Hub.HomeRegion,

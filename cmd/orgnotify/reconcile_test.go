@@ -214,3 +214,17 @@ func TestApplyAccessDeniedInOneAccount(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanMemberRole: --member-role replaces org.yaml's memberRole (a
+// read-only role for pull-request plans); a role that does not exist fails
+// every account that needs it, by name, with exit 1.
+func TestPlanMemberRole(t *testing.T) {
+	root, _ := exampleOrg(t)
+	r := runCLI(t, nil, "plan", "--root", root, "--member-role", "orgnotify-readonly")
+	if r.code != exitFindings || !strings.Contains(r.stderr, "failed: account 222233334444") || !strings.Contains(r.stderr, "orgnotify-readonly") {
+		t.Fatalf("exit %d\nstderr:\n%s", r.code, r.stderr)
+	}
+	if r = runCLI(t, nil, "plan", "--root", root, "--member-role", "OrganizationAccountAccessRole"); r.code != exitOK {
+		t.Fatalf("plan with the access role: exit %d\n%s", r.code, r.stderr)
+	}
+}
