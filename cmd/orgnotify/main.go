@@ -49,6 +49,8 @@ func commands() []command {
 	return []command{
 		{"validate", "check org.yaml and accounts/*.yaml against the schema and the rules", runValidate},
 		{"comment", "validate and write the sticky pull-request comment", runComment},
+		{"plan", "show what apply would change in AWS (observe the organization, compare)", runPlan},
+		{"apply", "bring AWS to the configuration: plan, then create, update and delete", runApply},
 		{"digest", "send the cost and event digests to Slack (digest cost|events), or preview them with --dry-run", runDigest},
 		{"schema-doc", "print the configuration reference (Markdown) generated from the schemas", runSchemaDoc},
 		{"version", "print the version", runVersion},

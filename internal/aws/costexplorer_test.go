@@ -248,8 +248,8 @@ func TestCostDigestFigures(t *testing.T) {
 			if len(reports) != want {
 				t.Fatalf("%d reports, want %d", len(reports), want)
 			}
-			if data.Requests <= len(plan(t, day, now).Queries) {
-				t.Errorf("%d requests for %d queries: pagination not exercised", data.Requests, len(plan(t, day, now).Queries))
+			if data.Requests <= len(costPlan(t, day, now).Queries) {
+				t.Errorf("%d requests for %d queries: pagination not exercised", data.Requests, len(costPlan(t, day, now).Queries))
 			}
 			for _, r := range reports {
 				j := r.ToJSON()
@@ -294,7 +294,7 @@ func TestCostDigestFigures(t *testing.T) {
 	}
 }
 
-func plan(t *testing.T, day, now time.Time) cost.Plan {
+func costPlan(t *testing.T, day, now time.Time) cost.Plan {
 	t.Helper()
 	return cost.NewPlan(digestAccounts(), day, now)
 }
@@ -361,7 +361,7 @@ func TestCostExplorerNotEnabled(t *testing.T) {
 	env := startCostSim(t, costRecords(), day.AddDate(0, 0, 1))
 	env.Sim.CostExplorer.SetEnabled(false)
 	ce := orgaws.NewCostExplorer(env.Config(t, "us-east-1"))
-	_, err := cost.Fetch(context.Background(), ce, plan(t, day, day.AddDate(0, 0, 1)), cost.FetchOptions{RatePerSecond: -1})
+	_, err := cost.Fetch(context.Background(), ce, costPlan(t, day, day.AddDate(0, 0, 1)), cost.FetchOptions{RatePerSecond: -1})
 	if !errors.Is(err, cost.ErrNotEnabled) || !strings.Contains(err.Error(), "Cost Explorer is not enabled") {
 		t.Fatalf("err = %v, want ErrNotEnabled", err)
 	}
