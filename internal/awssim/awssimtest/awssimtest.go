@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/smithy-go"
 
-	orgaws "github.com/orgnotify/orgnotify/internal/aws"
+	"github.com/orgnotify/orgnotify/internal/awshttp"
 	"github.com/orgnotify/orgnotify/internal/awssim"
 )
 
@@ -64,7 +64,7 @@ func (e *Env) ConfigWithKeys(t testing.TB, region, accessKey, secret, token stri
 	// Wrapped after loading, so that whatever the loader configured on the
 	// client (a CA bundle from the environment, say) stays in place; the
 	// wrapper is the product's guard against aws/aws-sdk-go-v2#2737.
-	cfg.HTTPClient = orgaws.BufferedBodyClient{Inner: cfg.HTTPClient}
+	cfg.HTTPClient = awshttp.BufferedBodyClient{Inner: cfg.HTTPClient}
 	return cfg
 }
 
