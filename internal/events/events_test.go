@@ -28,7 +28,7 @@ const samplesDir = "../../testdata/events"
 // accounts/), the one a platform team forks.
 func bundled(t testing.TB) *events.Router {
 	t.Helper()
-	res, err := config.Validate(context.Background(), config.Options{Root: "../.."})
+	res, err := config.Validate(context.Background(), config.Options{Root: "../../testdata/example"})
 	if err != nil {
 		t.Fatal(err)
 	}
