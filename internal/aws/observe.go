@@ -577,3 +577,26 @@ func set(m map[string]string, key, value string) {
 		m[key] = value
 	}
 }
+
+// CountRules counts every rule on an account's event bus, orgnotify's and
+// everyone else's: a bus holds 300 rules (100 in some regions), and the
+// plan must know how many are taken before it adds its own (AWS-WIRING W8).
+func (c *Cloud) CountRules(ctx context.Context, account, region, bus string) (int, error) {
+	eb := eventbridge.NewFromConfig(c.cfg(account, region))
+	in := &eventbridge.ListRulesInput{EventBusName: sdkaws.String(bus), Limit: sdkaws.Int32(100)}
+	n := 0
+	for {
+		page, err := eb.ListRules(ctx, in)
+		if err != nil {
+			if bus != "default" && isCode(err, "ResourceNotFoundException") {
+				return 0, nil // the hub bus is created by this apply
+			}
+			return 0, fmt.Errorf("count rules on %s in %s/%s: %w", bus, account, region, err)
+		}
+		n += len(page.Rules)
+		if page.NextToken == nil {
+			return n, nil
+		}
+		in.NextToken = page.NextToken
+	}
+}

@@ -29,6 +29,8 @@ type Observer interface {
 	// role of orgnotify's: how an account removed from the configuration
 	// is found.
 	OwnsRoles(ctx context.Context, account string) (bool, error)
+	// CountRules counts every rule on a bus, whoever owns it.
+	CountRules(ctx context.Context, account, region, bus string) (int, error)
 }
 
 // Organization lists the organization's accounts.
@@ -158,7 +160,79 @@ func Plan(ctx context.Context, cloud Cloud, scope Scope, want []desired.Resource
 		}
 	}
 	p := plan.Compute(mine, have)
+	limited, err := checkRuleLimits(ctx, cloud, &p, opts)
+	if err != nil {
+		return Result{}, err
+	}
+	failures = append(failures, limited...)
 	return Result{Plan: p, Failures: failures, Warnings: warnings}, nil
+}
+
+// MaxRulesPerBus is EventBridge's quota of rules on one bus; RulesPerBus
+// gives the lower quota of some regions (AWS-WIRING W8).
+const MaxRulesPerBus = 300
+
+// RulesPerBus returns the rule quota of a bus in region.
+func RulesPerBus(region string) int {
+	switch region {
+	case "af-south-1", "eu-south-1":
+		return 100
+	}
+	return MaxRulesPerBus
+}
+
+// checkRuleLimits counts, for every bus the plan adds rules to, the rules
+// already there (other teams' included), and takes out of the plan the
+// creates of an account whose bus would pass the quota: that account
+// fails with a clear error before anything is applied, the others go on.
+func checkRuleLimits(ctx context.Context, cloud Observer, p *plan.Plan, opts Options) ([]Failure, error) {
+	type busKey struct{ account, region, bus string }
+	adds := map[busKey]int{}
+	for _, c := range p.Changes {
+		switch {
+		case c.Kind != desired.EventRule:
+		case c.Action == plan.Create:
+			adds[busKey{c.Account, c.Region, c.Desired.Settings[desired.SetEventBusName]}]++
+		case c.Action == plan.Delete:
+			adds[busKey{c.Account, c.Region, c.Current.Settings[desired.SetEventBusName]}]--
+		}
+	}
+	var keys []busKey
+	for k, n := range adds {
+		if n > 0 {
+			keys = append(keys, k)
+		}
+	}
+	counts := make([]int, len(keys))
+	errs := make([]error, len(keys))
+	forEach(ctx, len(keys), opts.workers(), func(i int) {
+		counts[i], errs[i] = cloud.CountRules(ctx, keys[i].account, keys[i].region, keys[i].bus)
+	})
+	over := map[string]error{}
+	for i, k := range keys {
+		switch {
+		case errs[i] != nil:
+			over[k.account] = errs[i]
+		case counts[i]+adds[k] > RulesPerBus(k.region):
+			over[k.account] = fmt.Errorf("the %s bus in %s holds %d rules; adding %d would pass EventBridge's quota of %d rules per bus",
+				k.bus, k.region, counts[i], adds[k], RulesPerBus(k.region))
+		}
+	}
+	if len(over) == 0 {
+		return nil, ctx.Err()
+	}
+	kept := p.Changes[:0]
+	for _, c := range p.Changes {
+		if over[c.Account] == nil {
+			kept = append(kept, c)
+		}
+	}
+	p.Changes = kept
+	var failures []Failure
+	for _, a := range sortedAccounts(over) {
+		failures = append(failures, Failure{Account: a, Err: fmt.Errorf("plan: %w", over[a])})
+	}
+	return failures, ctx.Err()
 }
 
 // Run plans and applies: the whole loop in four steps.

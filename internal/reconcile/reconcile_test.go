@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -735,5 +736,47 @@ func TestUnreachableUnconfiguredAccountIsAWarning(t *testing.T) {
 	res := w.apply(t, reconcile.Options{})
 	if res.Failed() || len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], invited) {
 		t.Fatalf("warnings %q, failed %v:%s", res.Warnings, res.Failed(), describe(res))
+	}
+}
+
+// TestRuleQuotaCountsForeignRules: a member's default bus already holds
+// other teams' rules; the plan counts them (AWS-WIRING W8) and fails that
+// account, naming the quota, before anything is applied, while the others
+// are applied.
+func TestRuleQuotaCountsForeignRules(t *testing.T) {
+	w := start(t)
+	full := members[2]
+	eb := eventbridge.NewFromConfig(w.sessions.Config(full, home))
+	for i := range reconcile.RulesPerBus(home) {
+		_, err := eb.PutRule(context.Background(), &eventbridge.PutRuleInput{
+			Name:         sdkaws.String(fmt.Sprintf("team-rule-%03d", i)),
+			EventPattern: sdkaws.String(`{"source":["team.app"]}`),
+		})
+		if err != nil {
+			t.Fatalf("foreign rule %d: %v", i, err)
+		}
+	}
+	res := w.apply(t, reconcile.Options{})
+	if len(res.Failures) != 1 || res.Failures[0].Account != full || !strings.Contains(res.Failures[0].Err.Error(), "quota of 300 rules per bus") {
+		t.Fatalf("failures = %v, want %s over the rule quota:%s", res.Failures, full, describe(res))
+	}
+	for _, c := range res.Plan.Changes {
+		if c.Account == full {
+			t.Errorf("a change was kept in the account over the quota: %s", c.ID)
+		}
+		if c.Status != plan.StatusOK {
+			t.Errorf("%s: %s %s", c.ID, c.Status, c.Error)
+		}
+	}
+	if got := w.env.Sim.Faults().Counts()["events:PutRule"]; got == 0 {
+		t.Error("the other accounts were not applied")
+	}
+}
+
+func TestRulesPerBus(t *testing.T) {
+	for region, want := range map[string]int{"us-east-1": 300, "ap-northeast-1": 300, "af-south-1": 100, "eu-south-1": 100} {
+		if got := reconcile.RulesPerBus(region); got != want {
+			t.Errorf("RulesPerBus(%s) = %d, want %d", region, got, want)
+		}
 	}
 }
