@@ -57,9 +57,9 @@ func (f *reconcileFlags) check(fs *flag.FlagSet) (reconcile.Shard, error) {
 	return shard, nil
 }
 
-// errChanges reports, under --detailed-exitcode, that the plan has changes
-// (exit 2).
-var errChanges = errors.New("the plan has changes (--detailed-exitcode)")
+// errChanges reports, under --detailed-exitcode, that the plan has changes:
+// exit 2, and nothing printed beyond the plan itself.
+var errChanges error = exitCode(2)
 
 // runPlan shows what apply would change. Exit 0 when it ran (1 on a
 // conflict or an account that could not be read); with --detailed-exitcode
@@ -113,7 +113,8 @@ func runPlan(ctx context.Context, args []string, std stdio, getenv env) error {
 		}
 		return nil
 	}()
-	if (*detailed || detailedSet) && err != nil && !errors.Is(err, errChanges) && !errors.Is(err, errFindings) && !errors.Is(err, flag.ErrHelp) {
+	var code interface{ ExitCode() int }
+	if (*detailed || detailedSet) && err != nil && !errors.As(err, &code) && !errors.Is(err, flag.ErrHelp) {
 		if !parseFailed {
 			fmt.Fprintf(std.err, "orgnotify plan: %v\n", err)
 		}
