@@ -99,13 +99,10 @@ func copyExample(t *testing.T) string {
 	return root
 }
 
-// applyExample starts awssim with the example's seed, points the standard
-// AWS chain at it, starts a trail and runs `orgnotify apply` on a copy of
-// the example. maxReceive other than apply's 24 is set on the digest queue
-// out of band, standing for that many hourly runs (the poison test).
-func applyExample(t *testing.T, maxReceive int) *digestWiring {
+// simEnv starts awssim with the example's seed and points the standard
+// AWS chain at it, as a user does with AWS_ENDPOINT_URL.
+func simEnv(t *testing.T) *awssimtest.Env {
 	t.Helper()
-	ctx := context.Background()
 	env := awssimtest.Start(t, simSeed(t))
 	for k, v := range map[string]string{
 		"AWS_ENDPOINT_URL": env.URL, "AWS_ACCESS_KEY_ID": "AKIDSIMBASE000000000", "AWS_SECRET_ACCESS_KEY": "secret",
@@ -114,6 +111,17 @@ func applyExample(t *testing.T, maxReceive int) *digestWiring {
 	} {
 		t.Setenv(k, v)
 	}
+	return env
+}
+
+// applyExample starts awssim with the example's seed, points the standard
+// AWS chain at it, starts a trail and runs `orgnotify apply` on a copy of
+// the example. maxReceive other than apply's 24 is set on the digest queue
+// out of band, standing for that many hourly runs (the poison test).
+func applyExample(t *testing.T, maxReceive int) *digestWiring {
+	t.Helper()
+	ctx := context.Background()
+	env := simEnv(t)
 	ct := cloudtrail.NewFromConfig(env.Config(t, "us-east-1"))
 	_, err := ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("org-trail"), S3BucketName: aws.String("org-trail-logs"), IsMultiRegionTrail: aws.Bool(true)})
 	must(t, err, "cloudtrail CreateTrail")

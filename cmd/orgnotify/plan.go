@@ -148,6 +148,12 @@ func prepare(ctx context.Context, f reconcileFlags, shard reconcile.Shard, std s
 	if err != nil {
 		return reconcileRun{}, err
 	}
+	return connect(ctx, f, shard, model, std)
+}
+
+// connect builds the desired state of a validated model and the AWS
+// clients that observe and change it.
+func connect(ctx context.Context, f reconcileFlags, shard reconcile.Shard, model *config.Model, std stdio) (reconcileRun, error) {
 	want, err := desired.Build(model.Org, model.Accounts)
 	if err != nil {
 		return reconcileRun{}, err
