@@ -41,7 +41,7 @@ func startDigestSim(t *testing.T) *awssimtest.Env {
 func TestDigestCostDryRunWithoutToken(t *testing.T) {
 	env := startDigestSim(t)
 	out := t.TempDir()
-	r := runCLI(t, nil, "digest", "cost", "--root", repoRoot, "--out", out)
+	r := runCLI(t, nil, "digest", "cost", "--root", exampleRoot, "--out", out)
 	if r.code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
@@ -72,7 +72,7 @@ func TestDigestCostDryRunWithoutToken(t *testing.T) {
 
 func TestDigestCostJSON(t *testing.T) {
 	startDigestSim(t)
-	r := runCLI(t, nil, "digest", "cost", "--root", repoRoot, "--dry-run", "--format", "json")
+	r := runCLI(t, nil, "digest", "cost", "--root", exampleRoot, "--dry-run", "--format", "json")
 	if r.code != exitOK {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -112,7 +112,7 @@ func TestDigestCostPostsOncePerDay(t *testing.T) {
 	srv.RateLimit("C05PAYPROD1", 1, 1)
 	environ := map[string]string{"SLACK_BOT_TOKEN": token, "SLACK_API_URL": srv.URL}
 
-	r := runCLI(t, environ, "digest", "cost", "--root", repoRoot)
+	r := runCLI(t, environ, "digest", "cost", "--root", exampleRoot)
 	if r.code != exitFindings {
 		t.Fatalf("exit %d, want 1 (one channel failed)\n%s", r.code, r.stderr)
 	}
@@ -156,7 +156,7 @@ func TestDigestCostPostsOncePerDay(t *testing.T) {
 	// The re-run posts nothing twice: only the channel that failed is
 	// looked up, and posted to once it works.
 	srv.AddChannel(slackserver.Channel{ID: "C05PAYSTG01"})
-	r = runCLI(t, environ, "digest", "cost", "--root", repoRoot)
+	r = runCLI(t, environ, "digest", "cost", "--root", exampleRoot)
 	if r.code != exitOK {
 		t.Fatalf("re-run: exit %d\n%s", r.code, r.stderr)
 	}
@@ -173,7 +173,7 @@ func TestDigestCostPostsOncePerDay(t *testing.T) {
 		t.Errorf("summary metadata = %v", md)
 	}
 	// A third run finds everything done and posts nothing.
-	if r := runCLI(t, environ, "digest", "cost", "--root", repoRoot); r.code != exitOK || len(srv.Posts()) != 3 {
+	if r := runCLI(t, environ, "digest", "cost", "--root", exampleRoot); r.code != exitOK || len(srv.Posts()) != 3 {
 		t.Errorf("third run: exit %d, %d posts\n%s", r.code, len(srv.Posts()), r.stderr)
 	}
 }
@@ -209,7 +209,7 @@ func TestDigestCostAfterInterruptedRun(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r := runCLI(t, environ, "digest", "cost", "--root", repoRoot)
+	r := runCLI(t, environ, "digest", "cost", "--root", exampleRoot)
 	if r.code != exitOK {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -264,7 +264,7 @@ func TestDigestCostRevokedToken(t *testing.T) {
 	startDigestSim(t)
 	srv := slackserver.Start(t, "xoxb-good", "C05PLATFORM1", "C05PAYPROD1", "C05PAYSTG01")
 	srv.Revoke()
-	r := runCLI(t, map[string]string{"SLACK_BOT_TOKEN": "xoxb-good", "SLACK_API_URL": srv.URL}, "digest", "cost", "--root", repoRoot)
+	r := runCLI(t, map[string]string{"SLACK_BOT_TOKEN": "xoxb-good", "SLACK_API_URL": srv.URL}, "digest", "cost", "--root", exampleRoot)
 	if r.code != exitFindings {
 		t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
 	}

@@ -386,8 +386,8 @@ func TestDigestEventsUsage(t *testing.T) {
 		{[]string{"digest", "events", "--format", "json"}, "--format json needs --dry-run"},
 		{[]string{"digest", "events", "--format", "xml", "--dry-run"}, `unknown --format "xml"`},
 		{[]string{"digest", "events", "--out", "x"}, "--out needs --dry-run"},
-		{[]string{"digest", "events", "--root", repoRoot, "--from-file", "x.jsonl"}, "SLACK_BOT_TOKEN is not set"},
-		{[]string{"digest", "events", "--root", repoRoot, "--from-file", "missing.jsonl", "--dry-run"}, "missing.jsonl"},
+		{[]string{"digest", "events", "--root", exampleRoot, "--from-file", "x.jsonl"}, "SLACK_BOT_TOKEN is not set"},
+		{[]string{"digest", "events", "--root", exampleRoot, "--from-file", "missing.jsonl", "--dry-run"}, "missing.jsonl"},
 		{[]string{"digest", "events", "--root", "../../testdata/invalid/does-not-exist", "--dry-run"}, "does-not-exist"},
 	} {
 		r := runCLI(t, nil, tc.args...)
