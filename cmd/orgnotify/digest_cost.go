@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -52,15 +53,18 @@ func runDigestCost(ctx context.Context, args []string, std stdio, getenv env) er
 		day = d
 	}
 
-	res, err := config.Validate(ctx, config.Options{Root: *root})
-	if err != nil {
-		return err
-	}
-	if n := findings.Errors(res.Findings); n > 0 {
-		if err := findings.WriteText(std.err, res.Findings, res.Files); err != nil {
+	// config.Load hands out a model only when nothing is an error: no
+	// digest goes out from a half-read configuration.
+	res, found, err := config.Load(ctx, *root)
+	if errors.Is(err, config.ErrInvalid) {
+		if err := findings.WriteText(std.err, found, 0); err != nil {
 			return err
 		}
-		return fmt.Errorf("the configuration has %d error(s): fix them first (orgnotify validate)", n)
+		fmt.Fprintf(std.err, "orgnotify digest cost: the configuration has %d error(s): fix them first (orgnotify validate)\n", findings.Errors(found))
+		return errFindings
+	}
+	if err != nil {
+		return err
 	}
 	log := slog.New(slog.NewTextHandler(std.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
 

@@ -227,20 +227,22 @@ func TestDigestCostAfterInterruptedRun(t *testing.T) {
 
 func TestDigestCostRefusesBadInput(t *testing.T) {
 	bad := t.TempDir()
-	org, _ := os.ReadFile(filepath.Join(repoRoot, "org.yaml"))
+	org, _ := os.ReadFile(filepath.Join(exampleRoot, "org.yaml"))
 	os.WriteFile(filepath.Join(bad, "org.yaml"), org, 0o644)
 	os.MkdirAll(filepath.Join(bad, "accounts"), 0o755)
 	os.WriteFile(filepath.Join(bad, "accounts", "broken.yaml"), []byte("id: \"1\"\nname: other\n"), 0o644)
 	for _, tc := range []struct {
 		name string
 		args []string
+		code int
 		want string
 	}{
-		{"config errors", []string{"--root", bad, "--dry-run"}, "the configuration has"},
-		{"bad date", []string{"--date", "2026-13-01"}, `--date "2026-13-01": want YYYY-MM-DD`},
-		{"future date", []string{"--date", "2999-01-01"}, "the day is not over yet"},
-		{"bad format", []string{"--format", "xml"}, `unknown --format "xml"`},
-		{"unknown digest", nil, ""},
+		// Findings in the configuration are the user's to fix: 1, as validate.
+		{"config errors", []string{"--root", bad, "--dry-run"}, exitFindings, "the configuration has 4 error(s)"},
+		{"bad date", []string{"--date", "2026-13-01"}, exitError, `--date "2026-13-01": want YYYY-MM-DD`},
+		{"future date", []string{"--date", "2999-01-01"}, exitError, "the day is not over yet"},
+		{"bad format", []string{"--format", "xml"}, exitError, `unknown --format "xml"`},
+		{"unknown digest", nil, exitError, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"digest", "cost"}, tc.args...)
@@ -248,8 +250,8 @@ func TestDigestCostRefusesBadInput(t *testing.T) {
 				args, tc.want = []string{"digest", "bills"}, `unknown digest "bills"`
 			}
 			r := runCLI(t, nil, args...)
-			if r.code != exitError || !strings.Contains(r.stderr, tc.want) {
-				t.Errorf("exit %d, stderr %q; want 2 and %q", r.code, r.stderr, tc.want)
+			if r.code != tc.code || !strings.Contains(r.stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", r.code, r.stderr, tc.code, tc.want)
 			}
 			if strings.Contains(r.stderr, "goroutine ") {
 				t.Errorf("stack trace: %s", r.stderr)

@@ -57,9 +57,9 @@ func (f *reconcileFlags) check(fs *flag.FlagSet) (reconcile.Shard, error) {
 	return shard, nil
 }
 
-// errChanges reports, under --detailed-exitcode, that the plan has changes
-// (exit 2).
-var errChanges = errors.New("the plan has changes (--detailed-exitcode)")
+// errChanges reports, under --detailed-exitcode, that the plan has changes:
+// exit 2, and nothing printed beyond the plan itself.
+var errChanges error = exitCode(2)
 
 // runPlan shows what apply would change. Exit 0 when it ran (1 on a
 // conflict or an account that could not be read); with --detailed-exitcode
@@ -113,7 +113,8 @@ func runPlan(ctx context.Context, args []string, std stdio, getenv env) error {
 		}
 		return nil
 	}()
-	if (*detailed || detailedSet) && err != nil && !errors.Is(err, errChanges) && !errors.Is(err, errFindings) && !errors.Is(err, flag.ErrHelp) {
+	var code interface{ ExitCode() int }
+	if (*detailed || detailedSet) && err != nil && !errors.As(err, &code) && !errors.Is(err, flag.ErrHelp) {
 		if !parseFailed {
 			fmt.Fprintf(std.err, "orgnotify plan: %v\n", err)
 		}
@@ -147,6 +148,12 @@ func prepare(ctx context.Context, f reconcileFlags, shard reconcile.Shard, std s
 	if err != nil {
 		return reconcileRun{}, err
 	}
+	return connect(ctx, f, shard, model, std)
+}
+
+// connect builds the desired state of a validated model and the AWS
+// clients that observe and change it.
+func connect(ctx context.Context, f reconcileFlags, shard reconcile.Shard, model *config.Model, std stdio) (reconcileRun, error) {
 	want, err := desired.Build(model.Org, model.Accounts)
 	if err != nil {
 		return reconcileRun{}, err
