@@ -51,6 +51,7 @@ func commands() []command {
 		{"comment", "validate and write the sticky pull-request comment", runComment},
 		{"plan", "show what apply would change in AWS (observe the organization, compare)", runPlan},
 		{"apply", "bring AWS to the configuration: plan, then create, update and delete", runApply},
+		{"reconcile", "what the scheduled workflow runs: apply, then the digests that are due; one summary", runReconcile},
 		{"digest", "send the cost and event digests to Slack (digest cost|events), or preview them with --dry-run", runDigest},
 		{"schema-doc", "print the configuration reference (Markdown) generated from the schemas", runSchemaDoc},
 		{"version", "print the version", runVersion},

@@ -133,20 +133,36 @@ type reconcileRun struct {
 // prepare loads the repository, refusing anything with error findings,
 // builds the desired state and connects to AWS.
 func prepare(ctx context.Context, f reconcileFlags, shard reconcile.Shard, std stdio) (reconcileRun, error) {
-	// config.Load hands out a model only when nothing is an error: an
-	// account file that failed to parse must never read as an account
-	// that was removed.
-	model, fs, err := config.Load(ctx, f.root)
-	if errors.Is(err, config.ErrInvalid) {
-		if err := findings.WriteText(std.err, fs, 0); err != nil {
-			return reconcileRun{}, err
-		}
-		fmt.Fprintln(std.err, "orgnotify: the configuration does not validate; fix the findings above before plan or apply")
-		return reconcileRun{}, errFindings
-	}
+	model, err := loadModel(ctx, f.root, std, "plan or apply")
 	if err != nil {
 		return reconcileRun{}, err
 	}
+	return connect(ctx, model, f, shard, std)
+}
+
+// loadModel reads the configuration through config.Load, printing the
+// findings and returning errFindings when anything is an error.
+func loadModel(ctx context.Context, root string, std stdio, before string) (*config.Model, error) {
+	// config.Load hands out a model only when nothing is an error: an
+	// account file that failed to parse must never read as an account
+	// that was removed.
+	model, fs, err := config.Load(ctx, root)
+	if errors.Is(err, config.ErrInvalid) {
+		if err := findings.WriteText(std.err, fs, 0); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(std.err, "orgnotify: the configuration does not validate; fix the findings above before %s\n", before)
+		return nil, errFindings
+	}
+	if err != nil {
+		return nil, err
+	}
+	return model, nil
+}
+
+// connect builds the desired state of model and the AWS side plan and
+// apply work on.
+func connect(ctx context.Context, model *config.Model, f reconcileFlags, shard reconcile.Shard, std stdio) (reconcileRun, error) {
 	want, err := desired.Build(model.Org, model.Accounts)
 	if err != nil {
 		return reconcileRun{}, err
