@@ -215,10 +215,17 @@ func report(std stdio, getenv env, format string, res reconcile.Result, title st
 	for _, f := range res.Failures {
 		fmt.Fprintf(std.err, "failed: %s\n", f)
 	}
+	notes := pendingKeys(res)
+	for _, n := range notes {
+		fmt.Fprintf(std.err, "note: %s\n", n)
+	}
 	if path := getenv("GITHUB_STEP_SUMMARY"); path != "" {
 		md := "## orgnotify " + title + "\n\n" + plan.Markdown(res.Plan, markdownLimit)
 		for _, f := range res.Failures {
 			md += "\n- **failed**: " + f.String()
+		}
+		for _, n := range notes {
+			md += "\n- " + n
 		}
 		if err := actions.AppendStepSummary(path, md+"\n"); err != nil {
 			return err
@@ -238,4 +245,18 @@ func colour(w io.Writer, getenv env) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// pendingKeys names the keys a delete scheduled for deletion: KMS keeps
+// them for aws.KeyDeletionDays, when the deletion can still be cancelled.
+func pendingKeys(res reconcile.Result) []string {
+	var out []string
+	for _, c := range res.Plan.Changes {
+		if c.Kind != desired.KMSKey || c.Action != plan.Delete || c.Status != "ok" || c.Current == nil {
+			continue
+		}
+		out = append(out, fmt.Sprintf("key %s (%s) in %s/%s is pending deletion: KMS deletes it in %d days; until then `aws kms cancel-key-deletion --key-id %s` keeps it",
+			c.Name, c.Current.Ref, c.Account, c.Region, aws.KeyDeletionDays, c.Current.Ref))
+	}
+	return out
 }

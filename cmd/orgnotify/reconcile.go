@@ -126,13 +126,7 @@ func applyStep(ctx context.Context, model *config.Model, f reconcileFlags, shard
 		return fail(err)
 	}
 	// The job summary gets the plan once, after the reconcile table.
-	noSummary := func(k string) string {
-		if k == "GITHUB_STEP_SUMMARY" {
-			return ""
-		}
-		return getenv(k)
-	}
-	if err := report(std, noSummary, "text", res, "apply"); err != nil {
+	if err := report(std, noStepSummary(getenv), "text", res, "apply"); err != nil {
 		return fail(err)
 	}
 	step.Detail = applyDetail(res)
