@@ -54,6 +54,7 @@ func commands() []command {
 		{"reconcile", "what the scheduled workflow runs: apply, then the digests that are due; one summary", runReconcile},
 		{"destroy", "remove everything orgnotify owns (prefix and tag): the plan, then deletes with --confirm", runDestroy},
 		{"digest", "send the cost and event digests to Slack (digest cost|events), or preview them with --dry-run", runDigest},
+		{"summary", "merge the JSON results of sharded reconcile runs into one summary (summary merge)", runSummary},
 		{"schema-doc", "print the configuration reference (Markdown) generated from the schemas", runSchemaDoc},
 		{"version", "print the version", runVersion},
 	}
