@@ -21,6 +21,7 @@ import (
 
 // Step names, as the summary shows them.
 const (
+	stepConfig = "configuration"
 	stepApply  = "apply"
 	stepEvents = "digest events"
 	stepCost   = "digest cost"
@@ -56,6 +57,16 @@ func runReconcile(ctx context.Context, args []string, std stdio, getenv env) err
 		return usageError{"--budget must be positive"}
 	}
 	model, err := loadModel(ctx, f.root, std, "reconcile")
+	if errors.Is(err, errFindings) {
+		// Still a result, so that a sharded workflow's summary says why
+		// this shard did nothing.
+		run := summary.Run{Shard: shard.String(), Steps: []summary.Step{{Name: stepConfig, Status: summary.Failed,
+			Error: "the configuration has errors (listed in the log): nothing was applied or posted"}}}
+		if err := writeRun(std, getenv, f.format, run, ""); err != nil {
+			return err
+		}
+		return errFindings
+	}
 	if err != nil {
 		return err
 	}
@@ -80,8 +91,21 @@ func runReconcile(ctx context.Context, args []string, std stdio, getenv env) err
 		run.Steps = append(run.Steps, eventsStep(ctx, model, d, steps), costStep(ctx, model, d, time.Now().UTC(), steps))
 	}
 
+	if err := writeRun(std, getenv, f.format, run, planMD); err != nil {
+		return err
+	}
+	if run.Failed() {
+		return errFindings
+	}
+	return nil
+}
+
+// writeRun prints the run's summary in format and appends it (and the
+// applied plan's Markdown) to the job summary.
+func writeRun(std stdio, getenv env, format string, run summary.Run, planMD string) error {
+	var err error
 	rep := summary.Report{Runs: []summary.Run{run}}
-	switch f.format {
+	switch format {
 	case "json":
 		err = summary.WriteJSON(std.out, run)
 	case "markdown":
@@ -94,12 +118,7 @@ func runReconcile(ctx context.Context, args []string, std stdio, getenv env) err
 		return err
 	}
 	if path := getenv("GITHUB_STEP_SUMMARY"); path != "" {
-		if err := actions.AppendStepSummary(path, summary.Markdown(rep)+planMD); err != nil {
-			return err
-		}
-	}
-	if run.Failed() {
-		return errFindings
+		return actions.AppendStepSummary(path, summary.Markdown(rep)+planMD)
 	}
 	return nil
 }

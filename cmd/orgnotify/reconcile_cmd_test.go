@@ -151,8 +151,12 @@ func TestReconcileStepsFailIndependently(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "accounts", "broken.yaml"), []byte("name: [\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if r = runCLI(t, environ, "reconcile", "--root", root); r.code != exitFindings || !strings.Contains(r.stderr, "broken.yaml") || r.stdout != "" {
+	r = runCLI(t, environ, "reconcile", "--root", root, "--format", "json")
+	if r.code != exitFindings || !strings.Contains(r.stderr, "broken.yaml") {
 		t.Fatalf("broken configuration: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	if run := decodeRun(t, r); statuses(run) != "configuration=failed" {
+		t.Errorf("broken configuration: %+v", run)
 	}
 }
 
