@@ -212,6 +212,9 @@ func eventsStep(ctx context.Context, model *config.Model, d digestSettings, std 
 		step.Detail += " (dry run)"
 	}
 	if err != nil {
+		if rep.Received+rep.DeadLetters == 0 {
+			step.Detail = "" // it never got to the queue: the counts say nothing
+		}
 		step.Status, step.Error = summary.Failed, err.Error()
 		return step
 	}
