@@ -37,7 +37,7 @@ func commentPlan(ctx context.Context, model *config.Model, memberRole string, st
 		return "_No plan: the configuration has errors (see the findings above). A plan is only made from a configuration that validates._"
 	}
 	f := reconcileFlags{concurrency: 32, memberRole: memberRole}
-	rc, err := connect(ctx, f, reconcile.Shard{}, model, std)
+	rc, err := connect(ctx, model, f, reconcile.Shard{}, std)
 	if err != nil {
 		return noPlan(err)
 	}

@@ -66,71 +66,107 @@ func runDigestCost(ctx context.Context, args []string, std stdio, getenv env) er
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(std.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
-
 	token, apiURL := slack.Env(getenv)
 	if token == "" && !*dryRun {
 		fmt.Fprintln(std.err, "orgnotify digest cost: SLACK_BOT_TOKEN is not set: dry run, nothing is posted")
 		*dryRun = true
 	}
+	cr, err := costDigest(ctx, res.Org, res.Accounts, costRun{
+		day: day, now: now, dryRun: *dryRun, out: *out, format: *format, token: token, apiURL: apiURL,
+	}, std)
+	if err != nil {
+		return err
+	}
+	if cr.due {
+		fmt.Fprintf(std.err, "orgnotify digest cost: %s\n", cr)
+	}
+	if cr.failed > 0 {
+		return fmt.Errorf("%d message(s) failed: %w", cr.failed, errFindings)
+	}
+	return nil
+}
 
+// costRun is one cost digest's settings.
+type costRun struct {
+	day, now      time.Time
+	dryRun        bool
+	out, format   string
+	token, apiURL string
+}
+
+// costResult counts what a cost digest did.
+type costResult struct {
+	day                                       time.Time
+	dryRun                                    bool
+	due                                       bool // some account has a digest for day
+	accounts, posted, existing, failed, calls int
+}
+
+func (r costResult) String() string {
+	verb := "posted"
+	if r.dryRun {
+		verb = "rendered (dry run)"
+	}
+	return fmt.Sprintf("%s: %d account(s), %d message(s) %s, %d already posted, %d failed; %d Cost Explorer request(s) ($%.2f)",
+		r.day.Format(time.DateOnly), r.accounts, r.posted, verb, r.existing, r.failed, r.calls, float64(r.calls)*costRequestPrice)
+}
+
+// costDigest plans the organization-wide Cost Explorer queries for day,
+// fetches, builds the reports and posts (or previews) them. A failed
+// message is counted in the result, not returned as an error.
+func costDigest(ctx context.Context, org *config.Org, accounts []*config.Account, o costRun, std stdio) (costResult, error) {
+	res := costResult{day: o.day, dryRun: o.dryRun}
+	log := slog.New(slog.NewTextHandler(std.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cfg, err := orgaws.LoadConfig(ctx, orgaws.CostExplorerRegion)
 	if err != nil {
-		return err
+		return res, err
 	}
-	plan := cost.NewPlan(res.Accounts, day, now)
+	plan := cost.NewPlan(accounts, o.day, o.now)
 	if len(plan.Accounts) == 0 {
-		fmt.Fprintf(std.err, "orgnotify digest cost: no account has a cost digest due on %s\n", day.Format(time.DateOnly))
-		return nil
+		fmt.Fprintf(std.err, "orgnotify digest cost: no account has a cost digest due on %s\n", o.day.Format(time.DateOnly))
+		return res, nil
 	}
+	res.due = true
 	data, err := cost.Fetch(ctx, orgaws.NewCostExplorer(cfg), plan, cost.FetchOptions{Logger: log})
 	if err != nil {
-		return err
+		return res, err
 	}
-	reports, err := cost.Reports(res.Org, plan, data)
+	res.calls = data.Requests
+	reports, err := cost.Reports(org, plan, data)
 	if err != nil {
-		return err
+		return res, err
 	}
-	summary := cost.Summarize(res.Org, day, reports)
+	res.accounts = len(reports)
+	summary := cost.Summarize(org, o.day, reports)
 
 	var sender slack.Sender
 	concurrency := 8 // channels posted to at once; Slack's pacing is per channel
-	if *dryRun {
+	if o.dryRun {
 		concurrency = 1 // stable output
-		dr := &slack.DryRun{Dir: *out}
-		if *format == "text" {
+		dr := &slack.DryRun{Dir: o.out}
+		if o.format == "text" {
 			dr.W = std.out
 		}
 		sender = dr
 	} else {
-		sender = slack.New(token, slack.Options{APIURL: apiURL, Logger: log})
+		sender = slack.New(o.token, slack.Options{APIURL: o.apiURL, Logger: log})
 	}
-	if *format == "json" {
+	if o.format == "json" {
 		if err := cost.WriteJSON(std.out, reports); err != nil {
-			return err
+			return res, err
 		}
 	}
 	outcomes := cost.Send(ctx, sender, reports, &summary, concurrency)
-
-	posted, existing := 0, 0
-	for _, o := range outcomes {
+	for _, oc := range outcomes {
 		switch {
-		case o.Err != nil:
-			fmt.Fprintf(std.err, "orgnotify digest cost: %v\n", o.Err)
-		case o.Posted.Existing:
-			existing++
+		case oc.Err != nil:
+			fmt.Fprintf(std.err, "orgnotify digest cost: %v\n", oc.Err)
+		case oc.Posted.Existing:
+			res.existing++
 		default:
-			posted++
+			res.posted++
 		}
 	}
-	verb := "posted"
-	if *dryRun {
-		verb = "rendered (dry run)"
-	}
-	fmt.Fprintf(std.err, "orgnotify digest cost: %s: %d account(s), %d message(s) %s, %d already posted, %d failed; %d Cost Explorer request(s) ($%.2f)\n",
-		day.Format(time.DateOnly), len(reports), posted, verb, existing, outcomes.Failed(), data.Requests, float64(data.Requests)*costRequestPrice)
-	if n := outcomes.Failed(); n > 0 {
-		return fmt.Errorf("%d message(s) failed: %w", n, errFindings)
-	}
-	return nil
+	res.failed = outcomes.Failed()
+	return res, nil
 }

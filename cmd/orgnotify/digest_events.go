@@ -94,7 +94,8 @@ func runDigestEvents(ctx context.Context, args []string, std stdio, getenv env) 
 	if *fromFile != "" {
 		return replay(ctx, *fromFile, router, sender, printer, std, log)
 	}
-	return drainQueue(ctx, res.Org, router, sender, printer, *dryRun, *budget, std, log)
+	_, err = drainQueue(ctx, res.Org, router, sender, printer, *dryRun, *budget, std, log)
+	return err
 }
 
 // replay classifies and renders the events of a file or directory, no SQS.
@@ -234,15 +235,15 @@ func (p *outcomePrinter) print(plan *events.Plan) error {
 
 // drainQueue reads the hub's digest queue and the dead-letter queues as
 // memberRole in the hub account, posts, and deletes what was posted.
-func drainQueue(ctx context.Context, org *config.Org, router *events.Router, sender events.Sender, printer *outcomePrinter, dryRun bool, budget time.Duration, std stdio, log *slog.Logger) error {
+func drainQueue(ctx context.Context, org *config.Org, router *events.Router, sender events.Sender, printer *outcomePrinter, dryRun bool, budget time.Duration, std stdio, log *slog.Logger) (events.Report, error) {
 	base, err := orgaws.LoadConfig(ctx, org.Hub.HomeRegion)
 	if err != nil {
-		return err
+		return events.Report{}, err
 	}
 	sessions := orgaws.NewSessions(base, org.Organization.ManagementAccountID, org.MemberRole)
 	d, err := openQueues(ctx, sessions, org, log)
 	if err != nil {
-		return err
+		return events.Report{}, err
 	}
 	d.Pipeline = &events.Pipeline{Router: router, Products: orgaws.Products{Sessions: sessions}, Log: log}
 	d.Sender = sender
@@ -255,7 +256,7 @@ func drainQueue(ctx context.Context, org *config.Org, router *events.Router, sen
 	rep, plan, err := d.RunPlan(ctx)
 	if printer != nil && plan != nil {
 		if perr := printer.print(plan); perr != nil {
-			return perr
+			return rep, perr
 		}
 	}
 	w := std.out
@@ -264,7 +265,7 @@ func drainQueue(ctx context.Context, org *config.Org, router *events.Router, sen
 	}
 	fmt.Fprintf(w, "digest events: received %d (+%d dead-lettered), %d events, %d duplicates, %d filtered, %d unreadable; posted %d messages; deleted %d, kept %d\n",
 		rep.Received, rep.DeadLetters, rep.Events, rep.Duplicates, rep.Filtered, rep.Unreadable, rep.Posted, rep.Deleted, rep.Kept)
-	return err
+	return rep, err
 }
 
 // openQueues finds the digest queue, its dead-letter queue and the

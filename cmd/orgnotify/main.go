@@ -61,7 +61,10 @@ func commands() []command {
 		{"comment", "validate and write the sticky pull-request comment", runComment},
 		{"plan", "show what apply would change in AWS (observe the organization, compare)", runPlan},
 		{"apply", "bring AWS to the configuration: plan, then create, update and delete", runApply},
+		{"reconcile", "what the scheduled workflow runs: apply, then the digests that are due; one summary", runReconcile},
+		{"destroy", "remove everything orgnotify owns (prefix and tag): the plan, then deletes with --confirm", runDestroy},
 		{"digest", "send the cost and event digests to Slack (digest cost|events), or preview them with --dry-run", runDigest},
+		{"summary", "merge the JSON results of sharded reconcile runs into one summary (summary merge)", runSummary},
 		{"schema-doc", "print the configuration reference (Markdown) generated from the schemas", runSchemaDoc},
 		{"version", "print the version", runVersion},
 	}

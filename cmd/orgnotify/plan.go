@@ -134,26 +134,36 @@ type reconcileRun struct {
 // prepare loads the repository, refusing anything with error findings,
 // builds the desired state and connects to AWS.
 func prepare(ctx context.Context, f reconcileFlags, shard reconcile.Shard, std stdio) (reconcileRun, error) {
-	// config.Load hands out a model only when nothing is an error: an
-	// account file that failed to parse must never read as an account
-	// that was removed.
-	model, fs, err := config.Load(ctx, f.root)
-	if errors.Is(err, config.ErrInvalid) {
-		if err := findings.WriteText(std.err, fs, 0); err != nil {
-			return reconcileRun{}, err
-		}
-		fmt.Fprintln(std.err, "orgnotify: the configuration does not validate; fix the findings above before plan or apply")
-		return reconcileRun{}, errFindings
-	}
+	model, err := loadModel(ctx, f.root, std, "plan or apply")
 	if err != nil {
 		return reconcileRun{}, err
 	}
-	return connect(ctx, f, shard, model, std)
+	return connect(ctx, model, f, shard, std)
 }
 
-// connect builds the desired state of a validated model and the AWS
-// clients that observe and change it.
-func connect(ctx context.Context, f reconcileFlags, shard reconcile.Shard, model *config.Model, std stdio) (reconcileRun, error) {
+// loadModel reads the configuration through config.Load, printing the
+// findings and returning errFindings when anything is an error.
+func loadModel(ctx context.Context, root string, std stdio, before string) (*config.Model, error) {
+	// config.Load hands out a model only when nothing is an error: an
+	// account file that failed to parse must never read as an account
+	// that was removed.
+	model, fs, err := config.Load(ctx, root)
+	if errors.Is(err, config.ErrInvalid) {
+		if err := findings.WriteText(std.err, fs, 0); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(std.err, "orgnotify: the configuration does not validate; fix the findings above before %s\n", before)
+		return nil, errFindings
+	}
+	if err != nil {
+		return nil, err
+	}
+	return model, nil
+}
+
+// connect builds the desired state of model and the AWS side plan and
+// apply work on.
+func connect(ctx context.Context, model *config.Model, f reconcileFlags, shard reconcile.Shard, std stdio) (reconcileRun, error) {
 	want, err := desired.Build(model.Org, model.Accounts)
 	if err != nil {
 		return reconcileRun{}, err
@@ -206,10 +216,17 @@ func report(std stdio, getenv env, format string, res reconcile.Result, title st
 	for _, f := range res.Failures {
 		fmt.Fprintf(std.err, "failed: %s\n", f)
 	}
+	notes := pendingKeys(res)
+	for _, n := range notes {
+		fmt.Fprintf(std.err, "note: %s\n", n)
+	}
 	if path := getenv("GITHUB_STEP_SUMMARY"); path != "" {
 		md := "## orgnotify " + title + "\n\n" + plan.Markdown(res.Plan, markdownLimit)
 		for _, f := range res.Failures {
 			md += "\n- **failed**: " + f.String()
+		}
+		for _, n := range notes {
+			md += "\n- " + n
 		}
 		if err := actions.AppendStepSummary(path, md+"\n"); err != nil {
 			return err
@@ -229,4 +246,18 @@ func colour(w io.Writer, getenv env) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// pendingKeys names the keys a delete scheduled for deletion: KMS keeps
+// them for aws.KeyDeletionDays, when the deletion can still be cancelled.
+func pendingKeys(res reconcile.Result) []string {
+	var out []string
+	for _, c := range res.Plan.Changes {
+		if c.Kind != desired.KMSKey || c.Action != plan.Delete || c.Status != "ok" || c.Current == nil {
+			continue
+		}
+		out = append(out, fmt.Sprintf("key %s (%s) in %s/%s is pending deletion: KMS deletes it in %d days; until then `aws kms cancel-key-deletion --key-id %s` keeps it",
+			c.Name, c.Current.Ref, c.Account, c.Region, aws.KeyDeletionDays, c.Current.Ref))
+	}
+	return out
 }

@@ -24,6 +24,13 @@ var apiCallEvents = regexp.MustCompile(`(?m)^    - (CloseAccount|InviteAccountTo
 // static keys in the environment, read by the SDK's standard chain.
 func exampleOrg(t *testing.T) (root string, env *awssimtest.Env) {
 	t.Helper()
+	return exampleOrgSeed(t, awssim.Seed{})
+}
+
+// exampleOrgSeed is exampleOrg with more in the simulator: seed's
+// organization is replaced by the example's, the rest (costs) kept.
+func exampleOrgSeed(t *testing.T, seed awssim.Seed) (root string, env *awssimtest.Env) {
+	t.Helper()
 	root = t.TempDir()
 	b, err := os.ReadFile(filepath.Join(exampleRoot, "org.yaml"))
 	if err != nil {
@@ -55,8 +62,9 @@ func exampleOrg(t *testing.T) (root string, env *awssimtest.Env) {
 			accounts = append(accounts, org.Account{ID: a.ID, Name: a.Name})
 		}
 	}
-	env = awssimtest.Start(t, awssim.Seed{Organization: org.Seed{
-		ManagementAccount: res.Org.Organization.ManagementAccountID, OrganizationID: res.Org.Organization.ID, Accounts: accounts}})
+	seed.Organization = org.Seed{
+		ManagementAccount: res.Org.Organization.ManagementAccountID, OrganizationID: res.Org.Organization.ID, Accounts: accounts}
+	env = awssimtest.Start(t, seed)
 	t.Setenv("AWS_ENDPOINT_URL", env.URL)
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDCIROLE0000000000")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")

@@ -9,8 +9,10 @@ import (
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/smithy-go"
 
 	orgaws "github.com/orgnotify/orgnotify/internal/aws"
 	"github.com/orgnotify/orgnotify/internal/awssim"
@@ -232,41 +234,62 @@ func TestForeignResourcesAreFlaggedAndNeverChanged(t *testing.T) {
 	}
 }
 
-// TestDeleteRemovesTargetsFirst: deleting the hub wiring in plan order
-// leaves nothing behind.
+// TestDeleteEverything: deleting the hub wiring in plan order leaves
+// nothing behind; the key is scheduled for deletion with the shortest
+// waiting period (7 days) and can still be cancelled.
 func TestDeleteEverything(t *testing.T) {
-	_, c := newCloud(t)
+	env, c := newCloud(t)
+	ctx := context.Background()
 	want := hubResources()
 	desired.Sort(want)
 	applyPlan(t, c, plan.Compute(want, observeHub(t, c, want)))
 	have := observeHub(t, c, want)
 	p := plan.Compute(nil, have)
-	var deletable int
-	for _, h := range have {
-		if h.Kind != desired.KMSKey && h.Kind != desired.KMSAlias {
-			deletable++
-		}
+	if len(p.Changes) == 0 {
+		t.Fatal("nothing observed to delete")
 	}
+	var keyID string
 	for _, ch := range p.Changes {
 		if ch.Kind == desired.KMSKey {
-			continue // awssim has no ScheduleKeyDeletion yet
+			keyID = ch.Current.Ref
 		}
-		if err := c.Apply(context.Background(), string(ch.Action), ch.Desired, ch.Current); err != nil {
+		if err := c.Apply(ctx, string(ch.Action), ch.Desired, ch.Current); err != nil {
 			t.Fatalf("%s %s: %v", ch.Action, ch.ID, err)
 		}
 	}
-	left, err := c.ObserveRegion(context.Background(), hub, region)
+	left, err := c.ObserveRegion(ctx, hub, region)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range left {
-		if r.Kind != desired.KMSKey {
-			t.Errorf("left after delete: %s", r.ID)
-		}
+		t.Errorf("left after delete: %s", r.ID)
 	}
-	if deletable == 0 {
-		t.Fatal("nothing observed to delete")
+	if keyID == "" {
+		t.Fatal("no key in the plan")
 	}
+	k := kms.NewFromConfig(hubConfig(t, env))
+	d, err := k.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: sdkaws.String(keyID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := d.KeyMetadata
+	if md.KeyState != kmstypes.KeyStatePendingDeletion || md.Enabled || sdkaws.ToInt32(md.PendingDeletionWindowInDays) != orgaws.KeyDeletionDays || md.DeletionDate == nil {
+		t.Errorf("key after delete: state %s, enabled %v, window %v, date %v", md.KeyState, md.Enabled, md.PendingDeletionWindowInDays, md.DeletionDate)
+	}
+	if _, err := k.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: sdkaws.String(keyID)}); !isAPIError(err, "KMSInvalidStateException") {
+		t.Errorf("second ScheduleKeyDeletion: %v, want KMSInvalidStateException", err)
+	}
+	if _, err := k.CancelKeyDeletion(ctx, &kms.CancelKeyDeletionInput{KeyId: sdkaws.String(keyID)}); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := k.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: sdkaws.String(keyID)}); err != nil || d.KeyMetadata.KeyState != kmstypes.KeyStateDisabled {
+		t.Errorf("after CancelKeyDeletion: %+v, %v (want Disabled)", d, err)
+	}
+}
+
+func isAPIError(err error, code string) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == code
 }
 
 func hubConfig(t *testing.T, env *awssimtest.Env) sdkaws.Config {

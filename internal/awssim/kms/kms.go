@@ -87,7 +87,7 @@ func (s *Store) Service() wire.Service {
 		TargetPrefix:     "TrentService",
 		ThrottleCode:     "ThrottlingException",
 		AccessDeniedCode: "AccessDeniedException",
-		Ops: map[string]wire.Handler{
+		Ops: s.withDeletion(map[string]wire.Handler{ // deletion.go
 			"CreateKey":            s.createKey,
 			"DescribeKey":          s.describeKey,
 			"GetKeyPolicy":         s.getKeyPolicy,
@@ -104,7 +104,7 @@ func (s *Store) Service() wire.Service {
 			"EnableKeyRotation":    s.enableKeyRotation,
 			"DisableKeyRotation":   s.disableKeyRotation,
 			"GetKeyRotationStatus": s.getKeyRotationStatus,
-		},
+		}),
 	}
 }
 
