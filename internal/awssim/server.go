@@ -27,6 +27,12 @@ type Identities interface {
 	Resolve(accessKey, sessionToken string) (account, principal string, err error)
 }
 
+// userIDs is implemented by Identities that know a session's unique ID
+// (org.Store); the SenderId of an SQS message shows it.
+type userIDs interface {
+	UserID(accessKey string) string
+}
+
 // Server routes AWS API calls to the registered services.
 type Server struct {
 	ids    Identities
@@ -175,6 +181,9 @@ func (s *Server) decode(r *http.Request) (*wire.Request, *wire.Service, *wire.Er
 		return req, svc, tokenError(svc.Protocol, wire.AsError(err))
 	}
 	req.Account, req.Principal = acct, principal
+	if u, ok := s.ids.(userIDs); ok {
+		req.UserID = u.UserID(req.AccessKey)
+	}
 	return req, svc, nil
 }
 

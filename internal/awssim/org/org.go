@@ -312,6 +312,15 @@ func (s *Store) Resolve(accessKey, token string) (string, string, error) {
 	return sess.account, sess.principal, nil
 }
 
+// UserID is the unique ID of the session an access key belongs to (the
+// role's ID and the session name, as AssumeRole's AssumedRoleId), "" for
+// base credentials.
+func (s *Store) UserID(accessKey string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sessions[accessKey].userID
+}
+
 // OrgIDOf implements wire.OrgLookup: accounts outside the organization
 // (roles of strangers) have none.
 func (s *Store) OrgIDOf(account string) (string, bool) {

@@ -425,6 +425,10 @@ func (q *queue) prepare(in sendInput, senderID string) (*message, time.Duration,
 		return nil, 0, invalidParameter("The request must contain a non-empty MessageBody.")
 	}
 	body := *in.MessageBody
+	if !validContents(body) {
+		return nil, 0, sqsError("InvalidMessageContents", "InvalidMessageContents",
+			"Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF")
+	}
 	attrSize, err := checkMessageAttributes(in.MessageAttributes)
 	if err != nil {
 		return nil, 0, err
@@ -463,6 +467,20 @@ func (q *queue) prepare(in sendInput, senderID string) (*message, time.Duration,
 	return m, delay, nil
 }
 
+// validContents reports whether a message body holds only the characters
+// SQS accepts (XML's character set).
+func validContents(s string) bool {
+	for _, r := range s {
+		switch {
+		case r == 0x9, r == 0xA, r == 0xD:
+		case r >= 0x20 && r <= 0xD7FF, r >= 0xE000 && r <= 0xFFFD, r >= 0x10000 && r <= 0x10FFFF:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 func sha256Hex(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
@@ -473,11 +491,11 @@ func result(m *message) sendResult {
 }
 
 // senderID is SenderId for an API caller: the account for root
-// credentials, the role ID and session for an assumed role.
+// credentials; for an assumed role, as AWS documents, the role's unique
+// ID and the session name, which is STS's AssumedRoleId.
 func senderID(r *wire.Request) string {
-	if rest, ok := strings.CutPrefix(r.Principal, "arn:aws:sts::"+r.Account+":assumed-role/"); ok {
-		role, session, _ := strings.Cut(rest, "/")
-		return "AROA" + strings.ToUpper(role) + ":" + session
+	if r.UserID != "" {
+		return r.UserID
 	}
 	return r.Account
 }

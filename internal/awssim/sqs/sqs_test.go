@@ -422,6 +422,10 @@ func TestSendMessageRules(t *testing.T) {
 		{"one byte more is not", sqs.SendMessageInput{QueueUrl: std, MessageBody: aws.String(strings.Repeat("a", 256<<10+1))}, "InvalidParameterValue"},
 		{"queue's own limit", sqs.SendMessageInput{QueueUrl: small, MessageBody: aws.String(strings.Repeat("a", 1025))}, "InvalidParameterValue"},
 		{"empty body", sqs.SendMessageInput{QueueUrl: std, MessageBody: aws.String("")}, "InvalidParameterValue"},
+		{"tab, newline and emoji", sqs.SendMessageInput{QueueUrl: std, MessageBody: aws.String("a\tb\r\nc \U0001F600")}, ""},
+		{"control character", sqs.SendMessageInput{QueueUrl: std, MessageBody: aws.String("bell\x07")}, "InvalidMessageContents"},
+		{"NUL", sqs.SendMessageInput{QueueUrl: std, MessageBody: aws.String("a\x00b")}, "InvalidMessageContents"},
+		{"noncharacter U+FFFE", sqs.SendMessageInput{QueueUrl: std, MessageBody: aws.String("a\uFFFEb")}, "InvalidMessageContents"},
 		{"delay too long", sqs.SendMessageInput{QueueUrl: std, MessageBody: aws.String("x"), DelaySeconds: 901}, "InvalidParameterValue"},
 		{"reserved attribute name", sqs.SendMessageInput{QueueUrl: std, MessageBody: aws.String("x"), MessageAttributes: map[string]types.MessageAttributeValue{
 			"AWS.x": {DataType: aws.String("String"), StringValue: aws.String("v")}}}, "InvalidParameterValue"},
@@ -578,6 +582,29 @@ func assume(t *testing.T, f fixture) *sqs.Client {
 	}
 	c := out.Credentials
 	return sqs.NewFromConfig(f.env.ConfigWithKeys(t, region, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken)))
+}
+
+// TestSenderIDOfAssumedRole: AWS documents an assumed role's SenderId as
+// the role's unique ID and the session name, which is what STS answered as
+// AssumedRoleId.
+func TestSenderIDOfAssumedRole(t *testing.T) {
+	f := start(t)
+	ctx := context.Background()
+	role, err := sts.NewFromConfig(f.env.Config(t, region)).AssumeRole(ctx, &sts.AssumeRoleInput{
+		RoleArn: aws.String("arn:aws:iam::" + member + ":role/" + org.AccessRole), RoleSessionName: aws.String("digest")})
+	awssimtest.WantCode(t, err, "")
+	c := role.Credentials
+	as := sqs.NewFromConfig(f.env.ConfigWithKeys(t, region, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken)))
+	q, err := as.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("own")})
+	awssimtest.WantCode(t, err, "")
+	_, err = as.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: q.QueueUrl, MessageBody: aws.String("hi")})
+	awssimtest.WantCode(t, err, "")
+	out, err := as.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, MessageSystemAttributeNames: []types.MessageSystemAttributeName{"SenderId"}})
+	awssimtest.WantCode(t, err, "")
+	want := aws.ToString(role.AssumedRoleUser.AssumedRoleId)
+	if len(out.Messages) != 1 || out.Messages[0].Attributes["SenderId"] != want {
+		t.Errorf("messages = %+v, want one with SenderId %q", out.Messages, want)
+	}
 }
 
 func TestCrossAccountAccess(t *testing.T) {

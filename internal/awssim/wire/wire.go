@@ -36,6 +36,10 @@ type Request struct {
 	// Principal is the caller's ARN: arn:aws:iam::ACCOUNT:root for base
 	// credentials, arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION after AssumeRole.
 	Principal string
+	// UserID is the caller's unique ID as GetCallerIdentity's UserId shows
+	// it: the role's ID and the session name (AssumedRoleId) after
+	// AssumeRole, "" for base credentials.
+	UserID    string
 	RequestID string
 	Host      string // Host header, used to build queue URLs
 	Body      []byte // raw body for JSON protocols
