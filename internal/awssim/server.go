@@ -174,6 +174,11 @@ func (s *Server) decode(r *http.Request) (*wire.Request, *wire.Service, *wire.Er
 		}
 	} else {
 		req.Body = body
+		if req.Operation == "" && isForm(r.Header) {
+			// An awsQuery client of a JSON service (SQS's older protocol).
+			form, _ := url.ParseQuery(string(body))
+			return req, svc, invalidAction(svc, form.Get("Action"))
+		}
 	}
 
 	acct, principal, err := s.ids.Resolve(req.AccessKey, r.Header.Get("X-Amz-Security-Token"))
@@ -185,6 +190,24 @@ func (s *Server) decode(r *http.Request) (*wire.Request, *wire.Service, *wire.Er
 		req.UserID = u.UserID(req.AccessKey)
 	}
 	return req, svc, nil
+}
+
+func isForm(h http.Header) bool {
+	return strings.HasPrefix(h.Get("Content-Type"), "application/x-www-form-urlencoded")
+}
+
+// invalidAction names the action a Query request asked a JSON-only service
+// for, known to the service or not.
+func invalidAction(svc *wire.Service, action string) *wire.Error {
+	if action == "" {
+		return wire.Errorf("MissingAction", http.StatusBadRequest, "no Action in request")
+	}
+	if _, ok := svc.Ops[action]; ok {
+		return wire.Errorf("InvalidAction", http.StatusBadRequest,
+			"The action %s is not valid for this endpoint: the simulator serves %s over its JSON protocol only (X-Amz-Target %s.%s).",
+			action, svc.SigningName, svc.TargetPrefix, action)
+	}
+	return wire.Errorf("InvalidAction", http.StatusBadRequest, "The action %s is not valid for this endpoint.", action)
 }
 
 // tokenError gives a credentials error the code the service's protocol
@@ -232,6 +255,9 @@ func parseAuthorization(h string) (credentialScope, *wire.Error) {
 		f := strings.Split(v, "/")
 		if len(f) != 5 || f[4] != "aws4_request" || f[0] == "" {
 			return credentialScope{}, wire.Errorf("IncompleteSignatureException", http.StatusForbidden, "malformed credential scope %q", v)
+		}
+		if f[2] == "" {
+			return credentialScope{}, wire.Errorf("IncompleteSignatureException", http.StatusForbidden, "Credential should be scoped to a valid region, not ''.")
 		}
 		return credentialScope{accessKey: f[0], region: f[2], service: f[3]}, nil
 	}
@@ -298,12 +324,9 @@ func writeError(w http.ResponseWriter, svc *wire.Service, req *wire.Request, e *
 	if req != nil {
 		w.Header().Set("X-Amzn-RequestId", req.RequestID)
 	}
-	// Before the service is known, a form body tells an awsQuery client,
-	// which can only read the XML error shape.
-	query := svc != nil && svc.Protocol == wire.Query
-	if svc == nil && req != nil && strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
-		query = true
-	}
+	// A form body tells an awsQuery client, which can only read the XML
+	// error shape, even of a service that speaks JSON.
+	query := svc != nil && svc.Protocol == wire.Query || req != nil && isForm(req.Header)
 	if !query {
 		proto := wire.JSON11
 		if svc != nil {

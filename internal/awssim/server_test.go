@@ -173,6 +173,7 @@ func TestRawRequests(t *testing.T) {
 		{"no Authorization, Query client", formHdr(""), "Action=GetCallerIdentity&Version=2011-06-15", 403, "MissingAuthenticationTokenException", true},
 		{"Basic scheme", jsonHdr("Basic Zm9vOmJhcg==", "AWSOrganizationsV20161128.DescribeOrganization"), "{}", 403, "IncompleteSignatureException", false},
 		{"short credential scope", jsonHdr("AWS4-HMAC-SHA256 Credential=AKID/us-east-1/aws4_request, Signature=0", "AWSOrganizationsV20161128.DescribeOrganization"), "{}", 403, "IncompleteSignatureException", false},
+		{"empty region in credential scope", jsonHdr("AWS4-HMAC-SHA256 Credential=AKID/20260101//organizations/aws4_request, SignedHeaders=host, Signature=00", "AWSOrganizationsV20161128.DescribeOrganization"), "{}", 403, "IncompleteSignatureException", false},
 		{"no Credential", jsonHdr("AWS4-HMAC-SHA256 SignedHeaders=host, Signature=0", "AWSOrganizationsV20161128.DescribeOrganization"), "{}", 403, "IncompleteSignatureException", false},
 		{"unknown operation", jsonHdr(goodAuth, "AWSOrganizationsV20161128.CreateAccount"), "{}", 400, "UnknownOperationException", false},
 		{"unknown target prefix", jsonHdr(goodAuth, "AmazonSSM.GetParameter"), "{}", 400, "UnrecognizedClientException", false},

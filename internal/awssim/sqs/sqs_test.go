@@ -2,7 +2,9 @@ package sqs_test
 
 import (
 	"context"
+	"encoding/xml"
 	"errors"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -713,6 +715,37 @@ func TestDeliver(t *testing.T) {
 			}
 			if n := f.attrs(t, url)["ApproximateNumberOfMessages"]; n != want {
 				t.Errorf("queue holds %s messages, want %s", n, want)
+			}
+		})
+	}
+}
+
+// TestQueryProtocolAction: a client of SQS's older Query protocol learns
+// which of its actions the simulator does not serve, in the XML shape it
+// reads.
+func TestQueryProtocolAction(t *testing.T) {
+	f := start(t)
+	for _, action := range []string{"ListDeadLetterSourceQueues", "SendMessage", "NoSuchAction"} {
+		t.Run(action, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodPost, f.env.URL+"/", strings.NewReader("Action="+action+"&Version=2012-11-05"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20260301/"+region+"/sqs/aws4_request, SignedHeaders=host, Signature=00")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var e struct {
+				Error struct{ Code, Message string }
+			}
+			if err := xml.NewDecoder(resp.Body).Decode(&e); err != nil {
+				t.Fatalf("not an XML error: %v", err)
+			}
+			if resp.StatusCode != http.StatusBadRequest || e.Error.Code != "InvalidAction" || !strings.Contains(e.Error.Message, "action "+action+" ") {
+				t.Errorf("status %d, error %+v; want 400 InvalidAction naming %s", resp.StatusCode, e.Error, action)
 			}
 		})
 	}
