@@ -111,6 +111,10 @@ func (s *Store) putEntry(ctx context.Context, r *wire.Request, e putEventsEntry)
 	}
 	when := r.Now
 	if e.Time != nil {
+		// The event's "time" is RFC 3339, whose years have four digits.
+		if t := *e.Time; !(t >= -62167219200 && t < 253402300800) {
+			return fail("InvalidArgument", "Parameter Time is not valid. Reason: the time stamp must fall within the years 0000 to 9999 (RFC 3339).")
+		}
 		when = wire.EpochTime(*e.Time)
 	}
 	env := newEnvelope(r.Account, r.Region, when, ServiceEvent{Source: e.Source, DetailType: e.DetailType,
