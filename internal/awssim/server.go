@@ -22,6 +22,18 @@ import (
 // PutEvents 256 KiB), so anything larger is a client bug.
 const maxBody = 4 << 20
 
+// Timeouts of the HTTP server around a Server (cmd/awssim, awssimtest). A
+// whole request, body included, must arrive within ReadTimeout, so a client
+// that stops sending cannot hold a connection; handlers are not bound by it
+// (an SQS long poll waits up to 20 s after reading its body). IdleTimeout
+// is above the SDK's 90-second idle-connection timeout, so the client closes
+// a keep-alive connection first and never sends on one the server is closing.
+const (
+	ReadHeaderTimeout = 10 * time.Second
+	ReadTimeout       = 30 * time.Second
+	IdleTimeout       = 2 * time.Minute
+)
+
 // Identities maps an access key to the account and principal it acts as.
 type Identities interface {
 	Resolve(accessKey, sessionToken string) (account, principal string, err error)

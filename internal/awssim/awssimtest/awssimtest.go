@@ -34,7 +34,11 @@ func Start(t testing.TB, seed awssim.Seed) *Env {
 	if err != nil {
 		t.Fatalf("awssim: %v", err)
 	}
-	srv := httptest.NewServer(sim)
+	srv := httptest.NewUnstartedServer(sim)
+	srv.Config.ReadHeaderTimeout = awssim.ReadHeaderTimeout
+	srv.Config.ReadTimeout = awssim.ReadTimeout
+	srv.Config.IdleTimeout = awssim.IdleTimeout
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return &Env{Sim: sim, URL: srv.URL}
 }
