@@ -317,7 +317,7 @@ func (s *Store) purgeQueue(_ context.Context, r *wire.Request) (any, error) {
 			"Only one PurgeQueue operation on %s is allowed every 60 seconds.", q.name)
 	}
 	q.purged = r.Now
-	q.msgs = nil
+	q.purge()
 	return nil, nil
 }
 
@@ -692,21 +692,19 @@ func (s *Store) receive(q *queue, in receiveMessageInput, limit int, sysNames []
 		visibility = time.Duration(*in.VisibilityTimeout) * time.Second
 	}
 	out := receiveOutput{}
+	q.expire(now)
+	q.promote(now)
 	// A message moved to the dead-letter queue leaves room for another, so
 	// look again until nothing more was moved; a message is handed out at
 	// most once per call even with a zero visibility timeout.
 	handed := map[*message]bool{}
-	for moved := true; moved && len(out.Messages) < limit; {
-		moved = false
-		for _, m := range q.receivable(limit+len(handed), now) {
-			if len(out.Messages) == limit {
-				break
-			}
-			if handed[m] {
-				continue
-			}
+	for len(out.Messages) < limit {
+		batch := q.receivable(limit-len(out.Messages), now, handed)
+		if len(batch) == 0 {
+			break
+		}
+		for _, m := range batch {
 			if s.redrive(q, m, now) {
-				moved = true
 				continue
 			}
 			handed[m] = true
@@ -715,7 +713,7 @@ func (s *Store) receive(q *queue, in receiveMessageInput, limit int, sysNames []
 				m.firstReceive = now
 			}
 			m.handle = newReceiptHandle(m.id)
-			m.visibleAt = now.Add(visibility)
+			q.hide(m, now.Add(visibility))
 			rm := receivedMessage{MessageId: m.id, ReceiptHandle: m.handle, MD5OfBody: m.md5Body, Body: m.body}
 			if len(sysNames) > 0 {
 				rm.Attributes = q.systemAttributes(m, sysNames)
@@ -746,7 +744,7 @@ func (s *Store) redrive(q *queue, m *message, now time.Time) bool {
 	moved := *m
 	moved.handle = ""
 	moved.visibleAt = now
-	dlq.msgs = append(dlq.msgs, &moved)
+	dlq.add(&moved, now)
 	dlq.wake()
 	return true
 }
@@ -871,6 +869,6 @@ func (s *Store) changeMessageVisibility(_ context.Context, r *wire.Request) (any
 		return nil, sqsError("MessageNotInflight", "AWS.SimpleQueueService.MessageNotInflight",
 			"Value %s for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.", in.ReceiptHandle)
 	}
-	m.visibleAt = r.Now.Add(time.Duration(*in.VisibilityTimeout) * time.Second)
+	q.hide(m, r.Now.Add(time.Duration(*in.VisibilityTimeout)*time.Second))
 	return nil, nil
 }
