@@ -2,7 +2,9 @@
 // orgnotify's configuration: org.schema.json for org.yaml and
 // account.schema.json for accounts/<name>.yaml. The binary validates with
 // these embedded copies, never with the files in the repository being
-// validated, so a pull request cannot loosen the rules it is checked by.
+// validated. That alone does not protect a pull request's check, since a
+// binary built from the pull request embeds its edits: the validate
+// workflow builds orgnotify from the base commit (.ci/validate-pr.sh).
 package schema
 
 import "embed"

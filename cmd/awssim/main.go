@@ -1,7 +1,7 @@
 // Command awssim serves the simulated AWS APIs orgnotify calls on one local
 // port, for tests and for trying orgnotify without an AWS account.
 //
-//	awssim -addr 127.0.0.1:4566 [-seed seed.yaml] [-faults faults.json]
+//	awssim -addr 127.0.0.1:4566 [-seed seed.yaml] [-faults faults.json] [-iam-propagation 5s]
 //
 // SIGTERM or Ctrl-C stops it, also while it waits on a seed or faults FIFO,
 // and it exits 0: calls in progress are cancelled and connections still
@@ -9,9 +9,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -52,6 +50,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	readTimeout := fs.Duration("read-timeout", awssim.ReadTimeout, "time for a whole request, body included, to arrive")
 	idleTimeout := fs.Duration("idle-timeout", awssim.IdleTimeout, "how long an idle keep-alive connection stays open")
 	grace := fs.Duration("grace", 5*time.Second, "on SIGTERM, how long to wait for calls in progress before closing their connections")
+	propagation := fs.Duration("iam-propagation", 0, "how long a new IAM role stays invisible to GetRole and unusable by EventBridge (IAM eventual consistency)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -76,15 +75,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if *propagation < 0 {
+		return fmt.Errorf("-iam-propagation: %s is negative", *propagation)
+	}
+	sim.IAM.SetPropagationDelay(*propagation)
 	if *faultsPath != "" {
 		b, err := readFile(ctx, *faultsPath)
 		if err != nil {
 			return stopped(ctx, fmt.Errorf("read faults: %w", err))
 		}
-		var cfg awssim.FaultConfig
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields() // as the admin endpoint: a typo is an error
-		if err := dec.Decode(&cfg); err != nil {
+		// The same check as POST /_awssim/faults: a typo is an error.
+		cfg, err := sim.ParseFaults(b)
+		if err != nil {
 			return fmt.Errorf("parse faults %s: %w", *faultsPath, err)
 		}
 		sim.Faults().Set(cfg)

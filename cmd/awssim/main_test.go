@@ -207,6 +207,13 @@ func TestRunErrors(t *testing.T) {
 		{"faults of the wrong type", []string{"-faults", badFaults}, "parse faults"},
 		{"unknown fault field", []string{"-faults", unknownFault}, `unknown field "throttle"`},
 		{"address in use or invalid", []string{"-addr", "127.0.0.1:99999"}, "listen"},
+		{"negative IAM propagation", []string{"-iam-propagation", "-1s"}, "-iam-propagation: -1s is negative"},
+		// The file is checked by the same function as POST /_awssim/faults.
+		{"throttle rate above 1", []string{"-faults", write("rate.json", `{"throttleRate":5}`)}, "throttleRate: 5 must be between 0 and 1"},
+		{"negative latency", []string{"-faults", write("lat.json", `{"latency":{"*":"-1s"}}`)}, `latency["*"]: -1s is negative`},
+		{"second JSON object", []string{"-faults", write("two.json", `{} {}`)}, "trailing data"},
+		{"miscased operation", []string{"-faults", write("case.json", `{"throttleOps":{"events:putRule":1}}`)}, `did you mean "events:PutRule"`},
+		{"unknown operation", []string{"-faults", write("op.json", `{"latency":{"events:PutEverything":"1s"}}`)}, `latency["events:PutEverything"]: operation PutEverything is not served`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/orgnotify/orgnotify/internal/github"
 )
 
 // TestOutputBoundedWhenManyFilesShareAnID: 5,000 account files with one
@@ -74,7 +72,7 @@ func TestOutputBoundedWhenManyFilesShareAnID(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("comment: exit %d\n%s", r.code, r.stderr)
 	}
-	if len(r.stdout) > github.MaxCommentSize {
+	if len(r.stdout) > 65536 {
 		t.Errorf("comment is %d bytes", len(r.stdout))
 	}
 	if shown := strings.Count(r.stdout, "| accounts/dup-"); shown < 50 {

@@ -36,6 +36,26 @@ func exampleRepo(t *testing.T) string {
 	return root
 }
 
+// caseRepo copies the example organization and the file src, as
+// testdata/invalid/<name>, into a temporary repository; it returns the
+// root and the copied file.
+func caseRepo(t *testing.T, src string) (root, file string) {
+	t.Helper()
+	root = exampleRepo(t)
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file = filepath.Join(root, "testdata", "invalid", filepath.Base(src))
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return root, file
+}
+
 func appendTo(t *testing.T, path, text string) {
 	t.Helper()
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)

@@ -49,6 +49,7 @@ func commands() []command {
 	return []command{
 		{"validate", "check org.yaml and accounts/*.yaml against the schema and the rules", runValidate},
 		{"comment", "validate and write the sticky pull-request comment", runComment},
+		{"digest", "send the Slack digests (events)", runDigest},
 		{"schema-doc", "print the configuration reference (Markdown) generated from the schemas", runSchemaDoc},
 		{"version", "print the version", runVersion},
 	}

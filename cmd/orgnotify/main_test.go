@@ -12,11 +12,13 @@ import (
 	"github.com/orgnotify/orgnotify/internal/findings"
 )
 
-// repoRoot is the repository this test runs in: the bundled example.
+// repoRoot is the repository this test runs in. Its org.yaml and accounts/
+// are the bundled example or a fork's own organization: only
+// TestRepositoryValidates reads them, assuming nothing about them.
 const repoRoot = "../.."
 
 // exampleRoot is the example organization the tests read.
-const exampleRoot = repoRoot
+const exampleRoot = repoRoot + "/testdata/example"
 
 type result struct {
 	code           int
@@ -41,7 +43,7 @@ func TestUsageAndExitCodes(t *testing.T) {
 		{"help", []string{"help"}, exitOK, "commands:"},
 		{"unknown command", []string{"deploy"}, exitError, `unknown command "deploy"`},
 		{"unknown flag", []string{"validate", "--nope"}, exitError, "flag provided but not defined: -nope"},
-		{"bad format", []string{"validate", "--root", repoRoot, "--format", "xml"}, exitError, `unknown --format "xml"`},
+		{"bad format", []string{"validate", "--root", exampleRoot, "--format", "xml"}, exitError, `unknown --format "xml"`},
 		{"missing root", []string{"validate", "--root", "does-not-exist"}, exitError, "does-not-exist"},
 		{"validate help", []string{"validate", "-h"}, exitOK, "usage: orgnotify validate"},
 		{"version", []string{"version"}, exitOK, ""},
@@ -63,11 +65,20 @@ func TestUsageAndExitCodes(t *testing.T) {
 	}
 }
 
-func TestValidateBundledExample(t *testing.T) {
-	summary := filepath.Join(t.TempDir(), "summary.md")
-	r := runCLI(t, map[string]string{"GITHUB_STEP_SUMMARY": summary}, "validate", "--root", repoRoot)
+// TestRepositoryValidates: whatever organization this repository holds, it
+// validates without errors.
+func TestRepositoryValidates(t *testing.T) {
+	r := runCLI(t, nil, "validate", "--root", repoRoot)
 	if r.code != exitOK {
-		t.Fatalf("exit %d on the bundled example:\n%s%s", r.code, r.stdout, r.stderr)
+		t.Fatalf("exit %d on the repository's own configuration:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestValidateExample(t *testing.T) {
+	summary := filepath.Join(t.TempDir(), "summary.md")
+	r := runCLI(t, map[string]string{"GITHUB_STEP_SUMMARY": summary}, "validate", "--root", exampleRoot)
+	if r.code != exitOK {
+		t.Fatalf("exit %d on the example:\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	if !strings.HasPrefix(r.stdout, "ok: ") {
 		t.Errorf("stdout = %q, want an ok summary", r.stdout)
@@ -101,7 +112,8 @@ func TestValidateInvalidCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := runCLI(t, nil, "validate", "--root", repoRoot, input)
+			root, file := caseRepo(t, input)
+			r := runCLI(t, nil, "validate", "--root", root, file)
 			if r.code != exitFindings {
 				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", r.code, exitFindings, r.stdout, r.stderr)
 			}
@@ -121,10 +133,10 @@ func TestValidateInvalidCorpus(t *testing.T) {
 }
 
 func TestValidateFormats(t *testing.T) {
-	input := filepath.Join(repoRoot, "testdata", "invalid", "id-as-number.yaml")
+	root, input := caseRepo(t, filepath.Join(repoRoot, "testdata", "invalid", "id-as-number.yaml"))
 
 	t.Run("json", func(t *testing.T) {
-		r := runCLI(t, nil, "validate", "--root", repoRoot, "--format", "json", input)
+		r := runCLI(t, nil, "validate", "--root", root, "--format", "json", input)
 		if r.code != exitFindings {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
 		}
@@ -138,7 +150,7 @@ func TestValidateFormats(t *testing.T) {
 	})
 
 	t.Run("github", func(t *testing.T) {
-		r := runCLI(t, nil, "validate", "--root", repoRoot, "--format", "github", input)
+		r := runCLI(t, nil, "validate", "--root", root, "--format", "github", input)
 		if r.code != exitFindings {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
 		}
@@ -161,7 +173,7 @@ func TestErrorsReportedOnce(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"cancelled", cancelled, []string{"validate", "--root", repoRoot}, "orgnotify validate: context canceled\n"},
+		{"cancelled", cancelled, []string{"validate", "--root", exampleRoot}, "orgnotify validate: context canceled\n"},
 		{"root missing", context.Background(), []string{"validate", "--root", missing}, "orgnotify validate: repository root " + missing + ": no such file or directory\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -6,7 +6,8 @@ import (
 
 	"github.com/orgnotify/orgnotify/internal/config"
 	"github.com/orgnotify/orgnotify/internal/findings"
-	"github.com/orgnotify/orgnotify/internal/github"
+	"github.com/orgnotify/orgnotify/internal/github/actions"
+	"github.com/orgnotify/orgnotify/internal/github/markdown"
 )
 
 // runValidate checks the repository (or the named account files) and prints
@@ -38,7 +39,7 @@ func runValidate(ctx context.Context, args []string, std stdio, getenv env) erro
 		err = findings.WriteJSON(std.out, res.Findings, res.Files)
 	case "github":
 		// Annotations for the diff view, and the readable list for the log.
-		if err = github.WriteAnnotations(std.out, res.Findings); err == nil {
+		if err = actions.WriteAnnotations(std.out, res.Findings); err == nil {
 			err = findings.WriteText(std.out, res.Findings, res.Files)
 		}
 	default:
@@ -48,7 +49,7 @@ func runValidate(ctx context.Context, args []string, std stdio, getenv env) erro
 		return err
 	}
 	if path := getenv("GITHUB_STEP_SUMMARY"); path != "" {
-		if err := github.AppendStepSummary(path, github.StepSummary(res.Findings, res.Files)); err != nil {
+		if err := actions.AppendStepSummary(path, markdown.StepSummary(res.Findings, res.Files)); err != nil {
 			return err
 		}
 	}

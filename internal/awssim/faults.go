@@ -3,6 +3,7 @@ package awssim
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"maps"
 	"math/rand/v2"
 	"net/http"
@@ -190,15 +191,14 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		case http.MethodGet:
 			writeJSON(w, http.StatusOK, s.faults.Config())
 		case http.MethodPost, http.MethodPut:
-			var cfg FaultConfig
-			dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
-			dec.DisallowUnknownFields()
-			if err := dec.Decode(&cfg); err != nil {
+			b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+			if err != nil {
 				writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 				return
 			}
-			if cfg.ThrottleRate < 0 || cfg.ThrottleRate > 1 {
-				writeJSON(w, http.StatusBadRequest, map[string]string{"error": "throttleRate must be between 0 and 1"})
+			cfg, err := s.ParseFaults(b)
+			if err != nil {
+				writeJSON(w, http.StatusBadRequest, map[string]string{"error": "faults: " + err.Error()})
 				return
 			}
 			s.faults.Set(cfg)

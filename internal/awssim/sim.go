@@ -18,6 +18,7 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim/iam"
 	"github.com/orgnotify/orgnotify/internal/awssim/kms"
 	"github.com/orgnotify/orgnotify/internal/awssim/org"
+	"github.com/orgnotify/orgnotify/internal/awssim/servicecatalog"
 	"github.com/orgnotify/orgnotify/internal/awssim/sns"
 	"github.com/orgnotify/orgnotify/internal/awssim/sqs"
 )
@@ -28,6 +29,8 @@ type Seed struct {
 	Organization org.Seed              `json:"organization" yaml:"organization"`
 	Costs        []costexplorer.Record `json:"costs,omitempty" yaml:"costs,omitempty"`
 	Events       []cloudtrail.Event    `json:"events,omitempty" yaml:"events,omitempty"`
+	// ProvisionedProducts are Service Catalog products provisioned in member accounts.
+	ProvisionedProducts []servicecatalog.ProvisionedProduct `json:"provisionedProducts,omitempty" yaml:"provisionedProducts,omitempty"`
 }
 
 // LoadSeed reads a seed file. Unknown fields are errors naming their line,
@@ -84,6 +87,8 @@ type Sim struct {
 	CostExplorer *costexplorer.Store
 	CloudTrail   *cloudtrail.Store
 	IAM          *iam.Store
+	// ServiceCatalog holds provisioned products (SearchProvisionedProducts).
+	ServiceCatalog *servicecatalog.Store
 }
 
 // New builds a simulator from a seed.
@@ -104,11 +109,13 @@ func New(seed Seed, log *slog.Logger) (*Sim, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seed events: %w", err)
 	}
+	ct.SetOrganization(o, o.ManagementAccount())
 	roles := iam.New()
 	k := kms.New()
 	q := sqs.New(k)
 	t := sns.New(q, k, o)
 	eb := eventbridge.New(eventbridge.Targets{SQS: q, SNS: t, Roles: roles}, o)
+	eb.SetTrails(ct)
 
 	s := &Sim{Server: NewServer(o, log), Org: o, KMS: k, SQS: q, SNS: t, EventBridge: eb, CostExplorer: ce, CloudTrail: ct, IAM: roles}
 	s.Register(o.Organizations())
@@ -120,7 +127,13 @@ func New(seed Seed, log *slog.Logger) (*Sim, error) {
 	s.Register(ce.Service())
 	s.Register(ct.Service())
 	s.Register(roles.Service())
+	if s.ServiceCatalog, err = servicecatalog.New(seed.ProvisionedProducts); err != nil {
+		return nil, fmt.Errorf("seed provisioned products: %w", err)
+	}
+	s.Register(s.ServiceCatalog.Service())
 	s.HandleAdmin("failed-invocations", s.failedInvocations)
+	s.HandleAdmin("sns/confirm", s.snsConfirm)
+	s.HandleAdmin("events", s.serviceEvent)
 	return s, nil
 }
 
@@ -133,4 +146,5 @@ func (s *Sim) SetClock(now func() time.Time) {
 	s.SQS.SetClock(now)
 	s.SNS.SetClock(now)
 	s.IAM.SetClock(now)
+	s.CloudTrail.SetClock(now)
 }

@@ -14,7 +14,7 @@ import (
 // reportable.
 func FuzzLoad(f *testing.F) {
 	var seeds []string
-	for _, pattern := range []string{corpusDir + "/*.yaml", corpusDir + "/*/accounts/*", corpusDir + "/*/org.yaml", repoRoot + "/accounts/*.yaml", repoRoot + "/org.yaml"} {
+	for _, pattern := range []string{corpusDir + "/*.yaml", corpusDir + "/*/accounts/*", corpusDir + "/*/org.yaml", exampleRoot + "/accounts/*.yaml", exampleRoot + "/org.yaml"} {
 		m, err := filepath.Glob(pattern)
 		if err != nil {
 			f.Fatal(err)
@@ -38,7 +38,7 @@ func FuzzLoad(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	res, err := Validate(context.Background(), Options{Root: repoRoot})
+	res, err := Validate(context.Background(), Options{Root: exampleRoot})
 	if err != nil || res.Org == nil {
 		f.Fatalf("repository org.yaml: %v", err)
 	}

@@ -16,9 +16,9 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/invalid")
 
 // corpusDir holds the bad-input corpus: <case>.yaml (one account file,
-// validated against the repository's real org.yaml and accounts/) or a
-// <case>/ directory (a whole repository: its own accounts/, and its own
-// org.yaml or else the real one). Each has <case>.golden beside it with
+// validated in a copy of the example organization, at
+// testdata/invalid/<case>.yaml) or a <case>/ directory (a whole repository:
+// its own accounts/, and its own org.yaml or else the example's). Each has <case>.golden beside it with
 // the exact findings, as the text renderer prints them.
 const corpusDir = "../../testdata/invalid"
 
@@ -53,11 +53,25 @@ var generated = map[string]func(t *testing.T, root string){
 		writeFile(t, filepath.Join(root, "accounts", ".gitkeep"), nil)
 	},
 	"accounts-missing": func(t *testing.T, root string) {},
+	"misnamed-account-files": func(t *testing.T, root string) {
+		// Names git can hold but a reviewer cannot see: spaces around the
+		// name, and bytes that are not UTF-8. None may be skipped silently.
+		copyTree(t, filepath.Join(exampleRoot, "accounts"), filepath.Join(root, "accounts"))
+		data, err := os.ReadFile(filepath.Join(root, "accounts", "payments-prod.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"payments-dev.yaml ", " payments-qa.yaml", "pay\xffments.yaml", "payments-uat.yaml.", "..payments-perf.yml"} {
+			if err := os.WriteFile(filepath.Join(root, "accounts", name), data, 0o644); err != nil {
+				t.Skipf("file system refuses %q: %v", name, err)
+			}
+		}
+	},
 	"org-missing": func(t *testing.T, root string) {
 		if err := os.Remove(filepath.Join(root, "org.yaml")); err != nil {
 			t.Fatal(err)
 		}
-		copyTree(t, filepath.Join(repoRoot, "accounts"), filepath.Join(root, "accounts"))
+		copyTree(t, filepath.Join(exampleRoot, "accounts"), filepath.Join(root, "accounts"))
 	},
 }
 
@@ -79,7 +93,8 @@ func TestCorpusGolden(t *testing.T) {
 		case strings.HasSuffix(name, ".yaml"):
 			base := strings.TrimSuffix(name, ".yaml")
 			cases[base] = func(t *testing.T) []findings.Finding {
-				return validate(t, Options{Root: repoRoot, Files: []string{filepath.Join(corpusDir, name)}})
+				root, file := caseRepo(t, filepath.Join(corpusDir, name))
+				return validate(t, Options{Root: root, Files: []string{file}})
 			}
 		}
 	}
@@ -125,13 +140,31 @@ func validate(t *testing.T, opts Options) []findings.Finding {
 	return res.Findings
 }
 
-// tempRepo makes a repository root in a temporary directory with the real
-// org.yaml; the root sits one level down so "outside the root" has room.
+// caseRepo copies the example organization and one corpus file, as
+// testdata/invalid/<name>, into a temporary repository, so that findings
+// name the file as they would in this repository, whatever organization it
+// holds. It returns the root and the copied file's path.
+func caseRepo(t *testing.T, src string) (root, file string) {
+	t.Helper()
+	root = tempRepo(t)
+	copyTree(t, filepath.Join(exampleRoot, "accounts"), filepath.Join(root, "accounts"))
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file = filepath.Join(root, "testdata", "invalid", filepath.Base(src))
+	writeFile(t, file, data)
+	return root, file
+}
+
+// tempRepo makes a repository root in a temporary directory with the
+// example's org.yaml; the root sits one level down so "outside the root"
+// has room.
 func tempRepo(t *testing.T) string {
 	t.Helper()
 	root := filepath.Join(t.TempDir(), "repo")
 	mkdir(t, root)
-	data, err := os.ReadFile(filepath.Join(repoRoot, "org.yaml"))
+	data, err := os.ReadFile(filepath.Join(exampleRoot, "org.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -88,6 +88,15 @@ func parseYAML(data []byte) (*document, []issue) {
 		return nil, []issue{{line: line, col: col, msg: fmt.Sprintf("file is not valid UTF-8 (byte 0x%02X); save it as UTF-8", data[i]), rule: "file-encoding"}}
 	}
 
+	if i := firstLineSeparator(data); i >= 0 {
+		// yaml.v3 (YAML 1.1) reads NEL, U+2028 and U+2029 as line breaks,
+		// so every later position would be off by one from the editor's.
+		line, col := position(data, i)
+		r, _ := utf8.DecodeRune(data[i:])
+		return nil, []issue{{line: line, col: col, msg: fmt.Sprintf("character %U (%s) is not allowed: YAML reads it as a line break your editor does not show; remove it", r, separatorNames[r]), rule: "yaml-syntax"}}
+	}
+	data = yaml12Directive(data)
+
 	top, second, err := decodeYAML(data)
 	switch {
 	case errors.Is(err, io.EOF):
@@ -210,7 +219,17 @@ func (c *converter) convert(n *yaml.Node, path []pathElem, depth int) any {
 		c.aliases++
 		c.cover(path)
 		return nil
-	case yaml.MappingNode:
+	case yaml.MappingNode, yaml.SequenceNode:
+		if n.Style&yaml.TaggedStyle != 0 && n.Tag != "!!map" && n.Tag != "!!seq" {
+			// "!!python/object:os.system {...}" or "!GetAtt [...]": a tag
+			// asks the reader to build something; ours builds nothing.
+			c.issues = append(c.issues, issue{line: n.Line, col: n.Column, field: fieldOf(path),
+				msg: fmt.Sprintf("YAML tag %s is not supported; write a plain value", n.Tag), rule: "yaml-tag"})
+			c.cover(path)
+		}
+		if n.Kind == yaml.SequenceNode {
+			return c.sequence(n, path, depth)
+		}
 		m := make(map[string]any, len(n.Content)/2)
 		seen := make(map[string]*yaml.Node, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -234,22 +253,30 @@ func (c *converter) convert(n *yaml.Node, path []pathElem, depth int) any {
 			m[k.Value] = c.convert(v, child, depth+1)
 		}
 		return m
-	case yaml.SequenceNode:
-		s := make([]any, len(n.Content))
-		for i, v := range n.Content {
-			s[i] = c.convert(v, append(path[:len(path):len(path)], pathElem{index: i, isIdx: true}), depth+1)
-		}
-		return s
 	case yaml.ScalarNode:
 		return c.scalar(n, path)
 	}
 	return nil
 }
 
+func (c *converter) sequence(n *yaml.Node, path []pathElem, depth int) []any {
+	s := make([]any, len(n.Content))
+	for i, v := range n.Content {
+		s[i] = c.convert(v, append(path[:len(path):len(path)], pathElem{index: i, isIdx: true}), depth+1)
+	}
+	return s
+}
+
 func (c *converter) scalar(n *yaml.Node, path []pathElem) any {
 	if (n.Tag == "!!int" || n.Tag == "!!float") && idFields[fieldOf(path)] {
-		c.issues = append(c.issues, issue{line: n.Line, col: n.Column, field: fieldOf(path),
-			msg: fmt.Sprintf("account ID is written as a number, which loses leading zeros; quote it: \"%s\"", n.Value), rule: "account-id-number"})
+		msg := "account ID is written as a number, which loses leading zeros; write its 12 digits in quotes, e.g. \"012345678901\""
+		// Suggest a value only when it is one the schema accepts:
+		// 345_678_901_234 reads as a number, but "345_678_901_234" is
+		// still not an account ID.
+		if digits := strings.ReplaceAll(n.Value, "_", ""); accountIDPattern.MatchString(digits) {
+			msg = fmt.Sprintf("account ID is written as a number, which loses leading zeros; quote it: \"%s\"", digits)
+		}
+		c.issues = append(c.issues, issue{line: n.Line, col: n.Column, field: fieldOf(path), msg: msg, rule: "account-id-number"})
 		c.cover(path)
 		return n.Value
 	}
@@ -291,7 +318,37 @@ func (c *converter) scalar(n *yaml.Node, path []pathElem) any {
 	return n.Value
 }
 
-var yamlLineErr = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var (
+	yamlLineErr      = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	yamlUnknownAlias = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
+	accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
+	// yamlDirective12 is a "%YAML 1.2" line in the directives before the
+	// first "---"; yaml.v3 accepts only 1.1.
+	yamlDirective12 = regexp.MustCompile(`(?m)\A((?:[ \t]*(?:#.*)?\r?\n|%.*\r?\n)*?%YAML[ \t]+1\.)2([ \t\r\n#])`)
+)
+
+// yaml12Directive rewrites "%YAML 1.2" as "%YAML 1.1", which yaml.v3
+// accepts, keeping every byte's position. The parts of YAML 1.2 these
+// files use (plain strings, numbers, true/false) read the same either way.
+func yaml12Directive(data []byte) []byte {
+	if !bytes.Contains(data, []byte("%YAML")) {
+		return data
+	}
+	return yamlDirective12.ReplaceAll(data, []byte("${1}1$2"))
+}
+
+var separatorNames = map[rune]string{0x85: "NEXT LINE", 0x2028: "LINE SEPARATOR", 0x2029: "PARAGRAPH SEPARATOR"}
+
+// firstLineSeparator returns the offset of the first NEL, U+2028 or
+// U+2029, or -1.
+func firstLineSeparator(data []byte) int {
+	for i, r := range string(data) {
+		if _, ok := separatorNames[r]; ok {
+			return i
+		}
+	}
+	return -1
+}
 
 // yamlParserProblems are the errors of yaml.v3's parser (as opposed to its
 // scanner). yaml.v3 prints a 0-based line for them, one less than editors
@@ -320,6 +377,13 @@ func syntaxIssue(data []byte, err error) issue {
 	if m := yamlLineErr.FindStringSubmatch(err.Error()); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
+	}
+	if m := yamlUnknownAlias.FindStringSubmatch(msg); m != nil {
+		// yaml.v3 names the anchor but not where it is used.
+		if i := aliasUse(data, m[1]); i >= 0 {
+			l, c := position(data, i)
+			return issue{line: l, col: c, msg: fmt.Sprintf("invalid YAML: alias *%s has no anchor; anchors and aliases are not allowed: write the value out", m[1]), rule: "yaml-alias"}
+		}
 	}
 	switch {
 	case msg == yamlControlChar:
@@ -355,6 +419,28 @@ func syntaxIssue(data []byte, err error) issue {
 		}
 	}
 	return is
+}
+
+// aliasUse returns the offset of the first "*name" that is an alias (not
+// text inside a comment or a quoted string, as far as a line-level look can
+// tell), or -1.
+func aliasUse(data []byte, name string) int {
+	re, err := regexp.Compile(`(^|[\s\[{,:-])\*` + regexp.QuoteMeta(name) + `($|[\s\]},])`)
+	if err != nil {
+		return -1
+	}
+	off := 0
+	for _, line := range bytes.SplitAfter(data, []byte("\n")) {
+		code := line
+		if i := bytes.Index(code, []byte(" #")); i >= 0 {
+			code = code[:i]
+		}
+		if loc := re.FindIndex(code); loc != nil && !bytes.HasPrefix(bytes.TrimSpace(code), []byte("#")) {
+			return off + bytes.IndexByte(code[loc[0]:], '*') + loc[0]
+		}
+		off += len(line)
+	}
+	return -1
 }
 
 func lineText(data []byte, line int) (string, bool) {

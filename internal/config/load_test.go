@@ -35,3 +35,30 @@ func TestSyntaxIssuePosition(t *testing.T) {
 		})
 	}
 }
+
+// TestParseYAMLAccepts: valid YAML that must not be a finding.
+func TestParseYAMLAccepts(t *testing.T) {
+	for _, tc := range []struct{ name, in string }{
+		{"%YAML 1.2 directive", "%YAML 1.2\n---\na: 1\n"},
+		{"%YAML 1.2 after a comment", "# yaml-language-server: $schema=x\n%YAML 1.2\n---\na: [1, 2]\n"},
+		{"%YAML 1.1 directive", "%YAML 1.1\n---\na: 1\n"},
+		{"explicit !!map and !!seq", "a: !!map {b: !!seq [1]}\n"},
+		{"U+2028 in a quoted escape", "a: \"x\\u2028y\"\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc, issues := parseYAML([]byte(tc.in))
+			if doc == nil || len(issues) > 0 {
+				t.Errorf("issues: %+v", issues)
+			}
+		})
+	}
+}
+
+// TestParseYAMLDirectiveKeepsPositions: rewriting the directive moves no
+// line or column.
+func TestParseYAMLDirectiveKeepsPositions(t *testing.T) {
+	doc, issues := parseYAML([]byte("%YAML 1.2\n---\na: 1\nb: !Ref x\n"))
+	if doc == nil || len(issues) != 1 || issues[0].line != 4 || issues[0].col != 4 {
+		t.Errorf("issues = %+v, want one at 4:4", issues)
+	}
+}

@@ -24,6 +24,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/orgnotify/orgnotify/internal/findings"
 	"github.com/orgnotify/orgnotify/schema"
@@ -36,8 +37,8 @@ import (
 // Concurrency bounds the parallel file loads; <= 0 means GOMAXPROCS.
 //
 // The schemas used are the ones embedded in the binary (package schema),
-// not Root's schema/ directory: a pull request cannot loosen the rules it
-// is checked by.
+// not Root's schema/ directory, so a binary built from a pull request's
+// base commit judges the pull request by the base's rules.
 type Options struct {
 	Root        string
 	Files       []string
@@ -219,26 +220,64 @@ func accountJobs(root string, selectAll bool) ([]fileJob, []findings.Finding, er
 	for _, e := range entries {
 		name := e.Name()
 		rel := AccountsDir + "/" + name
-		ext := filepath.Ext(name)
-		switch {
-		case strings.HasPrefix(name, "."):
-			// .gitkeep, editor swap files: not configuration.
-		case ext == accountExt:
+		finding := func(sev findings.Severity, rule, msg string) {
+			fs = append(fs, findings.Finding{File: rel, Message: msg, Severity: sev, Rule: rule})
+		}
+		switch kind, fix := classifyEntry(name); {
+		case kind == entryAccount:
 			jobs = append(jobs, fileJob{abs: filepath.Join(dir, name), rel: rel, kind: accountKind, selected: selectAll, root: root})
-		case strings.EqualFold(ext, ".yml") || strings.EqualFold(ext, ".yaml"):
+		case kind == entryNotUTF8:
+			// The finding's path must map back to the file: its bytes are
+			// written as \xNN, which printf and $'...' understand.
+			rel = AccountsDir + "/" + findings.Printable(name)
+			finding(findings.Error, "file-name", "file name is not valid UTF-8, so it cannot be shown or reviewed; rename it to its account name, e.g. payments-prod.yaml")
+		case kind == entryMisnamed:
 			// An account file orgnotify would not read loses its
 			// notifications silently; make the mistake loud.
-			fs = append(fs, findings.Finding{File: rel, Message: fmt.Sprintf("account files must end in .yaml; rename it to %s", strings.TrimSuffix(name, ext)+accountExt), Severity: findings.Error, Rule: "file-extension"})
+			rule := "file-name"
+			if strings.TrimSuffix(fix, accountExt) == strings.TrimSuffix(name, filepath.Ext(name)) {
+				rule = "file-extension" // the rule's name before hidden files and spaces were caught
+			}
+			finding(findings.Error, rule, fmt.Sprintf("account files are read only when named <account-name>.yaml; this one is not read: rename it to %s", fix))
 		case e.IsDir():
-			fs = append(fs, findings.Finding{File: rel, Message: "subdirectories of accounts/ are not read; move account files to accounts/ itself", Severity: findings.Warning, Rule: "stray-file"})
+			finding(findings.Warning, "stray-file", "subdirectories of accounts/ are not read; move account files to accounts/ itself")
 		default:
-			fs = append(fs, findings.Finding{File: rel, Message: "not an account file (only *.yaml is read); ignored", Severity: findings.Warning, Rule: "stray-file"})
+			finding(findings.Warning, "stray-file", "not an account file (only <account-name>.yaml is read); ignored")
 		}
 	}
-	if len(jobs) == 0 && len(fs) == 0 {
-		fs = layout("accounts/ has no account files (*.yaml); an organization without account files is refused, not applied as \"delete everything\"", "no-accounts")
+	if len(jobs) == 0 {
+		fs = append(fs, layout("accounts/ has no account files (<account-name>.yaml); an organization without account files is refused, not applied as \"delete everything\"", "no-accounts")...)
 	}
 	return jobs, fs, nil
+}
+
+type entryKind int
+
+const (
+	entryOther    entryKind = iota // not configuration: a warning
+	entryAccount                   // read as an account file
+	entryMisnamed                  // meant as an account file, but not read: an error
+	entryNotUTF8                   // a name that cannot be shown as it is
+)
+
+// classifyEntry says what a name in accounts/ is. Only a visible name
+// ending exactly in .yaml, with no surrounding spaces, is read; a name that
+// is clearly meant as one (hidden, .yml, .YAML, a trailing space) is an
+// error with the name to use, fix. A trailing dot counts as meant too.
+func classifyEntry(name string) (kind entryKind, fix string) {
+	if !utf8.ValidString(name) {
+		return entryNotUTF8, ""
+	}
+	clean := strings.Trim(strings.TrimSpace(name), ".")
+	ext := filepath.Ext(clean)
+	meant := strings.EqualFold(ext, ".yaml") || strings.EqualFold(ext, ".yml")
+	switch {
+	case name == clean && ext == accountExt:
+		return entryAccount, ""
+	case meant && clean != ext:
+		return entryMisnamed, strings.TrimSuffix(clean, ext) + accountExt
+	}
+	return entryOther, ""
 }
 
 // selectFiles marks the given files as the ones to report on, adding those
@@ -271,7 +310,7 @@ func selectFiles(root string, files []string, all []fileJob) ([]fileJob, error) 
 			continue // org.yaml is always validated
 		}
 		seen[abs] = true
-		if filepath.Dir(abs) == filepath.Join(root, AccountsDir) && filepath.Ext(abs) != accountExt {
+		if kind, _ := classifyEntry(filepath.Base(abs)); filepath.Dir(abs) == filepath.Join(root, AccountsDir) && kind != entryAccount {
 			continue // not read from accounts/; its layout finding is reported already
 		}
 		if i, ok := byPath[abs]; ok {

@@ -17,16 +17,16 @@ func TestValidateFilesOption(t *testing.T) {
 		wantFiles    int
 		wantFindings string
 	}{
-		{"one account of the repository", []string{repoRoot + "/accounts/payments-prod.yaml"}, []string{"payments-prod"}, 2, ""},
-		{"same file twice counts once", []string{repoRoot + "/accounts/payments-prod.yaml", "../../accounts/payments-prod.yaml"}, []string{"payments-prod"}, 2, ""},
-		{"org.yaml is always validated, never as an account", []string{repoRoot + "/org.yaml"}, nil, 1, ""},
+		{"one account of the repository", []string{exampleRoot + "/accounts/payments-prod.yaml"}, []string{"payments-prod"}, 2, ""},
+		{"same file twice counts once", []string{exampleRoot + "/accounts/payments-prod.yaml", "../../testdata/example/accounts/../accounts/payments-prod.yaml"}, []string{"payments-prod"}, 2, ""},
+		{"org.yaml is always validated, never as an account", []string{exampleRoot + "/org.yaml"}, nil, 1, ""},
 		{
-			"a file outside accounts/ still meets the cross-file rules", []string{corpusDir + "/duplicate-id-with-example.yaml"}, []string{"duplicate-id-with-example"}, 2,
-			"testdata/invalid/duplicate-id-with-example.yaml:3:5: id: account ID 345678901234 is also used by accounts/payments-prod.yaml; each account has exactly one file\n",
+			"a file outside the root still meets the cross-file rules", []string{corpusDir + "/duplicate-id-with-example.yaml"}, []string{"duplicate-id-with-example"}, 2,
+			"../../testdata/invalid/duplicate-id-with-example.yaml:3:5: id: account ID 345678901234 is also used by accounts/payments-prod.yaml; each account has exactly one file\n",
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := Validate(context.Background(), Options{Root: repoRoot, Files: tc.files})
+			res, err := Validate(context.Background(), Options{Root: exampleRoot, Files: tc.files})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -57,9 +57,9 @@ func TestValidateErrors(t *testing.T) {
 		want error
 	}{
 		{"root missing", context.Background(), Options{Root: "/nonexistent/orgnotify"}, ErrRoot},
-		{"root is a file", context.Background(), Options{Root: repoRoot + "/org.yaml"}, ErrRoot},
-		{"file missing", context.Background(), Options{Root: repoRoot, Files: []string{"no-such.yaml"}}, fs.ErrNotExist},
-		{"context cancelled", cancelled, Options{Root: repoRoot}, context.Canceled},
+		{"root is a file", context.Background(), Options{Root: exampleRoot + "/org.yaml"}, ErrRoot},
+		{"file missing", context.Background(), Options{Root: exampleRoot, Files: []string{"no-such.yaml"}}, fs.ErrNotExist},
+		{"context cancelled", cancelled, Options{Root: exampleRoot}, context.Canceled},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Validate(tc.ctx, tc.opts)
@@ -94,7 +94,7 @@ func TestValidateDeterministic(t *testing.T) {
 }
 
 func TestDefaultsApplied(t *testing.T) {
-	res, err := Validate(context.Background(), Options{Root: repoRoot})
+	res, err := Validate(context.Background(), Options{Root: exampleRoot})
 	if err != nil {
 		t.Fatal(err)
 	}

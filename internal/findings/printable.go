@@ -46,10 +46,21 @@ func Printable(s string) string {
 // which maps back to the exact bytes and can never begin a workflow
 // command or hide leading or trailing spaces.
 func DisplayPath(p string) string {
-	if p == "" || (isPlain(p) && p == strings.TrimSpace(p) && !strings.HasPrefix(p, "::") && !strings.HasPrefix(p, "##[") && !strings.HasPrefix(p, `"`)) {
+	if p == "" || (isPlain(p) && !spaceAround(p) && !strings.HasPrefix(p, "::") && !strings.HasPrefix(p, "##[") && !strings.HasPrefix(p, `"`)) {
 		return p
 	}
 	return strconv.Quote(p)
+}
+
+// spaceAround reports whether any element of the slash-separated path
+// begins or ends with white space, which a reader cannot see.
+func spaceAround(p string) bool {
+	for _, e := range strings.Split(p, "/") {
+		if e != strings.TrimSpace(e) {
+			return true
+		}
+	}
+	return false
 }
 
 func isPlain(s string) bool {

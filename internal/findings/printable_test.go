@@ -51,6 +51,11 @@ func TestWriteTextNeverStartsALineWithACommand(t *testing.T) {
 			want: `"  ::warning::x": m`,
 		},
 		{
+			name: "a space around a path element is shown",
+			f:    Finding{File: "accounts/ payments.yaml", Message: "m", Severity: Error},
+			want: `"accounts/ payments.yaml": m`,
+		},
+		{
 			name: "escape sequences and other controls",
 			f:    Finding{File: "a.yaml", Line: 1, Field: "k\x1b[2J", Message: "bell\a nel\u0085 ls\u2028 rlo\u202e del\x7f", Severity: Error},
 			want: `a.yaml:1: k\x1b[2J: bell\a nel\u0085 ls\u2028 rlo\u202e del\x7f`,

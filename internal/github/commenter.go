@@ -7,16 +7,19 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"time"
 
 	gogithub "github.com/google/go-github/v60/github"
 )
 
 // ErrNoWritePermission means GitHub refused to create or edit the comment
-// (403 or 404). On a pull request from a fork the workflow's token is
-// read-only whatever the workflow asks for, so callers report this in the
-// job summary instead of failing.
-var ErrNoWritePermission = errors.New("no permission to write the pull request comment (pull request from a fork?)")
+// (403 or 404). That is expected only where the token is read-only (a pull
+// request from a fork, see actions.Env.ReadOnlyToken); anywhere else it is
+// an error like any other.
+var ErrNoWritePermission = errors.New("no permission to write the pull request comment")
+
+// maxCommentBody is GitHub's limit on a comment body (65,536 characters;
+// counted here in bytes, never fewer). Package markdown renders within it.
+const maxCommentBody = 65536
 
 // Action is what Upsert did.
 type Action string
@@ -34,46 +37,38 @@ type Outcome struct {
 	URL       string // the comment's html_url; empty when GitHub did not say
 }
 
-// Commenter keeps one comment per pull request, found by Marker.
+// Sticky identifies the one comment orgnotify keeps on a pull request:
+// the comment whose body starts with Marker and whose author is Author.
+// Both are needed: anyone may post a comment starting with the marker, and
+// editing theirs would either fail or put orgnotify's words under their name.
+type Sticky struct {
+	Marker string
+	// Author is the login the token acts as: github-actions[bot] for a
+	// workflow's GITHUB_TOKEN, <app-slug>[bot] for a GitHub App.
+	Author string
+}
+
+// Commenter keeps one Sticky comment per pull request.
 type Commenter struct {
 	client *gogithub.Client
-	policy retryPolicy
+	sticky Sticky
+	policy *retryPolicy // shared with the transport beneath client
 	log    *slog.Logger
 }
 
-// Option configures a Commenter.
-type Option func(*Commenter)
-
-// WithSleep replaces the pause between retries; tests pass one that
-// records the duration and returns at once.
-func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
-	return func(c *Commenter) { c.policy.sleep = sleep }
-}
-
-// WithAttempts sets how many times a request is tried (default 5).
-func WithAttempts(n int) Option {
-	return func(c *Commenter) { c.policy.attempts = max(n, 1) }
-}
-
-// WithLogger reports retries to l (default: discarded).
-func WithLogger(l *slog.Logger) Option {
-	return func(c *Commenter) { c.log = l }
-}
-
 // NewCommenter returns a Commenter that talks to GitHub through client
-// (its base URL, token and user agent). Retries are added underneath, in a
-// transport wrapped around client's own; client itself is not modified.
-func NewCommenter(client *gogithub.Client, opts ...Option) *Commenter {
-	c := &Commenter{policy: defaultPolicy(), log: slog.New(slog.DiscardHandler)}
-	for _, o := range opts {
-		o(c)
-	}
+// (its base URL, token and user agent) and reports retries to log. Retries
+// are added underneath, in a transport wrapped around client's own; client
+// itself is not modified.
+func NewCommenter(client *gogithub.Client, sticky Sticky, log *slog.Logger) *Commenter {
+	policy := defaultPolicy()
+	c := &Commenter{sticky: sticky, policy: &policy, log: log}
 	hc := client.Client() // a copy, carrying the token-setting transport
 	next := hc.Transport
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	hc.Transport = &retryTransport{next: next, policy: c.policy, log: c.log}
+	hc.Transport = &retryTransport{next: next, policy: c.policy, log: log}
 	rc := gogithub.NewClient(hc)
 	rc.BaseURL, rc.UploadURL, rc.UserAgent = client.BaseURL, client.UploadURL, client.UserAgent
 	c.client = rc
@@ -81,19 +76,20 @@ func NewCommenter(client *gogithub.Client, opts ...Option) *Commenter {
 }
 
 // Upsert makes body the pull request's orgnotify comment: it edits the
-// comment carrying Marker (the most recent one, should there be several;
-// none is deleted) or creates it. Marker is prepended to body if missing.
+// comment carrying the marker (the most recent one, should there be
+// several; none is deleted) or creates it. The marker is prepended to body
+// if missing.
 //
 // A failed create is not simply resent: a 5xx may hide a comment that was
 // created, so Upsert lists the comments again first. That way a pull
 // request never gets a second comment.
 func (c *Commenter) Upsert(ctx context.Context, owner, repo string, pr int, body string) (Outcome, error) {
-	if !strings.HasPrefix(body, Marker) {
-		body = Marker + "\n" + body
+	if !strings.HasPrefix(body, c.sticky.Marker) {
+		body = c.sticky.Marker + "\n" + body
 	}
 	where := fmt.Sprintf("%s/%s#%d", owner, repo, pr)
-	if len(body) > MaxCommentSize {
-		return Outcome{}, fmt.Errorf("comment on %s: body is %d bytes, over GitHub's limit of %d", where, len(body), MaxCommentSize)
+	if len(body) > maxCommentBody {
+		return Outcome{}, fmt.Errorf("comment on %s: body is %d bytes, over GitHub's limit of %d", where, len(body), maxCommentBody)
 	}
 	for attempt := 1; ; attempt++ {
 		existing, err := c.find(ctx, owner, repo, pr)
@@ -126,9 +122,11 @@ func (c *Commenter) Upsert(ctx context.Context, owner, repo string, pr int, body
 	}
 }
 
-// find returns the most recent comment whose body starts with Marker, or
-// nil. It reads every page: the newest match may be on the last one.
-// Requiring the marker at the start skips comments that merely quote ours.
+// find returns the most recent comment written by the sticky author whose
+// body starts with the marker, or nil. It reads every page: the newest
+// match may be on the last one. Requiring the marker at the start skips
+// comments that merely quote ours; requiring the author skips comments
+// anyone else wrote with the marker to hijack or silence ours.
 func (c *Commenter) find(ctx context.Context, owner, repo string, pr int) (*gogithub.IssueComment, error) {
 	opts := &gogithub.IssueListCommentsOptions{ListOptions: gogithub.ListOptions{PerPage: 100}}
 	var found *gogithub.IssueComment
@@ -138,7 +136,7 @@ func (c *Commenter) find(ctx context.Context, owner, repo string, pr int) (*gogi
 			return nil, err
 		}
 		for _, cm := range page {
-			if strings.HasPrefix(strings.TrimLeft(cm.GetBody(), " \t\r\n"), Marker) {
+			if strings.EqualFold(cm.GetUser().GetLogin(), c.sticky.Author) && strings.HasPrefix(strings.TrimLeft(cm.GetBody(), " \t\r\n"), c.sticky.Marker) {
 				found = cm // pages are oldest first: the last match is the newest
 			}
 		}
@@ -185,9 +183,4 @@ func classifyWrite(err error) error {
 		return fmt.Errorf("%w: %w", ErrNoWritePermission, err)
 	}
 	return err
-}
-
-// withNow replaces the clock used to read X-RateLimit-Reset (tests only).
-func withNow(now func() time.Time) Option {
-	return func(c *Commenter) { c.policy.now = now }
 }

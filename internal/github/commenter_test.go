@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -54,9 +55,15 @@ func newFakeGitHub(t *testing.T) *fakeGitHub {
 	return &fakeGitHub{t: t, nextID: 1000, requests: map[string]int{}}
 }
 
+// seed adds comments as earlier runs and people would have: those
+// starting with the marker by the bot, the others by someone.
 func (f *fakeGitHub) seed(bodies ...string) {
 	for _, b := range bodies {
-		f.add(b, "someone")
+		login := "someone"
+		if strings.HasPrefix(strings.TrimSpace(b), testMarker) {
+			login = testSticky.Author
+		}
+		f.add(b, login)
 	}
 }
 
@@ -169,7 +176,28 @@ const secondaryLimitBody = `{"message":"You have exceeded a secondary rate limit
 
 const forkBody = `{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest/issues/comments#create-an-issue-comment"}`
 
-func marked(s string) string { return Marker + "\n" + s }
+// The marker and author the tests keep their comment by.
+const testMarker = "<!-- orgnotify:test -->"
+
+var testSticky = Sticky{Marker: testMarker, Author: "github-actions[bot]"}
+
+func marked(s string) string { return testMarker + "\n" + s }
+
+// newTestCommenter returns a Commenter for srv that records its pauses
+// instead of sleeping.
+func newTestCommenter(t *testing.T, srv *httptest.Server, slept *[]time.Duration, now time.Time) *Commenter {
+	t.Helper()
+	client, err := NewClient(srv.URL, testToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewCommenter(client, testSticky, slog.New(slog.DiscardHandler))
+	c.policy.sleep = func(_ context.Context, d time.Duration) error { *slept = append(*slept, d); return nil }
+	if !now.IsZero() {
+		c.policy.now = func() time.Time { return now }
+	}
+	return c
+}
 
 func TestUpsert(t *testing.T) {
 	fixedNow := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -246,11 +274,38 @@ func TestUpsert(t *testing.T) {
 		},
 		{
 			name:         "a comment quoting the marker is not ours",
-			seed:         func(f *fakeGitHub) { f.seed("> " + Marker + "\n> what does this mean?") },
+			seed:         func(f *fakeGitHub) { f.seed("> " + testMarker + "\n> what does this mean?") },
 			bodies:       []string{marked("one")},
 			wantAction:   Created,
 			wantRequests: map[string]int{"GET": 1, "POST": 1},
-			wantComments: []string{"> " + Marker + "\n> what does this mean?", marked("one")},
+			wantComments: []string{"> " + testMarker + "\n> what does this mean?", marked("one")},
+		},
+		{
+			name:         "a comment someone else wrote with the marker is never edited",
+			seed:         func(f *fakeGitHub) { f.add(marked("silenced"), "mallory") },
+			bodies:       []string{marked("one")},
+			wantAction:   Created,
+			wantRequests: map[string]int{"GET": 1, "POST": 1},
+			wantComments: []string{marked("silenced"), marked("one")},
+		},
+		{
+			name: "ours is found after someone else's newer copy",
+			seed: func(f *fakeGitHub) {
+				f.seed(marked("ours"))
+				f.add(marked("theirs"), "mallory")
+			},
+			bodies:       []string{marked("now")},
+			wantAction:   Updated,
+			wantRequests: map[string]int{"GET": 1, "PATCH": 1},
+			wantComments: []string{marked("now"), marked("theirs")},
+		},
+		{
+			name:         "the author is matched whatever its case",
+			seed:         func(f *fakeGitHub) { f.add(marked("old"), "GitHub-Actions[bot]") },
+			bodies:       []string{marked("new")},
+			wantAction:   Updated,
+			wantRequests: map[string]int{"GET": 1, "PATCH": 1},
+			wantComments: []string{marked("new")},
 		},
 		{
 			name:         "403 on create is no write permission",
@@ -258,6 +313,15 @@ func TestUpsert(t *testing.T) {
 			bodies:       []string{marked("one")},
 			wantErr:      ErrNoWritePermission,
 			wantRequests: map[string]int{"GET": 1, "POST": 1},
+		},
+		{
+			name:         "403 on edit is no write permission",
+			seed:         func(f *fakeGitHub) { f.seed(marked("old")) },
+			faults:       []fault{{method: "PATCH", status: 403, body: forkBody}},
+			bodies:       []string{marked("new")},
+			wantErr:      ErrNoWritePermission,
+			wantRequests: map[string]int{"GET": 1, "PATCH": 1},
+			wantComments: []string{marked("old")},
 		},
 		{
 			name:         "404 on edit is no write permission",
@@ -394,16 +458,13 @@ func TestUpsert(t *testing.T) {
 			srv := httptest.NewServer(fake)
 			defer srv.Close()
 
-			client, err := Env{Token: testToken, APIURL: srv.URL}.NewClient()
-			if err != nil {
-				t.Fatal(err)
-			}
 			var slept []time.Duration
-			c := NewCommenter(client,
-				WithSleep(func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil }),
-				withNow(func() time.Time { return fixedNow }))
+			c := newTestCommenter(t, srv, &slept, fixedNow)
 
-			var out Outcome
+			var (
+				out Outcome
+				err error
+			)
 			for _, body := range tt.bodies {
 				out, err = c.Upsert(context.Background(), testOwner, testRepo, testPR, body)
 			}
@@ -477,11 +538,8 @@ func TestUpsertEditsTheMarkedCommentNamed(t *testing.T) {
 			fake.seed(tt.bodies...)
 			srv := httptest.NewServer(fake)
 			defer srv.Close()
-			client, err := Env{Token: testToken, APIURL: srv.URL}.NewClient()
-			if err != nil {
-				t.Fatal(err)
-			}
-			out, err := NewCommenter(client).Upsert(context.Background(), testOwner, testRepo, testPR, marked("new"))
+			var slept []time.Duration
+			out, err := newTestCommenter(t, srv, &slept, time.Time{}).Upsert(context.Background(), testOwner, testRepo, testPR, marked("new"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -505,11 +563,8 @@ func TestUpsertRejectsOversizedBody(t *testing.T) {
 	fake := newFakeGitHub(t)
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
-	client, err := Env{Token: testToken, APIURL: srv.URL}.NewClient()
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = NewCommenter(client).Upsert(context.Background(), testOwner, testRepo, testPR, marked(strings.Repeat("x", MaxCommentSize)))
+	var slept []time.Duration
+	_, err := newTestCommenter(t, srv, &slept, time.Time{}).Upsert(context.Background(), testOwner, testRepo, testPR, marked(strings.Repeat("x", maxCommentBody)))
 	if err == nil || !strings.Contains(err.Error(), "over GitHub's limit") {
 		t.Fatalf("err = %v, want size error", err)
 	}
@@ -523,16 +578,14 @@ func TestUpsertStopsWhenContextEnds(t *testing.T) {
 	fake.faults = []fault{{method: "GET", status: 502}}
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
-	client, err := Env{Token: testToken, APIURL: srv.URL}.NewClient()
-	if err != nil {
-		t.Fatal(err)
-	}
+	var slept []time.Duration
 	ctx, cancel := context.WithCancel(context.Background())
-	c := NewCommenter(client, WithSleep(func(ctx context.Context, _ time.Duration) error {
+	c := newTestCommenter(t, srv, &slept, time.Time{})
+	c.policy.sleep = func(ctx context.Context, _ time.Duration) error {
 		cancel() // the job was cancelled while waiting
 		return ctx.Err()
-	}))
-	_, err = c.Upsert(ctx, testOwner, testRepo, testPR, marked("one"))
+	}
+	_, err := c.Upsert(ctx, testOwner, testRepo, testPR, marked("one"))
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}

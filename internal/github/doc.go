@@ -1,7 +1,7 @@
-// Package github is how `orgnotify validate` answers on a pull request:
-// workflow-command annotations on the offending lines, the job summary, and
-// one sticky pull-request comment (created once, then edited) rendered from
-// an embedded template. It also reads the GitHub Actions environment.
+// Package github is orgnotify's client of the GitHub REST API: it keeps the
+// one sticky comment orgnotify writes on a pull request, retrying what
+// GitHub asks to be retried. What the comment says is package markdown's;
+// where the job runs (token, pull request) is package actions'.
 //
 // The package is named for what it talks to; it imports go-github as gogithub.
 package github

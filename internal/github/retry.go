@@ -37,7 +37,7 @@ func defaultPolicy() retryPolicy {
 // backoff is the pause after the given failed attempt (1-based). No
 // jitter: one job per pull request calls GitHub (the workflow's
 // concurrency group), so there is no herd to spread.
-func (p retryPolicy) backoff(attempt int) time.Duration {
+func (p *retryPolicy) backoff(attempt int) time.Duration {
 	d := p.base
 	for i := 1; i < attempt && d < p.maxBackoff; i++ {
 		d *= 2
@@ -65,7 +65,7 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // so a retry loop above it would only meet those local refusals.
 type retryTransport struct {
 	next   http.RoundTripper
-	policy retryPolicy
+	policy *retryPolicy
 	log    *slog.Logger
 }
 
@@ -117,7 +117,7 @@ func rewind(req *http.Request) (*http.Request, error) {
 }
 
 // classify says whether to retry and after how long.
-func (p retryPolicy) classify(req *http.Request, resp *http.Response, err error, attempt int) (time.Duration, string, bool) {
+func (p *retryPolicy) classify(req *http.Request, resp *http.Response, err error, attempt int) (time.Duration, string, bool) {
 	if err != nil {
 		if req.Context().Err() != nil || !replayable(req) {
 			return 0, "", false
@@ -151,7 +151,7 @@ func (p retryPolicy) classify(req *http.Request, resp *http.Response, err error,
 // for retry-after if present; else, when x-ratelimit-remaining is 0, until
 // x-ratelimit-reset; else, for a secondary rate limit, at least a minute.
 // A 403 that is none of these is a permission error and is not retried.
-func (p retryPolicy) rateLimitWait(resp *http.Response) (time.Duration, string, bool) {
+func (p *retryPolicy) rateLimitWait(resp *http.Response) (time.Duration, string, bool) {
 	if d, ok := retryAfter(resp, p.now()); ok {
 		return d, "rate limited (retry-after)", true
 	}

@@ -1,6 +1,7 @@
 // Package cloudtrail simulates CloudTrail's LookupEvents over seeded
 // management events, so orgnotify's event digests can be tested through the
-// real aws-sdk-go-v2 client.
+// real aws-sdk-go-v2 client, and trails (CreateTrail, StartLogging, ...),
+// which decide where "AWS API Call via CloudTrail" events reach EventBridge.
 //
 // Events are visible where they were recorded: to their account, in their
 // region. Organizations (and IAM) events are recorded in us-east-1 only, so a
@@ -18,6 +19,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -102,11 +104,17 @@ type stored struct {
 	doc  string
 }
 
-// Store holds the seeded events. It is read-only after New and safe for
-// concurrent use.
+// Store holds the seeded events, read-only after New, and the trails,
+// guarded by mu. It is safe for concurrent use.
 type Store struct {
 	// byTrail is newest first per "account/region".
 	byTrail map[string][]*stored
+
+	mu     sync.Mutex
+	now    func() time.Time
+	orgs   wire.OrgLookup
+	mgmt   string
+	trails map[string]*trail // by trail ARN
 }
 
 // New compiles the events, rejecting ones CloudTrail could not have recorded.
@@ -115,7 +123,7 @@ func New(events []Event) (*Store, error) {
 }
 
 func newAt(events []Event, now time.Time) (*Store, error) {
-	s := &Store{byTrail: map[string][]*stored{}}
+	s := &Store{byTrail: map[string][]*stored{}, now: time.Now, trails: map[string]*trail{}}
 	ids := map[string]int{}
 	for i, e := range events {
 		se, err := compile(i, e, now)
@@ -252,7 +260,13 @@ func (s *Store) Service() wire.Service {
 		ThrottleCode:     "ThrottlingException",
 		AccessDeniedCode: "AccessDeniedException",
 		Ops: map[string]wire.Handler{
-			"LookupEvents": s.lookupEvents,
+			"LookupEvents":   s.lookupEvents,
+			"CreateTrail":    s.createTrail,
+			"DeleteTrail":    s.deleteTrail,
+			"DescribeTrails": s.describeTrails,
+			"GetTrailStatus": s.getTrailStatus,
+			"StartLogging":   s.startLogging,
+			"StopLogging":    s.stopLogging,
 		},
 	}
 }

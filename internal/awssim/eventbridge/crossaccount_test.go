@@ -205,3 +205,46 @@ func TestCrossAccountRolePropagation(t *testing.T) {
 		t.Fatalf("metrics = %+v, want 1 failed then 1 invoked", m)
 	}
 }
+
+// TestRoleOnQueueTarget is W2: EventBridge delivers to a queue through its
+// policy. A target that names a role anyway is delivered through the role,
+// so the forwarder role (PutEvents only) on a queue target fails.
+func TestRoleOnQueueTarget(t *testing.T) {
+	const region = "us-east-1"
+	ctx := context.Background()
+	env := awssimtest.Start(t, orgSeed())
+	cfg := env.Config(t, region)
+	c := eventbridge.NewFromConfig(cfg)
+	sq := sqs.NewFromConfig(cfg)
+	rule, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(`{"source":["app"]}`)})
+	wantCode(t, err, "")
+	url, arn := queue(t, sq, "q", "events.amazonaws.com", aws.ToString(rule.RuleArn))
+	roles := iam.NewFromConfig(cfg)
+	forwarder := forwarderRole(t, roles, "forwarder", hubAccount, "arn:aws:events:"+region+":"+memberAccount+":event-bus/default")
+	sender := forwarderRole(t, roles, "sender", hubAccount, "*")
+	_, err = roles.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("sender"), PolicyName: aws.String("send"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"` + arn + `"}]}`)})
+	must(t, err, "iam PutRolePolicy")
+
+	for _, tt := range []struct {
+		name, role string
+		delivered  bool
+	}{
+		{"no role: the queue policy decides", "", true},
+		{"a role that only puts events", forwarder, false},
+		{"a role that may send to the queue", sender, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			target := types.Target{Id: aws.String("q"), Arn: aws.String(arn)}
+			if tt.role != "" {
+				target.RoleArn = aws.String(tt.role)
+			}
+			_, err := c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r"), Targets: []types.Target{target}})
+			wantCode(t, err, "")
+			putOne(t, c, "", "app", "x", `{}`)
+			if got := queueDepth(t, sq, url); (got == 1) != tt.delivered {
+				t.Fatalf("queue got %d, want delivered %v", got, tt.delivered)
+			}
+		})
+	}
+}

@@ -35,7 +35,16 @@ const (
 	maxTargetsPerRule = 5
 	maxPutEvents      = 10
 	maxPutEventsBytes = 256 * 1024
-	maxPatternLength  = 4096
+	// maxPatternLength is the API's limit on EventPattern and
+	// maxPatternQuota the default quota ("event pattern size") that
+	// PutRule enforces; both count characters, not bytes.
+	maxPatternLength = 4096
+	maxPatternQuota  = 2048
+	// maxRulesPerBus is the default quota of rules per event bus, lower
+	// in the Regions of lowRuleQuota.
+	maxRulesPerBus    = 300
+	maxRulesLowRegion = 100
+	maxTags           = 50
 	// maxBusHops is how many times an event may move from one bus to
 	// another: EventBridge does not route an event received from a sender
 	// bus on to a third bus.
@@ -49,6 +58,17 @@ var (
 	statementIDRE = regexp.MustCompile(`^[a-zA-Z0-9\-_]{1,64}$`)
 )
 
+// lowRuleQuota are the Regions where a bus holds at most 100 rules.
+var lowRuleQuota = map[string]bool{"af-south-1": true, "eu-south-1": true}
+
+// rulesPerBus is the rule quota of a bus in region.
+func rulesPerBus(region string) int {
+	if lowRuleQuota[region] {
+		return maxRulesLowRegion
+	}
+	return maxRulesPerBus
+}
+
 // Store holds buses, rules and targets per account and region.
 type Store struct {
 	targets Targets
@@ -57,6 +77,7 @@ type Store struct {
 	mu      sync.Mutex
 	regions map[scope]*regionState
 	metrics map[string]*RuleMetrics // by rule ARN
+	trails  Trails
 	// failures are the failed invocations, oldest first.
 	failures []FailedInvocation
 }
@@ -99,6 +120,11 @@ type RuleMetrics struct {
 	Matched int
 	Invoked int
 	Failed  int
+	// SentToDLQ and FailedToDLQ count failed invocations sent to the
+	// target's dead-letter queue and refused by it (AWS's
+	// InvocationsSentToDlq and InvocationsFailedToBeSentToDlq).
+	SentToDLQ   int
+	FailedToDLQ int
 	// LastError is the reason of the most recent failed invocation.
 	LastError string
 }
@@ -287,6 +313,13 @@ func tagList(m map[string]string) []Tag {
 }
 
 func validateTags(tags []Tag) error {
+	keys := map[string]bool{}
+	for _, t := range tags {
+		keys[t.Key] = true
+	}
+	if len(keys) > maxTags {
+		return limitExceeded("A resource can have at most %d tags.", maxTags)
+	}
 	for _, t := range tags {
 		if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 {
 			return wire.Validation("Tag key must be 1 to 128 characters and value at most 256 characters.")

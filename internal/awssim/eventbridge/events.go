@@ -126,6 +126,30 @@ func (s *Store) putEntry(ctx context.Context, r *wire.Request, e putEventsEntry)
 	return putEventsResult{EventId: env.ID}
 }
 
+// apiCallDetailType is the detail-type of the events CloudTrail records
+// for API calls; EventBridge receives them only where a trail is logging.
+const apiCallDetailType = "AWS API Call via CloudTrail"
+
+// ErrNoTrail is returned by PutServiceEvent for an "AWS API Call via
+// CloudTrail" event in an account and region where no CloudTrail trail is
+// logging: AWS would not deliver it to EventBridge.
+var ErrNoTrail = errors.New("not delivered: no CloudTrail trail is logging management events there, so AWS API Call via CloudTrail events do not reach EventBridge")
+
+// Trails tells where CloudTrail is logging; the CloudTrail simulator
+// implements it.
+type Trails interface {
+	Logging(account, region string) bool
+}
+
+// SetTrails makes PutServiceEvent deliver "AWS API Call via CloudTrail"
+// events only where t says a trail is logging. Without it, every event is
+// delivered.
+func (s *Store) SetTrails(t Trails) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.trails = t
+}
+
 // ServiceEvent is an event an AWS service (not a customer) publishes on an
 // account's default bus: Organizations, CloudTrail, CloudFormation.
 type ServiceEvent struct {
@@ -144,6 +168,12 @@ type ServiceEvent struct {
 func (s *Store) PutServiceEvent(ctx context.Context, account, region string, ev ServiceEvent) (string, error) {
 	if !isObject(ev.Detail) {
 		return "", fmt.Errorf("service event detail must be a JSON object")
+	}
+	s.mu.Lock()
+	trails := s.trails
+	s.mu.Unlock()
+	if ev.DetailType == apiCallDetailType && trails != nil && !trails.Logging(account, region) {
+		return "", fmt.Errorf("%w: account %s, region %s", ErrNoTrail, account, region)
 	}
 	when := ev.Time
 	if when.IsZero() {
@@ -291,14 +321,23 @@ func (s *Store) invoke(ctx context.Context, c invocation, env envelope, body []b
 		return err
 	}
 	var to wire.Deliverer
+	action := ""
 	switch a.service {
 	case "sqs":
-		to = s.targets.SQS
+		to, action = s.targets.SQS, "sqs:SendMessage"
 	case "sns":
-		to = s.targets.SNS
+		to, action = s.targets.SNS, "sns:Publish"
 	}
 	if to == nil {
 		return fmt.Errorf("target %s: service %s is not simulated", c.target.Arn, a.service)
+	}
+	// AWS delivers to SQS and SNS through their resource policies (W2);
+	// a target that names a role anyway is delivered through the role too,
+	// which must then be assumable and allow the send, as AWS documents.
+	if c.target.RoleArn != "" {
+		if _, err := s.roleSession(ctx, c, action, c.target.Arn); err != nil {
+			return err
+		}
 	}
 	return to.Deliver(ctx, wire.Delivery{
 		TargetARN:     c.target.Arn,
@@ -318,21 +357,27 @@ func (s *Store) busSender(ctx context.Context, c invocation, busARN string) (sen
 	if c.target.RoleArn == "" {
 		return sender{account: c.owner}, nil
 	}
-	if a, ok := parseARN(c.target.RoleArn); !ok || a.account != c.owner {
-		return sender{}, wire.AccessDenied("Role %s is not in the rule's account %s.", c.target.RoleArn, c.owner)
-	}
-	if s.targets.Roles == nil {
-		return sender{}, fmt.Errorf("target %s: roles are not simulated", c.target.Arn)
-	}
-	principal, err := s.targets.Roles.AuthorizeRoleUse(ctx, wire.RoleUse{
-		RoleARN: c.target.RoleArn, FromService: servicePrincipal,
-		SourceAccount: c.owner, SourceARN: c.ruleARN,
-		Action: "events:PutEvents", Resource: busARN,
-	})
+	principal, err := s.roleSession(ctx, c, "events:PutEvents", busARN)
 	if err != nil {
 		return sender{}, err
 	}
 	return sender{account: c.owner, principal: principal, inOrg: true}, nil
+}
+
+// roleSession assumes the target's role for EventBridge and checks that it
+// allows action on resource; it returns the role session's principal.
+func (s *Store) roleSession(ctx context.Context, c invocation, action, resource string) (string, error) {
+	if a, ok := parseARN(c.target.RoleArn); !ok || a.account != c.owner {
+		return "", wire.AccessDenied("Role %s is not in the rule's account %s.", c.target.RoleArn, c.owner)
+	}
+	if s.targets.Roles == nil {
+		return "", fmt.Errorf("target %s: roles are not simulated", c.target.Arn)
+	}
+	return s.targets.Roles.AuthorizeRoleUse(ctx, wire.RoleUse{
+		RoleARN: c.target.RoleArn, FromService: servicePrincipal,
+		SourceAccount: c.owner, SourceARN: c.ruleARN,
+		Action: action, Resource: resource,
+	})
 }
 
 // transform applies a target's Input, InputPath or InputTransformer.

@@ -63,16 +63,50 @@ func (s *Store) failed(ctx context.Context, c invocation, env envelope, body []b
 	m := s.metric(c.ruleARN)
 	m.Failed++
 	m.LastError = err.Error()
+	switch {
+	case f.DeadLetter == "sent":
+		m.SentToDLQ++
+	case f.DeadLetter != "none":
+		m.FailedToDLQ++
+	}
 	if len(s.failures) >= maxFailedInvocations {
 		s.failures = append(s.failures[:0:0], s.failures[1:]...)
 	}
 	s.failures = append(s.failures, f)
 }
 
-// deadLetter sends a failed event to the target's dead-letter queue when it
-// has one (filled in with DeadLetterConfig support).
-func (s *Store) deadLetter(_ context.Context, _ invocation, _ []byte, _ FailedInvocation) string {
-	return "none"
+// deadLetter sends a failed event to the target's dead-letter queue, if
+// it has one, as AWS does: as events.amazonaws.com for the rule, so the
+// queue policy must allow sqs:SendMessage with aws:SourceArn the rule, and
+// with the attributes AWS documents for dead-letter messages. The body is
+// the event. The simulator does not retry: every failure it produces
+// (permissions, a missing resource) is one AWS does not retry either.
+func (s *Store) deadLetter(ctx context.Context, c invocation, body []byte, f FailedInvocation) string {
+	if c.target.DeadLetterConfig == nil {
+		return "none"
+	}
+	if s.targets.SQS == nil {
+		return "failed: SQS is not simulated"
+	}
+	err := s.targets.SQS.Deliver(ctx, wire.Delivery{
+		TargetARN:     c.target.DeadLetterConfig.Arn,
+		Body:          string(body),
+		FromService:   servicePrincipal,
+		SourceARN:     c.ruleARN,
+		SourceAccount: c.owner,
+		Attributes: map[string]string{
+			"RULE_ARN":                  c.ruleARN,
+			"TARGET_ARN":                c.target.Arn,
+			"ERROR_CODE":                f.ErrorCode,
+			"ERROR_MESSAGE":             f.ErrorMessage,
+			"EXHAUSTED_RETRY_CONDITION": "MaximumRetryAttempts",
+			"RETRY_ATTEMPTS":            "0",
+		},
+	})
+	if err != nil {
+		return "failed: " + err.Error()
+	}
+	return "sent"
 }
 
 // FailedInvocations returns the failed invocations recorded so far, oldest

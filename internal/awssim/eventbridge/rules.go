@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/eventpattern"
@@ -19,7 +20,28 @@ const (
 	stateEnabledCloudTrail = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
 )
 
-var scheduleRE = regexp.MustCompile(`^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+( \S+){5}\))$`)
+var (
+	scheduleRE = regexp.MustCompile(`^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+( \S+){5}\))$`)
+	rateRE     = regexp.MustCompile(`^rate\((\d+) (minute|hour|day)(s?)\)$`)
+)
+
+// validSchedule checks a schedule expression; a rate must be a positive
+// whole number with the unit singular for 1 and plural above, as AWS
+// requires ("rate(1 minute)", "rate(5 minutes)").
+func validSchedule(expr string) bool {
+	if !scheduleRE.MatchString(expr) {
+		return false
+	}
+	m := rateRE.FindStringSubmatch(expr)
+	if m == nil {
+		return true // cron
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil || n <= 0 {
+		return false
+	}
+	return (n == 1) == (m[3] == "")
+}
 
 type ruleOutput struct {
 	Name               string `json:"Name"`
@@ -45,10 +67,26 @@ func validRuleName(name string) error {
 	return nil
 }
 
+// patternLength counts a pattern as AWS does: in characters (UTF-16 code
+// units, as Java counts a string's length), white space included, not in
+// bytes: a pattern with non-ASCII values is shorter than its UTF-8 size.
+func patternLength(p string) int {
+	n := 0
+	for _, r := range p {
+		n++
+		if r > 0xFFFF {
+			n++ // a surrogate pair
+		}
+	}
+	return n
+}
+
 // compilePattern maps eventpattern's errors to the API's exception.
 func compilePattern(p string) (*eventpattern.Pattern, error) {
-	if len(p) > maxPatternLength {
-		return nil, wire.Validation("Event pattern must be at most %d characters.", maxPatternLength)
+	if n := patternLength(p); n > maxPatternLength {
+		return nil, wire.Validation("1 validation error detected: Value at 'eventPattern' failed to satisfy constraint: Member must have length less than or equal to %d", maxPatternLength)
+	} else if n > maxPatternQuota {
+		return nil, limitExceeded("Event pattern is %d characters long; the quota is %d characters.", n, maxPatternQuota)
 	}
 	c, err := eventpattern.Compile(p)
 	if err != nil {
@@ -91,7 +129,7 @@ func (s *Store) putRule(_ context.Context, r *wire.Request) (any, error) {
 		if ref.name != defaultBus {
 			return nil, wire.Validation("ScheduleExpression is supported only on the default event bus.")
 		}
-		if !scheduleRE.MatchString(in.ScheduleExpression) {
+		if !validSchedule(in.ScheduleExpression) {
 			return nil, wire.Validation("Parameter ScheduleExpression is not valid.")
 		}
 	}
@@ -116,6 +154,9 @@ func (s *Store) putRule(_ context.Context, r *wire.Request) (any, error) {
 		return nil, err
 	}
 	ru := b.rules[in.Name]
+	if ru == nil && len(b.rules) >= rulesPerBus(r.Region) {
+		return nil, limitExceeded("The requested resource exceeds the maximum number allowed: an event bus can have at most %d rules in %s.", rulesPerBus(r.Region), r.Region)
+	}
 	if ru == nil {
 		ru = &rule{name: in.Name, bus: b.name, account: r.Account, arn: ruleARN(r.Region, r.Account, b.name, in.Name), tags: map[string]string{}}
 		// Tags apply when the rule is created; PutRule on an existing rule
@@ -263,7 +304,14 @@ type target struct {
 	Input            string            `json:"Input,omitempty"`
 	InputPath        string            `json:"InputPath,omitempty"`
 	InputTransformer *inputTransformer `json:"InputTransformer,omitempty"`
-	raw              json.RawMessage
+	DeadLetterConfig *struct {
+		Arn string `json:"Arn"`
+	} `json:"DeadLetterConfig,omitempty"`
+	RetryPolicy *struct {
+		MaximumRetryAttempts     *int `json:"MaximumRetryAttempts"`
+		MaximumEventAgeInSeconds *int `json:"MaximumEventAgeInSeconds"`
+	} `json:"RetryPolicy,omitempty"`
+	raw json.RawMessage
 }
 
 type inputTransformer struct {
@@ -284,7 +332,7 @@ type failedEntries struct {
 
 // targetProblem returns the FailedEntries message for a target that cannot
 // be put, or "".
-func targetProblem(t *target) string {
+func targetProblem(t *target, region string) string {
 	a, ok := parseARN(t.Arn)
 	if !ok || a.region == "" || (a.account != "" && !wire.IsAccountID(a.account)) {
 		return "Parameter(s) Arn is not valid. Reason: Provided Arn is not in correct format."
@@ -297,6 +345,18 @@ func targetProblem(t *target) string {
 		}
 	default:
 		return "Parameter(s) Arn is not valid. Reason: Provided Arn is not a supported target."
+	}
+	if d := t.DeadLetterConfig; d != nil {
+		// A dead-letter queue is a standard SQS queue in the rule's Region.
+		q, ok := parseARN(d.Arn)
+		switch {
+		case !ok || q.service != "sqs" || !wire.IsAccountID(q.account) || strings.Contains(q.resource, ":"):
+			return "Parameter(s) DeadLetterConfig.Arn is not valid. Reason: Provided Arn is not an SQS queue ARN."
+		case q.region != region:
+			return "Parameter(s) DeadLetterConfig.Arn is not valid. Reason: The dead-letter queue must be in the same Region as the rule."
+		case strings.HasSuffix(q.resource, ".fifo") && !strings.HasSuffix(a.resource, ".fifo"):
+			return "Parameter(s) DeadLetterConfig.Arn is not valid. Reason: A FIFO queue can be the dead-letter queue of a FIFO target only."
+		}
 	}
 	set := 0
 	for _, b := range []bool{t.Input != "", t.InputPath != "", t.InputTransformer != nil} {
@@ -330,6 +390,22 @@ func targetProblem(t *target) string {
 	return ""
 }
 
+// checkRetryPolicy enforces the ranges of RetryPolicy, which AWS checks
+// for the whole request: 0 to 185 attempts, 60 to 86,400 seconds.
+func checkRetryPolicy(t *target, n int) error {
+	p := t.RetryPolicy
+	if p == nil {
+		return nil
+	}
+	if v := p.MaximumRetryAttempts; v != nil && (*v < 0 || *v > 185) {
+		return wire.Validation("1 validation error detected: Value '%d' at 'targets.%d.member.retryPolicy.maximumRetryAttempts' failed to satisfy constraint: Member must have value between 0 and 185", *v, n)
+	}
+	if v := p.MaximumEventAgeInSeconds; v != nil && (*v < 60 || *v > 86400) {
+		return wire.Validation("1 validation error detected: Value '%d' at 'targets.%d.member.retryPolicy.maximumEventAgeInSeconds' failed to satisfy constraint: Member must have value between 60 and 86400", *v, n)
+	}
+	return nil
+}
+
 func (s *Store) putTargets(_ context.Context, r *wire.Request) (any, error) {
 	var in struct {
 		Rule         string
@@ -355,6 +431,9 @@ func (s *Store) putTargets(_ context.Context, r *wire.Request) (any, error) {
 		if !targetIDRE.MatchString(t.ID) {
 			return nil, wire.Validation("1 validation error detected: Value '%s' at 'targets.%d.member.id' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+", t.ID, i+1)
 		}
+		if err := checkRetryPolicy(t, i+1); err != nil {
+			return nil, err
+		}
 		targets[i] = t
 	}
 
@@ -367,7 +446,7 @@ func (s *Store) putTargets(_ context.Context, r *wire.Request) (any, error) {
 	out := failedEntries{FailedEntries: []failedEntry{}}
 	var ok []*target
 	for _, t := range targets {
-		if msg := targetProblem(t); msg != "" {
+		if msg := targetProblem(t, r.Region); msg != "" {
 			out.FailedEntries = append(out.FailedEntries, failedEntry{t.ID, "ValidationException", msg})
 			continue
 		}

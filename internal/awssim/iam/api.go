@@ -156,7 +156,7 @@ func (s *Store) createRole(_ context.Context, r *wire.Request) (any, error) {
 	if _, ok := roles[strings.ToLower(name)]; ok {
 		return nil, wire.Errorf("EntityAlreadyExists", http.StatusConflict, "Role with name %s already exists.", name)
 	}
-	now := s.now().UTC().Truncate(time.Second)
+	now := s.now().UTC()
 	arn := "arn:aws:iam::" + r.Account + ":role" + path + name
 	ro := &role{name: name, path: path, arn: arn, id: roleID(arn, now), account: r.Account,
 		description: f.Get("Description"), maxSession: maxSession, created: now,

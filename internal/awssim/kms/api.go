@@ -123,6 +123,9 @@ func checkTags(tags []tag) error {
 		}
 		seen[t.TagKey] = true
 	}
+	if len(seen) > 50 {
+		return wire.Errorf("TagException", http.StatusBadRequest, "A key can have at most 50 tags")
+	}
 	return nil
 }
 
@@ -467,6 +470,16 @@ func (s *Store) listAliases(_ context.Context, r *wire.Request) (any, error) {
 	return out, nil
 }
 
+// notAlias refuses an alias name or alias ARN where KMS takes only a key
+// ID or key ARN: aliases take no tags, so TagResource and UntagResource
+// never reach the key behind one.
+func notAlias(ref string) error {
+	if strings.HasPrefix(ref, "alias/") || strings.Contains(ref, ":alias/") {
+		return notFound("Invalid keyId %s: tag a key by its key ID or key ARN; aliases cannot be tagged", ref)
+	}
+	return nil
+}
+
 func (s *Store) tagResource(_ context.Context, r *wire.Request) (any, error) {
 	var in struct {
 		KeyId string
@@ -476,6 +489,9 @@ func (s *Store) tagResource(_ context.Context, r *wire.Request) (any, error) {
 		return nil, err
 	}
 	if err := checkTags(in.Tags); err != nil {
+		return nil, err
+	}
+	if err := notAlias(in.KeyId); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -516,6 +532,9 @@ func (s *Store) untagResource(_ context.Context, r *wire.Request) (any, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := notAlias(in.KeyId); err != nil {
+		return nil, err
+	}
 	k, err := s.keyFor(r, in.KeyId, "kms:UntagResource")
 	if err != nil {
 		return nil, err

@@ -117,6 +117,7 @@ type subscription struct {
 	arn, topicARN, owner, protocol, endpoint string
 	confirmed                                bool
 	token                                    string
+	created                                  time.Time // a pending one expires pendingTTL after
 	attrs                                    map[string]string
 	filter                                   *filterPolicy
 }

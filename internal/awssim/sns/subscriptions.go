@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
@@ -16,6 +17,29 @@ const (
 	pendingSubscribe = "pending confirmation"
 	pendingList      = "PendingConfirmation"
 )
+
+// pendingTTL is how long an unconfirmed subscription lives: AWS deletes
+// it after 48 hours (and its confirmation token stops working).
+const pendingTTL = 48 * time.Hour
+
+// expirePending deletes the unconfirmed subscriptions older than
+// pendingTTL, by the store's clock. The caller holds s.mu.
+func (s *Store) expirePending() {
+	now := s.now()
+	for _, t := range s.topics {
+		kept := t.subs[:0]
+		for _, arn := range t.subs {
+			sub := s.subs[arn]
+			if !sub.confirmed && !now.Before(sub.created.Add(pendingTTL)) {
+				delete(s.subs, arn)
+				delete(s.lastErr, arn)
+				continue
+			}
+			kept = append(kept, arn)
+		}
+		t.subs = kept
+	}
+}
 
 // checkEndpoint validates an endpoint for its protocol and reports whether
 // the subscription is confirmed at once: AWS confirms SQS and Lambda
@@ -103,6 +127,7 @@ func (s *Store) subscribe(_ context.Context, r *wire.Request) (any, error) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.expirePending()
 	t, err := s.lookupTopic(r.Form.Get("TopicArn"))
 	if err != nil {
 		return nil, err
@@ -127,7 +152,7 @@ func (s *Store) subscribe(_ context.Context, r *wire.Request) (any, error) {
 	}
 	sub := &subscription{
 		arn: t.arn + ":" + wire.NewUUID(), topicARN: t.arn, owner: r.Account, protocol: protocol, endpoint: endpoint,
-		confirmed: confirmed, attrs: maps.Clone(attrs),
+		confirmed: confirmed, attrs: maps.Clone(attrs), created: s.now(),
 	}
 	if !confirmed {
 		sub.token = randomHex(64)
@@ -141,12 +166,33 @@ func (s *Store) subscribe(_ context.Context, r *wire.Request) (any, error) {
 	return subscriptionARNResult{sub.arn}, nil
 }
 
+// Confirm confirms the pending subscription of topicARN to endpoint, as
+// the endpoint would by following the link of the confirmation message,
+// and returns its ARN; false when there is none (or it expired).
+func (s *Store) Confirm(topicARN, endpoint string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expirePending()
+	t := s.topics[topicARN]
+	if t == nil {
+		return "", false
+	}
+	for _, arn := range t.subs {
+		if sub := s.subs[arn]; sub.endpoint == endpoint && !sub.confirmed {
+			sub.confirmed = true
+			return sub.arn, true
+		}
+	}
+	return "", false
+}
+
 // ConfirmationToken returns the token a pending subscription of topicARN
 // to endpoint waits for, as AWS would send it in the confirmation message;
 // tests pass it to ConfirmSubscription.
 func (s *Store) ConfirmationToken(topicARN, endpoint string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.expirePending()
 	t := s.topics[topicARN]
 	if t == nil {
 		return "", false
@@ -166,6 +212,7 @@ func (s *Store) confirmSubscription(_ context.Context, r *wire.Request) (any, er
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.expirePending()
 	t, err := s.lookupTopic(r.Form.Get("TopicArn"))
 	if err != nil {
 		return nil, err
@@ -194,6 +241,7 @@ func (s *Store) lookupSubscription(arn string) (*subscription, error) {
 func (s *Store) unsubscribe(_ context.Context, r *wire.Request) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.expirePending()
 	sub, err := s.lookupSubscription(r.Form.Get("SubscriptionArn"))
 	if err != nil {
 		return nil, err
@@ -216,6 +264,7 @@ func (s *Store) unsubscribe(_ context.Context, r *wire.Request) (any, error) {
 func (s *Store) getSubscriptionAttributes(_ context.Context, r *wire.Request) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.expirePending()
 	sub, err := s.lookupSubscription(r.Form.Get("SubscriptionArn"))
 	if err != nil {
 		return nil, err
@@ -248,6 +297,7 @@ func (s *Store) setSubscriptionAttributes(_ context.Context, r *wire.Request) (a
 	name, v := r.Form.Get("AttributeName"), r.Form.Get("AttributeValue")
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.expirePending()
 	sub, err := s.lookupSubscription(r.Form.Get("SubscriptionArn"))
 	if err != nil {
 		return nil, err
@@ -283,6 +333,7 @@ func (s *Store) subscriptionXML(sub *subscription) subscriptionXML {
 func (s *Store) listSubscriptionsByTopic(_ context.Context, r *wire.Request) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.expirePending()
 	t, err := s.lookupTopic(r.Form.Get("TopicArn"))
 	if err != nil {
 		return nil, err
@@ -304,6 +355,7 @@ func (s *Store) listSubscriptionsByTopic(_ context.Context, r *wire.Request) (an
 func (s *Store) listSubscriptions(_ context.Context, r *wire.Request) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.expirePending()
 	var all []*subscription
 	for _, t := range s.sortedTopics() {
 		if t.account != r.Account || t.region != r.Region {

@@ -1,0 +1,342 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/orgnotify/orgnotify/internal/awssim"
+	"github.com/orgnotify/orgnotify/internal/slack/slackserver"
+)
+
+const slackToken = "xoxb-orgnotify-test"
+
+var allChannels = []string{"C05PAYPROD1", "C05DBAOPS01", "C05PLATFORM1", "C05SECALERT"}
+
+// simClock is the simulator's clock; tests move it past the visibility
+// timeout between runs (less than the hour the assumed-role credentials of
+// the test's own clients last).
+type simClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *simClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *simClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// digestSetup points the standard AWS chain at the simulator and starts a
+// local Slack API.
+func digestSetup(t *testing.T, w *digestWiring) (*slackserver.Server, map[string]string, *simClock) {
+	t.Helper()
+	for k, v := range map[string]string{
+		"AWS_ENDPOINT_URL": w.env.URL, "AWS_ACCESS_KEY_ID": "AKIDSIMBASE000000000", "AWS_SECRET_ACCESS_KEY": "secret",
+		"AWS_REGION": homeRegion, "AWS_PROFILE": "", "AWS_CONFIG_FILE": filepath.Join(t.TempDir(), "none"),
+		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(t.TempDir(), "none"), "AWS_EC2_METADATA_DISABLED": "true",
+	} {
+		t.Setenv(k, v)
+	}
+	clock := &simClock{now: time.Now()}
+	w.env.Sim.SetClock(clock.Now)
+	s := slackserver.Start(t, slackToken, allChannels...)
+	return s, map[string]string{"SLACK_BOT_TOKEN": slackToken, "SLACK_API_URL": s.URL}, clock
+}
+
+// postsTo returns the text and blocks of the top-level posts and replies
+// to channel, one string per post.
+func postsTo(s *slackserver.Server, channel string) (top []string, all string) {
+	var b strings.Builder
+	for _, p := range s.Posts() {
+		if p.Channel != channel {
+			continue
+		}
+		var blocks any
+		_ = json.Unmarshal(p.Blocks, &blocks)
+		text, _ := json.Marshal(blocks)
+		body := p.Text + "\n" + strings.ReplaceAll(string(text), `\u0026`, "&")
+		if p.ThreadTS == "" {
+			top = append(top, body)
+		}
+		b.WriteString(body + "\n")
+	}
+	return top, b.String()
+}
+
+func digestRun(t *testing.T, environ map[string]string, extra ...string) result {
+	t.Helper()
+	r := runCLI(t, environ, append([]string{"digest", "events", "--root", repoRoot}, extra...)...)
+	if strings.Contains(r.stderr, "panic") || strings.Contains(r.stderr, "goroutine ") {
+		t.Fatalf("stack trace: %s", r.stderr)
+	}
+	return r
+}
+
+func wantEmpty(t *testing.T, w *digestWiring, queue string) {
+	t.Helper()
+	if v, f := w.depth(t, queue); v != "0" || f != "0" {
+		t.Errorf("%s holds %s visible and %s in-flight messages, want none", queue, v, f)
+	}
+}
+
+// TestDigestEventsEndToEnd is the issue's "done when": events put on a
+// member's default bus flow through the forwarding rule and the hub rule to
+// the digest queue; the digest posts one message per channel to the local
+// Slack API, to the channels the account files name, reports what reached
+// a delivery dead-letter queue, and deletes everything it posted or
+// filtered. A second run finds nothing to post.
+func TestDigestEventsEndToEnd(t *testing.T) {
+	w := wireHub(t, 24)
+	slack, environ, _ := digestSetup(t, w)
+	w.raise(t, "cloudformation-update-rollback-failed")
+	w.raise(t, "cloudformation-servicecatalog-rollback-complete")
+	w.raise(t, "rds-instance-failover")
+	w.raise(t, "cloudformation-create-complete") // filtered: not in stackFailures.statuses
+	queue := digestQueueName + "@" + homeRegion
+	w.send(t, queue, sample(t, "organizations-create-account-result-succeeded"), nil)
+	gd := sample(t, "guardduty-finding-medium")
+	w.send(t, queue, gd, nil)
+	w.send(t, queue, gd, nil) // delivered twice: posted once
+	w.send(t, "orgnotify-delivery-dlq@us-east-1", sample(t, "organizations-close-account"), map[string]string{
+		"RULE_ARN":      "arn:aws:events:us-east-1:" + mgmtAccount + ":rule/orgnotify-lifecycle",
+		"TARGET_ARN":    "arn:aws:events:" + homeRegion + ":" + hubAccount + ":event-bus/" + busName,
+		"ERROR_CODE":    "NO_PERMISSIONS",
+		"ERROR_MESSAGE": "No permissions to put events on the target event bus.",
+	})
+	if v, _ := w.depth(t, queue); v != "7" {
+		t.Fatalf("digest queue holds %s messages before the run, want 7 (4 forwarded, 3 sent)", v)
+	}
+
+	r := digestRun(t, environ)
+	if r.code != exitOK {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	want := map[string][]string{
+		"C05PAYPROD1":  {"payments-api UPDATE_ROLLBACK_FAILED", "SC-345678901234-pp-fqh2ngw5mvzqc ROLLBACK_COMPLETE", "product payments-bucket (Encrypted S3 bucket) v3.2", "payments-db: Multi-AZ"},
+		"C05DBAOPS01":  {"payments-db: Multi-AZ instance failover started."},
+		"C05PLATFORM1": {"Account created: data-platform-prod", "EventBridge could not deliver organizations event", "NO_PERMISSIONS"},
+		"C05SECALERT":  {"SSH brute force"},
+	}
+	for ch, texts := range want {
+		top, all := postsTo(slack, ch)
+		if len(top) != 1 {
+			t.Errorf("%s: %d messages, want 1", ch, len(top))
+		}
+		for _, s := range texts {
+			if n := strings.Count(all, s); n != 1 {
+				t.Errorf("%s shows %q %d times, want once:\n%s", ch, s, n, all)
+			}
+		}
+		if strings.Contains(all, "payments-worker") {
+			t.Errorf("%s shows the filtered CREATE_COMPLETE stack", ch)
+		}
+	}
+	if !strings.Contains(r.stdout, "received 7 (+1 dead-lettered)") || !strings.Contains(r.stdout, "1 duplicates, 1 filtered") || !strings.Contains(r.stdout, "deleted 8, kept 0") {
+		t.Errorf("summary: %s", r.stdout)
+	}
+	wantEmpty(t, w, queue)
+	wantEmpty(t, w, "orgnotify-delivery-dlq@us-east-1")
+
+	before := len(slack.Posts())
+	if r := digestRun(t, environ); r.code != exitOK || len(slack.Posts()) != before {
+		t.Errorf("second run: exit %d, %d new posts; stderr: %s", r.code, len(slack.Posts())-before, r.stderr)
+	}
+}
+
+// TestDigestEventsSlackFailsMidRun: channels that refuse the post keep
+// their events: an event whose only channel failed stays in the queue; one
+// that reached some of its channels is requeued for the others. The next
+// run posts each of them once, where it is missing.
+func TestDigestEventsSlackFailsMidRun(t *testing.T) {
+	w := wireHub(t, 24)
+	slack, environ, clock := digestSetup(t, w)
+	queue := digestQueueName + "@" + homeRegion
+	w.raise(t, "rds-instance-failover") // C05PAYPROD1 and C05DBAOPS01
+	w.raise(t, "cloudformation-update-rollback-failed")
+	w.send(t, queue, sample(t, "guardduty-finding-medium"), nil) // C05SECALERT only
+	slack.AddChannel(slackserver.Channel{ID: "C05DBAOPS01", Archived: true})
+	slack.AddChannel(slackserver.Channel{ID: "C05SECALERT", Archived: true})
+
+	r := digestRun(t, environ)
+	if r.code != exitError || !strings.Contains(r.stderr, "C05DBAOPS01") || !strings.Contains(r.stderr, "C05SECALERT") {
+		t.Fatalf("first run: exit %d, want %d naming the failed channels\nstderr: %s", r.code, exitError, r.stderr)
+	}
+	if top, _ := postsTo(slack, "C05PAYPROD1"); len(top) != 1 {
+		t.Fatalf("C05PAYPROD1 got %d messages in the first run, want 1", len(top))
+	}
+	// The RDS event is requeued for C05DBAOPS01 (visible now); the
+	// GuardDuty finding stays hidden until its visibility timeout ends.
+	if v, f := w.depth(t, queue); v != "1" || f != "1" {
+		t.Fatalf("after the failed run the queue holds %s visible, %s in flight; want 1 and 1", v, f)
+	}
+
+	slack.AddChannel(slackserver.Channel{ID: "C05DBAOPS01"})
+	slack.AddChannel(slackserver.Channel{ID: "C05SECALERT"})
+	clock.advance(20 * time.Minute) // past the visibility timeout, as the next scheduled run
+	if r := digestRun(t, environ); r.code != exitOK {
+		t.Fatalf("second run: exit %d\nstderr: %s", r.code, r.stderr)
+	}
+	for ch, text := range map[string]string{"C05PAYPROD1": "payments-db: Multi-AZ", "C05DBAOPS01": "payments-db: Multi-AZ", "C05SECALERT": "SSH brute force"} {
+		top, all := postsTo(slack, ch)
+		if len(top) != 1 || strings.Count(all, text) != 1 {
+			t.Errorf("%s: %d messages showing %q %d times; want it once in one message", ch, len(top), text, strings.Count(all, text))
+		}
+	}
+	wantEmpty(t, w, queue)
+}
+
+// TestDigestEventsPoisonMessage: a message that is not an event is never
+// deleted by the digest; after maxReceiveCount runs SQS moves it to the
+// dead-letter queue, and the next drain reports it in the platform channel
+// and deletes it from there.
+func TestDigestEventsPoisonMessage(t *testing.T) {
+	w := wireHub(t, 2)
+	slack, environ, clock := digestSetup(t, w)
+	queue := digestQueueName + "@" + homeRegion
+	w.send(t, queue, "this is not an event", nil)
+	for run := 1; run <= 2; run++ {
+		r := digestRun(t, environ)
+		if r.code != exitOK || !strings.Contains(r.stderr, "not an EventBridge event") {
+			t.Fatalf("run %d: exit %d\nstderr: %s", run, r.code, r.stderr)
+		}
+		if n := len(slack.Posts()); n != 0 {
+			t.Fatalf("run %d posted %d messages", run, n)
+		}
+		clock.advance(20 * time.Minute)
+	}
+	r := digestRun(t, environ)
+	if r.code != exitOK {
+		t.Fatalf("run 3: exit %d\nstderr: %s", r.code, r.stderr)
+	}
+	top, all := postsTo(slack, "C05PLATFORM1")
+	if len(top) != 1 || !strings.Contains(all, "Dead-lettered (received 3 times): an unreadable message") || !strings.Contains(all, "this is not an event") {
+		t.Fatalf("platform channel: %d messages:\n%s", len(top), all)
+	}
+	wantEmpty(t, w, queue)
+	wantEmpty(t, w, digestQueueName+"-dlq@"+homeRegion)
+}
+
+// TestDigestEventsEnrichmentDenied: Service Catalog answering AccessDenied
+// in the member account does not hold the stack alert back.
+func TestDigestEventsEnrichmentDenied(t *testing.T) {
+	w := wireHub(t, 24)
+	slack, environ, _ := digestSetup(t, w)
+	w.raise(t, "cloudformation-servicecatalog-rollback-complete")
+	w.env.Sim.Faults().Set(awssim.FaultConfig{DenyAccounts: []string{paymentsProd}})
+	r := digestRun(t, environ)
+	if r.code != exitOK || !strings.Contains(r.stderr, "AccessDenied") {
+		t.Fatalf("exit %d, want 0 with the enrichment failure logged\nstderr: %s", r.code, r.stderr)
+	}
+	top, all := postsTo(slack, "C05PAYPROD1")
+	if len(top) != 1 || !strings.Contains(all, "SC-345678901234-pp-fqh2ngw5mvzqc ROLLBACK_COMPLETE") || strings.Contains(all, "product payments-bucket") {
+		t.Fatalf("C05PAYPROD1: %d messages:\n%s", len(top), all)
+	}
+	wantEmpty(t, w, digestQueueName+"@"+homeRegion)
+}
+
+// TestDigestEventsDryRunFromQueue: a dry run from SQS prints the messages
+// and leaves every message in the queue.
+func TestDigestEventsDryRunFromQueue(t *testing.T) {
+	w := wireHub(t, 24)
+	slack, environ, _ := digestSetup(t, w)
+	w.raise(t, "cloudformation-update-rollback-failed")
+	out := t.TempDir()
+	r := digestRun(t, environ, "--dry-run", "--out", out)
+	if r.code != exitOK || !strings.Contains(r.stdout, "payments-api UPDATE_ROLLBACK_FAILED") || len(slack.Posts()) != 0 {
+		t.Fatalf("exit %d, %d posts\nstdout: %s\nstderr: %s", r.code, len(slack.Posts()), r.stdout, r.stderr)
+	}
+	files, _ := filepath.Glob(filepath.Join(out, "*-C05PAYPROD1.json"))
+	if len(files) != 1 {
+		t.Errorf("Block Kit files: %v", files)
+	}
+	if _, f := w.depth(t, digestQueueName+"@"+homeRegion); f != "1" {
+		t.Errorf("dry run deleted or released the message (in flight: %s)", f)
+	}
+}
+
+// TestDigestEventsReplay covers --from-file: a JSON Lines file with bad
+// lines among good ones, and a directory of samples as JSON.
+func TestDigestEventsReplay(t *testing.T) {
+	dir := t.TempDir()
+	lines := sample(t, "rds-instance-failover") + "\n\n{\"broken\": \n" + `{"hello":"world"}` + "\n" + sample(t, "health-public") + "\n"
+	file := filepath.Join(dir, "events.jsonl")
+	if err := os.WriteFile(file, []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := digestRun(t, nil, "--from-file", file, "--dry-run", "--format", "json")
+	if r.code != exitError {
+		t.Errorf("exit %d, want %d for bad lines", r.code, exitError)
+	}
+	for _, want := range []string{file + ":3: invalid JSON", file + ":4: not an EventBridge event", "2 of 4 inputs are not EventBridge events"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	var got []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		var o map[string]any
+		if err := json.Unmarshal([]byte(l), &o); err != nil {
+			t.Fatalf("stdout line %q: %v", l, err)
+		}
+		got = append(got, o)
+	}
+	if len(got) != 2 || got[0]["category"] != "rds" || got[0]["subject_account"] != paymentsProd || got[0]["alert"] != true ||
+		got[1]["category"] != "health" || got[1]["source_account"] != securityAudit {
+		t.Errorf("outcomes = %v", got)
+	}
+	for _, k := range []string{"id", "category", "subject_account", "source_account", "region", "alert", "channels"} {
+		if _, ok := got[0][k]; !ok {
+			t.Errorf("outcome lacks %q", k)
+		}
+	}
+
+	r = digestRun(t, nil, "--from-file", filepath.Join(repoRoot, "testdata", "events"), "--dry-run")
+	if r.code != exitOK || !strings.Contains(r.stdout, "── C05SECALERT ──") || strings.Contains(r.stdout, "payments-worker") {
+		t.Errorf("directory replay: exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestDigestEventsUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"digest"}, "digest needs a kind"},
+		{[]string{"digest", "weekly"}, `unknown digest "weekly"`},
+		{[]string{"digest", "events", "--format", "json"}, "--format json needs --dry-run"},
+		{[]string{"digest", "events", "--format", "xml", "--dry-run"}, `unknown --format "xml"`},
+		{[]string{"digest", "events", "--out", "x"}, "--out needs --dry-run"},
+		{[]string{"digest", "events", "--root", repoRoot, "--from-file", "x.jsonl"}, "SLACK_BOT_TOKEN is not set"},
+		{[]string{"digest", "events", "--root", repoRoot, "--from-file", "missing.jsonl", "--dry-run"}, "missing.jsonl"},
+		{[]string{"digest", "events", "--root", "../../testdata/invalid/does-not-exist", "--dry-run"}, "does-not-exist"},
+	} {
+		r := runCLI(t, nil, tc.args...)
+		if r.code != exitError || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tc.args, r.code, r.stderr, exitError, tc.want)
+		}
+	}
+}
+
+// TestDigestEventsRefusesBadConfiguration: with error findings in the
+// configuration nothing is drained or posted.
+func TestDigestEventsRefusesBadConfiguration(t *testing.T) {
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "org.yaml"), []byte("# yaml-language-server: $schema=schema/org.schema.json\norganization: 12\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, nil, "digest", "events", "--root", root, "--from-file", filepath.Join(repoRoot, "testdata", "events"), "--dry-run")
+	if r.code != exitFindings || !strings.Contains(r.stderr, "the configuration has errors") || !strings.Contains(r.stderr, "org.yaml:") || r.stdout != "" {
+		t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", r.code, exitFindings, r.stdout, r.stderr)
+	}
+}

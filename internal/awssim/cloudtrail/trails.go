@@ -1,0 +1,290 @@
+package cloudtrail
+
+import (
+	"context"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+)
+
+// trail is one trail, kept in its home region.
+type trail struct {
+	name, arn, account, home string
+	bucket, prefix           string
+	multiRegion, orgTrail    bool
+	globalEvents             bool
+	validation               bool
+	logging                  bool
+	started, stopped         time.Time
+}
+
+var trailNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$`)
+
+// SetOrganization tells the store which accounts an organization trail of
+// the management account mgmt logs for.
+func (s *Store) SetOrganization(orgs wire.OrgLookup, mgmt string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.orgs, s.mgmt = orgs, mgmt
+}
+
+// SetClock replaces the clock that stamps logging start and stop times.
+func (s *Store) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
+}
+
+// Logging reports whether a trail is logging management events of account
+// in region: a trail of the account in that region, a multi-region trail
+// of the account, or an organization trail of the management account that
+// covers the region, as AWS delivers "AWS API Call via CloudTrail" events
+// to EventBridge only there.
+func (s *Store) Logging(account, region string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, t := range s.trails {
+		if !t.logging || (!t.multiRegion && t.home != region) {
+			continue
+		}
+		if t.account == account {
+			return true
+		}
+		if t.orgTrail && s.orgs != nil {
+			mine, ok1 := s.orgs.OrgIDOf(t.account)
+			theirs, ok2 := s.orgs.OrgIDOf(account)
+			if ok1 && ok2 && mine == theirs {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func trailNotFound(name string) error {
+	return errorf("TrailNotFoundException", "Unknown trail: %s", name)
+}
+
+type trailOut struct {
+	Name                       string `json:"Name"`
+	S3BucketName               string `json:"S3BucketName,omitempty"`
+	S3KeyPrefix                string `json:"S3KeyPrefix,omitempty"`
+	IncludeGlobalServiceEvents bool   `json:"IncludeGlobalServiceEvents"`
+	IsMultiRegionTrail         bool   `json:"IsMultiRegionTrail"`
+	HomeRegion                 string `json:"HomeRegion,omitempty"`
+	TrailARN                   string `json:"TrailARN"`
+	LogFileValidationEnabled   bool   `json:"LogFileValidationEnabled"`
+	HasCustomEventSelectors    bool   `json:"HasCustomEventSelectors"`
+	HasInsightSelectors        bool   `json:"HasInsightSelectors"`
+	IsOrganizationTrail        bool   `json:"IsOrganizationTrail"`
+}
+
+func (t *trail) output(withHome bool) trailOut {
+	o := trailOut{Name: t.name, S3BucketName: t.bucket, S3KeyPrefix: t.prefix, IncludeGlobalServiceEvents: t.globalEvents,
+		IsMultiRegionTrail: t.multiRegion, TrailARN: t.arn, LogFileValidationEnabled: t.validation, IsOrganizationTrail: t.orgTrail}
+	if withHome {
+		o.HomeRegion = t.home
+	}
+	return o
+}
+
+func (s *Store) createTrail(_ context.Context, r *wire.Request) (any, error) {
+	var in struct {
+		Name                       string
+		S3BucketName               string
+		S3KeyPrefix                string
+		IncludeGlobalServiceEvents *bool
+		IsMultiRegionTrail         bool
+		EnableLogFileValidation    bool
+		IsOrganizationTrail        bool
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if !trailNameRE.MatchString(in.Name) || strings.Contains(in.Name, "..") || strings.Contains(in.Name, "--") ||
+		strings.Contains(in.Name, "__") || strings.Contains(in.Name, "._") || strings.Contains(in.Name, "_.") ||
+		strings.Contains(in.Name, ".-") || strings.Contains(in.Name, "-.") || strings.Contains(in.Name, "_-") || strings.Contains(in.Name, "-_") {
+		return nil, errorf("InvalidTrailNameException", "Trail name %q is not valid: 3 to 128 letters, digits, periods, underscores and dashes, starting and ending with a letter or digit, with no two of ._- adjacent.", in.Name)
+	}
+	// The bucket is accepted without S3 being simulated: no log files are
+	// written, only the trail's state is kept.
+	if in.S3BucketName == "" {
+		return nil, errorf("InvalidS3BucketNameException", "S3BucketName is required.")
+	}
+	global := true
+	if in.IncludeGlobalServiceEvents != nil {
+		global = *in.IncludeGlobalServiceEvents
+	}
+	if in.IsMultiRegionTrail && !global {
+		return nil, errorf("InvalidParameterCombinationException", "Multi-Region trail must include global service events.")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if in.IsOrganizationTrail && r.Account != s.mgmt {
+		return nil, errorf("NotOrganizationManagementAccountException", "The request was rejected because the account is not the management account of the organization.")
+	}
+	arn := wire.ARN("cloudtrail", r.Region, r.Account, "trail/"+in.Name)
+	if s.trails[arn] != nil {
+		return nil, errorf("TrailAlreadyExistsException", "Trail %s already exists for customer: %s", in.Name, r.Account)
+	}
+	t := &trail{name: in.Name, arn: arn, account: r.Account, home: r.Region, bucket: in.S3BucketName, prefix: in.S3KeyPrefix,
+		multiRegion: in.IsMultiRegionTrail, orgTrail: in.IsOrganizationTrail, globalEvents: global, validation: in.EnableLogFileValidation}
+	s.trails[arn] = t
+	o := t.output(false)
+	return o, nil
+}
+
+// visible reports whether the caller sees t in its region: its own trails
+// there, and as shadow trails its multi-region trails of other regions.
+func visible(t *trail, r *wire.Request) bool {
+	return t.account == r.Account && (t.home == r.Region || t.multiRegion)
+}
+
+// lookupTrail resolves a trail name (a trail of the caller's region) or
+// ARN (any trail visible there, shadow trails included). The caller holds
+// s.mu.
+func (s *Store) lookupTrail(r *wire.Request, ref string) (*trail, error) {
+	if ref == "" {
+		return nil, errorf("InvalidTrailNameException", "Trail name or ARN is required.")
+	}
+	if strings.HasPrefix(ref, "arn:") {
+		t := s.trails[ref]
+		if t == nil || !visible(t, r) {
+			return nil, trailNotFound(ref)
+		}
+		return t, nil
+	}
+	t := s.trails[wire.ARN("cloudtrail", r.Region, r.Account, "trail/"+ref)]
+	if t == nil {
+		return nil, trailNotFound(ref)
+	}
+	return t, nil
+}
+
+// homeTrail resolves a trail that only its home region may change.
+func (s *Store) homeTrail(r *wire.Request, ref string) (*trail, error) {
+	t, err := s.lookupTrail(r, ref)
+	if err != nil {
+		return nil, err
+	}
+	if t.home != r.Region {
+		return nil, errorf("InvalidHomeRegionException", "This operation must be called from the trail's home region %s.", t.home)
+	}
+	return t, nil
+}
+
+type trailRef struct{ Name string }
+
+func (s *Store) startLogging(_ context.Context, r *wire.Request) (any, error) {
+	return s.setLogging(r, true)
+}
+
+func (s *Store) stopLogging(_ context.Context, r *wire.Request) (any, error) {
+	return s.setLogging(r, false)
+}
+
+func (s *Store) setLogging(r *wire.Request, on bool) (any, error) {
+	var in trailRef
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.homeTrail(r, in.Name)
+	if err != nil {
+		return nil, err
+	}
+	if on && !t.logging {
+		t.started = s.now().UTC()
+	}
+	if !on && t.logging {
+		t.stopped = s.now().UTC()
+	}
+	t.logging = on
+	return struct{}{}, nil
+}
+
+func (s *Store) deleteTrail(_ context.Context, r *wire.Request) (any, error) {
+	var in trailRef
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.homeTrail(r, in.Name)
+	if err != nil {
+		return nil, err
+	}
+	delete(s.trails, t.arn)
+	return struct{}{}, nil
+}
+
+func (s *Store) describeTrails(_ context.Context, r *wire.Request) (any, error) {
+	var in struct {
+		TrailNameList       []string `json:"trailNameList"`
+		IncludeShadowTrails *bool    `json:"includeShadowTrails"`
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	shadows := in.IncludeShadowTrails == nil || *in.IncludeShadowTrails
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var list []*trail
+	if len(in.TrailNameList) > 0 {
+		// Names that match nothing are left out, as in AWS.
+		seen := map[string]bool{}
+		for _, ref := range in.TrailNameList {
+			t, err := s.lookupTrail(r, ref)
+			if err != nil || seen[t.arn] || (!shadows && t.home != r.Region) {
+				continue
+			}
+			seen[t.arn] = true
+			list = append(list, t)
+		}
+	} else {
+		for _, t := range s.trails {
+			if visible(t, r) && (shadows || t.home == r.Region) {
+				list = append(list, t)
+			}
+		}
+		sort.Slice(list, func(i, j int) bool { return list[i].arn < list[j].arn })
+	}
+	out := struct {
+		TrailList []trailOut `json:"trailList"`
+	}{TrailList: []trailOut{}}
+	for _, t := range list {
+		out.TrailList = append(out.TrailList, t.output(true))
+	}
+	return out, nil
+}
+
+func (s *Store) getTrailStatus(_ context.Context, r *wire.Request) (any, error) {
+	var in trailRef
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.lookupTrail(r, in.Name)
+	if err != nil {
+		return nil, err
+	}
+	out := struct {
+		IsLogging        bool     `json:"IsLogging"`
+		StartLoggingTime *float64 `json:"StartLoggingTime,omitempty"`
+		StopLoggingTime  *float64 `json:"StopLoggingTime,omitempty"`
+	}{IsLogging: t.logging}
+	if !t.started.IsZero() {
+		v := wire.EpochSeconds(t.started)
+		out.StartLoggingTime = &v
+	}
+	if !t.stopped.IsZero() {
+		v := wire.EpochSeconds(t.stopped)
+		out.StopLoggingTime = &v
+	}
+	return out, nil
+}
