@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/smithy-go"
@@ -112,5 +113,24 @@ func WantCode(t testing.TB, err error, want string) {
 	t.Helper()
 	if got := Code(t, err); got != want {
 		t.Fatalf("error = %v, want code %q", err, want)
+	}
+}
+
+// Status returns the HTTP status of the response an SDK error carries (0
+// for nil or an error without a response).
+func Status(err error) int {
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode()
+	}
+	return 0
+}
+
+// WantStatus fails the test unless err, when not nil, came with the HTTP
+// status want (0 wants any).
+func WantStatus(t testing.TB, err error, want int) {
+	t.Helper()
+	if got := Status(err); err != nil && want != 0 && got != want {
+		t.Errorf("HTTP status = %d, want %d (%v)", got, want, err)
 	}
 }
