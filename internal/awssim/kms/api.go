@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
@@ -35,8 +34,6 @@ var (
 	}
 )
 
-func epoch(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
-
 type keyMetadata struct {
 	AWSAccountId          string   `json:"AWSAccountId"`
 	Arn                   string   `json:"Arn"`
@@ -58,7 +55,7 @@ type keyMetadata struct {
 
 func (k *key) metadata() keyMetadata {
 	m := keyMetadata{
-		AWSAccountId: k.account, Arn: k.arn, CreationDate: epoch(k.created), CustomerMasterKeySpec: k.spec,
+		AWSAccountId: k.account, Arn: k.arn, CreationDate: wire.EpochSeconds(k.created), CustomerMasterKeySpec: k.spec,
 		Description: k.description, Enabled: k.enabled, KeyId: k.id, KeyManager: k.manager, KeySpec: k.spec,
 		KeyState: "Enabled", KeyUsage: k.usage, Origin: "AWS_KMS",
 	}
@@ -447,7 +444,7 @@ func (s *Store) listAliases(_ context.Context, r *wire.Request) (any, error) {
 		if filter != "" && a.target != filter {
 			continue
 		}
-		c, u := epoch(a.created), epoch(a.updated)
+		c, u := wire.EpochSeconds(a.created), wire.EpochSeconds(a.updated)
 		list = append(list, aliasJSON{AliasArn: a.arn, AliasName: name, TargetKeyId: a.target, CreationDate: &c, LastUpdatedDate: &u})
 	}
 	if filter == "" {
@@ -649,7 +646,7 @@ func (s *Store) getKeyRotationStatus(_ context.Context, r *wire.Request) (any, e
 	out := map[string]any{"KeyId": k.arn, "KeyRotationEnabled": k.rotation}
 	if k.rotation {
 		out["RotationPeriodInDays"] = k.rotationDays
-		out["NextRotationDate"] = epoch(k.rotationFrom.AddDate(0, 0, k.rotationDays))
+		out["NextRotationDate"] = wire.EpochSeconds(k.rotationFrom.AddDate(0, 0, k.rotationDays))
 	}
 	return out, nil
 }

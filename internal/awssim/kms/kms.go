@@ -14,7 +14,6 @@ package kms
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -124,14 +123,6 @@ func denied(principal, action, resource string) *wire.Error {
 }
 
 func keyARN(sc scope, id string) string { return wire.ARN("kms", sc.region, sc.account, "key/"+id) }
-
-func newKeyID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
 
 // DefaultKeyPolicy is the policy CreateKey gives a key when none is passed:
 // the account (and through IAM, its principals) may do anything with it.
@@ -247,7 +238,7 @@ func (s *Store) managedKey(sc scope, name, service string, now time.Time) *key {
 }
 
 func (s *Store) addKey(sc scope, now time.Time, desc, usage, spec, manager, policy string, tags []tag) *key {
-	id := newKeyID()
+	id := wire.NewUUID()
 	p, err := iampolicy.Parse(policy)
 	if err != nil {
 		// Callers validate first; built-in policies are valid by construction.
