@@ -132,8 +132,8 @@ func New(seed Seed, log *slog.Logger) (*Sim, error) {
 	}
 	s.Register(s.ServiceCatalog.Service())
 	s.HandleAdmin("failed-invocations", s.failedInvocations)
-	s.HandleAdmin("sns/confirm", s.snsConfirm)
-	s.HandleAdmin("events", s.serviceEvent)
+	s.HandleAdmin("sns/confirm", postJSON(s.snsConfirm))
+	s.HandleAdmin("events", postJSON(s.serviceEvent))
 	return s, nil
 }
 
