@@ -260,11 +260,11 @@ func (s *Store) Service() wire.Service {
 		ThrottleCode:     "ThrottlingException",
 		AccessDeniedCode: "AccessDeniedException",
 		Ops: map[string]wire.Handler{
-			"LookupEvents":   s.lookupEvents,
-			"CreateTrail":    s.createTrail,
-			"DeleteTrail":    s.deleteTrail,
-			"DescribeTrails": s.describeTrails,
-			"GetTrailStatus": s.getTrailStatus,
+			"LookupEvents":   wire.Op(s.lookupEvents),
+			"CreateTrail":    wire.Op(s.createTrail),
+			"DeleteTrail":    wire.Op(s.deleteTrail),
+			"DescribeTrails": wire.Op(s.describeTrails),
+			"GetTrailStatus": wire.Op(s.getTrailStatus),
 			"StartLogging":   s.startLogging,
 			"StopLogging":    s.stopLogging,
 		},
@@ -346,11 +346,7 @@ var attributeMatchers = map[string]func(e *stored, v string) bool{
 	},
 }
 
-func (s *Store) lookupEvents(_ context.Context, r *wire.Request) (any, error) {
-	var in lookupEventsInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) lookupEvents(_ context.Context, r *wire.Request, in lookupEventsInput) (any, error) {
 	limit := DefaultMaxResults
 	if in.MaxResults != nil {
 		limit = int(*in.MaxResults)

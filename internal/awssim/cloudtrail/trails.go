@@ -91,19 +91,17 @@ func (t *trail) output(withHome bool) trailOut {
 	return o
 }
 
-func (s *Store) createTrail(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		Name                       string
-		S3BucketName               string
-		S3KeyPrefix                string
-		IncludeGlobalServiceEvents *bool
-		IsMultiRegionTrail         bool
-		EnableLogFileValidation    bool
-		IsOrganizationTrail        bool
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type createTrailInput struct {
+	Name                       string
+	S3BucketName               string
+	S3KeyPrefix                string
+	IncludeGlobalServiceEvents *bool
+	IsMultiRegionTrail         bool
+	EnableLogFileValidation    bool
+	IsOrganizationTrail        bool
+}
+
+func (s *Store) createTrail(_ context.Context, r *wire.Request, in createTrailInput) (any, error) {
 	if !trailNameRE.MatchString(in.Name) || strings.Contains(in.Name, "..") || strings.Contains(in.Name, "--") ||
 		strings.Contains(in.Name, "__") || strings.Contains(in.Name, "._") || strings.Contains(in.Name, "_.") ||
 		strings.Contains(in.Name, ".-") || strings.Contains(in.Name, "-.") || strings.Contains(in.Name, "_-") || strings.Contains(in.Name, "-_") {
@@ -207,11 +205,7 @@ func (s *Store) setLogging(r *wire.Request, on bool) (any, error) {
 	return struct{}{}, nil
 }
 
-func (s *Store) deleteTrail(_ context.Context, r *wire.Request) (any, error) {
-	var in trailRef
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) deleteTrail(_ context.Context, r *wire.Request, in trailRef) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, err := s.homeTrail(r, in.Name)
@@ -222,14 +216,12 @@ func (s *Store) deleteTrail(_ context.Context, r *wire.Request) (any, error) {
 	return struct{}{}, nil
 }
 
-func (s *Store) describeTrails(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		TrailNameList       []string `json:"trailNameList"`
-		IncludeShadowTrails *bool    `json:"includeShadowTrails"`
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type describeTrailsInput struct {
+	TrailNameList       []string `json:"trailNameList"`
+	IncludeShadowTrails *bool    `json:"includeShadowTrails"`
+}
+
+func (s *Store) describeTrails(_ context.Context, r *wire.Request, in describeTrailsInput) (any, error) {
 	shadows := in.IncludeShadowTrails == nil || *in.IncludeShadowTrails
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -262,11 +254,7 @@ func (s *Store) describeTrails(_ context.Context, r *wire.Request) (any, error) 
 	return out, nil
 }
 
-func (s *Store) getTrailStatus(_ context.Context, r *wire.Request) (any, error) {
-	var in trailRef
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) getTrailStatus(_ context.Context, r *wire.Request, in trailRef) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, err := s.lookupTrail(r, in.Name)

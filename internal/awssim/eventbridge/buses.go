@@ -26,16 +26,14 @@ func (b *bus) output() busOutput {
 	return o
 }
 
-func (s *Store) createEventBus(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		Name            string
-		EventSourceName string
-		Description     string
-		Tags            []Tag
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type createEventBusInput struct {
+	Name            string
+	EventSourceName string
+	Description     string
+	Tags            []Tag
+}
+
+func (s *Store) createEventBus(_ context.Context, r *wire.Request, in createEventBusInput) (any, error) {
 	if in.Name == defaultBus {
 		return nil, wire.Validation("Event bus name cannot be 'default': it is reserved for the account's default event bus.")
 	}
@@ -105,15 +103,13 @@ func (s *Store) deleteEventBus(_ context.Context, r *wire.Request) (any, error) 
 	return struct{}{}, nil
 }
 
-func (s *Store) listEventBuses(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		NamePrefix string
-		NextToken  string
-		Limit      int32
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type listEventBusesInput struct {
+	NamePrefix string
+	NextToken  string
+	Limit      int32
+}
+
+func (s *Store) listEventBuses(_ context.Context, r *wire.Request, in listEventBusesInput) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	reg := s.region(r.Account, r.Region)
@@ -138,18 +134,16 @@ func (s *Store) listEventBuses(_ context.Context, r *wire.Request) (any, error) 
 	return out, nil
 }
 
-func (s *Store) putPermission(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		EventBusName string
-		Action       string
-		Principal    string
-		StatementId  string
-		Condition    *struct{ Type, Key, Value string }
-		Policy       string
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type putPermissionInput struct {
+	EventBusName string
+	Action       string
+	Principal    string
+	StatementId  string
+	Condition    *struct{ Type, Key, Value string }
+	Policy       string
+}
+
+func (s *Store) putPermission(_ context.Context, r *wire.Request, in putPermissionInput) (any, error) {
 	ref, err := ownBus(r, in.EventBusName)
 	if err != nil {
 		return nil, err
@@ -224,15 +218,13 @@ func permissionStatement(ref busRef, action, principal, sid string, cond *struct
 	return st, nil
 }
 
-func (s *Store) removePermission(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		EventBusName         string
-		StatementId          string
-		RemoveAllPermissions bool
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type removePermissionInput struct {
+	EventBusName         string
+	StatementId          string
+	RemoveAllPermissions bool
+}
+
+func (s *Store) removePermission(_ context.Context, r *wire.Request, in removePermissionInput) (any, error) {
 	ref, err := ownBus(r, in.EventBusName)
 	if err != nil {
 		return nil, err

@@ -56,14 +56,12 @@ func entrySize(e putEventsEntry) int {
 	return n
 }
 
-func (s *Store) putEvents(ctx context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		Entries    []putEventsEntry
-		EndpointId string
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type putEventsInput struct {
+	Entries    []putEventsEntry
+	EndpointId string
+}
+
+func (s *Store) putEvents(ctx context.Context, r *wire.Request, in putEventsInput) (any, error) {
 	if len(in.Entries) == 0 || len(in.Entries) > maxPutEvents {
 		return nil, wire.Validation("1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and %d", maxPutEvents)
 	}

@@ -95,20 +95,18 @@ func compilePattern(p string) (*eventpattern.Pattern, error) {
 	return c, nil
 }
 
-func (s *Store) putRule(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		Name               string
-		EventPattern       string
-		ScheduleExpression string
-		State              string
-		Description        string
-		RoleArn            string
-		EventBusName       string
-		Tags               []Tag
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type putRuleInput struct {
+	Name               string
+	EventPattern       string
+	ScheduleExpression string
+	State              string
+	Description        string
+	RoleArn            string
+	EventBusName       string
+	Tags               []Tag
+}
+
+func (s *Store) putRule(_ context.Context, r *wire.Request, in putRuleInput) (any, error) {
 	if err := validRuleName(in.Name); err != nil {
 		return nil, err
 	}
@@ -178,11 +176,7 @@ type ruleRef struct {
 	EventBusName string
 }
 
-func (s *Store) describeRule(_ context.Context, r *wire.Request) (any, error) {
-	var in ruleRef
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) describeRule(_ context.Context, r *wire.Request, in ruleRef) (any, error) {
 	ref, err := ownBus(r, in.EventBusName)
 	if err != nil {
 		return nil, err
@@ -196,16 +190,14 @@ func (s *Store) describeRule(_ context.Context, r *wire.Request) (any, error) {
 	return ru.output(), nil
 }
 
-func (s *Store) listRules(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		NamePrefix   string
-		EventBusName string
-		NextToken    string
-		Limit        int32
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type listRulesInput struct {
+	NamePrefix   string
+	EventBusName string
+	NextToken    string
+	Limit        int32
+}
+
+func (s *Store) listRules(_ context.Context, r *wire.Request, in listRulesInput) (any, error) {
 	ref, err := ownBus(r, in.EventBusName)
 	if err != nil {
 		return nil, err
@@ -237,11 +229,7 @@ func (s *Store) listRules(_ context.Context, r *wire.Request) (any, error) {
 	return out, nil
 }
 
-func (s *Store) deleteRule(_ context.Context, r *wire.Request) (any, error) {
-	var in ruleRef
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) deleteRule(_ context.Context, r *wire.Request, in ruleRef) (any, error) {
 	if err := validRuleName(in.Name); err != nil {
 		return nil, err
 	}
@@ -406,15 +394,13 @@ func checkRetryPolicy(t *target, n int) error {
 	return nil
 }
 
-func (s *Store) putTargets(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		Rule         string
-		EventBusName string
-		Targets      []json.RawMessage
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type putTargetsInput struct {
+	Rule         string
+	EventBusName string
+	Targets      []json.RawMessage
+}
+
+func (s *Store) putTargets(_ context.Context, r *wire.Request, in putTargetsInput) (any, error) {
 	if len(in.Targets) == 0 || len(in.Targets) > 10 {
 		return nil, wire.Validation("1 validation error detected: Value at 'targets' failed to satisfy constraint: Member must have length between 1 and 10")
 	}
@@ -478,16 +464,14 @@ func (s *Store) putTargets(_ context.Context, r *wire.Request) (any, error) {
 	return out, nil
 }
 
-func (s *Store) listTargetsByRule(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		Rule         string
-		EventBusName string
-		NextToken    string
-		Limit        int32
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type listTargetsByRuleInput struct {
+	Rule         string
+	EventBusName string
+	NextToken    string
+	Limit        int32
+}
+
+func (s *Store) listTargetsByRule(_ context.Context, r *wire.Request, in listTargetsByRuleInput) (any, error) {
 	ref, err := ownBus(r, in.EventBusName)
 	if err != nil {
 		return nil, err
@@ -519,16 +503,14 @@ func (s *Store) listTargetsByRule(_ context.Context, r *wire.Request) (any, erro
 	return out, nil
 }
 
-func (s *Store) removeTargets(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		Rule         string
-		EventBusName string
-		Ids          []string
-		Force        bool
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type removeTargetsInput struct {
+	Rule         string
+	EventBusName string
+	Ids          []string
+	Force        bool
+}
+
+func (s *Store) removeTargets(_ context.Context, r *wire.Request, in removeTargetsInput) (any, error) {
 	if len(in.Ids) == 0 || len(in.Ids) > 100 {
 		return nil, wire.Validation("1 validation error detected: Value at 'ids' failed to satisfy constraint: Member must have length between 1 and 100")
 	}
@@ -592,14 +574,12 @@ func (s *Store) tagged(r *wire.Request, arn string) (map[string]string, error) {
 	return nil, wire.NotFound("Resource %s does not exist.", arn)
 }
 
-func (s *Store) tagResource(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		ResourceARN string
-		Tags        []Tag
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type tagResourceInput struct {
+	ResourceARN string
+	Tags        []Tag
+}
+
+func (s *Store) tagResource(_ context.Context, r *wire.Request, in tagResourceInput) (any, error) {
 	if err := validateTags(in.Tags); err != nil {
 		return nil, err
 	}
@@ -626,14 +606,12 @@ func (s *Store) tagResource(_ context.Context, r *wire.Request) (any, error) {
 	return struct{}{}, nil
 }
 
-func (s *Store) untagResource(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		ResourceARN string
-		TagKeys     []string
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type untagResourceInput struct {
+	ResourceARN string
+	TagKeys     []string
+}
+
+func (s *Store) untagResource(_ context.Context, r *wire.Request, in untagResourceInput) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tags, err := s.tagged(r, in.ResourceARN)
@@ -662,14 +640,12 @@ func (s *Store) listTagsForResource(_ context.Context, r *wire.Request) (any, er
 	}{tagList(tags)}, nil
 }
 
-func (s *Store) testEventPattern(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		EventPattern string
-		Event        string
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type testEventPatternInput struct {
+	EventPattern string
+	Event        string
+}
+
+func (s *Store) testEventPattern(_ context.Context, r *wire.Request, in testEventPatternInput) (any, error) {
 	p, err := compilePattern(in.EventPattern)
 	if err != nil {
 		return nil, err

@@ -126,21 +126,19 @@ func checkTags(tags []tag) error {
 	return nil
 }
 
-func (s *Store) createKey(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		Policy                         *string
-		Description                    string
-		KeyUsage                       string
-		KeySpec                        string
-		CustomerMasterKeySpec          string
-		Tags                           []tag
-		BypassPolicyLockoutSafetyCheck bool
-		MultiRegion                    bool
-		Origin                         string
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type createKeyInput struct {
+	Policy                         *string
+	Description                    string
+	KeyUsage                       string
+	KeySpec                        string
+	CustomerMasterKeySpec          string
+	Tags                           []tag
+	BypassPolicyLockoutSafetyCheck bool
+	MultiRegion                    bool
+	Origin                         string
+}
+
+func (s *Store) createKey(_ context.Context, r *wire.Request, in createKeyInput) (any, error) {
 	if in.KeyUsage == "" {
 		in.KeyUsage = "ENCRYPT_DECRYPT"
 	}
@@ -186,11 +184,7 @@ type keyRef struct {
 	KeyId string
 }
 
-func (s *Store) describeKey(_ context.Context, r *wire.Request) (any, error) {
-	var in keyRef
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) describeKey(_ context.Context, r *wire.Request, in keyRef) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k, err := s.keyFor(r, in.KeyId, "kms:DescribeKey")
@@ -207,14 +201,12 @@ func policyName(name string) error {
 	return nil
 }
 
-func (s *Store) getKeyPolicy(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		KeyId      string
-		PolicyName string
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type getKeyPolicyInput struct {
+	KeyId      string
+	PolicyName string
+}
+
+func (s *Store) getKeyPolicy(_ context.Context, r *wire.Request, in getKeyPolicyInput) (any, error) {
 	if err := policyName(in.PolicyName); err != nil {
 		return nil, err
 	}
@@ -227,16 +219,14 @@ func (s *Store) getKeyPolicy(_ context.Context, r *wire.Request) (any, error) {
 	return map[string]string{"Policy": k.policy, "PolicyName": "default"}, nil
 }
 
-func (s *Store) putKeyPolicy(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		KeyId                          string
-		Policy                         string
-		PolicyName                     string
-		BypassPolicyLockoutSafetyCheck bool
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type putKeyPolicyInput struct {
+	KeyId                          string
+	Policy                         string
+	PolicyName                     string
+	BypassPolicyLockoutSafetyCheck bool
+}
+
+func (s *Store) putKeyPolicy(_ context.Context, r *wire.Request, in putKeyPolicyInput) (any, error) {
 	if err := policyName(in.PolicyName); err != nil {
 		return nil, err
 	}
@@ -314,11 +304,7 @@ type aliasInput struct {
 	TargetKeyId string
 }
 
-func (s *Store) createAlias(_ context.Context, r *wire.Request) (any, error) {
-	var in aliasInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) createAlias(_ context.Context, r *wire.Request, in aliasInput) (any, error) {
 	if err := checkAliasName(in.AliasName); err != nil {
 		return nil, err
 	}
@@ -336,11 +322,7 @@ func (s *Store) createAlias(_ context.Context, r *wire.Request) (any, error) {
 	return nil, nil
 }
 
-func (s *Store) updateAlias(_ context.Context, r *wire.Request) (any, error) {
-	var in aliasInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) updateAlias(_ context.Context, r *wire.Request, in aliasInput) (any, error) {
 	if err := checkAliasName(in.AliasName); err != nil {
 		return nil, err
 	}
@@ -416,15 +398,13 @@ func markerPage(limit *int32, marker *string, n int) (start, end int, next strin
 	return start, end, next, nil
 }
 
-func (s *Store) listAliases(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		KeyId  string
-		Limit  *int32
-		Marker *string
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type listAliasesInput struct {
+	KeyId  string
+	Limit  *int32
+	Marker *string
+}
+
+func (s *Store) listAliases(_ context.Context, r *wire.Request, in listAliasesInput) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sc := scope{r.Account, r.Region}
@@ -477,14 +457,12 @@ func notAlias(ref string) error {
 	return nil
 }
 
-func (s *Store) tagResource(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		KeyId string
-		Tags  []tag
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type tagResourceInput struct {
+	KeyId string
+	Tags  []tag
+}
+
+func (s *Store) tagResource(_ context.Context, r *wire.Request, in tagResourceInput) (any, error) {
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err
 	}
@@ -519,14 +497,12 @@ func (s *Store) tagResource(_ context.Context, r *wire.Request) (any, error) {
 	return nil, nil
 }
 
-func (s *Store) untagResource(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		KeyId   string
-		TagKeys []string
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type untagResourceInput struct {
+	KeyId   string
+	TagKeys []string
+}
+
+func (s *Store) untagResource(_ context.Context, r *wire.Request, in untagResourceInput) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := notAlias(in.KeyId); err != nil {
@@ -546,15 +522,13 @@ func (s *Store) untagResource(_ context.Context, r *wire.Request) (any, error) {
 	return nil, nil
 }
 
-func (s *Store) listResourceTags(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		KeyId  string
-		Limit  *int32
-		Marker *string
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type listResourceTagsInput struct {
+	KeyId  string
+	Limit  *int32
+	Marker *string
+}
+
+func (s *Store) listResourceTags(_ context.Context, r *wire.Request, in listResourceTagsInput) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k, err := s.keyFor(r, in.KeyId, "kms:ListResourceTags")
@@ -572,14 +546,12 @@ func (s *Store) listResourceTags(_ context.Context, r *wire.Request) (any, error
 	return out, nil
 }
 
-func (s *Store) enableKeyRotation(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		KeyId                string
-		RotationPeriodInDays *int32
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type enableKeyRotationInput struct {
+	KeyId                string
+	RotationPeriodInDays *int32
+}
+
+func (s *Store) enableKeyRotation(_ context.Context, r *wire.Request, in enableKeyRotationInput) (any, error) {
 	days := 365
 	if in.RotationPeriodInDays != nil {
 		if *in.RotationPeriodInDays < 90 || *in.RotationPeriodInDays > 2560 {
@@ -599,11 +571,7 @@ func (s *Store) enableKeyRotation(_ context.Context, r *wire.Request) (any, erro
 	return nil, nil
 }
 
-func (s *Store) disableKeyRotation(_ context.Context, r *wire.Request) (any, error) {
-	var in keyRef
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) disableKeyRotation(_ context.Context, r *wire.Request, in keyRef) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k, err := s.rotatable(r, in.KeyId, "kms:DisableKeyRotation")
@@ -632,11 +600,7 @@ func (s *Store) rotatable(r *wire.Request, ref, action string) (*key, error) {
 	return k, nil
 }
 
-func (s *Store) getKeyRotationStatus(_ context.Context, r *wire.Request) (any, error) {
-	var in keyRef
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) getKeyRotationStatus(_ context.Context, r *wire.Request, in keyRef) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k, err := s.keyFor(r, in.KeyId, "kms:GetKeyRotationStatus")

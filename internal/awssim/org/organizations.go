@@ -20,11 +20,11 @@ func (s *Store) Organizations() wire.Service {
 		AccessDeniedCode: "AccessDeniedException",
 		Ops: map[string]wire.Handler{
 			"DescribeOrganization":  s.describeOrganization,
-			"ListAccounts":          s.listAccounts,
-			"ListAccountsForParent": s.listAccountsForParent,
-			"DescribeAccount":       s.describeAccount,
-			"ListParents":           s.listParents,
-			"ListRoots":             s.listRoots,
+			"ListAccounts":          wire.Op(s.listAccounts),
+			"ListAccountsForParent": wire.Op(s.listAccountsForParent),
+			"DescribeAccount":       wire.Op(s.describeAccount),
+			"ListParents":           wire.Op(s.listParents),
+			"ListRoots":             wire.Op(s.listRoots),
 		},
 	}
 }
@@ -175,11 +175,7 @@ type listAccountsOutput struct {
 	NextToken *string       `json:"NextToken,omitempty"`
 }
 
-func (s *Store) listAccounts(_ context.Context, r *wire.Request) (any, error) {
-	var in pageInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) listAccounts(_ context.Context, r *wire.Request, in pageInput) (any, error) {
 	if err := s.callerMayRead(r); err != nil {
 		return nil, err
 	}
@@ -198,14 +194,12 @@ func (s *Store) accountPage(in pageInput, list []*Account) (any, error) {
 	return out, nil
 }
 
-func (s *Store) listAccountsForParent(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		pageInput
-		ParentId string `json:"ParentId"`
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type listAccountsForParentInput struct {
+	pageInput
+	ParentId string `json:"ParentId"`
+}
+
+func (s *Store) listAccountsForParent(_ context.Context, r *wire.Request, in listAccountsForParentInput) (any, error) {
 	if err := s.callerMayRead(r); err != nil {
 		return nil, err
 	}
@@ -224,13 +218,11 @@ func (s *Store) listAccountsForParent(_ context.Context, r *wire.Request) (any, 
 	return s.accountPage(in.pageInput, list)
 }
 
-func (s *Store) describeAccount(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		AccountId string `json:"AccountId"`
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type describeAccountInput struct {
+	AccountId string `json:"AccountId"`
+}
+
+func (s *Store) describeAccount(_ context.Context, r *wire.Request, in describeAccountInput) (any, error) {
 	if err := s.callerMayRead(r); err != nil {
 		return nil, err
 	}
@@ -249,14 +241,12 @@ type parentJSON struct {
 	Type string `json:"Type"`
 }
 
-func (s *Store) listParents(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		pageInput
-		ChildId string `json:"ChildId"`
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type listParentsInput struct {
+	pageInput
+	ChildId string `json:"ChildId"`
+}
+
+func (s *Store) listParents(_ context.Context, r *wire.Request, in listParentsInput) (any, error) {
 	if err := s.callerMayRead(r); err != nil {
 		return nil, err
 	}
@@ -287,11 +277,7 @@ func (s *Store) listParents(_ context.Context, r *wire.Request) (any, error) {
 	}{parents[start:end], next}, nil
 }
 
-func (s *Store) listRoots(_ context.Context, r *wire.Request) (any, error) {
-	var in pageInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) listRoots(_ context.Context, r *wire.Request, in pageInput) (any, error) {
 	if err := s.callerMayRead(r); err != nil {
 		return nil, err
 	}

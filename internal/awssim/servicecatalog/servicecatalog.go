@@ -91,7 +91,7 @@ func (s *Store) Service() wire.Service {
 		ThrottleCode:     "ThrottlingException",
 		AccessDeniedCode: "AccessDeniedException",
 		Ops: map[string]wire.Handler{
-			"SearchProvisionedProducts": s.search,
+			"SearchProvisionedProducts": wire.Op(s.search),
 		},
 	}
 }
@@ -152,11 +152,7 @@ func arnOf(p *ProvisionedProduct) string {
 	return wire.ARN("servicecatalog", p.Region, p.Account, "stack/"+p.Name+"/"+p.ID)
 }
 
-func (s *Store) search(_ context.Context, r *wire.Request) (any, error) {
-	var in searchInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) search(_ context.Context, r *wire.Request, in searchInput) (any, error) {
 	level := "User"
 	if in.AccessLevelFilter != nil {
 		level = in.AccessLevelFilter.Key

@@ -24,11 +24,7 @@ type queueURLOutput struct {
 	QueueUrl string
 }
 
-func (s *Store) createQueue(_ context.Context, r *wire.Request) (any, error) {
-	var in createQueueInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) createQueue(_ context.Context, r *wire.Request, in createQueueInput) (any, error) {
 	if in.QueueName == "" {
 		return nil, missingParameter("QueueName")
 	}
@@ -139,11 +135,7 @@ type getQueueURLInput struct {
 	QueueOwnerAWSAccountId string
 }
 
-func (s *Store) getQueueURL(_ context.Context, r *wire.Request) (any, error) {
-	var in getQueueURLInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) getQueueURL(_ context.Context, r *wire.Request, in getQueueURLInput) (any, error) {
 	if in.QueueName == "" {
 		return nil, missingParameter("QueueName")
 	}
@@ -177,11 +169,7 @@ type attributesOutput struct {
 	Attributes map[string]string `json:",omitempty"`
 }
 
-func (s *Store) getQueueAttributes(_ context.Context, r *wire.Request) (any, error) {
-	var in getQueueAttributesInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) getQueueAttributes(_ context.Context, r *wire.Request, in getQueueAttributesInput) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q, err := s.find(r, in.QueueUrl, "sqs:GetQueueAttributes")
@@ -200,11 +188,7 @@ type setQueueAttributesInput struct {
 	Attributes map[string]string
 }
 
-func (s *Store) setQueueAttributes(_ context.Context, r *wire.Request) (any, error) {
-	var in setQueueAttributesInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) setQueueAttributes(_ context.Context, r *wire.Request, in setQueueAttributesInput) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q, err := s.find(r, in.QueueUrl, "sqs:SetQueueAttributes")
@@ -233,11 +217,7 @@ type listQueuesOutput struct {
 	NextToken string   `json:",omitempty"`
 }
 
-func (s *Store) listQueues(_ context.Context, r *wire.Request) (any, error) {
-	var in listQueuesInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) listQueues(_ context.Context, r *wire.Request, in listQueuesInput) (any, error) {
 	limit := 1000
 	if in.MaxResults != nil {
 		if *in.MaxResults < 1 || *in.MaxResults > 1000 {
@@ -279,11 +259,7 @@ func (s *Store) listQueues(_ context.Context, r *wire.Request) (any, error) {
 	return out, nil
 }
 
-func (s *Store) deleteQueue(_ context.Context, r *wire.Request) (any, error) {
-	var in queueRef
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) deleteQueue(_ context.Context, r *wire.Request, in queueRef) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q, err := s.find(r, in.QueueUrl, "sqs:DeleteQueue")
@@ -301,11 +277,7 @@ func (s *Store) deleteQueue(_ context.Context, r *wire.Request) (any, error) {
 	return nil, nil
 }
 
-func (s *Store) purgeQueue(_ context.Context, r *wire.Request) (any, error) {
-	var in queueRef
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) purgeQueue(_ context.Context, r *wire.Request, in queueRef) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q, err := s.find(r, in.QueueUrl, "sqs:PurgeQueue")
@@ -331,11 +303,7 @@ type tagsOutput struct {
 	Tags map[string]string `json:",omitempty"`
 }
 
-func (s *Store) tagQueue(_ context.Context, r *wire.Request) (any, error) {
-	var in tagQueueInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) tagQueue(_ context.Context, r *wire.Request, in tagQueueInput) (any, error) {
 	if len(in.Tags) == 0 {
 		return nil, missingParameter("Tags")
 	}
@@ -357,11 +325,7 @@ func (s *Store) tagQueue(_ context.Context, r *wire.Request) (any, error) {
 	return nil, nil
 }
 
-func (s *Store) untagQueue(_ context.Context, r *wire.Request) (any, error) {
-	var in tagQueueInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) untagQueue(_ context.Context, r *wire.Request, in tagQueueInput) (any, error) {
 	if len(in.TagKeys) == 0 {
 		return nil, missingParameter("TagKeys")
 	}
@@ -377,11 +341,7 @@ func (s *Store) untagQueue(_ context.Context, r *wire.Request) (any, error) {
 	return nil, nil
 }
 
-func (s *Store) listQueueTags(_ context.Context, r *wire.Request) (any, error) {
-	var in queueRef
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) listQueueTags(_ context.Context, r *wire.Request, in queueRef) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q, err := s.find(r, in.QueueUrl, "sqs:ListQueueTags")
@@ -500,11 +460,7 @@ func senderID(r *wire.Request) string {
 	return r.Account
 }
 
-func (s *Store) sendMessage(_ context.Context, r *wire.Request) (any, error) {
-	var in sendMessageInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) sendMessage(_ context.Context, r *wire.Request, in sendMessageInput) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q, err := s.find(r, in.QueueUrl, "sqs:SendMessage")
@@ -561,11 +517,7 @@ func checkBatchIDs(ids []string) error {
 	return nil
 }
 
-func (s *Store) sendMessageBatch(_ context.Context, r *wire.Request) (any, error) {
-	var in sendMessageBatchInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) sendMessageBatch(_ context.Context, r *wire.Request, in sendMessageBatchInput) (any, error) {
 	ids := make([]string, len(in.Entries))
 	total := 0
 	for i, e := range in.Entries {
@@ -623,11 +575,7 @@ type receiveOutput struct {
 	Messages []receivedMessage `json:",omitempty"`
 }
 
-func (s *Store) receiveMessage(ctx context.Context, r *wire.Request) (any, error) {
-	var in receiveMessageInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) receiveMessage(ctx context.Context, r *wire.Request, in receiveMessageInput) (any, error) {
 	limit := 1
 	if in.MaxNumberOfMessages != nil {
 		if *in.MaxNumberOfMessages < 1 || *in.MaxNumberOfMessages > maxBatch {
@@ -774,11 +722,7 @@ func (q *queue) deleteByHandle(h string) error {
 	return nil
 }
 
-func (s *Store) deleteMessage(_ context.Context, r *wire.Request) (any, error) {
-	var in deleteMessageInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) deleteMessage(_ context.Context, r *wire.Request, in deleteMessageInput) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q, err := s.find(r, in.QueueUrl, "sqs:DeleteMessage")
@@ -805,11 +749,7 @@ type deleteBatchOutput struct {
 	Failed     []batchError
 }
 
-func (s *Store) deleteMessageBatch(_ context.Context, r *wire.Request) (any, error) {
-	var in deleteBatchInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) deleteMessageBatch(_ context.Context, r *wire.Request, in deleteBatchInput) (any, error) {
 	ids := make([]string, len(in.Entries))
 	for i, e := range in.Entries {
 		ids[i] = e.Id
@@ -841,11 +781,7 @@ type changeVisibilityInput struct {
 	VisibilityTimeout *int32
 }
 
-func (s *Store) changeMessageVisibility(_ context.Context, r *wire.Request) (any, error) {
-	var in changeVisibilityInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) changeMessageVisibility(_ context.Context, r *wire.Request, in changeVisibilityInput) (any, error) {
 	if in.VisibilityTimeout == nil {
 		return nil, missingParameter("VisibilityTimeout")
 	}

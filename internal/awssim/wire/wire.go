@@ -64,6 +64,19 @@ func (r *Request) Decode(v any) error {
 // an *Error becomes an InternalFailure.
 type Handler func(ctx context.Context, r *Request) (any, error)
 
+// Op is the Handler of a JSON-protocol operation whose body decodes into
+// In: the handler receives the decoded input, and a body that does not
+// decode is a SerializationException before it runs.
+func Op[In any](serve func(ctx context.Context, r *Request, in In) (any, error)) Handler {
+	return func(ctx context.Context, r *Request) (any, error) {
+		var in In
+		if err := r.Decode(&in); err != nil {
+			return nil, err
+		}
+		return serve(ctx, r, in)
+	}
+}
+
 // Service describes one simulated AWS service.
 type Service struct {
 	SigningName  string // SigV4 service name in the credential scope
