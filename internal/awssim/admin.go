@@ -10,7 +10,8 @@ import (
 	"sort"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/eventbridge"
-	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 )
 
 // serveAdmin answers the simulator's own endpoints:
@@ -179,7 +180,7 @@ func (s *Sim) serviceEvent(w http.ResponseWriter, r *http.Request, in serviceEve
 	bad := func(msg string) { badRequest(w, msg) }
 	var detail map[string]json.RawMessage
 	switch {
-	case !wire.IsAccountID(in.Account):
+	case !awsarn.IsAccountID(in.Account):
 		bad(fmt.Sprintf("account: %q is not a 12-digit account ID", in.Account))
 		return
 	case !regionRE.MatchString(in.Region):

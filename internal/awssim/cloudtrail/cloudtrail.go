@@ -25,6 +25,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 )
 
 // Event is one seeded management event. Field names are camelCase in YAML and
@@ -153,7 +155,7 @@ func newer(a, b *stored) bool {
 }
 
 func compile(i int, e Event, now time.Time) (*stored, error) {
-	if !wire.IsAccountID(e.Account) {
+	if !awsarn.IsAccountID(e.Account) {
 		return nil, fmt.Errorf("account %q is not a 12-digit account ID", e.Account)
 	}
 	if e.EventName == "" || e.EventSource == "" {

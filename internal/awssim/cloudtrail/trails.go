@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 )
 
 // trail is one trail, kept in its home region.
@@ -124,7 +126,7 @@ func (s *Store) createTrail(_ context.Context, r *wire.Request, in createTrailIn
 	if in.IsOrganizationTrail && r.Account != s.mgmt {
 		return nil, errorf("NotOrganizationManagementAccountException", "The request was rejected because the account is not the management account of the organization.")
 	}
-	arn := wire.ARN("cloudtrail", r.Region, r.Account, "trail/"+in.Name)
+	arn := awsarn.New("cloudtrail", r.Region, r.Account, "trail/"+in.Name)
 	if s.trails[arn] != nil {
 		return nil, errorf("TrailAlreadyExistsException", "Trail %s already exists for customer: %s", in.Name, r.Account)
 	}
@@ -155,7 +157,7 @@ func (s *Store) lookupTrail(r *wire.Request, ref string) (*trail, error) {
 		}
 		return t, nil
 	}
-	t := s.trails[wire.ARN("cloudtrail", r.Region, r.Account, "trail/"+ref)]
+	t := s.trails[awsarn.New("cloudtrail", r.Region, r.Account, "trail/"+ref)]
 	if t == nil {
 		return nil, trailNotFound(ref)
 	}

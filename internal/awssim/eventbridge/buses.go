@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 )
 
 type busOutput struct {
@@ -204,7 +206,7 @@ func permissionStatement(ref busRef, action, principal, sid string, cond *struct
 	switch {
 	case principal == "*":
 		st["Principal"] = "*"
-	case wire.IsAccountID(principal):
+	case awsarn.IsAccountID(principal):
 		st["Principal"] = map[string]any{"AWS": "arn:aws:iam::" + principal + ":root"}
 	default:
 		return nil, wire.Validation("Parameter Principal is not valid. Reason: it must be a 12-digit account ID or *.")

@@ -15,6 +15,8 @@ import (
 
 	"github.com/orgnotify/orgnotify/internal/awssim/eventpattern"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 )
 
 // Targets are the services EventBridge delivers to, by target ARN service.
@@ -201,14 +203,14 @@ func (s *Store) region(account, region string) *regionState {
 }
 
 func busARN(region, account, name string) string {
-	return wire.ARN("events", region, account, "event-bus/"+name)
+	return awsarn.New("events", region, account, "event-bus/"+name)
 }
 
 func ruleARN(region, account, busName, name string) string {
 	if busName == defaultBus {
-		return wire.ARN("events", region, account, "rule/"+name)
+		return awsarn.New("events", region, account, "rule/"+name)
 	}
-	return wire.ARN("events", region, account, "rule/"+busName+"/"+name)
+	return awsarn.New("events", region, account, "rule/"+busName+"/"+name)
 }
 
 // busRef is a bus named by a request: a name (the caller's account and
@@ -232,10 +234,10 @@ func parseBus(r *wire.Request, nameOrARN string) (busRef, error) {
 		return busRef{r.Account, r.Region, nameOrARN}, nil
 	}
 	a, ok := parseARN(nameOrARN)
-	if !ok || a.service != "events" || !strings.HasPrefix(a.resource, "event-bus/") {
+	if !ok || a.Service != "events" || !strings.HasPrefix(a.Resource, "event-bus/") {
 		return busRef{}, wire.Validation("Parameter %s is not valid. Reason: Provided Arn is not in correct format.", nameOrARN)
 	}
-	return busRef{a.account, a.region, strings.TrimPrefix(a.resource, "event-bus/")}, nil
+	return busRef{a.Account, a.Region, strings.TrimPrefix(a.Resource, "event-bus/")}, nil
 }
 
 // ownBus resolves EventBusName for operations that act only on the caller's
@@ -273,16 +275,10 @@ func (s *Store) lookupRule(b busRef, name string) (*bus, *rule, error) {
 	return eb, ru, nil
 }
 
-type arnParts struct {
-	service, region, account, resource string
-}
-
-func parseARN(s string) (arnParts, bool) {
-	f := strings.SplitN(s, ":", 6)
-	if len(f) != 6 || f[0] != "arn" || f[1] == "" || f[2] == "" || f[5] == "" {
-		return arnParts{}, false
-	}
-	return arnParts{service: f[2], region: f[3], account: f[4], resource: f[5]}, true
+// parseARN reads an ARN with a partition, a service and a resource.
+func parseARN(s string) (awsarn.ARN, bool) {
+	a, ok := awsarn.Parse(s)
+	return a, ok && a.Partition != "" && a.Service != "" && a.Resource != ""
 }
 
 func invalidPattern(format string, args ...any) *wire.Error {

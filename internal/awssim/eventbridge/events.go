@@ -301,11 +301,11 @@ var errLoop = errors.New("event already forwarded from another event bus; EventB
 
 func (s *Store) invoke(ctx context.Context, c invocation, env envelope, body []byte, event map[string]any, hops int) error {
 	a, _ := parseARN(c.target.Arn)
-	if a.service == "events" && strings.HasPrefix(a.resource, "event-bus/") {
+	if a.Service == "events" && strings.HasPrefix(a.Resource, "event-bus/") {
 		if hops >= maxBusHops {
 			return errLoop
 		}
-		to := busRef{a.account, a.region, strings.TrimPrefix(a.resource, "event-bus/")}
+		to := busRef{a.Account, a.Region, strings.TrimPrefix(a.Resource, "event-bus/")}
 		from, err := s.busSender(ctx, c, to.arn())
 		if err != nil {
 			return err
@@ -320,14 +320,14 @@ func (s *Store) invoke(ctx context.Context, c invocation, env envelope, body []b
 	}
 	var to wire.Deliverer
 	action := ""
-	switch a.service {
+	switch a.Service {
 	case "sqs":
 		to, action = s.targets.SQS, "sqs:SendMessage"
 	case "sns":
 		to, action = s.targets.SNS, "sns:Publish"
 	}
 	if to == nil {
-		return fmt.Errorf("target %s: service %s is not simulated", c.target.Arn, a.service)
+		return fmt.Errorf("target %s: service %s is not simulated", c.target.Arn, a.Service)
 	}
 	// AWS delivers to SQS and SNS through their resource policies (W2);
 	// a target that names a role anyway is delivered through the role too,
@@ -365,7 +365,7 @@ func (s *Store) busSender(ctx context.Context, c invocation, busARN string) (sen
 // roleSession assumes the target's role for EventBridge and checks that it
 // allows action on resource; it returns the role session's principal.
 func (s *Store) roleSession(ctx context.Context, c invocation, action, resource string) (string, error) {
-	if a, ok := parseARN(c.target.RoleArn); !ok || a.account != c.owner {
+	if a, ok := parseARN(c.target.RoleArn); !ok || a.Account != c.owner {
 		return "", wire.AccessDenied("Role %s is not in the rule's account %s.", c.target.RoleArn, c.owner)
 	}
 	if s.targets.Roles == nil {

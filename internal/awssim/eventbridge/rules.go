@@ -10,6 +10,8 @@ import (
 
 	"github.com/orgnotify/orgnotify/internal/awssim/eventpattern"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 )
 
 // Rule states EventBridge accepts.
@@ -322,13 +324,13 @@ type failedEntries struct {
 // be put, or "".
 func targetProblem(t *target, region string) string {
 	a, ok := parseARN(t.Arn)
-	if !ok || a.region == "" || (a.account != "" && !wire.IsAccountID(a.account)) {
+	if !ok || a.Region == "" || (a.Account != "" && !awsarn.IsAccountID(a.Account)) {
 		return "Parameter(s) Arn is not valid. Reason: Provided Arn is not in correct format."
 	}
-	switch a.service {
+	switch a.Service {
 	case "sqs", "sns", "lambda", "states", "logs", "kinesis", "firehose", "ssm", "ecs", "codebuild", "codepipeline", "batch", "sagemaker", "redshift-data", "inspector", "execute-api":
 	case "events":
-		if !strings.HasPrefix(a.resource, "event-bus/") && !strings.HasPrefix(a.resource, "api-destination/") {
+		if !strings.HasPrefix(a.Resource, "event-bus/") && !strings.HasPrefix(a.Resource, "api-destination/") {
 			return "Parameter(s) Arn is not valid. Reason: Provided Arn is not a supported target."
 		}
 	default:
@@ -338,11 +340,11 @@ func targetProblem(t *target, region string) string {
 		// A dead-letter queue is a standard SQS queue in the rule's Region.
 		q, ok := parseARN(d.Arn)
 		switch {
-		case !ok || q.service != "sqs" || !wire.IsAccountID(q.account) || strings.Contains(q.resource, ":"):
+		case !ok || q.Service != "sqs" || !awsarn.IsAccountID(q.Account) || strings.Contains(q.Resource, ":"):
 			return "Parameter(s) DeadLetterConfig.Arn is not valid. Reason: Provided Arn is not an SQS queue ARN."
-		case q.region != region:
+		case q.Region != region:
 			return "Parameter(s) DeadLetterConfig.Arn is not valid. Reason: The dead-letter queue must be in the same Region as the rule."
-		case strings.HasSuffix(q.resource, ".fifo") && !strings.HasSuffix(a.resource, ".fifo"):
+		case strings.HasSuffix(q.Resource, ".fifo") && !strings.HasSuffix(a.Resource, ".fifo"):
 			return "Parameter(s) DeadLetterConfig.Arn is not valid. Reason: A FIFO queue can be the dead-letter queue of a FIFO target only."
 		}
 	}
@@ -546,16 +548,16 @@ func (s *Store) removeTargets(_ context.Context, r *wire.Request, in removeTarge
 // The caller holds s.mu.
 func (s *Store) tagged(r *wire.Request, arn string) (map[string]string, error) {
 	a, ok := parseARN(arn)
-	if !ok || a.service != "events" {
+	if !ok || a.Service != "events" {
 		return nil, wire.Validation("Parameter ResourceARN is not valid. Reason: Provided Arn is not in correct format.")
 	}
-	if a.account != r.Account || a.region != r.Region {
+	if a.Account != r.Account || a.Region != r.Region {
 		return nil, wire.AccessDenied("User: %s is not authorized to access %s", r.Principal, arn)
 	}
-	kind, rest, _ := strings.Cut(a.resource, "/")
+	kind, rest, _ := strings.Cut(a.Resource, "/")
 	switch kind {
 	case "event-bus":
-		b, err := s.lookupBus(busRef{a.account, a.region, rest})
+		b, err := s.lookupBus(busRef{a.Account, a.Region, rest})
 		if err != nil {
 			return nil, err
 		}
@@ -565,7 +567,7 @@ func (s *Store) tagged(r *wire.Request, arn string) (map[string]string, error) {
 		if i := strings.LastIndex(rest, "/"); i >= 0 {
 			busName, name = rest[:i], rest[i+1:]
 		}
-		_, ru, err := s.lookupRule(busRef{a.account, a.region, busName}, name)
+		_, ru, err := s.lookupRule(busRef{a.Account, a.Region, busName}, name)
 		if err != nil {
 			return nil, err
 		}

@@ -21,6 +21,8 @@ import (
 
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 )
 
 // Quotas AWS applies by default.
@@ -240,15 +242,12 @@ func (s *Store) AuthorizeRoleUse(_ context.Context, u wire.RoleUse) (string, err
 
 // parseRoleARN splits arn:aws:iam::ACCOUNT:role/[PATH/]NAME.
 func parseRoleARN(arn string) (account, name string, ok bool) {
-	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::")
-	if !ok {
+	a, ok := awsarn.Parse(arn)
+	if !ok || a.Partition != "aws" || a.Service != "iam" || a.Region != "" || !awsarn.IsAccountID(a.Account) || !strings.HasPrefix(a.Resource, "role/") {
 		return "", "", false
 	}
-	account, res, ok := strings.Cut(rest, ":")
-	if !ok || !wire.IsAccountID(account) || !strings.HasPrefix(res, "role/") {
-		return "", "", false
-	}
-	res = strings.TrimPrefix(res, "role/")
+	account = a.Account
+	res := strings.TrimPrefix(a.Resource, "role/")
 	name = res[strings.LastIndex(res, "/")+1:]
 	return account, name, roleNameRE.MatchString(name)
 }

@@ -13,6 +13,8 @@ import (
 
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 )
 
 const maxPolicyBytes = 32768
@@ -331,7 +333,7 @@ func (s *Store) updateAlias(_ context.Context, r *wire.Request, in aliasInput) (
 	sc := scope{r.Account, r.Region}
 	a := s.aliases[sc][in.AliasName]
 	if a == nil {
-		return nil, notFound("Alias %s is not found.", wire.ARN("kms", r.Region, r.Account, in.AliasName))
+		return nil, notFound("Alias %s is not found.", awsarn.New("kms", r.Region, r.Account, in.AliasName))
 	}
 	k, err := s.aliasTarget(r, in.TargetKeyId, "kms:UpdateAlias")
 	if err != nil {
@@ -358,7 +360,7 @@ func (s *Store) deleteAlias(_ context.Context, r *wire.Request) (any, error) {
 	defer s.mu.Unlock()
 	sc := scope{r.Account, r.Region}
 	if s.aliases[sc][in.AliasName] == nil {
-		return nil, notFound("Alias %s is not found.", wire.ARN("kms", r.Region, r.Account, in.AliasName))
+		return nil, notFound("Alias %s is not found.", awsarn.New("kms", r.Region, r.Account, in.AliasName))
 	}
 	delete(s.aliases[sc], in.AliasName)
 	return nil, nil
@@ -431,7 +433,7 @@ func (s *Store) listAliases(_ context.Context, r *wire.Request, in listAliasesIn
 		// AWS lists its managed aliases before their keys exist, without a target.
 		for name := range managedAliases {
 			if s.aliases[sc][name] == nil {
-				list = append(list, aliasJSON{AliasArn: wire.ARN("kms", r.Region, r.Account, name), AliasName: name})
+				list = append(list, aliasJSON{AliasArn: awsarn.New("kms", r.Region, r.Account, name), AliasName: name})
 			}
 		}
 	}

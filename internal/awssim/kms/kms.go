@@ -23,6 +23,8 @@ import (
 
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 )
 
 var _ wire.KeyAuthorizer = (*Store)(nil)
@@ -122,7 +124,7 @@ func denied(principal, action, resource string) *wire.Error {
 		principal, action, resource, action)
 }
 
-func keyARN(sc scope, id string) string { return wire.ARN("kms", sc.region, sc.account, "key/"+id) }
+func keyARN(sc scope, id string) string { return awsarn.New("kms", sc.region, sc.account, "key/"+id) }
 
 // DefaultKeyPolicy is the policy CreateKey gives a key when none is passed:
 // the account (and through IAM, its principals) may do anything with it.
@@ -185,18 +187,18 @@ func (s *Store) lookup(account, region, ref string, now time.Time) (*key, *wire.
 	case ref == "":
 		return nil, validation("1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null")
 	case strings.HasPrefix(ref, "arn:"):
-		f := strings.SplitN(ref, ":", 6)
-		if len(f) != 6 || f[2] != "kms" {
+		a, ok := awsarn.Parse(ref)
+		if !ok || a.Service != "kms" {
 			return nil, notFound("Invalid arn %s", ref)
 		}
-		sc = scope{f[4], f[3]}
-		ref = f[5]
+		sc = scope{a.Account, a.Region}
+		ref = a.Resource
 		if strings.HasPrefix(ref, "key/") {
 			ref = strings.TrimPrefix(ref, "key/")
 			break
 		}
 		if !strings.HasPrefix(ref, "alias/") {
-			return nil, notFound("Invalid arn %s", wire.ARN("kms", sc.region, sc.account, ref))
+			return nil, notFound("Invalid arn %s", awsarn.New("kms", sc.region, sc.account, ref))
 		}
 		fallthrough
 	case strings.HasPrefix(ref, "alias/"):
@@ -205,7 +207,7 @@ func (s *Store) lookup(account, region, ref string, now time.Time) (*key, *wire.
 			if svc, ok := managedAliases[ref]; ok {
 				return s.managedKey(sc, ref, svc, now), nil
 			}
-			return nil, notFound("Alias %s is not found.", wire.ARN("kms", sc.region, sc.account, ref))
+			return nil, notFound("Alias %s is not found.", awsarn.New("kms", sc.region, sc.account, ref))
 		}
 		ref = a.target
 	}
@@ -257,7 +259,7 @@ func (s *Store) putAlias(sc scope, name, target string, now time.Time) {
 	if s.aliases[sc] == nil {
 		s.aliases[sc] = map[string]*alias{}
 	}
-	s.aliases[sc][name] = &alias{name: name, arn: wire.ARN("kms", sc.region, sc.account, name), target: target, created: now, updated: now}
+	s.aliases[sc][name] = &alias{name: name, arn: awsarn.New("kms", sc.region, sc.account, name), target: target, created: now, updated: now}
 }
 
 // allows evaluates k's policy for a caller of the KMS API.
@@ -300,8 +302,8 @@ func (s *Store) AuthorizeKeyUse(_ context.Context, u wire.KeyUse) error {
 	ctx := map[string]string{}
 	if u.SourceARN != "" {
 		ctx["aws:SourceArn"] = u.SourceARN
-		if f := strings.SplitN(u.SourceARN, ":", 6); len(f) == 6 && f[4] != "" {
-			ctx["aws:SourceAccount"] = f[4]
+		if a, ok := awsarn.Parse(u.SourceARN); ok && a.Account != "" {
+			ctx["aws:SourceAccount"] = a.Account
 		}
 	}
 	if u.ViaService != "" {

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 )
 
 // Organizations is the Organizations service (awsJson1_1).
@@ -226,7 +228,7 @@ func (s *Store) describeAccount(_ context.Context, r *wire.Request, in describeA
 	if err := s.callerMayRead(r); err != nil {
 		return nil, err
 	}
-	if !wire.IsAccountID(in.AccountId) {
+	if !awsarn.IsAccountID(in.AccountId) {
 		return nil, invalidInput("INVALID_PATTERN", "You specified a value that is not valid for AccountId: it must be 12 digits.")
 	}
 	a, ok := s.byID[in.AccountId]
@@ -250,7 +252,7 @@ func (s *Store) listParents(_ context.Context, r *wire.Request, in listParentsIn
 	if err := s.callerMayRead(r); err != nil {
 		return nil, err
 	}
-	if !wire.IsAccountID(in.ChildId) && !ouIDRe.MatchString(in.ChildId) {
+	if !awsarn.IsAccountID(in.ChildId) && !ouIDRe.MatchString(in.ChildId) {
 		return nil, invalidInput("INVALID_PATTERN", "You specified a value that is not valid for ChildId.")
 	}
 	parent := ""

@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 )
 
 // ProvisionedProduct is one seeded provisioned product.
@@ -63,7 +65,7 @@ func New(seed []ProvisionedProduct) (*Store, error) {
 
 // Add stores a provisioned product, as if someone had provisioned it.
 func (s *Store) Add(p ProvisionedProduct) error {
-	if !wire.IsAccountID(p.Account) || p.Region == "" || p.ID == "" || p.Name == "" {
+	if !awsarn.IsAccountID(p.Account) || p.Region == "" || p.ID == "" || p.Name == "" {
 		return fmt.Errorf("account, region, id and name are required")
 	}
 	if p.Type == "" {
@@ -149,7 +151,7 @@ var searchFields = map[string]func(p *ProvisionedProduct) string{
 }
 
 func arnOf(p *ProvisionedProduct) string {
-	return wire.ARN("servicecatalog", p.Region, p.Account, "stack/"+p.Name+"/"+p.ID)
+	return awsarn.New("servicecatalog", p.Region, p.Account, "stack/"+p.Name+"/"+p.ID)
 }
 
 func (s *Store) search(_ context.Context, r *wire.Request, in searchInput) (any, error) {

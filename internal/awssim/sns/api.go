@@ -12,6 +12,8 @@ import (
 
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 )
 
 // XML shapes of the results.
@@ -201,7 +203,7 @@ func (s *Store) createTopic(_ context.Context, r *wire.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	arn := wire.ARN("sns", r.Region, r.Account, name)
+	arn := awsarn.New("sns", r.Region, r.Account, name)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 )
 
 // pendingARN is what Subscribe and the list calls show for a subscription
@@ -49,8 +51,8 @@ func checkEndpoint(protocol, endpoint string) (confirmed bool, err error) {
 	switch protocol {
 	case "sqs", "lambda", "firehose":
 		// The protocol names the endpoint's service.
-		f := strings.SplitN(endpoint, ":", 6)
-		if len(f) != 6 || f[0] != "arn" || f[2] != protocol || f[3] == "" || f[4] == "" || f[5] == "" {
+		a, ok := awsarn.Parse(endpoint)
+		if !ok || a.Service != protocol || a.Region == "" || a.Account == "" || a.Resource == "" {
 			return false, invalidParameter("Invalid parameter: %s endpoint ARN", strings.ToUpper(protocol))
 		}
 		return true, nil

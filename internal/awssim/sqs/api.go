@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 )
 
 type createQueueInput struct {
@@ -98,7 +100,7 @@ func (s *Store) checkRedriveTarget(sc scope, attrs map[string]string) error {
 	if err != nil {
 		return err
 	}
-	if s.byARN(p.target) == nil || !strings.HasPrefix(p.target, wire.ARN("sqs", sc.region, sc.account, "")) {
+	if s.byARN(p.target) == nil || !strings.HasPrefix(p.target, awsarn.New("sqs", sc.region, sc.account, "")) {
 		return invalidParameter("Value %s for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.", doc)
 	}
 	return nil
@@ -106,11 +108,11 @@ func (s *Store) checkRedriveTarget(sc scope, attrs map[string]string) error {
 
 // byARN finds a queue by ARN. The caller holds s.mu.
 func (s *Store) byARN(arn string) *queue {
-	f := strings.SplitN(arn, ":", 6)
-	if len(f) != 6 || f[0] != "arn" || f[2] != "sqs" {
+	a, ok := awsarn.Parse(arn)
+	if !ok || a.Service != "sqs" {
 		return nil
 	}
-	return s.queues[scope{f[4], f[3]}][f[5]]
+	return s.queues[scope{a.Account, a.Region}][a.Resource]
 }
 
 var tagKeyRe = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)

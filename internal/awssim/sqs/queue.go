@@ -8,7 +8,8 @@ import (
 	"time"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
-	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 )
 
 // queue is one queue and its messages.
@@ -249,7 +250,7 @@ func (q *queue) apply(attrs map[string]string, now time.Time) {
 
 func newQueue(sc scope, name string, fifo bool, now time.Time) *queue {
 	q := &queue{
-		name: name, account: sc.account, region: sc.region, arn: wire.ARN("sqs", sc.region, sc.account, name), fifo: fifo,
+		name: name, account: sc.account, region: sc.region, arn: awsarn.New("sqs", sc.region, sc.account, name), fifo: fifo,
 		attrs: map[string]string{}, tags: map[string]string{}, created: now, modified: now,
 		msgs: newIndex(), dedup: map[string]dedupEntry{}, arrived: make(chan struct{}),
 	}

@@ -155,8 +155,3 @@ func AsError(err error) *Error {
 	}
 	return &Error{Code: "InternalFailure", Status: http.StatusInternalServerError, Message: err.Error()}
 }
-
-// ARN builds an ARN in the aws partition.
-func ARN(service, region, account, resource string) string {
-	return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, region, account, resource)
-}
