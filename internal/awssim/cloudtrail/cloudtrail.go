@@ -27,6 +27,8 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 )
 
 // Event is one seeded management event. Field names are camelCase in YAML and
@@ -114,7 +116,7 @@ type Store struct {
 
 	mu     sync.Mutex
 	now    func() time.Time
-	orgs   wire.OrgLookup
+	orgs   handoff.OrgLookup
 	mgmt   string
 	trails map[string]*trail // by trail ARN
 }

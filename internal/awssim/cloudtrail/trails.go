@@ -10,6 +10,8 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 )
 
 // trail is one trail, kept in its home region.
@@ -27,7 +29,7 @@ var trailNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-
 
 // SetOrganization tells the store which accounts an organization trail of
 // the management account mgmt logs for.
-func (s *Store) SetOrganization(orgs wire.OrgLookup, mgmt string) {
+func (s *Store) SetOrganization(orgs handoff.OrgLookup, mgmt string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.orgs, s.mgmt = orgs, mgmt

@@ -17,15 +17,17 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 )
 
 // Targets are the services EventBridge delivers to, by target ARN service.
 type Targets struct {
-	SQS wire.Deliverer
-	SNS wire.Deliverer
+	SQS handoff.Deliverer
+	SNS handoff.Deliverer
 	// Roles checks the RoleArn of a target; nil fails every target with
 	// a RoleArn that needs one.
-	Roles wire.RoleAuthorizer
+	Roles handoff.RoleAuthorizer
 }
 
 // servicePrincipal is the principal EventBridge acts as when it delivers;
@@ -74,7 +76,7 @@ func rulesPerBus(region string) int {
 // Store holds buses, rules and targets per account and region.
 type Store struct {
 	targets Targets
-	orgs    wire.OrgLookup
+	orgs    handoff.OrgLookup
 
 	mu      sync.Mutex
 	regions map[scope]*regionState
@@ -132,7 +134,7 @@ type RuleMetrics struct {
 }
 
 // New returns a store with no buses; default buses appear on first use.
-func New(t Targets, orgs wire.OrgLookup) *Store {
+func New(t Targets, orgs handoff.OrgLookup) *Store {
 	return &Store{
 		targets: t,
 		orgs:    orgs,

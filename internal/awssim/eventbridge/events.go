@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 )
 
 // envelope is an event as rules see it and targets receive it, with the
@@ -318,7 +320,7 @@ func (s *Store) invoke(ctx context.Context, c invocation, env envelope, body []b
 	if err != nil {
 		return err
 	}
-	var to wire.Deliverer
+	var to handoff.Deliverer
 	action := ""
 	switch a.Service {
 	case "sqs":
@@ -337,7 +339,7 @@ func (s *Store) invoke(ctx context.Context, c invocation, env envelope, body []b
 			return err
 		}
 	}
-	return to.Deliver(ctx, wire.Delivery{
+	return to.Deliver(ctx, handoff.Delivery{
 		TargetARN:     c.target.Arn,
 		Body:          payload,
 		FromService:   servicePrincipal,
@@ -371,7 +373,7 @@ func (s *Store) roleSession(ctx context.Context, c invocation, action, resource 
 	if s.targets.Roles == nil {
 		return "", fmt.Errorf("target %s: roles are not simulated", c.target.Arn)
 	}
-	return s.targets.Roles.AuthorizeRoleUse(ctx, wire.RoleUse{
+	return s.targets.Roles.AuthorizeRoleUse(ctx, handoff.RoleUse{
 		RoleARN: c.target.RoleArn, FromService: servicePrincipal,
 		SourceAccount: c.owner, SourceARN: c.ruleARN,
 		Action: action, Resource: resource,

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 )
 
 // maxFailedInvocations bounds the record of failed invocations; the
@@ -88,7 +90,7 @@ func (s *Store) deadLetter(ctx context.Context, c invocation, body []byte, f Fai
 	if s.targets.SQS == nil {
 		return "failed: SQS is not simulated"
 	}
-	err := s.targets.SQS.Deliver(ctx, wire.Delivery{
+	err := s.targets.SQS.Deliver(ctx, handoff.Delivery{
 		TargetARN:     c.target.DeadLetterConfig.Arn,
 		Body:          string(body),
 		FromService:   servicePrincipal,

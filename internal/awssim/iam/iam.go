@@ -23,6 +23,8 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 )
 
 // Quotas AWS applies by default.
@@ -186,14 +188,14 @@ func (s *Store) lookup(account, name string) (*role, error) {
 	return ro, nil
 }
 
-var _ wire.RoleAuthorizer = (*Store)(nil)
+var _ handoff.RoleAuthorizer = (*Store)(nil)
 
 // AuthorizeRoleUse checks, as AWS does before a service acts through a
 // role, that the role exists and has propagated, that its trust policy lets
 // the service assume it for this source, and that its inline policies allow
 // the action on the resource. It returns the session principal the service
 // then acts as ("arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION").
-func (s *Store) AuthorizeRoleUse(_ context.Context, u wire.RoleUse) (string, error) {
+func (s *Store) AuthorizeRoleUse(_ context.Context, u handoff.RoleUse) (string, error) {
 	account, name, ok := parseRoleARN(u.RoleARN)
 	if !ok {
 		return "", wire.AccessDenied("%s is not a valid role ARN", u.RoleARN)

@@ -1,6 +1,6 @@
 // Package kms simulates AWS KMS keys, aliases and key policies, and answers
 // whether a service principal may use a key for an encrypted resource
-// (wire.KeyAuthorizer), which is where EventBridge → encrypted SNS/SQS
+// (handoff.KeyAuthorizer), which is where EventBridge → encrypted SNS/SQS
 // deliveries succeed or fail as they do in AWS.
 //
 // Keys live per (account, region). Every call that names a key is checked
@@ -25,9 +25,11 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 )
 
-var _ wire.KeyAuthorizer = (*Store)(nil)
+var _ handoff.KeyAuthorizer = (*Store)(nil)
 
 // managedAliases are the AWS-managed aliases ListAliases shows in every
 // account and region, mapped to the service that owns them.
@@ -285,11 +287,11 @@ func (s *Store) keyFor(r *wire.Request, ref, action string) (*key, error) {
 	return k, nil
 }
 
-// AuthorizeKeyUse implements wire.KeyAuthorizer: a service principal may
+// AuthorizeKeyUse implements handoff.KeyAuthorizer: a service principal may
 // use the key for a resource when the key exists, is enabled and its policy
 // allows every requested action. Errors are *wire.Error with the KMS codes
 // NotFoundException, DisabledException or AccessDeniedException.
-func (s *Store) AuthorizeKeyUse(_ context.Context, u wire.KeyUse) error {
+func (s *Store) AuthorizeKeyUse(_ context.Context, u handoff.KeyUse) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k, err := s.lookup(u.Account, u.Region, u.KeyRef, s.now())

@@ -18,6 +18,8 @@ import (
 	simkms "github.com/orgnotify/orgnotify/internal/awssim/kms"
 	"github.com/orgnotify/orgnotify/internal/awssim/org"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 )
 
 const (
@@ -363,13 +365,13 @@ func TestAuthorizeKeyUse(t *testing.T) {
 	awssimtest.WantCode(t, err, "")
 
 	rule := "arn:aws:events:us-east-1:" + mgmt + ":rule/orgnotify-lifecycle"
-	use := func(ref, from string) wire.KeyUse {
-		return wire.KeyUse{KeyRef: ref, Account: mgmt, Region: region, FromService: from, SourceARN: rule, ViaService: "sns",
+	use := func(ref, from string) handoff.KeyUse {
+		return handoff.KeyUse{KeyRef: ref, Account: mgmt, Region: region, FromService: from, SourceARN: rule, ViaService: "sns",
 			Actions: []string{"kms:GenerateDataKey", "kms:Decrypt"}}
 	}
 	cases := []struct {
 		name string
-		use  wire.KeyUse
+		use  handoff.KeyUse
 		code string
 	}{
 		{"AWS-managed aws/sns refuses EventBridge", use("alias/aws/sns", "events.amazonaws.com"), "AccessDeniedException"},
@@ -380,14 +382,14 @@ func TestAuthorizeKeyUse(t *testing.T) {
 		{"customer key with the default policy", use(aws.ToString(plain.KeyId), "events.amazonaws.com"), "AccessDeniedException"},
 		{"customer key allowing Decrypt only", use(aws.ToString(decryptOnly.KeyId), "events.amazonaws.com"), "AccessDeniedException"},
 		{"customer key allowing the orgnotify rules", use(aws.ToString(bySource.KeyId), "events.amazonaws.com"), ""},
-		{"customer key, another rule", func() wire.KeyUse {
+		{"customer key, another rule", func() handoff.KeyUse {
 			u := use(aws.ToString(bySource.KeyId), "events.amazonaws.com")
 			u.SourceARN = "arn:aws:events:us-east-1:" + mgmt + ":rule/other"
 			return u
 		}(), "AccessDeniedException"},
 		{"disabled key", use(aws.ToString(disabled.KeyId), "events.amazonaws.com"), "DisabledException"},
 		{"missing alias", use("alias/missing", "events.amazonaws.com"), "NotFoundException"},
-		{"key of another region", func() wire.KeyUse {
+		{"key of another region", func() handoff.KeyUse {
 			u := use(aws.ToString(cmk.KeyId), "events.amazonaws.com")
 			u.Region = "eu-west-1"
 			return u

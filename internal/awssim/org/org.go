@@ -323,7 +323,7 @@ func (s *Store) UserID(accessKey string) string {
 	return s.sessions[accessKey].userID
 }
 
-// OrgIDOf implements wire.OrgLookup: accounts outside the organization
+// OrgIDOf implements handoff.OrgLookup: accounts outside the organization
 // (roles of strangers) have none.
 func (s *Store) OrgIDOf(account string) (string, bool) {
 	if _, ok := s.byID[account]; !ok {

@@ -14,6 +14,8 @@ import (
 
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 )
 
 // messageAttribute is one message attribute; StringValue holds the value
@@ -194,15 +196,15 @@ func (s *Store) publish(ctx context.Context, r *wire.Request) (any, error) {
 	return publishResult{MessageId: m.id, SequenceNumber: m.seq}, nil
 }
 
-var _ wire.Deliverer = (*Store)(nil)
+var _ handoff.Deliverer = (*Store)(nil)
 
-// Deliver implements wire.Deliverer (EventBridge publishing to a topic).
+// Deliver implements handoff.Deliverer (EventBridge publishing to a topic).
 // The topic policy (AWS's default one when none is set, which admits no
 // service) must allow the sender's service principal sns:Publish, with
 // aws:SourceArn and aws:SourceAccount set, and an encrypted topic's KMS key
 // policy must let the sender use the key: the AWS-managed aws/sns key never
 // does.
-func (s *Store) Deliver(ctx context.Context, d wire.Delivery) error {
+func (s *Store) Deliver(ctx context.Context, d handoff.Delivery) error {
 	s.mu.Lock()
 	t := s.topics[d.TargetARN]
 	if t == nil {
@@ -227,7 +229,7 @@ func (s *Store) Deliver(ctx context.Context, d wire.Delivery) error {
 		return authorizationError(d.FromService, "sns:Publish", d.TargetARN)
 	}
 	if keyRef != "" && s.keys != nil {
-		if err := s.keys.AuthorizeKeyUse(ctx, wire.KeyUse{
+		if err := s.keys.AuthorizeKeyUse(ctx, handoff.KeyUse{
 			KeyRef: keyRef, Account: account, Region: region, FromService: d.FromService,
 			Actions: []string{"kms:GenerateDataKey", "kms:Decrypt"}, SourceARN: d.SourceARN, ViaService: "sns",
 		}); err != nil {
@@ -255,7 +257,7 @@ func (s *Store) Deliver(ctx context.Context, d wire.Delivery) error {
 // job is one delivery to one subscriber.
 type job struct {
 	subARN    string
-	delivery  wire.Delivery
+	delivery  handoff.Delivery
 	dataTypes map[string]string
 }
 
@@ -277,7 +279,7 @@ func (s *Store) fanOut(t *topic, m *message) []job {
 		if sub.filter != nil && !sub.filter.accepts(body, m.attrs) {
 			continue
 		}
-		d := wire.Delivery{TargetARN: sub.endpoint, FromService: servicePrincipal, SourceARN: t.arn, SourceAccount: t.account}
+		d := handoff.Delivery{TargetARN: sub.endpoint, FromService: servicePrincipal, SourceARN: t.arn, SourceAccount: t.account}
 		var types map[string]string
 		if sub.attrs["RawMessageDelivery"] == "true" {
 			d.Body = body

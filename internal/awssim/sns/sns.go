@@ -17,6 +17,8 @@ import (
 
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 )
 
 // Limits from the SNS developer guide.
@@ -32,14 +34,14 @@ const servicePrincipal = "sns.amazonaws.com"
 // typedDeliverer is implemented by the SQS simulator: raw message delivery
 // keeps each attribute's data type.
 type typedDeliverer interface {
-	DeliverTyped(ctx context.Context, d wire.Delivery, dataTypes map[string]string) error
+	DeliverTyped(ctx context.Context, d handoff.Delivery, dataTypes map[string]string) error
 }
 
 // Store holds topics and subscriptions per account and region.
 type Store struct {
-	queues wire.Deliverer
-	keys   wire.KeyAuthorizer
-	orgs   wire.OrgLookup
+	queues handoff.Deliverer
+	keys   handoff.KeyAuthorizer
+	orgs   handoff.OrgLookup
 
 	mu     sync.Mutex
 	now    func() time.Time
@@ -53,7 +55,7 @@ type Store struct {
 // New returns an empty topic store that delivers to queues. keys
 // authorizes EventBridge's use of a topic's KMS key (nil: any key); orgs
 // answers aws:PrincipalOrgID.
-func New(queues wire.Deliverer, keys wire.KeyAuthorizer, orgs wire.OrgLookup) *Store {
+func New(queues handoff.Deliverer, keys handoff.KeyAuthorizer, orgs handoff.OrgLookup) *Store {
 	return &Store{queues: queues, keys: keys, orgs: orgs, now: time.Now,
 		topics: map[string]*topic{}, subs: map[string]*subscription{}, lastErr: map[string]error{}}
 }

@@ -21,6 +21,8 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
 	"github.com/orgnotify/orgnotify/internal/awssim/org"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 )
 
 const (
@@ -543,7 +545,7 @@ func TestDeliverFromEventBridge(t *testing.T) {
 			f.topic(t, "eb"+fmt.Sprint(i), attrs)
 			url, qarn := f.queue(t, "eb"+fmt.Sprint(i), topicARN)
 			f.subscribe(t, topicARN, qarn, nil)
-			err := f.env.Sim.SNS.Deliver(ctx, wire.Delivery{TargetARN: topicARN, Body: `{"source":"aws.organizations"}`,
+			err := f.env.Sim.SNS.Deliver(ctx, handoff.Delivery{TargetARN: topicARN, Body: `{"source":"aws.organizations"}`,
 				FromService: "events.amazonaws.com", SourceARN: rule, SourceAccount: mgmt})
 			got := ""
 			var we *wire.Error

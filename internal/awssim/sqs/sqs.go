@@ -19,6 +19,8 @@ import (
 
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 )
 
 // Limits and defaults from the SQS developer guide.
@@ -44,7 +46,7 @@ type scope struct{ account, region string }
 
 // Store holds queues per account and region.
 type Store struct {
-	keys wire.KeyAuthorizer
+	keys handoff.KeyAuthorizer
 
 	mu      sync.Mutex
 	now     func() time.Time
@@ -54,7 +56,7 @@ type Store struct {
 
 // New returns an empty queue store. keys authorizes service deliveries to
 // queues encrypted with a KMS key; nil accepts every key.
-func New(keys wire.KeyAuthorizer) *Store {
+func New(keys handoff.KeyAuthorizer) *Store {
 	return &Store{keys: keys, now: time.Now, queues: map[scope]map[string]*queue{}, deleted: map[scope]map[string]time.Time{}}
 }
 

@@ -22,6 +22,8 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
 	"github.com/orgnotify/orgnotify/internal/awssim/org"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 )
 
 const (
@@ -671,18 +673,18 @@ func TestDeliver(t *testing.T) {
 	cases := []struct {
 		name  string
 		attrs map[string]string
-		d     wire.Delivery
+		d     handoff.Delivery
 		code  string // wire error code, "" when delivered
 	}{
-		{"no policy", nil, wire.Delivery{}, "AccessDenied"},
-		{"policy for the rule", map[string]string{"Policy": policy("q", `,"Condition":{"ArnEquals":{"aws:SourceArn":"`+rule+`"}}`)}, wire.Delivery{}, ""},
-		{"policy for another rule", map[string]string{"Policy": policy("q", `,"Condition":{"ArnEquals":{"aws:SourceArn":"`+rule+`-other"}}`)}, wire.Delivery{}, "AccessDenied"},
-		{"policy by source account", map[string]string{"Policy": policy("q", `,"Condition":{"StringEquals":{"aws:SourceAccount":"`+mgmt+`"}}`)}, wire.Delivery{}, ""},
-		{"policy for another service", map[string]string{"Policy": policy("q", "")}, wire.Delivery{FromService: "sns.amazonaws.com"}, "AccessDenied"},
-		{"missing queue", nil, wire.Delivery{TargetARN: arn("ghost")}, "QueueDoesNotExist"},
-		{"customer key allowing EventBridge", map[string]string{"Policy": policy("q", ""), "KmsMasterKeyId": aws.ToString(key.KeyMetadata.KeyId)}, wire.Delivery{}, ""},
-		{"AWS-managed aws/sqs key", map[string]string{"Policy": policy("q", ""), "KmsMasterKeyId": "alias/aws/sqs"}, wire.Delivery{}, "KMS.AccessDeniedException"},
-		{"missing key", map[string]string{"Policy": policy("q", ""), "KmsMasterKeyId": "alias/nope"}, wire.Delivery{}, "KMS.NotFoundException"},
+		{"no policy", nil, handoff.Delivery{}, "AccessDenied"},
+		{"policy for the rule", map[string]string{"Policy": policy("q", `,"Condition":{"ArnEquals":{"aws:SourceArn":"`+rule+`"}}`)}, handoff.Delivery{}, ""},
+		{"policy for another rule", map[string]string{"Policy": policy("q", `,"Condition":{"ArnEquals":{"aws:SourceArn":"`+rule+`-other"}}`)}, handoff.Delivery{}, "AccessDenied"},
+		{"policy by source account", map[string]string{"Policy": policy("q", `,"Condition":{"StringEquals":{"aws:SourceAccount":"`+mgmt+`"}}`)}, handoff.Delivery{}, ""},
+		{"policy for another service", map[string]string{"Policy": policy("q", "")}, handoff.Delivery{FromService: "sns.amazonaws.com"}, "AccessDenied"},
+		{"missing queue", nil, handoff.Delivery{TargetARN: arn("ghost")}, "QueueDoesNotExist"},
+		{"customer key allowing EventBridge", map[string]string{"Policy": policy("q", ""), "KmsMasterKeyId": aws.ToString(key.KeyMetadata.KeyId)}, handoff.Delivery{}, ""},
+		{"AWS-managed aws/sqs key", map[string]string{"Policy": policy("q", ""), "KmsMasterKeyId": "alias/aws/sqs"}, handoff.Delivery{}, "KMS.AccessDeniedException"},
+		{"missing key", map[string]string{"Policy": policy("q", ""), "KmsMasterKeyId": "alias/nope"}, handoff.Delivery{}, "KMS.NotFoundException"},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -691,7 +693,7 @@ func TestDeliver(t *testing.T) {
 				tc.attrs["Policy"] = strings.ReplaceAll(tc.attrs["Policy"], arn("q"), arn(name))
 			}
 			url := f.queue(t, name, tc.attrs)
-			d := wire.Delivery{TargetARN: arn(name), Body: `{"detail-type":"x"}`, FromService: "events.amazonaws.com", SourceARN: rule, SourceAccount: mgmt}
+			d := handoff.Delivery{TargetARN: arn(name), Body: `{"detail-type":"x"}`, FromService: "events.amazonaws.com", SourceARN: rule, SourceAccount: mgmt}
 			if tc.d.TargetARN != "" {
 				d.TargetARN = tc.d.TargetARN
 			}

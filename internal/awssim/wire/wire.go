@@ -1,7 +1,8 @@
-// Package wire holds what every simulated AWS service shares: the decoded
-// request with the caller's identity, the error shapes AWS returns, and the
-// encoders for the JSON and Query protocols. Service packages import it; it
-// imports none of them.
+// Package wire holds the protocol pieces every simulated AWS service
+// shares: the decoded request with the caller's identity, the operation
+// wrapper that decodes its input, the error shapes AWS returns and the
+// Query-protocol form readers. Service packages import it; it imports none
+// of them.
 package wire
 
 import (

@@ -1,4 +1,9 @@
-package wire
+// Package handoff holds what one simulated service hands another and the
+// questions it asks another before acting: deliveries (EventBridge to SQS,
+// SNS and buses; SNS to SQS), KMS key use, IAM role use and organization
+// membership. Service packages implement and use these interfaces without
+// importing each other.
+package handoff
 
 import "context"
 
