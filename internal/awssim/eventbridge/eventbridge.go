@@ -5,7 +5,6 @@
 package eventbridge
 
 import (
-	"encoding/hex"
 	"net/http"
 	"regexp"
 	"sort"
@@ -19,6 +18,8 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/paging"
 )
 
 // Targets are the services EventBridge delivers to, by target ARN service.
@@ -335,25 +336,13 @@ func page(names []string, token string, limit int32, max int) ([]string, string,
 	if limit < 0 || int(limit) > max {
 		return nil, "", wire.Validation("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value between 1 and %d", limit, max)
 	}
-	start := 0
-	if token != "" {
-		b, err := hex.DecodeString(token)
-		if err != nil {
-			return nil, "", wire.Validation("The NextToken provided is invalid.")
-		}
-		after := string(b)
-		start = sort.SearchStrings(names, after)
-		if start < len(names) && names[start] == after {
-			start++
-		}
-	}
 	n := int(limit)
 	if n == 0 {
 		n = max
 	}
-	end := start + n
-	if end >= len(names) {
-		return names[start:], "", nil
+	out, next, ok := paging.After(names, token, n)
+	if !ok {
+		return nil, "", wire.Validation("The NextToken provided is invalid.")
 	}
-	return names[start:end], hex.EncodeToString([]byte(names[end-1])), nil
+	return out, next, nil
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/paging"
 )
 
 // XML shapes of the results.
@@ -310,16 +312,9 @@ func pageOf(r *wire.Request, total int) (start, end int, marker string, err erro
 		}
 		maxItems = n
 	}
-	if m := r.Form.Get("Marker"); m != "" {
-		n, cerr := strconv.Atoi(m)
-		if cerr != nil || n < 0 || n > total {
-			return 0, 0, "", validationError("Invalid Marker.")
-		}
-		start = n
-	}
-	end = min(start+maxItems, total)
-	if end < total {
-		marker = strconv.Itoa(end)
+	start, end, marker, ok := paging.Window(r.Form.Get("Marker"), maxItems, total)
+	if !ok {
+		return 0, 0, "", validationError("Invalid Marker.")
 	}
 	return start, end, marker, nil
 }

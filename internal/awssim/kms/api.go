@@ -2,19 +2,19 @@ package kms
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/paging"
 )
 
 const maxPolicyBytes = 32768
@@ -384,18 +384,13 @@ func markerPage(limit *int32, marker *string, n int) (start, end int, next strin
 		}
 		l = int(*limit)
 	}
+	token := ""
 	if marker != nil {
-		b, derr := base64.RawURLEncoding.DecodeString(*marker)
-		rest, ok := strings.CutPrefix(string(b), "awssim:")
-		v, aerr := strconv.Atoi(rest)
-		if derr != nil || !ok || aerr != nil || v < 0 || v > n {
-			return 0, 0, "", wire.Errorf("InvalidMarkerException", http.StatusBadRequest, "Invalid marker")
-		}
-		start = v
+		token = *marker
 	}
-	end = min(start+l, n)
-	if end < n {
-		next = base64.RawURLEncoding.EncodeToString([]byte("awssim:" + strconv.Itoa(end)))
+	start, end, next, ok := paging.Window(token, l, n)
+	if !ok || (marker != nil && token == "") {
+		return 0, 0, "", wire.Errorf("InvalidMarkerException", http.StatusBadRequest, "Invalid marker")
 	}
 	return start, end, next, nil
 }

@@ -2,14 +2,14 @@ package org
 
 import (
 	"context"
-	"encoding/base64"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/paging"
 )
 
 // Organizations is the Organizations service (awsJson1_1).
@@ -146,30 +146,18 @@ func page(in pageInput, n int) (start, end int, next *string, err error) {
 			limit = m
 		}
 	}
+	token := ""
 	if in.NextToken != nil {
-		start, err = decodeToken(*in.NextToken)
-		if err != nil || start > n {
-			return 0, 0, nil, invalidInput("INVALID_NEXT_TOKEN", "The specified NextToken is not valid.")
-		}
+		token = *in.NextToken
 	}
-	end = min(start+limit, n)
-	if end < n {
-		t := base64.RawURLEncoding.EncodeToString([]byte("awssim:" + strconv.Itoa(end)))
+	start, end, t, ok := paging.Window(token, limit, n)
+	if !ok || (in.NextToken != nil && token == "") {
+		return 0, 0, nil, invalidInput("INVALID_NEXT_TOKEN", "The specified NextToken is not valid.")
+	}
+	if t != "" {
 		next = &t
 	}
 	return start, end, next, nil
-}
-
-func decodeToken(t string) (int, error) {
-	b, err := base64.RawURLEncoding.DecodeString(t)
-	if err != nil {
-		return 0, err
-	}
-	n, ok := strings.CutPrefix(string(b), "awssim:")
-	if !ok {
-		return 0, strconv.ErrSyntax
-	}
-	return strconv.Atoi(n)
 }
 
 type listAccountsOutput struct {

@@ -2,7 +2,6 @@ package sns
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"maps"
 	"slices"
@@ -14,6 +13,8 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/paging"
 )
 
 // XML shapes of the results.
@@ -318,16 +319,9 @@ func (s *Store) deleteTopic(_ context.Context, r *wire.Request) (any, error) {
 // page returns the [start, end) window of n items for a NextToken and the
 // token of the next page ("" on the last one).
 func page(token string, n int) (start, end int, next string, err error) {
-	if token != "" {
-		b, derr := base64.RawURLEncoding.DecodeString(token)
-		start, err = strconv.Atoi(string(b))
-		if derr != nil || err != nil || start < 0 || start > n {
-			return 0, 0, "", invalidParameter("Invalid parameter: NextToken")
-		}
-	}
-	end = min(start+pageSize, n)
-	if end < n {
-		next = base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(end)))
+	start, end, next, ok := paging.Window(token, pageSize, n)
+	if !ok {
+		return 0, 0, "", invalidParameter("Invalid parameter: NextToken")
 	}
 	return start, end, next, nil
 }

@@ -3,7 +3,6 @@ package sqs
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"maps"
 	"regexp"
@@ -14,6 +13,8 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/paging"
 )
 
 type createQueueInput struct {
@@ -230,32 +231,24 @@ func (s *Store) listQueues(_ context.Context, r *wire.Request, in listQueuesInpu
 	if in.NextToken != "" && in.MaxResults == nil {
 		return nil, invalidParameter("MaxResults is a mandatory parameter when you provide a value for NextToken.")
 	}
-	after := ""
-	if in.NextToken != "" {
-		b, err := base64.RawURLEncoding.DecodeString(in.NextToken)
-		if err != nil {
-			return nil, invalidParameter("Invalid NextToken value.")
-		}
-		after = string(b)
-	}
 	s.mu.Lock()
 	var names []string
 	for name := range s.queues[scope{r.Account, r.Region}] {
-		if strings.HasPrefix(name, in.QueueNamePrefix) && name > after {
+		if strings.HasPrefix(name, in.QueueNamePrefix) {
 			names = append(names, name)
 		}
 	}
 	s.mu.Unlock()
 	slices.Sort(names)
+	names, next, ok := paging.After(names, in.NextToken, limit)
+	if !ok {
+		return nil, invalidParameter("Invalid NextToken value.")
+	}
 	out := listQueuesOutput{}
-	for i, name := range names {
-		if i == limit {
-			// Only paginated calls get a token, as in AWS.
-			if in.MaxResults != nil {
-				out.NextToken = base64.RawURLEncoding.EncodeToString([]byte(names[i-1]))
-			}
-			break
-		}
+	if in.MaxResults != nil { // only paginated calls get a token, as in AWS
+		out.NextToken = next
+	}
+	for _, name := range names {
 		out.QueueUrls = append(out.QueueUrls, queueURL(r.Host, r.Account, name))
 	}
 	return out, nil
