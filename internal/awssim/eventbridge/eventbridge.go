@@ -20,6 +20,8 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/paging"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/tagging"
 )
 
 // Targets are the services EventBridge delivers to, by target ARN service.
@@ -297,35 +299,25 @@ func alreadyExists(format string, args ...any) *wire.Error {
 }
 
 // Tag is the API's tag shape.
-type Tag struct {
-	Key   string `json:"Key"`
-	Value string `json:"Value"`
-}
+type Tag = tagging.Tag
 
 func tagList(m map[string]string) []Tag {
 	out := make([]Tag, 0, len(m))
 	for k, v := range m {
-		out = append(out, Tag{k, v})
+		out = append(out, Tag{Key: k, Value: v})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out
 }
 
 func validateTags(tags []Tag) error {
-	keys := map[string]bool{}
-	for _, t := range tags {
-		keys[t.Key] = true
-	}
-	if len(keys) > maxTags {
+	switch p, _ := (tagging.Rules{Max: maxTags}).Check(tags); p {
+	case tagging.TooMany:
 		return limitExceeded("A resource can have at most %d tags.", maxTags)
-	}
-	for _, t := range tags {
-		if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 {
-			return wire.Validation("Tag key must be 1 to 128 characters and value at most 256 characters.")
-		}
-		if strings.HasPrefix(t.Key, "aws:") {
-			return wire.Validation("Tag keys starting with 'aws:' are reserved.")
-		}
+	case tagging.Reserved:
+		return wire.Validation("Tag keys starting with 'aws:' are reserved.")
+	case tagging.KeyLength, tagging.ValueLength:
+		return wire.Validation("Tag key must be 1 to 128 characters and value at most 256 characters.")
 	}
 	return nil
 }

@@ -13,14 +13,13 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/paging"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/tagging"
 )
 
 // XML shapes of the results.
 
-type tagXML struct {
-	Key   string `xml:"Key"`
-	Value string `xml:"Value"`
-}
+type tagXML = tagging.Tag
 
 type roleXML struct {
 	Path                     string   `xml:"Path"`
@@ -52,7 +51,7 @@ func (ro *role) output(withTags bool) roleXML {
 func (ro *role) tagList() []tagXML {
 	out := make([]tagXML, 0, len(ro.tagKeys))
 	for _, k := range ro.tagKeys {
-		out = append(out, tagXML{k, ro.tags[k]})
+		out = append(out, tagXML{Key: k, Value: ro.tags[k]})
 	}
 	return out
 }
@@ -60,21 +59,19 @@ func (ro *role) tagList() []tagXML {
 // readTags reads Tags.member.N and checks each tag as IAM does.
 func readTags(r *wire.Request) ([]tagXML, error) {
 	var out []tagXML
-	seen := map[string]bool{}
 	for _, e := range wire.FormList(r.Form, "Tags.member") {
-		k, v := e["Key"], e["Value"]
-		switch {
-		case k == "" || len(k) > 128:
-			return nil, constraint(k, "tags.member.key", "Member must have length between 1 and 128")
-		case len(v) > 256:
-			return nil, constraint(v, "tags.member.value", "Member must have length less than or equal to 256")
-		case strings.HasPrefix(strings.ToLower(k), "aws:"):
-			return nil, wire.Errorf("InvalidInput", http.StatusBadRequest, "User-defined tag keys can't start with 'aws:'.")
-		case seen[strings.ToLower(k)]:
-			return nil, wire.Errorf("InvalidInput", http.StatusBadRequest, "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
-		}
-		seen[strings.ToLower(k)] = true
-		out = append(out, tagXML{k, v})
+		out = append(out, tagXML{Key: e["Key"], Value: e["Value"]})
+	}
+	// The number is checked against the role's tags by setTags.
+	switch p, t := (tagging.Rules{Duplicates: true, FoldCase: true}).Check(out); p {
+	case tagging.KeyLength:
+		return nil, constraint(t.Key, "tags.member.key", "Member must have length between 1 and 128")
+	case tagging.ValueLength:
+		return nil, constraint(t.Value, "tags.member.value", "Member must have length less than or equal to 256")
+	case tagging.Reserved:
+		return nil, wire.Errorf("InvalidInput", http.StatusBadRequest, "User-defined tag keys can't start with 'aws:'.")
+	case tagging.Duplicate:
+		return nil, wire.Errorf("InvalidInput", http.StatusBadRequest, "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
 	}
 	return out, nil
 }

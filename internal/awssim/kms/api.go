@@ -15,6 +15,8 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/paging"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/tagging"
 )
 
 const maxPolicyBytes = 32768
@@ -108,21 +110,20 @@ func checkPolicy(r *wire.Request, doc, arn string, bypass bool) (*iampolicy.Poli
 }
 
 func checkTags(tags []tag) error {
-	seen := map[string]bool{}
-	for _, t := range tags {
-		switch {
-		case len(t.TagKey) < 1 || len(t.TagKey) > 128:
-			return validation("1 validation error detected: Value '%s' at 'tags.member.tagKey' failed to satisfy constraint: Member must have length between 1 and 128", t.TagKey)
-		case len(t.TagValue) > 256:
-			return validation("1 validation error detected: Value at 'tags.member.tagValue' failed to satisfy constraint: Member must have length less than or equal to 256")
-		case strings.HasPrefix(strings.ToLower(t.TagKey), "aws:"):
-			return wire.Errorf("TagException", http.StatusBadRequest, "Tags beginning with aws: are reserved")
-		case seen[t.TagKey]:
-			return wire.Errorf("TagException", http.StatusBadRequest, "Duplicate tag keys")
-		}
-		seen[t.TagKey] = true
+	list := make([]tagging.Tag, len(tags))
+	for i, t := range tags {
+		list[i] = tagging.Tag{Key: t.TagKey, Value: t.TagValue}
 	}
-	if len(seen) > 50 {
+	switch p, t := (tagging.Rules{Max: 50, Duplicates: true}).Check(list); p {
+	case tagging.KeyLength:
+		return validation("1 validation error detected: Value '%s' at 'tags.member.tagKey' failed to satisfy constraint: Member must have length between 1 and 128", t.Key)
+	case tagging.ValueLength:
+		return validation("1 validation error detected: Value at 'tags.member.tagValue' failed to satisfy constraint: Member must have length less than or equal to 256")
+	case tagging.Reserved:
+		return wire.Errorf("TagException", http.StatusBadRequest, "Tags beginning with aws: are reserved")
+	case tagging.Duplicate:
+		return wire.Errorf("TagException", http.StatusBadRequest, "Duplicate tag keys")
+	case tagging.TooMany:
 		return wire.Errorf("TagException", http.StatusBadRequest, "A key can have at most 50 tags")
 	}
 	return nil

@@ -15,6 +15,8 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/paging"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/tagging"
 )
 
 // XML shapes of the results.
@@ -170,18 +172,20 @@ func defaultPolicy(arn, account string) string {
 }
 
 func readTags(r *wire.Request, prefix string) (map[string]string, error) {
+	var list []tagging.Tag
 	tags := map[string]string{}
 	for _, e := range wire.FormList(r.Form, prefix) {
-		k := e["Key"]
-		if k == "" || len(k) > 128 || len(e["Value"]) > 256 || strings.HasPrefix(strings.ToLower(k), "aws:") {
-			return nil, invalidParameter("Invalid parameter: Tags Reason: invalid tag key %q", k)
-		}
-		tags[k] = e["Value"]
+		list = append(list, tagging.Tag{Key: e["Key"], Value: e["Value"]})
+		tags[e["Key"]] = e["Value"]
 	}
-	if len(tags) > maxTags {
+	switch p, t := (tagging.Rules{Max: maxTags}).Check(list); p {
+	case tagging.OK:
+		return tags, nil
+	case tagging.TooMany:
 		return nil, wire.Errorf("TagLimitExceeded", 400, "Could not complete request: tag quota of per resource exceeded")
+	default:
+		return nil, invalidParameter("Invalid parameter: Tags Reason: invalid tag key %q", t.Key)
 	}
-	return tags, nil
 }
 
 func (s *Store) createTopic(_ context.Context, r *wire.Request) (any, error) {

@@ -15,6 +15,8 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/paging"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/tagging"
 )
 
 type createQueueInput struct {
@@ -119,15 +121,18 @@ func (s *Store) byARN(arn string) *queue {
 var tagKeyRe = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 
 func checkTags(tags map[string]string) error {
-	if len(tags) > 50 {
+	switch p, t := (tagging.Rules{Max: 50}).Check(tagging.FromMap(tags)); p {
+	case tagging.OK:
+	case tagging.TooMany:
 		return invalidParameter("Too many tags: a queue can have at most 50.")
+	case tagging.Reserved:
+		return invalidParameter("Tag keys must not start with aws:.")
+	default:
+		return invalidParameter("Tag key %q or its value is invalid.", t.Key)
 	}
-	for k, v := range tags {
-		if k == "" || len(k) > 128 || len(v) > 256 || !tagKeyRe.MatchString(k) {
+	for k := range tags {
+		if !tagKeyRe.MatchString(k) {
 			return invalidParameter("Tag key %q or its value is invalid.", k)
-		}
-		if strings.HasPrefix(strings.ToLower(k), "aws:") {
-			return invalidParameter("Tag keys must not start with aws:.")
 		}
 	}
 	return nil
