@@ -69,11 +69,11 @@ func (s *Store) createEventBus(_ context.Context, r *wire.Request, in createEven
 	}{b.arn, b.description}, nil
 }
 
-func (s *Store) describeEventBus(_ context.Context, r *wire.Request) (any, error) {
-	var in struct{ Name string }
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type describeEventBusInput struct {
+	Name string
+}
+
+func (s *Store) describeEventBus(_ context.Context, r *wire.Request, in describeEventBusInput) (any, error) {
 	ref, err := parseBus(r, in.Name)
 	if err != nil {
 		return nil, err
@@ -87,11 +87,11 @@ func (s *Store) describeEventBus(_ context.Context, r *wire.Request) (any, error
 	return b.output(), nil
 }
 
-func (s *Store) deleteEventBus(_ context.Context, r *wire.Request) (any, error) {
-	var in struct{ Name string }
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type deleteEventBusInput struct {
+	Name string
+}
+
+func (s *Store) deleteEventBus(_ context.Context, r *wire.Request, in deleteEventBusInput) (any, error) {
 	if in.Name == defaultBus {
 		return nil, wire.Validation("Cannot delete event bus default.")
 	}

@@ -626,11 +626,11 @@ func (s *Store) untagResource(_ context.Context, r *wire.Request, in untagResour
 	return struct{}{}, nil
 }
 
-func (s *Store) listTagsForResource(_ context.Context, r *wire.Request) (any, error) {
-	var in struct{ ResourceARN string }
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type listTagsForResourceInput struct {
+	ResourceARN string
+}
+
+func (s *Store) listTagsForResource(_ context.Context, r *wire.Request, in listTagsForResourceInput) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tags, err := s.tagged(r, in.ResourceARN)

@@ -349,11 +349,11 @@ func (s *Store) updateAlias(_ context.Context, r *wire.Request, in aliasInput) (
 	return nil, nil
 }
 
-func (s *Store) deleteAlias(_ context.Context, r *wire.Request) (any, error) {
-	var in struct{ AliasName string }
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type deleteAliasInput struct {
+	AliasName string
+}
+
+func (s *Store) deleteAlias(_ context.Context, r *wire.Request, in deleteAliasInput) (any, error) {
 	if err := checkAliasName(in.AliasName); err != nil {
 		return nil, err
 	}

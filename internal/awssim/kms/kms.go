@@ -99,7 +99,7 @@ func (s *Store) Service() wire.Service {
 			"DisableKey":           s.setEnabled(false),
 			"CreateAlias":          wire.Op(s.createAlias),
 			"UpdateAlias":          wire.Op(s.updateAlias),
-			"DeleteAlias":          s.deleteAlias,
+			"DeleteAlias":          wire.Op(s.deleteAlias),
 			"ListAliases":          wire.Op(s.listAliases),
 			"TagResource":          wire.Op(s.tagResource),
 			"UntagResource":        wire.Op(s.untagResource),
