@@ -168,8 +168,10 @@ type queueRef struct {
 	QueueUrl string
 }
 
+func (q queueRef) url() string { return q.QueueUrl }
+
 type getQueueAttributesInput struct {
-	QueueUrl       string
+	queueRef
 	AttributeNames []string
 }
 
@@ -177,13 +179,7 @@ type attributesOutput struct {
 	Attributes map[string]string `json:",omitempty"`
 }
 
-func (s *Store) getQueueAttributes(_ context.Context, r *wire.Request, in getQueueAttributesInput) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.find(r, in.QueueUrl, "sqs:GetQueueAttributes")
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) getQueueAttributes(r *wire.Request, in getQueueAttributesInput, q *queue) (any, error) {
 	attrs, err := q.attributesOut(in.AttributeNames, r.Now)
 	if err != nil {
 		return nil, err
@@ -192,17 +188,11 @@ func (s *Store) getQueueAttributes(_ context.Context, r *wire.Request, in getQue
 }
 
 type setQueueAttributesInput struct {
-	QueueUrl   string
+	queueRef
 	Attributes map[string]string
 }
 
-func (s *Store) setQueueAttributes(_ context.Context, r *wire.Request, in setQueueAttributesInput) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.find(r, in.QueueUrl, "sqs:SetQueueAttributes")
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) setQueueAttributes(r *wire.Request, in setQueueAttributesInput, q *queue) (any, error) {
 	attrs, err := normalise(in.Attributes, q.fifo, false)
 	if err != nil {
 		return nil, err
@@ -259,13 +249,7 @@ func (s *Store) listQueues(_ context.Context, r *wire.Request, in listQueuesInpu
 	return out, nil
 }
 
-func (s *Store) deleteQueue(_ context.Context, r *wire.Request, in queueRef) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.find(r, in.QueueUrl, "sqs:DeleteQueue")
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) deleteQueue(r *wire.Request, in queueRef, q *queue) (any, error) {
 	sc := scope{q.account, q.region}
 	delete(s.queues[sc], q.name)
 	if s.deleted[sc] == nil {
@@ -277,13 +261,7 @@ func (s *Store) deleteQueue(_ context.Context, r *wire.Request, in queueRef) (an
 	return nil, nil
 }
 
-func (s *Store) purgeQueue(_ context.Context, r *wire.Request, in queueRef) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.find(r, in.QueueUrl, "sqs:PurgeQueue")
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) purgeQueue(r *wire.Request, in queueRef, q *queue) (any, error) {
 	if !q.purged.IsZero() && r.Now.Before(q.purged.Add(purgeDelay)) {
 		return nil, sqsError("PurgeQueueInProgress", "AWS.SimpleQueueService.PurgeQueueInProgress",
 			"Only one PurgeQueue operation on %s is allowed every 60 seconds.", q.name)
@@ -294,28 +272,34 @@ func (s *Store) purgeQueue(_ context.Context, r *wire.Request, in queueRef) (any
 }
 
 type tagQueueInput struct {
-	QueueUrl string
-	Tags     map[string]string
-	TagKeys  []string
+	queueRef
+	Tags map[string]string
+}
+
+func (in tagQueueInput) validate() error {
+	if len(in.Tags) == 0 {
+		return missingParameter("Tags")
+	}
+	return checkTags(in.Tags)
+}
+
+type untagQueueInput struct {
+	queueRef
+	TagKeys []string
+}
+
+func (in untagQueueInput) validate() error {
+	if len(in.TagKeys) == 0 {
+		return missingParameter("TagKeys")
+	}
+	return nil
 }
 
 type tagsOutput struct {
 	Tags map[string]string `json:",omitempty"`
 }
 
-func (s *Store) tagQueue(_ context.Context, r *wire.Request, in tagQueueInput) (any, error) {
-	if len(in.Tags) == 0 {
-		return nil, missingParameter("Tags")
-	}
-	if err := checkTags(in.Tags); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.find(r, in.QueueUrl, "sqs:TagQueue")
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) tagQueue(_ *wire.Request, in tagQueueInput, q *queue) (any, error) {
 	merged := maps.Clone(q.tags)
 	maps.Copy(merged, in.Tags)
 	if err := checkTags(merged); err != nil {
@@ -325,29 +309,14 @@ func (s *Store) tagQueue(_ context.Context, r *wire.Request, in tagQueueInput) (
 	return nil, nil
 }
 
-func (s *Store) untagQueue(_ context.Context, r *wire.Request, in tagQueueInput) (any, error) {
-	if len(in.TagKeys) == 0 {
-		return nil, missingParameter("TagKeys")
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.find(r, in.QueueUrl, "sqs:UntagQueue")
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) untagQueue(_ *wire.Request, in untagQueueInput, q *queue) (any, error) {
 	for _, k := range in.TagKeys {
 		delete(q.tags, k)
 	}
 	return nil, nil
 }
 
-func (s *Store) listQueueTags(_ context.Context, r *wire.Request, in queueRef) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.find(r, in.QueueUrl, "sqs:ListQueueTags")
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) listQueueTags(r *wire.Request, in queueRef, q *queue) (any, error) {
 	return tagsOutput{maps.Clone(q.tags)}, nil
 }
 
@@ -362,7 +331,7 @@ type sendInput struct {
 }
 
 type sendMessageInput struct {
-	QueueUrl string
+	queueRef
 	sendInput
 }
 
@@ -460,13 +429,7 @@ func senderID(r *wire.Request) string {
 	return r.Account
 }
 
-func (s *Store) sendMessage(_ context.Context, r *wire.Request, in sendMessageInput) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.find(r, in.QueueUrl, "sqs:SendMessage")
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) sendMessage(r *wire.Request, in sendMessageInput, q *queue) (any, error) {
 	m, delay, err := q.prepare(in.sendInput, senderID(r))
 	if err != nil {
 		return nil, err
@@ -475,8 +438,8 @@ func (s *Store) sendMessage(_ context.Context, r *wire.Request, in sendMessageIn
 }
 
 type sendMessageBatchInput struct {
-	QueueUrl string
-	Entries  []sendInput
+	queueRef
+	Entries []sendInput
 }
 
 type batchError struct {
@@ -517,7 +480,7 @@ func checkBatchIDs(ids []string) error {
 	return nil
 }
 
-func (s *Store) sendMessageBatch(_ context.Context, r *wire.Request, in sendMessageBatchInput) (any, error) {
+func (in sendMessageBatchInput) validate() error {
 	ids := make([]string, len(in.Entries))
 	total := 0
 	for i, e := range in.Entries {
@@ -525,17 +488,15 @@ func (s *Store) sendMessageBatch(_ context.Context, r *wire.Request, in sendMess
 		total += len(deref(e.MessageBody))
 	}
 	if err := checkBatchIDs(ids); err != nil {
-		return nil, err
+		return err
 	}
 	if total > maxMessageSizeLimit {
-		return nil, sqsError("BatchRequestTooLong", "AWS.SimpleQueueService.BatchRequestTooLong", "Batch requests cannot be longer than %d bytes.", maxMessageSizeLimit)
+		return sqsError("BatchRequestTooLong", "AWS.SimpleQueueService.BatchRequestTooLong", "Batch requests cannot be longer than %d bytes.", maxMessageSizeLimit)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.find(r, in.QueueUrl, "sqs:SendMessage")
-	if err != nil {
-		return nil, err
-	}
+	return nil
+}
+
+func (s *Store) sendMessageBatch(r *wire.Request, in sendMessageBatchInput, q *queue) (any, error) {
 	out := sendBatchOutput{Successful: []sendResult{}, Failed: []batchError{}}
 	for _, e := range in.Entries {
 		m, delay, err := q.prepare(e, senderID(r))
@@ -552,7 +513,7 @@ func (s *Store) sendMessageBatch(_ context.Context, r *wire.Request, in sendMess
 }
 
 type receiveMessageInput struct {
-	QueueUrl                    string
+	queueRef
 	AttributeNames              []string
 	MessageSystemAttributeNames []string
 	MessageAttributeNames       []string
@@ -698,7 +659,7 @@ func (s *Store) redrive(q *queue, m *message, now time.Time) bool {
 }
 
 type deleteMessageInput struct {
-	QueueUrl      string
+	queueRef
 	ReceiptHandle string
 }
 
@@ -722,19 +683,13 @@ func (q *queue) deleteByHandle(h string) error {
 	return nil
 }
 
-func (s *Store) deleteMessage(_ context.Context, r *wire.Request, in deleteMessageInput) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.find(r, in.QueueUrl, "sqs:DeleteMessage")
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) deleteMessage(r *wire.Request, in deleteMessageInput, q *queue) (any, error) {
 	return nil, q.deleteByHandle(in.ReceiptHandle)
 }
 
 type deleteBatchInput struct {
-	QueueUrl string
-	Entries  []struct {
+	queueRef
+	Entries []struct {
 		Id            string
 		ReceiptHandle string
 	}
@@ -749,20 +704,15 @@ type deleteBatchOutput struct {
 	Failed     []batchError
 }
 
-func (s *Store) deleteMessageBatch(_ context.Context, r *wire.Request, in deleteBatchInput) (any, error) {
+func (in deleteBatchInput) validate() error {
 	ids := make([]string, len(in.Entries))
 	for i, e := range in.Entries {
 		ids[i] = e.Id
 	}
-	if err := checkBatchIDs(ids); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.find(r, in.QueueUrl, "sqs:DeleteMessage")
-	if err != nil {
-		return nil, err
-	}
+	return checkBatchIDs(ids)
+}
+
+func (s *Store) deleteMessageBatch(r *wire.Request, in deleteBatchInput, q *queue) (any, error) {
 	out := deleteBatchOutput{Successful: []batchOK{}, Failed: []batchError{}}
 	for _, e := range in.Entries {
 		if err := q.deleteByHandle(e.ReceiptHandle); err != nil {
@@ -776,27 +726,25 @@ func (s *Store) deleteMessageBatch(_ context.Context, r *wire.Request, in delete
 }
 
 type changeVisibilityInput struct {
-	QueueUrl          string
+	queueRef
 	ReceiptHandle     string
 	VisibilityTimeout *int32
 }
 
-func (s *Store) changeMessageVisibility(_ context.Context, r *wire.Request, in changeVisibilityInput) (any, error) {
+func (in changeVisibilityInput) validate() error {
 	if in.VisibilityTimeout == nil {
-		return nil, missingParameter("VisibilityTimeout")
+		return missingParameter("VisibilityTimeout")
 	}
 	if *in.VisibilityTimeout < 0 || time.Duration(*in.VisibilityTimeout)*time.Second > maxVisibility {
-		return nil, invalidParameter("Value %d for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200.", *in.VisibilityTimeout)
+		return invalidParameter("Value %d for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200.", *in.VisibilityTimeout)
 	}
 	if in.ReceiptHandle == "" {
-		return nil, missingParameter("ReceiptHandle")
+		return missingParameter("ReceiptHandle")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.find(r, in.QueueUrl, "sqs:ChangeMessageVisibility")
-	if err != nil {
-		return nil, err
-	}
+	return nil
+}
+
+func (s *Store) changeMessageVisibility(r *wire.Request, in changeVisibilityInput, q *queue) (any, error) {
 	m, ok := q.byHandle(in.ReceiptHandle)
 	if !ok {
 		return nil, receiptInvalid(in.ReceiptHandle)

@@ -8,6 +8,7 @@
 package sqs
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"net/http"
@@ -78,22 +79,46 @@ func (s *Store) Service() wire.Service {
 		Ops: map[string]wire.Handler{
 			"CreateQueue":             wire.Op(s.createQueue),
 			"GetQueueUrl":             wire.Op(s.getQueueURL),
-			"GetQueueAttributes":      wire.Op(s.getQueueAttributes),
-			"SetQueueAttributes":      wire.Op(s.setQueueAttributes),
+			"GetQueueAttributes":      onQueue(s, "sqs:GetQueueAttributes", s.getQueueAttributes),
+			"SetQueueAttributes":      onQueue(s, "sqs:SetQueueAttributes", s.setQueueAttributes),
 			"ListQueues":              wire.Op(s.listQueues),
-			"DeleteQueue":             wire.Op(s.deleteQueue),
-			"PurgeQueue":              wire.Op(s.purgeQueue),
-			"TagQueue":                wire.Op(s.tagQueue),
-			"UntagQueue":              wire.Op(s.untagQueue),
-			"ListQueueTags":           wire.Op(s.listQueueTags),
-			"SendMessage":             wire.Op(s.sendMessage),
-			"SendMessageBatch":        wire.Op(s.sendMessageBatch),
+			"DeleteQueue":             onQueue(s, "sqs:DeleteQueue", s.deleteQueue),
+			"PurgeQueue":              onQueue(s, "sqs:PurgeQueue", s.purgeQueue),
+			"TagQueue":                onQueue(s, "sqs:TagQueue", s.tagQueue),
+			"UntagQueue":              onQueue(s, "sqs:UntagQueue", s.untagQueue),
+			"ListQueueTags":           onQueue(s, "sqs:ListQueueTags", s.listQueueTags),
+			"SendMessage":             onQueue(s, "sqs:SendMessage", s.sendMessage),
+			"SendMessageBatch":        onQueue(s, "sqs:SendMessage", s.sendMessageBatch),
 			"ReceiveMessage":          wire.Op(s.receiveMessage),
-			"DeleteMessage":           wire.Op(s.deleteMessage),
-			"DeleteMessageBatch":      wire.Op(s.deleteMessageBatch),
-			"ChangeMessageVisibility": wire.Op(s.changeMessageVisibility),
+			"DeleteMessage":           onQueue(s, "sqs:DeleteMessage", s.deleteMessage),
+			"DeleteMessageBatch":      onQueue(s, "sqs:DeleteMessage", s.deleteMessageBatch),
+			"ChangeMessageVisibility": onQueue(s, "sqs:ChangeMessageVisibility", s.changeMessageVisibility),
 		},
 	}
+}
+
+// queueInput is an input that names a queue by its URL. An input with a
+// validate method is checked before the queue is looked up.
+type queueInput interface{ url() string }
+
+// onQueue is an operation on the queue its input names: it checks the
+// input, then finds the queue and checks the caller may perform action on
+// it, under the store's lock.
+func onQueue[In queueInput](s *Store, action string, serve func(r *wire.Request, in In, q *queue) (any, error)) wire.Handler {
+	return wire.Op(func(_ context.Context, r *wire.Request, in In) (any, error) {
+		if v, ok := any(in).(interface{ validate() error }); ok {
+			if err := v.validate(); err != nil {
+				return nil, err
+			}
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		q, err := s.find(r, in.url(), action)
+		if err != nil {
+			return nil, err
+		}
+		return serve(r, in, q)
+	})
 }
 
 // sqsError builds an error with its JSON type and its awsQuery code; the
