@@ -187,13 +187,9 @@ type keyRef struct {
 	KeyId string
 }
 
-func (s *Store) describeKey(_ context.Context, r *wire.Request, in keyRef) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, err := s.keyFor(r, in.KeyId, "kms:DescribeKey")
-	if err != nil {
-		return nil, err
-	}
+func (k keyRef) keyID() string { return k.KeyId }
+
+func (s *Store) describeKey(r *wire.Request, in keyRef, k *key) (any, error) {
 	return map[string]any{"KeyMetadata": k.metadata()}, nil
 }
 
@@ -205,40 +201,36 @@ func policyName(name string) error {
 }
 
 type getKeyPolicyInput struct {
-	KeyId      string
+	keyRef
 	PolicyName string
 }
 
-func (s *Store) getKeyPolicy(_ context.Context, r *wire.Request, in getKeyPolicyInput) (any, error) {
+func (in getKeyPolicyInput) validate() error {
 	if err := policyName(in.PolicyName); err != nil {
-		return nil, err
+		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, err := s.keyFor(r, in.KeyId, "kms:GetKeyPolicy")
-	if err != nil {
-		return nil, err
-	}
+	return nil
+}
+
+func (s *Store) getKeyPolicy(r *wire.Request, in getKeyPolicyInput, k *key) (any, error) {
 	return map[string]string{"Policy": k.policy, "PolicyName": "default"}, nil
 }
 
 type putKeyPolicyInput struct {
-	KeyId                          string
+	keyRef
 	Policy                         string
 	PolicyName                     string
 	BypassPolicyLockoutSafetyCheck bool
 }
 
-func (s *Store) putKeyPolicy(_ context.Context, r *wire.Request, in putKeyPolicyInput) (any, error) {
+func (in putKeyPolicyInput) validate() error {
 	if err := policyName(in.PolicyName); err != nil {
-		return nil, err
+		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, err := s.keyFor(r, in.KeyId, "kms:PutKeyPolicy")
-	if err != nil {
-		return nil, err
-	}
+	return nil
+}
+
+func (s *Store) putKeyPolicy(r *wire.Request, in putKeyPolicyInput, k *key) (any, error) {
 	p, err := checkPolicy(r, in.Policy, k.arn, in.BypassPolicyLockoutSafetyCheck)
 	if err != nil {
 		return nil, err
@@ -247,25 +239,16 @@ func (s *Store) putKeyPolicy(_ context.Context, r *wire.Request, in putKeyPolicy
 	return nil, nil
 }
 
+// setEnabled is EnableKey or DisableKey.
 func (s *Store) setEnabled(enabled bool) wire.Handler {
 	action := "kms:DisableKey"
 	if enabled {
 		action = "kms:EnableKey"
 	}
-	return func(_ context.Context, r *wire.Request) (any, error) {
-		var in keyRef
-		if err := r.Decode(&in); err != nil {
-			return nil, err
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		k, err := s.keyFor(r, in.KeyId, action)
-		if err != nil {
-			return nil, err
-		}
+	return onKey(s, action, func(_ *wire.Request, _ keyRef, k *key) (any, error) {
 		k.enabled = enabled
 		return nil, nil
-	}
+	})
 }
 
 // checkAliasName applies KMS's rules for an alias a customer may own.
@@ -456,23 +439,21 @@ func notAlias(ref string) error {
 }
 
 type tagResourceInput struct {
-	KeyId string
-	Tags  []tag
+	keyRef
+	Tags []tag
 }
 
-func (s *Store) tagResource(_ context.Context, r *wire.Request, in tagResourceInput) (any, error) {
+func (in tagResourceInput) validate() error {
 	if err := checkTags(in.Tags); err != nil {
-		return nil, err
+		return err
 	}
 	if err := notAlias(in.KeyId); err != nil {
-		return nil, err
+		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, err := s.keyFor(r, in.KeyId, "kms:TagResource")
-	if err != nil {
-		return nil, err
-	}
+	return nil
+}
+
+func (s *Store) tagResource(r *wire.Request, in tagResourceInput, k *key) (any, error) {
 	if k.manager == "AWS" {
 		return nil, wire.Errorf("KMSInvalidStateException", http.StatusBadRequest, "%s is an AWS managed key and cannot be tagged", k.arn)
 	}
@@ -496,20 +477,18 @@ func (s *Store) tagResource(_ context.Context, r *wire.Request, in tagResourceIn
 }
 
 type untagResourceInput struct {
-	KeyId   string
+	keyRef
 	TagKeys []string
 }
 
-func (s *Store) untagResource(_ context.Context, r *wire.Request, in untagResourceInput) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (in untagResourceInput) validate() error {
 	if err := notAlias(in.KeyId); err != nil {
-		return nil, err
+		return err
 	}
-	k, err := s.keyFor(r, in.KeyId, "kms:UntagResource")
-	if err != nil {
-		return nil, err
-	}
+	return nil
+}
+
+func (s *Store) untagResource(r *wire.Request, in untagResourceInput, k *key) (any, error) {
 	kept := k.tags[:0]
 	for _, t := range k.tags {
 		if !slices.Contains(in.TagKeys, t.TagKey) {
@@ -521,18 +500,12 @@ func (s *Store) untagResource(_ context.Context, r *wire.Request, in untagResour
 }
 
 type listResourceTagsInput struct {
-	KeyId  string
+	keyRef
 	Limit  *int32
 	Marker *string
 }
 
-func (s *Store) listResourceTags(_ context.Context, r *wire.Request, in listResourceTagsInput) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, err := s.keyFor(r, in.KeyId, "kms:ListResourceTags")
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) listResourceTags(r *wire.Request, in listResourceTagsInput, k *key) (any, error) {
 	start, end, next, err := markerPage(in.Limit, in.Marker, len(k.tags))
 	if err != nil {
 		return nil, err
@@ -545,23 +518,24 @@ func (s *Store) listResourceTags(_ context.Context, r *wire.Request, in listReso
 }
 
 type enableKeyRotationInput struct {
-	KeyId                string
+	keyRef
 	RotationPeriodInDays *int32
 }
 
-func (s *Store) enableKeyRotation(_ context.Context, r *wire.Request, in enableKeyRotationInput) (any, error) {
+func (in enableKeyRotationInput) validate() error {
+	if p := in.RotationPeriodInDays; p != nil && (*p < 90 || *p > 2560) {
+		return validation("1 validation error detected: Value '%d' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value between 90 and 2560", *p)
+	}
+	return nil
+}
+
+func (s *Store) enableKeyRotation(r *wire.Request, in enableKeyRotationInput, k *key) (any, error) {
+	if err := rotatable(k); err != nil {
+		return nil, err
+	}
 	days := 365
 	if in.RotationPeriodInDays != nil {
-		if *in.RotationPeriodInDays < 90 || *in.RotationPeriodInDays > 2560 {
-			return nil, validation("1 validation error detected: Value '%d' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value between 90 and 2560", *in.RotationPeriodInDays)
-		}
 		days = int(*in.RotationPeriodInDays)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, err := s.rotatable(r, in.KeyId, "kms:EnableKeyRotation")
-	if err != nil {
-		return nil, err
 	}
 	if !k.rotation || k.rotationDays != days {
 		k.rotation, k.rotationDays, k.rotationFrom = true, days, r.Now
@@ -569,42 +543,29 @@ func (s *Store) enableKeyRotation(_ context.Context, r *wire.Request, in enableK
 	return nil, nil
 }
 
-func (s *Store) disableKeyRotation(_ context.Context, r *wire.Request, in keyRef) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, err := s.rotatable(r, in.KeyId, "kms:DisableKeyRotation")
-	if err != nil {
+func (s *Store) disableKeyRotation(r *wire.Request, in keyRef, k *key) (any, error) {
+	if err := rotatable(k); err != nil {
 		return nil, err
 	}
 	k.rotation = false
 	return nil, nil
 }
 
-// rotatable finds a key whose rotation the caller may change: enabled,
-// symmetric and customer managed.
-func (s *Store) rotatable(r *wire.Request, ref, action string) (*key, error) {
-	k, err := s.keyFor(r, ref, action)
-	if err != nil {
-		return nil, err
-	}
+// rotatable refuses a key whose rotation cannot change: rotation needs an
+// enabled, symmetric, customer managed key.
+func rotatable(k *key) error {
 	switch {
 	case !k.enabled:
-		return nil, wire.Errorf("DisabledException", http.StatusBadRequest, "%s is disabled.", k.arn)
+		return wire.Errorf("DisabledException", http.StatusBadRequest, "%s is disabled.", k.arn)
 	case k.spec != "SYMMETRIC_DEFAULT":
-		return nil, wire.Errorf("UnsupportedOperationException", http.StatusBadRequest, "%s key spec does not support automatic key rotation", k.spec)
+		return wire.Errorf("UnsupportedOperationException", http.StatusBadRequest, "%s key spec does not support automatic key rotation", k.spec)
 	case k.manager == "AWS":
-		return nil, wire.Errorf("UnsupportedOperationException", http.StatusBadRequest, "%s is an AWS managed key; AWS rotates it", k.arn)
+		return wire.Errorf("UnsupportedOperationException", http.StatusBadRequest, "%s is an AWS managed key; AWS rotates it", k.arn)
 	}
-	return k, nil
+	return nil
 }
 
-func (s *Store) getKeyRotationStatus(_ context.Context, r *wire.Request, in keyRef) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, err := s.keyFor(r, in.KeyId, "kms:GetKeyRotationStatus")
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) getKeyRotationStatus(r *wire.Request, in keyRef, k *key) (any, error) {
 	out := map[string]any{"KeyId": k.arn, "KeyRotationEnabled": k.rotation}
 	if k.rotation {
 		out["RotationPeriodInDays"] = k.rotationDays

@@ -92,23 +92,48 @@ func (s *Store) Service() wire.Service {
 		AccessDeniedCode: "AccessDeniedException",
 		Ops: map[string]wire.Handler{
 			"CreateKey":            wire.Op(s.createKey),
-			"DescribeKey":          wire.Op(s.describeKey),
-			"GetKeyPolicy":         wire.Op(s.getKeyPolicy),
-			"PutKeyPolicy":         wire.Op(s.putKeyPolicy),
+			"DescribeKey":          onKey(s, "kms:DescribeKey", s.describeKey),
+			"GetKeyPolicy":         onKey(s, "kms:GetKeyPolicy", s.getKeyPolicy),
+			"PutKeyPolicy":         onKey(s, "kms:PutKeyPolicy", s.putKeyPolicy),
 			"EnableKey":            s.setEnabled(true),
 			"DisableKey":           s.setEnabled(false),
 			"CreateAlias":          wire.Op(s.createAlias),
 			"UpdateAlias":          wire.Op(s.updateAlias),
 			"DeleteAlias":          wire.Op(s.deleteAlias),
 			"ListAliases":          wire.Op(s.listAliases),
-			"TagResource":          wire.Op(s.tagResource),
-			"UntagResource":        wire.Op(s.untagResource),
-			"ListResourceTags":     wire.Op(s.listResourceTags),
-			"EnableKeyRotation":    wire.Op(s.enableKeyRotation),
-			"DisableKeyRotation":   wire.Op(s.disableKeyRotation),
-			"GetKeyRotationStatus": wire.Op(s.getKeyRotationStatus),
+			"TagResource":          onKey(s, "kms:TagResource", s.tagResource),
+			"UntagResource":        onKey(s, "kms:UntagResource", s.untagResource),
+			"ListResourceTags":     onKey(s, "kms:ListResourceTags", s.listResourceTags),
+			"EnableKeyRotation":    onKey(s, "kms:EnableKeyRotation", s.enableKeyRotation),
+			"DisableKeyRotation":   onKey(s, "kms:DisableKeyRotation", s.disableKeyRotation),
+			"GetKeyRotationStatus": onKey(s, "kms:GetKeyRotationStatus", s.getKeyRotationStatus),
 		},
 	}
+}
+
+// keyInput is an input that names a key (key ID, key ARN, alias name or
+// alias ARN). An input with a validate method is checked before the key is
+// looked up.
+type keyInput interface{ keyID() string }
+
+// onKey is an operation on the key its input names: it checks the input,
+// then finds the key and checks the caller may perform action on it, under
+// the store's lock.
+func onKey[In keyInput](s *Store, action string, serve func(r *wire.Request, in In, k *key) (any, error)) wire.Handler {
+	return wire.Op(func(_ context.Context, r *wire.Request, in In) (any, error) {
+		if v, ok := any(in).(interface{ validate() error }); ok {
+			if err := v.validate(); err != nil {
+				return nil, err
+			}
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		k, err := s.keyFor(r, in.keyID(), action)
+		if err != nil {
+			return nil, err
+		}
+		return serve(r, in, k)
+	})
 }
 
 // Errors as KMS words them; every KMS error is HTTP 400.
