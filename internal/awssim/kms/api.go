@@ -205,7 +205,7 @@ type getKeyPolicyInput struct {
 	PolicyName string
 }
 
-func (in getKeyPolicyInput) validate() error {
+func (in getKeyPolicyInput) Validate() error {
 	if err := policyName(in.PolicyName); err != nil {
 		return err
 	}
@@ -223,7 +223,7 @@ type putKeyPolicyInput struct {
 	BypassPolicyLockoutSafetyCheck bool
 }
 
-func (in putKeyPolicyInput) validate() error {
+func (in putKeyPolicyInput) Validate() error {
 	if err := policyName(in.PolicyName); err != nil {
 		return err
 	}
@@ -443,7 +443,7 @@ type tagResourceInput struct {
 	Tags []tag
 }
 
-func (in tagResourceInput) validate() error {
+func (in tagResourceInput) Validate() error {
 	if err := checkTags(in.Tags); err != nil {
 		return err
 	}
@@ -481,7 +481,7 @@ type untagResourceInput struct {
 	TagKeys []string
 }
 
-func (in untagResourceInput) validate() error {
+func (in untagResourceInput) Validate() error {
 	if err := notAlias(in.KeyId); err != nil {
 		return err
 	}
@@ -522,7 +522,7 @@ type enableKeyRotationInput struct {
 	RotationPeriodInDays *int32
 }
 
-func (in enableKeyRotationInput) validate() error {
+func (in enableKeyRotationInput) Validate() error {
 	if p := in.RotationPeriodInDays; p != nil && (*p < 90 || *p > 2560) {
 		return validation("1 validation error detected: Value '%d' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value between 90 and 2560", *p)
 	}

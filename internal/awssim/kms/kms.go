@@ -112,28 +112,16 @@ func (s *Store) Service() wire.Service {
 }
 
 // keyInput is an input that names a key (key ID, key ARN, alias name or
-// alias ARN). An input with a validate method is checked before the key is
+// alias ARN). An input with a Validate method is checked before the key is
 // looked up.
 type keyInput interface{ keyID() string }
 
-// onKey is an operation on the key its input names: it checks the input,
-// then finds the key and checks the caller may perform action on it, under
-// the store's lock.
+// onKey is an operation on the key its input names: the key is found, and
+// the caller's right to perform action on it checked, under the store's
+// lock.
 func onKey[In keyInput](s *Store, action string, serve func(r *wire.Request, in In, k *key) (any, error)) wire.Handler {
-	return wire.Op(func(_ context.Context, r *wire.Request, in In) (any, error) {
-		if v, ok := any(in).(interface{ validate() error }); ok {
-			if err := v.validate(); err != nil {
-				return nil, err
-			}
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		k, err := s.keyFor(r, in.keyID(), action)
-		if err != nil {
-			return nil, err
-		}
-		return serve(r, in, k)
-	})
+	find := func(r *wire.Request, in In) (*key, error) { return s.keyFor(r, in.keyID(), action) }
+	return wire.Locked(&s.mu, find, serve)
 }
 
 // Errors as KMS words them; every KMS error is HTTP 400.

@@ -276,7 +276,7 @@ type tagQueueInput struct {
 	Tags map[string]string
 }
 
-func (in tagQueueInput) validate() error {
+func (in tagQueueInput) Validate() error {
 	if len(in.Tags) == 0 {
 		return missingParameter("Tags")
 	}
@@ -288,7 +288,7 @@ type untagQueueInput struct {
 	TagKeys []string
 }
 
-func (in untagQueueInput) validate() error {
+func (in untagQueueInput) Validate() error {
 	if len(in.TagKeys) == 0 {
 		return missingParameter("TagKeys")
 	}
@@ -480,7 +480,7 @@ func checkBatchIDs(ids []string) error {
 	return nil
 }
 
-func (in sendMessageBatchInput) validate() error {
+func (in sendMessageBatchInput) Validate() error {
 	ids := make([]string, len(in.Entries))
 	total := 0
 	for i, e := range in.Entries {
@@ -704,7 +704,7 @@ type deleteBatchOutput struct {
 	Failed     []batchError
 }
 
-func (in deleteBatchInput) validate() error {
+func (in deleteBatchInput) Validate() error {
 	ids := make([]string, len(in.Entries))
 	for i, e := range in.Entries {
 		ids[i] = e.Id
@@ -731,7 +731,7 @@ type changeVisibilityInput struct {
 	VisibilityTimeout *int32
 }
 
-func (in changeVisibilityInput) validate() error {
+func (in changeVisibilityInput) Validate() error {
 	if in.VisibilityTimeout == nil {
 		return missingParameter("VisibilityTimeout")
 	}

@@ -8,7 +8,6 @@
 package sqs
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"net/http"
@@ -98,27 +97,15 @@ func (s *Store) Service() wire.Service {
 }
 
 // queueInput is an input that names a queue by its URL. An input with a
-// validate method is checked before the queue is looked up.
+// Validate method is checked before the queue is looked up.
 type queueInput interface{ url() string }
 
-// onQueue is an operation on the queue its input names: it checks the
-// input, then finds the queue and checks the caller may perform action on
-// it, under the store's lock.
+// onQueue is an operation on the queue its input names: the queue is found,
+// and the caller's right to perform action on it checked, under the
+// store's lock.
 func onQueue[In queueInput](s *Store, action string, serve func(r *wire.Request, in In, q *queue) (any, error)) wire.Handler {
-	return wire.Op(func(_ context.Context, r *wire.Request, in In) (any, error) {
-		if v, ok := any(in).(interface{ validate() error }); ok {
-			if err := v.validate(); err != nil {
-				return nil, err
-			}
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		q, err := s.find(r, in.url(), action)
-		if err != nil {
-			return nil, err
-		}
-		return serve(r, in, q)
-	})
+	find := func(r *wire.Request, in In) (*queue, error) { return s.find(r, in.url(), action) }
+	return wire.Locked(&s.mu, find, serve)
 }
 
 // sqsError builds an error with its JSON type and its awsQuery code; the

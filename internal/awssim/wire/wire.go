@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 )
 
@@ -76,6 +77,26 @@ func Op[In any](serve func(ctx context.Context, r *Request, in In) (any, error))
 		}
 		return serve(ctx, r, in)
 	}
+}
+
+// Locked is the Handler of an operation on one resource: it decodes the
+// input (as Op), checks it (when it has a Validate method), then under mu
+// finds the resource the input names and serves the call with it.
+func Locked[In, Res any](mu sync.Locker, find func(r *Request, in In) (Res, error), serve func(r *Request, in In, res Res) (any, error)) Handler {
+	return Op(func(_ context.Context, r *Request, in In) (any, error) {
+		if v, ok := any(in).(interface{ Validate() error }); ok {
+			if err := v.Validate(); err != nil {
+				return nil, err
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		res, err := find(r, in)
+		if err != nil {
+			return nil, err
+		}
+		return serve(r, in, res)
+	})
 }
 
 // Service describes one simulated AWS service.
