@@ -178,17 +178,50 @@ type ruleRef struct {
 	EventBusName string
 }
 
-func (s *Store) describeRule(_ context.Context, r *wire.Request, in ruleRef) (any, error) {
-	ref, err := ownBus(r, in.EventBusName)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ru, err := s.lookupRule(ref, in.Name)
-	if err != nil {
-		return nil, err
-	}
+func (in ruleRef) names() (bus, rule string) { return in.EventBusName, in.Name }
+
+// targetsRef names a rule as the target operations do.
+type targetsRef struct {
+	Rule         string
+	EventBusName string
+}
+
+func (in targetsRef) names() (bus, rule string) { return in.EventBusName, in.Rule }
+
+// ruleInput is an input that names a rule on a bus of the caller's
+// account; busInput one that names such a bus.
+type (
+	ruleInput interface{ names() (bus, rule string) }
+	busInput  interface{ busName() string }
+)
+
+// onRule is an operation on the rule its input names, found under the
+// store's lock.
+func onRule[In ruleInput](s *Store, serve func(r *wire.Request, in In, ru *rule) (any, error)) wire.Handler {
+	return wire.Locked(&s.mu, func(r *wire.Request, in In) (*rule, error) {
+		busName, ruleName := in.names()
+		ref, err := ownBus(r, busName)
+		if err != nil {
+			return nil, err
+		}
+		_, ru, err := s.lookupRule(ref, ruleName)
+		return ru, err
+	}, serve)
+}
+
+// onBus is an operation on the bus its input names, found under the
+// store's lock.
+func onBus[In busInput](s *Store, serve func(r *wire.Request, in In, b *bus) (any, error)) wire.Handler {
+	return wire.Locked(&s.mu, func(r *wire.Request, in In) (*bus, error) {
+		ref, err := ownBus(r, in.busName())
+		if err != nil {
+			return nil, err
+		}
+		return s.lookupBus(ref)
+	}, serve)
+}
+
+func (s *Store) describeRule(_ *wire.Request, _ ruleRef, ru *rule) (any, error) {
 	return ru.output(), nil
 }
 
@@ -199,17 +232,9 @@ type listRulesInput struct {
 	Limit        int32
 }
 
-func (s *Store) listRules(_ context.Context, r *wire.Request, in listRulesInput) (any, error) {
-	ref, err := ownBus(r, in.EventBusName)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b, err := s.lookupBus(ref)
-	if err != nil {
-		return nil, err
-	}
+func (in listRulesInput) busName() string { return in.EventBusName }
+
+func (s *Store) listRules(_ *wire.Request, in listRulesInput, b *bus) (any, error) {
 	var names []string
 	for n := range b.rules {
 		if strings.HasPrefix(n, in.NamePrefix) {
@@ -231,20 +256,13 @@ func (s *Store) listRules(_ context.Context, r *wire.Request, in listRulesInput)
 	return out, nil
 }
 
-func (s *Store) deleteRule(_ context.Context, r *wire.Request, in ruleRef) (any, error) {
-	if err := validRuleName(in.Name); err != nil {
-		return nil, err
-	}
-	ref, err := ownBus(r, in.EventBusName)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b, err := s.lookupBus(ref)
-	if err != nil {
-		return nil, err
-	}
+type deleteRuleInput struct{ ruleRef }
+
+func (in deleteRuleInput) busName() string { return in.EventBusName }
+
+func (in deleteRuleInput) Validate() error { return validRuleName(in.Name) }
+
+func (s *Store) deleteRule(_ *wire.Request, in deleteRuleInput, b *bus) (any, error) {
 	ru := b.rules[in.Name]
 	if ru == nil {
 		return struct{}{}, nil // deleting a missing rule succeeds, as in AWS
@@ -467,23 +485,12 @@ func (s *Store) putTargets(_ context.Context, r *wire.Request, in putTargetsInpu
 }
 
 type listTargetsByRuleInput struct {
-	Rule         string
-	EventBusName string
-	NextToken    string
-	Limit        int32
+	targetsRef
+	NextToken string
+	Limit     int32
 }
 
-func (s *Store) listTargetsByRule(_ context.Context, r *wire.Request, in listTargetsByRuleInput) (any, error) {
-	ref, err := ownBus(r, in.EventBusName)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ru, err := s.lookupRule(ref, in.Rule)
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) listTargetsByRule(_ *wire.Request, in listTargetsByRuleInput, ru *rule) (any, error) {
 	byID := map[string]*target{}
 	ids := make([]string, 0, len(ru.targets))
 	for _, t := range ru.targets {
@@ -506,26 +513,19 @@ func (s *Store) listTargetsByRule(_ context.Context, r *wire.Request, in listTar
 }
 
 type removeTargetsInput struct {
-	Rule         string
-	EventBusName string
-	Ids          []string
-	Force        bool
+	targetsRef
+	Ids   []string
+	Force bool
 }
 
-func (s *Store) removeTargets(_ context.Context, r *wire.Request, in removeTargetsInput) (any, error) {
+func (in removeTargetsInput) Validate() error {
 	if len(in.Ids) == 0 || len(in.Ids) > 100 {
-		return nil, wire.Validation("1 validation error detected: Value at 'ids' failed to satisfy constraint: Member must have length between 1 and 100")
+		return wire.Validation("1 validation error detected: Value at 'ids' failed to satisfy constraint: Member must have length between 1 and 100")
 	}
-	ref, err := ownBus(r, in.EventBusName)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ru, err := s.lookupRule(ref, in.Rule)
-	if err != nil {
-		return nil, err
-	}
+	return nil
+}
+
+func (s *Store) removeTargets(_ *wire.Request, in removeTargetsInput, ru *rule) (any, error) {
 	out := failedEntries{FailedEntries: []failedEntry{}}
 	for _, id := range in.Ids {
 		found := false
