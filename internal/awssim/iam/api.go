@@ -168,26 +168,14 @@ func (s *Store) createRole(_ context.Context, r *wire.Request) (any, error) {
 	return roleResult{ro.output(true)}, nil
 }
 
-func (s *Store) getRole(_ context.Context, r *wire.Request) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ro, err := s.lookup(r.Account, r.Form.Get("RoleName"))
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) getRole(r *wire.Request, ro *role) (any, error) {
 	if !s.visible(ro) {
 		return nil, noSuchRole(r.Form.Get("RoleName"))
 	}
 	return roleResult{ro.output(true)}, nil
 }
 
-func (s *Store) deleteRole(_ context.Context, r *wire.Request) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ro, err := s.lookup(r.Account, r.Form.Get("RoleName"))
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) deleteRole(r *wire.Request, ro *role) (any, error) {
 	if len(ro.policyNames) > 0 {
 		return nil, wire.Errorf("DeleteConflict", http.StatusConflict, "Cannot delete entity, must delete policies first.")
 	}
@@ -316,13 +304,7 @@ func pageOf(r *wire.Request, total int) (start, end int, marker string, err erro
 	return start, end, marker, nil
 }
 
-func (s *Store) listRolePolicies(_ context.Context, r *wire.Request) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ro, err := s.lookup(r.Account, r.Form.Get("RoleName"))
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) listRolePolicies(r *wire.Request, ro *role) (any, error) {
 	start, end, marker, err := pageOf(r, len(ro.policyNames))
 	if err != nil {
 		return nil, err
@@ -398,13 +380,7 @@ func (s *Store) untagRole(_ context.Context, r *wire.Request) (any, error) {
 	return nil, nil
 }
 
-func (s *Store) listRoleTags(_ context.Context, r *wire.Request) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ro, err := s.lookup(r.Account, r.Form.Get("RoleName"))
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) listRoleTags(r *wire.Request, ro *role) (any, error) {
 	tags := ro.tagList()
 	start, end, marker, err := pageOf(r, len(tags))
 	if err != nil {

@@ -85,6 +85,13 @@ func (s *Store) SetPropagationDelay(d time.Duration) {
 	s.propagation = d
 }
 
+// onRole is an operation on the role its RoleName parameter names, found
+// under the store's lock.
+func onRole(s *Store, serve func(r *wire.Request, ro *role) (any, error)) wire.Handler {
+	find := func(r *wire.Request, _ struct{}) (*role, error) { return s.lookup(r.Account, r.Form.Get("RoleName")) }
+	return wire.Locked(&s.mu, find, func(r *wire.Request, _ struct{}, ro *role) (any, error) { return serve(r, ro) })
+}
+
 // Service is the IAM service (awsQuery).
 func (s *Store) Service() wire.Service {
 	return wire.Service{
@@ -95,17 +102,17 @@ func (s *Store) Service() wire.Service {
 		AccessDeniedCode: "AccessDenied",
 		Ops: map[string]wire.Handler{
 			"CreateRole":             s.createRole,
-			"GetRole":                s.getRole,
-			"DeleteRole":             s.deleteRole,
+			"GetRole":                onRole(s, s.getRole),
+			"DeleteRole":             onRole(s, s.deleteRole),
 			"ListRoles":              s.listRoles,
 			"UpdateAssumeRolePolicy": s.updateAssumeRolePolicy,
 			"PutRolePolicy":          s.putRolePolicy,
 			"GetRolePolicy":          s.getRolePolicy,
 			"DeleteRolePolicy":       s.deleteRolePolicy,
-			"ListRolePolicies":       s.listRolePolicies,
+			"ListRolePolicies":       onRole(s, s.listRolePolicies),
 			"TagRole":                s.tagRole,
 			"UntagRole":              s.untagRole,
-			"ListRoleTags":           s.listRoleTags,
+			"ListRoleTags":           onRole(s, s.listRoleTags),
 		},
 	}
 }

@@ -174,18 +174,12 @@ func (s *Store) subscribe(_ context.Context, r *wire.Request) (any, error) {
 func (s *Store) Confirm(topicARN, endpoint string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.expirePending()
-	t := s.topics[topicARN]
-	if t == nil {
+	sub := s.pending(topicARN, endpoint)
+	if sub == nil {
 		return "", false
 	}
-	for _, arn := range t.subs {
-		if sub := s.subs[arn]; sub.endpoint == endpoint && !sub.confirmed {
-			sub.confirmed = true
-			return sub.arn, true
-		}
-	}
-	return "", false
+	sub.confirmed = true
+	return sub.arn, true
 }
 
 // ConfirmationToken returns the token a pending subscription of topicARN
@@ -194,17 +188,27 @@ func (s *Store) Confirm(topicARN, endpoint string) (string, bool) {
 func (s *Store) ConfirmationToken(topicARN, endpoint string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	sub := s.pending(topicARN, endpoint)
+	if sub == nil {
+		return "", false
+	}
+	return sub.token, true
+}
+
+// pending finds the unconfirmed subscription of topicARN to endpoint,
+// after dropping the expired ones. The caller holds s.mu.
+func (s *Store) pending(topicARN, endpoint string) *subscription {
 	s.expirePending()
 	t := s.topics[topicARN]
 	if t == nil {
-		return "", false
+		return nil
 	}
 	for _, arn := range t.subs {
 		if sub := s.subs[arn]; sub.endpoint == endpoint && !sub.confirmed {
-			return sub.token, true
+			return sub
 		}
 	}
-	return "", false
+	return nil
 }
 
 func (s *Store) confirmSubscription(_ context.Context, r *wire.Request) (any, error) {
