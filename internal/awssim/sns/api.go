@@ -234,16 +234,7 @@ func (s *Store) createTopic(_ context.Context, r *wire.Request) (any, error) {
 	return topicARNResult{arn}, nil
 }
 
-func (s *Store) getTopicAttributes(_ context.Context, r *wire.Request) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, err := s.lookupTopic(r.Form.Get("TopicArn"))
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(r, t, "sns:GetTopicAttributes"); err != nil {
-		return nil, err
-	}
+func (s *Store) getTopicAttributes(r *wire.Request, t *topic) (any, error) {
 	out := maps.Clone(t.attrs)
 	delete(out, "DataProtectionPolicy") // read through GetDataProtectionPolicy in AWS
 	confirmed, pending := 0, 0
@@ -275,17 +266,8 @@ func (s *Store) getTopicAttributes(_ context.Context, r *wire.Request) (any, err
 	return attributesResult{toEntries(out)}, nil
 }
 
-func (s *Store) setTopicAttributes(_ context.Context, r *wire.Request) (any, error) {
+func (s *Store) setTopicAttributes(r *wire.Request, t *topic) (any, error) {
 	name, v := r.Form.Get("AttributeName"), r.Form.Get("AttributeValue")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, err := s.lookupTopic(r.Form.Get("TopicArn"))
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(r, t, "sns:SetTopicAttributes"); err != nil {
-		return nil, err
-	}
 	if name == "Policy" && v == "" {
 		return nil, invalidParameter("Invalid parameter: Policy Error: null")
 	}
@@ -386,33 +368,14 @@ func (s *Store) tagResource(_ context.Context, r *wire.Request) (any, error) {
 	return struct{}{}, nil
 }
 
-func (s *Store) untagResource(_ context.Context, r *wire.Request) (any, error) {
-	keys := wire.FormStrings(r.Form, "TagKeys.member")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, err := s.tagTarget(r.Form.Get("ResourceArn"))
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(r, t, "sns:UntagResource"); err != nil {
-		return nil, err
-	}
-	for _, k := range keys {
+func (s *Store) untagResource(r *wire.Request, t *topic) (any, error) {
+	for _, k := range wire.FormStrings(r.Form, "TagKeys.member") {
 		delete(t.tags, k)
 	}
 	return struct{}{}, nil
 }
 
-func (s *Store) listTagsForResource(_ context.Context, r *wire.Request) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, err := s.tagTarget(r.Form.Get("ResourceArn"))
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(r, t, "sns:ListTagsForResource"); err != nil {
-		return nil, err
-	}
+func (s *Store) listTagsForResource(r *wire.Request, t *topic) (any, error) {
 	out := tagsResult{Tags: []tagXML{}}
 	for _, k := range slices.Sorted(maps.Keys(t.tags)) {
 		out.Tags = append(out.Tags, tagXML{k, t.tags[k]})

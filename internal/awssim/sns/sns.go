@@ -85,8 +85,8 @@ func (s *Store) Service() wire.Service {
 		AccessDeniedCode: "AuthorizationError",
 		Ops: map[string]wire.Handler{
 			"CreateTopic":               s.createTopic,
-			"GetTopicAttributes":        s.getTopicAttributes,
-			"SetTopicAttributes":        s.setTopicAttributes,
+			"GetTopicAttributes":        onTopic(s, "TopicArn", s.lookupTopic, "sns:GetTopicAttributes", s.getTopicAttributes),
+			"SetTopicAttributes":        onTopic(s, "TopicArn", s.lookupTopic, "sns:SetTopicAttributes", s.setTopicAttributes),
 			"DeleteTopic":               s.deleteTopic,
 			"ListTopics":                s.listTopics,
 			"Subscribe":                 s.subscribe,
@@ -95,10 +95,10 @@ func (s *Store) Service() wire.Service {
 			"GetSubscriptionAttributes": s.getSubscriptionAttributes,
 			"SetSubscriptionAttributes": s.setSubscriptionAttributes,
 			"ListSubscriptions":         s.listSubscriptions,
-			"ListSubscriptionsByTopic":  s.listSubscriptionsByTopic,
+			"ListSubscriptionsByTopic":  onTopic(s, "TopicArn", s.lookupTopic, "sns:ListSubscriptionsByTopic", s.listSubscriptionsByTopic),
 			"TagResource":               s.tagResource,
-			"UntagResource":             s.untagResource,
-			"ListTagsForResource":       s.listTagsForResource,
+			"UntagResource":             onTopic(s, "ResourceArn", s.tagTarget, "sns:UntagResource", s.untagResource),
+			"ListTagsForResource":       onTopic(s, "ResourceArn", s.tagTarget, "sns:ListTagsForResource", s.listTagsForResource),
 			"Publish":                   s.publish,
 		},
 	}
@@ -143,6 +143,20 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// onTopic is an operation on the topic its param names (found by find),
+// which the caller may perform action on; both are checked under the
+// store's lock.
+func onTopic(s *Store, param string, find func(arn string) (*topic, error), action string, serve func(r *wire.Request, t *topic) (any, error)) wire.Handler {
+	lookup := func(r *wire.Request, _ struct{}) (*topic, error) {
+		t, err := find(r.Form.Get(param))
+		if err != nil {
+			return nil, err
+		}
+		return t, s.authorize(r, t, action)
+	}
+	return wire.Locked(&s.mu, lookup, func(r *wire.Request, _ struct{}, t *topic) (any, error) { return serve(r, t) })
 }
 
 // lookupTopic finds a topic by ARN. The caller holds s.mu.

@@ -336,17 +336,8 @@ func (s *Store) subscriptionXML(sub *subscription) subscriptionXML {
 	return subscriptionXML{SubscriptionArn: arn, Owner: sub.owner, Protocol: sub.protocol, Endpoint: sub.endpoint, TopicArn: sub.topicARN}
 }
 
-func (s *Store) listSubscriptionsByTopic(_ context.Context, r *wire.Request) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Store) listSubscriptionsByTopic(r *wire.Request, t *topic) (any, error) {
 	s.expirePending()
-	t, err := s.lookupTopic(r.Form.Get("TopicArn"))
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(r, t, "sns:ListSubscriptionsByTopic"); err != nil {
-		return nil, err
-	}
 	start, end, next, err := page(r.Form.Get("NextToken"), len(t.subs))
 	if err != nil {
 		return nil, err
