@@ -245,17 +245,8 @@ func noSuchPolicy(name string) *wire.Error {
 	return wire.Errorf("NoSuchEntity", http.StatusNotFound, "The role policy with name %s cannot be found.", name)
 }
 
-func (s *Store) getRolePolicy(_ context.Context, r *wire.Request) (any, error) {
+func (s *Store) getRolePolicy(r *wire.Request, ro *role) (any, error) {
 	name := r.Form.Get("PolicyName")
-	if err := checkPolicyName(name); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ro, err := s.lookup(r.Account, r.Form.Get("RoleName"))
-	if err != nil {
-		return nil, err
-	}
 	doc, ok := ro.policies[name]
 	if !ok {
 		return nil, noSuchPolicy(name)
@@ -267,17 +258,8 @@ func (s *Store) getRolePolicy(_ context.Context, r *wire.Request) (any, error) {
 	}{ro.name, name, encodePolicy(doc)}, nil
 }
 
-func (s *Store) deleteRolePolicy(_ context.Context, r *wire.Request) (any, error) {
+func (s *Store) deleteRolePolicy(r *wire.Request, ro *role) (any, error) {
 	name := r.Form.Get("PolicyName")
-	if err := checkPolicyName(name); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ro, err := s.lookup(r.Account, r.Form.Get("RoleName"))
-	if err != nil {
-		return nil, err
-	}
 	if _, ok := ro.policies[name]; !ok {
 		return nil, noSuchPolicy(name)
 	}

@@ -92,6 +92,18 @@ func onRole(s *Store, serve func(r *wire.Request, ro *role) (any, error)) wire.H
 	return wire.Locked(&s.mu, find, func(r *wire.Request, _ struct{}, ro *role) (any, error) { return serve(r, ro) })
 }
 
+// onRolePolicy is onRole for an operation on one of the role's inline
+// policies: the PolicyName parameter is checked first.
+func onRolePolicy(s *Store, serve func(r *wire.Request, ro *role) (any, error)) wire.Handler {
+	find := func(r *wire.Request, _ struct{}) (*role, error) {
+		if err := checkPolicyName(r.Form.Get("PolicyName")); err != nil {
+			return nil, err
+		}
+		return s.lookup(r.Account, r.Form.Get("RoleName"))
+	}
+	return wire.Locked(&s.mu, find, func(r *wire.Request, _ struct{}, ro *role) (any, error) { return serve(r, ro) })
+}
+
 // Service is the IAM service (awsQuery).
 func (s *Store) Service() wire.Service {
 	return wire.Service{
@@ -107,8 +119,8 @@ func (s *Store) Service() wire.Service {
 			"ListRoles":              s.listRoles,
 			"UpdateAssumeRolePolicy": s.updateAssumeRolePolicy,
 			"PutRolePolicy":          s.putRolePolicy,
-			"GetRolePolicy":          s.getRolePolicy,
-			"DeleteRolePolicy":       s.deleteRolePolicy,
+			"GetRolePolicy":          onRolePolicy(s, s.getRolePolicy),
+			"DeleteRolePolicy":       onRolePolicy(s, s.deleteRolePolicy),
 			"ListRolePolicies":       onRole(s, s.listRolePolicies),
 			"TagRole":                s.tagRole,
 			"UntagRole":              s.untagRole,

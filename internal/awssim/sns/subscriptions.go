@@ -233,6 +233,17 @@ func (s *Store) confirmSubscription(_ context.Context, r *wire.Request) (any, er
 }
 
 // lookupSubscription finds a subscription by ARN. The caller holds s.mu.
+// onSubscription is an operation on the subscription its SubscriptionArn
+// parameter names, found under the store's lock once expired pending
+// subscriptions are gone.
+func onSubscription(s *Store, serve func(r *wire.Request, sub *subscription) (any, error)) wire.Handler {
+	find := func(r *wire.Request, _ struct{}) (*subscription, error) {
+		s.expirePending()
+		return s.lookupSubscription(r.Form.Get("SubscriptionArn"))
+	}
+	return wire.Locked(&s.mu, find, func(r *wire.Request, _ struct{}, sub *subscription) (any, error) { return serve(r, sub) })
+}
+
 func (s *Store) lookupSubscription(arn string) (*subscription, error) {
 	if arn == "" || arn == pendingSubscribe || arn == pendingList {
 		return nil, invalidParameter("Invalid parameter: SubscriptionArn")
@@ -244,14 +255,7 @@ func (s *Store) lookupSubscription(arn string) (*subscription, error) {
 	return sub, nil
 }
 
-func (s *Store) unsubscribe(_ context.Context, r *wire.Request) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.expirePending()
-	sub, err := s.lookupSubscription(r.Form.Get("SubscriptionArn"))
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) unsubscribe(r *wire.Request, sub *subscription) (any, error) {
 	if r.Account != sub.owner && r.Account != s.topics[sub.topicARN].account {
 		return nil, authorizationError(r.Principal, "sns:Unsubscribe", sub.arn)
 	}
@@ -267,14 +271,7 @@ func (s *Store) unsubscribe(_ context.Context, r *wire.Request) (any, error) {
 	return nil, nil
 }
 
-func (s *Store) getSubscriptionAttributes(_ context.Context, r *wire.Request) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.expirePending()
-	sub, err := s.lookupSubscription(r.Form.Get("SubscriptionArn"))
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) getSubscriptionAttributes(_ *wire.Request, sub *subscription) (any, error) {
 	out := maps.Clone(sub.attrs)
 	out["SubscriptionArn"] = sub.arn
 	out["TopicArn"] = sub.topicARN
@@ -299,15 +296,8 @@ func boolString(b bool) string {
 	return "false"
 }
 
-func (s *Store) setSubscriptionAttributes(_ context.Context, r *wire.Request) (any, error) {
+func (s *Store) setSubscriptionAttributes(r *wire.Request, sub *subscription) (any, error) {
 	name, v := r.Form.Get("AttributeName"), r.Form.Get("AttributeValue")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.expirePending()
-	sub, err := s.lookupSubscription(r.Form.Get("SubscriptionArn"))
-	if err != nil {
-		return nil, err
-	}
 	next := maps.Clone(sub.attrs)
 	next[name] = v
 	if err := checkSubscriptionAttribute(sub.protocol, name, v, next); err != nil {
