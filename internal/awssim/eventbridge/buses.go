@@ -2,7 +2,6 @@ package eventbridge
 
 import (
 	"context"
-	"sort"
 	"strings"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
@@ -73,17 +72,9 @@ type describeEventBusInput struct {
 	Name string
 }
 
-func (s *Store) describeEventBus(_ context.Context, r *wire.Request, in describeEventBusInput) (any, error) {
-	ref, err := parseBus(r, in.Name)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b, err := s.lookupBus(ref)
-	if err != nil {
-		return nil, err
-	}
+func (in describeEventBusInput) busName() string { return in.Name }
+
+func (s *Store) describeEventBus(_ *wire.Request, _ describeEventBusInput, b *bus) (any, error) {
 	return b.output(), nil
 }
 
@@ -115,14 +106,7 @@ func (s *Store) listEventBuses(_ context.Context, r *wire.Request, in listEventB
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	reg := s.region(r.Account, r.Region)
-	var names []string
-	for n := range reg.buses {
-		if strings.HasPrefix(n, in.NamePrefix) {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
-	names, next, err := page(names, in.NextToken, in.Limit, 100)
+	names, next, err := namesPage(reg.buses, in.NamePrefix, in.NextToken, in.Limit)
 	if err != nil {
 		return nil, err
 	}

@@ -166,15 +166,15 @@ func (s *Store) Service() wire.Service {
 		ThrottleCode: "ThrottlingException",
 		Ops: map[string]wire.Handler{
 			"CreateEventBus":      wire.Op(s.createEventBus),
-			"DescribeEventBus":    wire.Op(s.describeEventBus),
+			"DescribeEventBus":    onBus(s, parseBus, s.describeEventBus),
 			"DeleteEventBus":      wire.Op(s.deleteEventBus),
 			"ListEventBuses":      wire.Op(s.listEventBuses),
 			"PutPermission":       wire.Op(s.putPermission),
 			"RemovePermission":    wire.Op(s.removePermission),
 			"PutRule":             wire.Op(s.putRule),
 			"DescribeRule":        onRule(s, s.describeRule),
-			"ListRules":           onBus(s, s.listRules),
-			"DeleteRule":          onBus(s, s.deleteRule),
+			"ListRules":           onBus(s, ownBus, s.listRules),
+			"DeleteRule":          onBus(s, ownBus, s.deleteRule),
 			"EnableRule":          s.enableRule,
 			"DisableRule":         s.disableRule,
 			"PutTargets":          wire.Op(s.putTargets),
@@ -320,6 +320,18 @@ func validateTags(tags []Tag) error {
 		return wire.Validation("Tag key must be 1 to 128 characters and value at most 256 characters.")
 	}
 	return nil
+}
+
+// namesPage is a page of the names in m that start with prefix, in order.
+func namesPage[T any](m map[string]T, prefix, token string, limit int32) ([]string, string, error) {
+	var names []string
+	for n := range m {
+		if strings.HasPrefix(n, prefix) {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return page(names, token, limit, 100)
 }
 
 // page cuts a sorted list of names at an opaque NextToken (the last name

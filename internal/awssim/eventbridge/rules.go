@@ -209,11 +209,12 @@ func onRule[In ruleInput](s *Store, serve func(r *wire.Request, in In, ru *rule)
 	}, serve)
 }
 
-// onBus is an operation on the bus its input names, found under the
-// store's lock.
-func onBus[In busInput](s *Store, serve func(r *wire.Request, in In, b *bus) (any, error)) wire.Handler {
+// onBus is an operation on the bus its input names, resolved by resolve
+// (ownBus, or parseBus where another account's bus may be named) and found
+// under the store's lock.
+func onBus[In busInput](s *Store, resolve func(*wire.Request, string) (busRef, error), serve func(r *wire.Request, in In, b *bus) (any, error)) wire.Handler {
 	return wire.Locked(&s.mu, func(r *wire.Request, in In) (*bus, error) {
-		ref, err := ownBus(r, in.busName())
+		ref, err := resolve(r, in.busName())
 		if err != nil {
 			return nil, err
 		}
@@ -235,14 +236,7 @@ type listRulesInput struct {
 func (in listRulesInput) busName() string { return in.EventBusName }
 
 func (s *Store) listRules(_ *wire.Request, in listRulesInput, b *bus) (any, error) {
-	var names []string
-	for n := range b.rules {
-		if strings.HasPrefix(n, in.NamePrefix) {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
-	names, next, err := page(names, in.NextToken, in.Limit, 100)
+	names, next, err := namesPage(b.rules, in.NamePrefix, in.NextToken, in.Limit)
 	if err != nil {
 		return nil, err
 	}
