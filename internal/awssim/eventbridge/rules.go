@@ -570,21 +570,27 @@ func (s *Store) tagged(r *wire.Request, arn string) (map[string]string, error) {
 	return nil, wire.NotFound("Resource %s does not exist.", arn)
 }
 
-type tagResourceInput struct {
+// resourceRef names a bus or rule by ARN, as the tagging operations do.
+type resourceRef struct {
 	ResourceARN string
-	Tags        []Tag
 }
 
-func (s *Store) tagResource(_ context.Context, r *wire.Request, in tagResourceInput) (any, error) {
-	if err := validateTags(in.Tags); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	tags, err := s.tagged(r, in.ResourceARN)
-	if err != nil {
-		return nil, err
-	}
+func (in resourceRef) resourceARN() string { return in.ResourceARN }
+
+// onTags is an operation on the tags of the bus or rule its input names,
+// found under the store's lock.
+func onTags[In interface{ resourceARN() string }](s *Store, serve func(r *wire.Request, in In, tags map[string]string) (any, error)) wire.Handler {
+	return wire.Locked(&s.mu, func(r *wire.Request, in In) (map[string]string, error) { return s.tagged(r, in.resourceARN()) }, serve)
+}
+
+type tagResourceInput struct {
+	resourceRef
+	Tags []Tag
+}
+
+func (in tagResourceInput) Validate() error { return validateTags(in.Tags) }
+
+func (s *Store) tagResource(_ *wire.Request, in tagResourceInput, tags map[string]string) (any, error) {
 	// Count before changing anything, so a refused call leaves every tag,
 	// including those it would have overwritten, as it was.
 	added := map[string]bool{}
@@ -603,34 +609,18 @@ func (s *Store) tagResource(_ context.Context, r *wire.Request, in tagResourceIn
 }
 
 type untagResourceInput struct {
-	ResourceARN string
-	TagKeys     []string
+	resourceRef
+	TagKeys []string
 }
 
-func (s *Store) untagResource(_ context.Context, r *wire.Request, in untagResourceInput) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	tags, err := s.tagged(r, in.ResourceARN)
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) untagResource(_ *wire.Request, in untagResourceInput, tags map[string]string) (any, error) {
 	for _, k := range in.TagKeys {
 		delete(tags, k)
 	}
 	return struct{}{}, nil
 }
 
-type listTagsForResourceInput struct {
-	ResourceARN string
-}
-
-func (s *Store) listTagsForResource(_ context.Context, r *wire.Request, in listTagsForResourceInput) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	tags, err := s.tagged(r, in.ResourceARN)
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) listTagsForResource(_ *wire.Request, _ resourceRef, tags map[string]string) (any, error) {
 	return struct {
 		Tags []Tag `json:"Tags"`
 	}{tagList(tags)}, nil
