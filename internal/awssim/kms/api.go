@@ -200,34 +200,22 @@ func policyName(name string) error {
 	return nil
 }
 
-type getKeyPolicyInput struct {
+// keyPolicyRef names a key's policy, whose only name is "default".
+type keyPolicyRef struct {
 	keyRef
 	PolicyName string
 }
 
-func (in getKeyPolicyInput) Validate() error {
-	if err := policyName(in.PolicyName); err != nil {
-		return err
-	}
-	return nil
-}
+func (in keyPolicyRef) Validate() error { return policyName(in.PolicyName) }
 
-func (s *Store) getKeyPolicy(r *wire.Request, in getKeyPolicyInput, k *key) (any, error) {
+func (s *Store) getKeyPolicy(_ *wire.Request, _ keyPolicyRef, k *key) (any, error) {
 	return map[string]string{"Policy": k.policy, "PolicyName": "default"}, nil
 }
 
 type putKeyPolicyInput struct {
-	keyRef
+	keyPolicyRef
 	Policy                         string
-	PolicyName                     string
 	BypassPolicyLockoutSafetyCheck bool
-}
-
-func (in putKeyPolicyInput) Validate() error {
-	if err := policyName(in.PolicyName); err != nil {
-		return err
-	}
-	return nil
 }
 
 func (s *Store) putKeyPolicy(r *wire.Request, in putKeyPolicyInput, k *key) (any, error) {
@@ -447,10 +435,7 @@ func (in tagResourceInput) Validate() error {
 	if err := checkTags(in.Tags); err != nil {
 		return err
 	}
-	if err := notAlias(in.KeyId); err != nil {
-		return err
-	}
-	return nil
+	return notAlias(in.KeyId)
 }
 
 func (s *Store) tagResource(r *wire.Request, in tagResourceInput, k *key) (any, error) {
@@ -482,10 +467,7 @@ type untagResourceInput struct {
 }
 
 func (in untagResourceInput) Validate() error {
-	if err := notAlias(in.KeyId); err != nil {
-		return err
-	}
-	return nil
+	return notAlias(in.KeyId)
 }
 
 func (s *Store) untagResource(r *wire.Request, in untagResourceInput, k *key) (any, error) {
