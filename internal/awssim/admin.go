@@ -9,9 +9,8 @@ import (
 	"regexp"
 	"sort"
 
-	"github.com/orgnotify/orgnotify/internal/awssim/eventbridge"
-
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
+	"github.com/orgnotify/orgnotify/internal/awssim/eventbridge"
 )
 
 // serveAdmin answers the simulator's own endpoints:

@@ -24,11 +24,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/orgnotify/orgnotify/internal/awssim/wire"
-
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
-
 	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 // Event is one seeded management event. Field names are camelCase in YAML and

@@ -7,11 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/orgnotify/orgnotify/internal/awssim/wire"
-
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
-
 	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 // trail is one trail, kept in its home region.

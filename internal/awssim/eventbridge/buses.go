@@ -4,9 +4,8 @@ import (
 	"context"
 	"strings"
 
-	"github.com/orgnotify/orgnotify/internal/awssim/wire"
-
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 type busOutput struct {

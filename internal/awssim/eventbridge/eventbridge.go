@@ -12,16 +12,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/orgnotify/orgnotify/internal/awssim/eventpattern"
-	"github.com/orgnotify/orgnotify/internal/awssim/wire"
-
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
-
+	"github.com/orgnotify/orgnotify/internal/awssim/eventpattern"
 	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
-
 	"github.com/orgnotify/orgnotify/internal/awssim/paging"
-
 	"github.com/orgnotify/orgnotify/internal/awssim/tagging"
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 // Targets are the services EventBridge delivers to, by target ARN service.

@@ -11,9 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/orgnotify/orgnotify/internal/awssim/wire"
-
 	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 // envelope is an event as rules see it and targets receive it, with the

@@ -5,9 +5,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/orgnotify/orgnotify/internal/awssim/wire"
-
 	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 // maxFailedInvocations bounds the record of failed invocations; the

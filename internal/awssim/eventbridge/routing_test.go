@@ -17,7 +17,6 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim"
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
 	eb "github.com/orgnotify/orgnotify/internal/awssim/eventbridge"
-
 	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 )
 

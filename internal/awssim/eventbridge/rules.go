@@ -8,10 +8,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 	"github.com/orgnotify/orgnotify/internal/awssim/eventpattern"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
-
-	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 )
 
 // Rule states EventBridge accepts.

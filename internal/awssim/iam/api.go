@@ -10,11 +10,9 @@ import (
 	"time"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
-	"github.com/orgnotify/orgnotify/internal/awssim/wire"
-
 	"github.com/orgnotify/orgnotify/internal/awssim/paging"
-
 	"github.com/orgnotify/orgnotify/internal/awssim/tagging"
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 // XML shapes of the results.

@@ -19,12 +19,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
-
-	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
-
-	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 )
 
 // Quotas AWS applies by default.

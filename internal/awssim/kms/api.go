@@ -9,14 +9,11 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
-	"github.com/orgnotify/orgnotify/internal/awssim/wire"
-
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
-
+	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 	"github.com/orgnotify/orgnotify/internal/awssim/paging"
-
 	"github.com/orgnotify/orgnotify/internal/awssim/tagging"
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 const maxPolicyBytes = 32768

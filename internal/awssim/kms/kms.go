@@ -21,12 +21,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
-
-	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
-
-	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 )
 
 var _ handoff.KeyAuthorizer = (*Store)(nil)

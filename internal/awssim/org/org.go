@@ -24,9 +24,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/orgnotify/orgnotify/internal/awssim/wire"
-
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 // Defaults used when the seed leaves them out. The IDs follow AWS's

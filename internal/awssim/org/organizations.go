@@ -5,11 +5,9 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/orgnotify/orgnotify/internal/awssim/wire"
-
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
-
 	"github.com/orgnotify/orgnotify/internal/awssim/paging"
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 // Organizations is the Organizations service (awsJson1_1).

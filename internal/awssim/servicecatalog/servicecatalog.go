@@ -20,9 +20,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/orgnotify/orgnotify/internal/awssim/wire"
-
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 // ProvisionedProduct is one seeded provisioned product.

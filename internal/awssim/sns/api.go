@@ -9,14 +9,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
-	"github.com/orgnotify/orgnotify/internal/awssim/wire"
-
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
-
+	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 	"github.com/orgnotify/orgnotify/internal/awssim/paging"
-
 	"github.com/orgnotify/orgnotify/internal/awssim/tagging"
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 // XML shapes of the results.

@@ -12,10 +12,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
-
-	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 )
 
 // messageAttribute is one message attribute; StringValue holds the value

@@ -15,10 +15,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
-
-	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 )
 
 // Limits from the SNS developer guide.

@@ -8,9 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/orgnotify/orgnotify/internal/awssim/wire"
-
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 // pendingARN is what Subscribe and the list calls show for a subscription

@@ -10,13 +10,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/orgnotify/orgnotify/internal/awssim/wire"
-
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
-
 	"github.com/orgnotify/orgnotify/internal/awssim/paging"
-
 	"github.com/orgnotify/orgnotify/internal/awssim/tagging"
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 type createQueueInput struct {

@@ -5,10 +5,9 @@ import (
 	"encoding/base64"
 	"net/http"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
-
-	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 )
 
 var _ handoff.Deliverer = (*Store)(nil)

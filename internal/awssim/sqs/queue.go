@@ -7,9 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
-
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
+	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 )
 
 // queue is one queue and its messages.

@@ -17,10 +17,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
-
-	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 )
 
 // Limits and defaults from the SQS developer guide.
