@@ -133,25 +133,17 @@ func (s *Store) putPermission(_ context.Context, r *wire.Request, in putPermissi
 	if err != nil {
 		return nil, err
 	}
+	// Either a whole policy replaces the bus's, or one statement joins it.
+	var whole *policy
+	var st map[string]any
 	if in.Policy != "" {
 		if in.Action != "" || in.Principal != "" || in.StatementId != "" || in.Condition != nil {
 			return nil, wire.Validation("Policy cannot be combined with Action, Principal, StatementId or Condition.")
 		}
-		p, err := parsePolicy(in.Policy)
-		if err != nil {
-			return nil, err
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		b, err := s.lookupBus(ref)
-		if err != nil {
-			return nil, err
-		}
-		b.policy, b.modified = p, r.Now.UTC()
-		return struct{}{}, nil
+		whole, err = parsePolicy(in.Policy)
+	} else {
+		st, err = permissionStatement(ref, in.Action, in.Principal, in.StatementId, in.Condition)
 	}
-
-	st, err := permissionStatement(ref, in.Action, in.Principal, in.StatementId, in.Condition)
 	if err != nil {
 		return nil, err
 	}
@@ -161,18 +153,19 @@ func (s *Store) putPermission(_ context.Context, r *wire.Request, in putPermissi
 	if err != nil {
 		return nil, err
 	}
-	if b.policy != nil {
-		for _, old := range b.policy.Statement {
-			if old["Sid"] == in.StatementId {
-				return nil, alreadyExists("Statement with sid %s already exists.", in.StatementId)
+	if whole == nil {
+		if b.policy != nil {
+			for _, old := range b.policy.Statement {
+				if old["Sid"] == in.StatementId {
+					return nil, alreadyExists("Statement with sid %s already exists.", in.StatementId)
+				}
 			}
 		}
+		if whole, err = b.policy.withStatement(st); err != nil {
+			return nil, err
+		}
 	}
-	p, err := b.policy.withStatement(st)
-	if err != nil {
-		return nil, err
-	}
-	b.policy, b.modified = p, r.Now.UTC()
+	b.policy, b.modified = whole, r.Now.UTC()
 	return struct{}{}, nil
 }
 
