@@ -22,6 +22,29 @@ type Delivery struct {
 	Attributes map[string]string
 }
 
+// Condition is the policy condition context of a delivery: aws:SourceArn
+// and aws:SourceAccount, those that are set.
+func (d Delivery) Condition() map[string]string {
+	ctx := map[string]string{}
+	if d.SourceARN != "" {
+		ctx["aws:SourceArn"] = d.SourceARN
+	}
+	if d.SourceAccount != "" {
+		ctx["aws:SourceAccount"] = d.SourceAccount
+	}
+	return ctx
+}
+
+// KeyUse is what a delivery to a resource encrypted with keyRef asks of
+// KMS: the sender encrypts for the resource, so it needs the data key under
+// its own service principal, through the service that holds the resource.
+func (d Delivery) KeyUse(keyRef, account, region, via string) KeyUse {
+	return KeyUse{
+		KeyRef: keyRef, Account: account, Region: region, FromService: d.FromService,
+		Actions: []string{"kms:GenerateDataKey", "kms:Decrypt"}, SourceARN: d.SourceARN, ViaService: via,
+	}
+}
+
 // Deliverer accepts deliveries for the resources of one service.
 type Deliverer interface {
 	Deliver(ctx context.Context, d Delivery) error

@@ -210,16 +210,9 @@ func (s *Store) Deliver(ctx context.Context, d handoff.Delivery) error {
 		s.mu.Unlock()
 		return notFound("Topic does not exist: %s", d.TargetARN)
 	}
-	cond := map[string]string{}
-	if d.SourceARN != "" {
-		cond["aws:SourceArn"] = d.SourceARN
-	}
-	if d.SourceAccount != "" {
-		cond["aws:SourceAccount"] = d.SourceAccount
-	}
 	allowed := t.policy.Allows(iampolicy.Request{
 		Principal: iampolicy.Principal{Service: d.FromService},
-		Action:    "sns:Publish", Resource: t.arn, Context: cond,
+		Action:    "sns:Publish", Resource: t.arn, Context: d.Condition(),
 	})
 	keyRef, account, region := t.attrs["KmsMasterKeyId"], t.account, t.region
 	now := s.now()
@@ -228,10 +221,7 @@ func (s *Store) Deliver(ctx context.Context, d handoff.Delivery) error {
 		return authorizationError(d.FromService, "sns:Publish", d.TargetARN)
 	}
 	if keyRef != "" && s.keys != nil {
-		if err := s.keys.AuthorizeKeyUse(ctx, handoff.KeyUse{
-			KeyRef: keyRef, Account: account, Region: region, FromService: d.FromService,
-			Actions: []string{"kms:GenerateDataKey", "kms:Decrypt"}, SourceARN: d.SourceARN, ViaService: "sns",
-		}); err != nil {
+		if err := s.keys.AuthorizeKeyUse(ctx, d.KeyUse(keyRef, account, region, "sns")); err != nil {
 			e := wire.AsError(err)
 			// SNS reports a refused key as KMSAccessDenied, KMSNotFound, ...
 			return &wire.Error{Code: "KMS" + strings.TrimSuffix(e.Code, "Exception"), Status: e.Status, Message: e.Message}

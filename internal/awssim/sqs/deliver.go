@@ -37,7 +37,7 @@ func (s *Store) DeliverTyped(ctx context.Context, d handoff.Delivery, dataTypes 
 		Principal: iampolicy.Principal{Service: d.FromService},
 		Action:    "sqs:SendMessage",
 		Resource:  q.arn,
-		Context:   sourceContext(d),
+		Context:   d.Condition(),
 	})
 	keyRef := q.attrs["KmsMasterKeyId"]
 	account, region := q.account, q.region
@@ -46,12 +46,7 @@ func (s *Store) DeliverTyped(ctx context.Context, d handoff.Delivery, dataTypes 
 		return accessDenied(d.FromService, "sqs:SendMessage", d.TargetARN)
 	}
 	if keyRef != "" && s.keys != nil {
-		// The sender encrypts the message for the queue: it needs the data
-		// key from KMS, under its own service principal.
-		if err := s.keys.AuthorizeKeyUse(ctx, handoff.KeyUse{
-			KeyRef: keyRef, Account: account, Region: region, FromService: d.FromService,
-			Actions: []string{"kms:GenerateDataKey", "kms:Decrypt"}, SourceARN: d.SourceARN, ViaService: "sqs",
-		}); err != nil {
+		if err := s.keys.AuthorizeKeyUse(ctx, d.KeyUse(keyRef, account, region, "sqs")); err != nil {
 			e := wire.AsError(err)
 			// The SQS error for a refused key is KMS.<code>.
 			return &wire.Error{Code: "KMS." + e.Code, Status: e.Status, Message: e.Message}
@@ -97,18 +92,6 @@ func (s *Store) DeliverTyped(ctx context.Context, d handoff.Delivery, dataTypes 
 	}
 	q.enqueue(m, delay, s.now())
 	return nil
-}
-
-// sourceContext is the condition context of a service delivery.
-func sourceContext(d handoff.Delivery) map[string]string {
-	ctx := map[string]string{}
-	if d.SourceARN != "" {
-		ctx["aws:SourceArn"] = d.SourceARN
-	}
-	if d.SourceAccount != "" {
-		ctx["aws:SourceAccount"] = d.SourceAccount
-	}
-	return ctx
 }
 
 // senderOf is the SenderId a service delivery shows; AWS shows an opaque
