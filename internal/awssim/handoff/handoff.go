@@ -22,18 +22,21 @@ type Delivery struct {
 	Attributes map[string]string
 }
 
-// Condition is the policy condition context of a delivery: aws:SourceArn
-// and aws:SourceAccount, those that are set.
-func (d Delivery) Condition() map[string]string {
+// SourceCondition is the policy condition context of a service acting for
+// a resource: aws:SourceArn and aws:SourceAccount, those that are set.
+func SourceCondition(sourceARN, sourceAccount string) map[string]string {
 	ctx := map[string]string{}
-	if d.SourceARN != "" {
-		ctx["aws:SourceArn"] = d.SourceARN
+	if sourceARN != "" {
+		ctx["aws:SourceArn"] = sourceARN
 	}
-	if d.SourceAccount != "" {
-		ctx["aws:SourceAccount"] = d.SourceAccount
+	if sourceAccount != "" {
+		ctx["aws:SourceAccount"] = sourceAccount
 	}
 	return ctx
 }
+
+// Condition is the policy condition context of a delivery.
+func (d Delivery) Condition() map[string]string { return SourceCondition(d.SourceARN, d.SourceAccount) }
 
 // KeyUse is what a delivery to a resource encrypted with keyRef asks of
 // KMS: the sender encrypts for the resource, so it needs the data key under

@@ -223,18 +223,11 @@ func (s *Store) AuthorizeRoleUse(_ context.Context, u handoff.RoleUse) (string, 
 	if ro == nil || !s.visible(ro) {
 		return "", wire.AccessDenied("%s is not authorized to assume role %s: the role does not exist", u.FromService, u.RoleARN)
 	}
-	ctx := map[string]string{}
-	if u.SourceAccount != "" {
-		ctx["aws:SourceAccount"] = u.SourceAccount
-	}
-	if u.SourceARN != "" {
-		ctx["aws:SourceArn"] = u.SourceARN
-	}
 	if !ro.trust.Allows(iampolicy.Request{
 		Principal: iampolicy.Principal{Service: u.FromService},
 		Action:    "sts:AssumeRole",
 		Resource:  ro.arn,
-		Context:   ctx,
+		Context:   handoff.SourceCondition(u.SourceARN, u.SourceAccount),
 	}) {
 		return "", wire.AccessDenied("%s is not authorized to perform: sts:AssumeRole on resource: %s", u.FromService, u.RoleARN)
 	}

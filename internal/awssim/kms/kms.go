@@ -312,13 +312,8 @@ func (s *Store) AuthorizeKeyUse(_ context.Context, u handoff.KeyUse) error {
 	if !k.enabled {
 		return wire.Errorf("DisabledException", http.StatusBadRequest, "%s is disabled.", k.arn)
 	}
-	ctx := map[string]string{}
-	if u.SourceARN != "" {
-		ctx["aws:SourceArn"] = u.SourceARN
-		if a, ok := awsarn.Parse(u.SourceARN); ok && a.Account != "" {
-			ctx["aws:SourceAccount"] = a.Account
-		}
-	}
+	source, _ := awsarn.Parse(u.SourceARN)
+	ctx := handoff.SourceCondition(u.SourceARN, source.Account)
 	if u.ViaService != "" {
 		ctx["kms:ViaService"] = u.ViaService + "." + u.Region + ".amazonaws.com"
 	}
