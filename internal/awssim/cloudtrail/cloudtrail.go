@@ -264,11 +264,11 @@ func (s *Store) Service() wire.Service {
 		Ops: map[string]wire.Handler{
 			"LookupEvents":   wire.Op(s.lookupEvents),
 			"CreateTrail":    wire.Op(s.createTrail),
-			"DeleteTrail":    wire.Op(s.deleteTrail),
+			"DeleteTrail":    onTrail(s, s.homeTrail, s.deleteTrail),
 			"DescribeTrails": wire.Op(s.describeTrails),
-			"GetTrailStatus": wire.Op(s.getTrailStatus),
-			"StartLogging":   s.startLogging,
-			"StopLogging":    s.stopLogging,
+			"GetTrailStatus": onTrail(s, s.lookupTrail, s.getTrailStatus),
+			"StartLogging":   onTrail(s, s.homeTrail, s.setLogging(true)),
+			"StopLogging":    onTrail(s, s.homeTrail, s.setLogging(false)),
 		},
 	}
 }

@@ -178,42 +178,29 @@ func (s *Store) homeTrail(r *wire.Request, ref string) (*trail, error) {
 
 type trailRef struct{ Name string }
 
-func (s *Store) startLogging(_ context.Context, r *wire.Request) (any, error) {
-	return s.setLogging(r, true)
+// onTrail is an operation on the trail its input names, found by find
+// (homeTrail where only the trail's home Region may act) under the store's
+// lock.
+func onTrail(s *Store, find func(r *wire.Request, name string) (*trail, error), serve func(r *wire.Request, t *trail) (any, error)) wire.Handler {
+	lookup := func(r *wire.Request, in trailRef) (*trail, error) { return find(r, in.Name) }
+	return wire.Locked(&s.mu, lookup, func(r *wire.Request, _ trailRef, t *trail) (any, error) { return serve(r, t) })
 }
 
-func (s *Store) stopLogging(_ context.Context, r *wire.Request) (any, error) {
-	return s.setLogging(r, false)
+// setLogging is StartLogging (on) or StopLogging.
+func (s *Store) setLogging(on bool) func(r *wire.Request, t *trail) (any, error) {
+	return func(_ *wire.Request, t *trail) (any, error) {
+		if on && !t.logging {
+			t.started = s.now().UTC()
+		}
+		if !on && t.logging {
+			t.stopped = s.now().UTC()
+		}
+		t.logging = on
+		return struct{}{}, nil
+	}
 }
 
-func (s *Store) setLogging(r *wire.Request, on bool) (any, error) {
-	var in trailRef
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, err := s.homeTrail(r, in.Name)
-	if err != nil {
-		return nil, err
-	}
-	if on && !t.logging {
-		t.started = s.now().UTC()
-	}
-	if !on && t.logging {
-		t.stopped = s.now().UTC()
-	}
-	t.logging = on
-	return struct{}{}, nil
-}
-
-func (s *Store) deleteTrail(_ context.Context, r *wire.Request, in trailRef) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, err := s.homeTrail(r, in.Name)
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) deleteTrail(_ *wire.Request, t *trail) (any, error) {
 	delete(s.trails, t.arn)
 	return struct{}{}, nil
 }
@@ -256,13 +243,7 @@ func (s *Store) describeTrails(_ context.Context, r *wire.Request, in describeTr
 	return out, nil
 }
 
-func (s *Store) getTrailStatus(_ context.Context, r *wire.Request, in trailRef) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, err := s.lookupTrail(r, in.Name)
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) getTrailStatus(_ *wire.Request, t *trail) (any, error) {
 	out := struct {
 		IsLogging        bool     `json:"IsLogging"`
 		StartLoggingTime *float64 `json:"StartLoggingTime,omitempty"`
