@@ -109,17 +109,10 @@ func (s *Store) Service() wire.Service {
 	}
 }
 
-// keyInput is an input that names a key (key ID, key ARN, alias name or
-// alias ARN). An input with a Validate method is checked before the key is
-// looked up.
-type keyInput interface{ keyID() string }
-
-// onKey is an operation on the key its input names: the key is found, and
-// the caller's right to perform action on it checked, under the store's
-// lock.
-func onKey[In keyInput](s *Store, action string, serve func(r *wire.Request, in In, k *key) (any, error)) wire.Handler {
-	find := func(r *wire.Request, in In) (*key, error) { return s.keyFor(r, in.keyID(), action) }
-	return wire.Locked(&s.mu, find, serve)
+// onKey is an operation on the key its input names (key ID or ARN, alias
+// name or ARN), checked, found and authorized for action under the lock.
+func onKey[In interface{ keyID() string }](s *Store, action string, serve func(*wire.Request, In, *key) (any, error)) wire.Handler {
+	return wire.Locked(&s.mu, func(r *wire.Request, in In) (*key, error) { return s.keyFor(r, in.keyID(), action) }, serve)
 }
 
 // Errors as KMS words them; every KMS error is HTTP 400.

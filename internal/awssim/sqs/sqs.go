@@ -95,16 +95,10 @@ func (s *Store) Service() wire.Service {
 	}
 }
 
-// queueInput is an input that names a queue by its URL. An input with a
-// Validate method is checked before the queue is looked up.
-type queueInput interface{ url() string }
-
-// onQueue is an operation on the queue its input names: the queue is found,
-// and the caller's right to perform action on it checked, under the
-// store's lock.
-func onQueue[In queueInput](s *Store, action string, serve func(r *wire.Request, in In, q *queue) (any, error)) wire.Handler {
-	find := func(r *wire.Request, in In) (*queue, error) { return s.find(r, in.url(), action) }
-	return wire.Locked(&s.mu, find, serve)
+// onQueue is an operation on the queue its input's QueueUrl names,
+// checked, found and authorized for action under the store's lock.
+func onQueue[In interface{ url() string }](s *Store, action string, serve func(*wire.Request, In, *queue) (any, error)) wire.Handler {
+	return wire.Locked(&s.mu, func(r *wire.Request, in In) (*queue, error) { return s.find(r, in.url(), action) }, serve)
 }
 
 // sqsError builds an error with its JSON type and its awsQuery code; the
