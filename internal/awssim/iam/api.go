@@ -181,15 +181,9 @@ func (s *Store) deleteRole(r *wire.Request, ro *role) (any, error) {
 	return nil, nil
 }
 
-func (s *Store) updateAssumeRolePolicy(_ context.Context, r *wire.Request) (any, error) {
+func (s *Store) updateAssumeRolePolicy(r *wire.Request, ro *role) (any, error) {
 	doc := r.Form.Get("PolicyDocument")
-	trust, err := parseTrust(doc)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ro, err := s.lookup(r.Account, r.Form.Get("RoleName"))
+	trust, err := parseTrust(doc) // accepted by trustParam
 	if err != nil {
 		return nil, err
 	}
@@ -331,29 +325,16 @@ func (s *Store) listRoles(_ context.Context, r *wire.Request) (any, error) {
 	return out, nil
 }
 
-func (s *Store) tagRole(_ context.Context, r *wire.Request) (any, error) {
-	tags, err := readTags(r)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ro, err := s.lookup(r.Account, r.Form.Get("RoleName"))
+func (s *Store) tagRole(r *wire.Request, ro *role) (any, error) {
+	tags, err := readTags(r) // accepted by tagsParam
 	if err != nil {
 		return nil, err
 	}
 	return nil, ro.setTags(tags)
 }
 
-func (s *Store) untagRole(_ context.Context, r *wire.Request) (any, error) {
-	keys := wire.FormStrings(r.Form, "TagKeys.member")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ro, err := s.lookup(r.Account, r.Form.Get("RoleName"))
-	if err != nil {
-		return nil, err
-	}
-	for _, k := range keys {
+func (s *Store) untagRole(r *wire.Request, ro *role) (any, error) {
+	for _, k := range wire.FormStrings(r.Form, "TagKeys.member") {
 		delete(ro.tags, k)
 		ro.tagKeys = slices.DeleteFunc(ro.tagKeys, func(x string) bool { return x == k })
 	}

@@ -84,23 +84,25 @@ func (s *Store) SetPropagationDelay(d time.Duration) {
 }
 
 // onRole is an operation on the role its RoleName parameter names, found
-// under the store's lock.
-func onRole(s *Store, serve func(r *wire.Request, ro *role) (any, error)) wire.Handler {
-	find := func(r *wire.Request, _ struct{}) (*role, error) { return s.lookup(r.Account, r.Form.Get("RoleName")) }
-	return wire.Locked(&s.mu, find, func(r *wire.Request, _ struct{}, ro *role) (any, error) { return serve(r, ro) })
-}
-
-// onRolePolicy is onRole for an operation on one of the role's inline
-// policies: the PolicyName parameter is checked first.
-func onRolePolicy(s *Store, serve func(r *wire.Request, ro *role) (any, error)) wire.Handler {
+// under the store's lock once check (nil: none) accepts the request.
+func onRole(s *Store, check func(*wire.Request) error, serve func(r *wire.Request, ro *role) (any, error)) wire.Handler {
 	find := func(r *wire.Request, _ struct{}) (*role, error) {
-		if err := checkPolicyName(r.Form.Get("PolicyName")); err != nil {
-			return nil, err
+		if check != nil {
+			if err := check(r); err != nil {
+				return nil, err
+			}
 		}
 		return s.lookup(r.Account, r.Form.Get("RoleName"))
 	}
 	return wire.Locked(&s.mu, find, func(r *wire.Request, _ struct{}, ro *role) (any, error) { return serve(r, ro) })
 }
+
+// Checks of a request's parameters, made before the role is looked up.
+var (
+	policyNameParam = func(r *wire.Request) error { return checkPolicyName(r.Form.Get("PolicyName")) }
+	trustParam      = func(r *wire.Request) error { _, err := parseTrust(r.Form.Get("PolicyDocument")); return err }
+	tagsParam       = func(r *wire.Request) error { _, err := readTags(r); return err }
+)
 
 // Service is the IAM service (awsQuery).
 func (s *Store) Service() wire.Service {
@@ -112,17 +114,17 @@ func (s *Store) Service() wire.Service {
 		AccessDeniedCode: "AccessDenied",
 		Ops: map[string]wire.Handler{
 			"CreateRole":             s.createRole,
-			"GetRole":                onRole(s, s.getRole),
-			"DeleteRole":             onRole(s, s.deleteRole),
+			"GetRole":                onRole(s, nil, s.getRole),
+			"DeleteRole":             onRole(s, nil, s.deleteRole),
 			"ListRoles":              s.listRoles,
-			"UpdateAssumeRolePolicy": s.updateAssumeRolePolicy,
+			"UpdateAssumeRolePolicy": onRole(s, trustParam, s.updateAssumeRolePolicy),
 			"PutRolePolicy":          s.putRolePolicy,
-			"GetRolePolicy":          onRolePolicy(s, s.getRolePolicy),
-			"DeleteRolePolicy":       onRolePolicy(s, s.deleteRolePolicy),
-			"ListRolePolicies":       onRole(s, s.listRolePolicies),
-			"TagRole":                s.tagRole,
-			"UntagRole":              s.untagRole,
-			"ListRoleTags":           onRole(s, s.listRoleTags),
+			"GetRolePolicy":          onRole(s, policyNameParam, s.getRolePolicy),
+			"DeleteRolePolicy":       onRole(s, policyNameParam, s.deleteRolePolicy),
+			"ListRolePolicies":       onRole(s, nil, s.listRolePolicies),
+			"TagRole":                onRole(s, tagsParam, s.tagRole),
+			"UntagRole":              onRole(s, nil, s.untagRole),
+			"ListRoleTags":           onRole(s, nil, s.listRoleTags),
 		},
 	}
 }
