@@ -231,7 +231,6 @@ func (s *Store) confirmSubscription(_ context.Context, r *wire.Request) (any, er
 	return nil, invalidParameter("Invalid token")
 }
 
-// lookupSubscription finds a subscription by ARN. The caller holds s.mu.
 // onSubscription is an operation on the subscription its SubscriptionArn
 // parameter names, found under the store's lock once expired pending
 // subscriptions are gone.
@@ -243,6 +242,7 @@ func onSubscription(s *Store, serve func(r *wire.Request, sub *subscription) (an
 	return wire.Locked(&s.mu, find, func(r *wire.Request, _ struct{}, sub *subscription) (any, error) { return serve(r, sub) })
 }
 
+// lookupSubscription finds a subscription by ARN. The caller holds s.mu.
 func (s *Store) lookupSubscription(arn string) (*subscription, error) {
 	if arn == "" || arn == pendingSubscribe || arn == pendingList {
 		return nil, invalidParameter("Invalid parameter: SubscriptionArn")
