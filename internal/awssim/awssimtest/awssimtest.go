@@ -16,6 +16,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
 	orgaws "github.com/orgnotify/orgnotify/internal/aws"
@@ -71,6 +72,22 @@ func (e *Env) ConfigWithKeys(t testing.TB, region, accessKey, secret, token stri
 	// wrapper is the product's guard against aws/aws-sdk-go-v2#2737.
 	cfg.HTTPClient = orgaws.BufferedBodyClient{Inner: cfg.HTTPClient}
 	return cfg
+}
+
+// AssumeRole assumes in.RoleArn with from's credentials and returns an
+// aws.Config for region that acts through the session, and the session's
+// AssumedRoleId. RoleSessionName defaults to "test"; an error fails the
+// test.
+func (e *Env) AssumeRole(t testing.TB, from aws.Config, region string, in sts.AssumeRoleInput) (aws.Config, string) {
+	t.Helper()
+	if in.RoleSessionName == nil {
+		in.RoleSessionName = aws.String("test")
+	}
+	out, err := sts.NewFromConfig(from).AssumeRole(context.Background(), &in)
+	WantCode(t, err, "")
+	c := out.Credentials
+	cfg := e.ConfigWithKeys(t, region, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+	return cfg, aws.ToString(out.AssumedRoleUser.AssumedRoleId)
 }
 
 // connRetryer retries only a request whose connection the SDK's transport

@@ -322,11 +322,9 @@ func TestCrossAccountKeyAccess(t *testing.T) {
 	env, c := start(t)
 	ctx := context.Background()
 	base := env.Config(t, region)
-	cr, err := sts.NewFromConfig(base).AssumeRole(ctx, &sts.AssumeRoleInput{
+	memberCfg, _ := env.AssumeRole(t, base, region, sts.AssumeRoleInput{
 		RoleArn: aws.String("arn:aws:iam::" + member + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("t1")})
-	awssimtest.WantCode(t, err, "")
-	mc := kms.NewFromConfig(env.ConfigWithKeys(t, region, aws.ToString(cr.Credentials.AccessKeyId),
-		aws.ToString(cr.Credentials.SecretAccessKey), aws.ToString(cr.Credentials.SessionToken)))
+	mc := kms.NewFromConfig(memberCfg)
 
 	private := createKey(t, c, &kms.CreateKeyInput{})
 	shared := createKey(t, c, &kms.CreateKeyInput{Policy: aws.String(`{"Version":"2012-10-17","Statement":[

@@ -52,13 +52,8 @@ func seed() awssim.Seed {
 // assume returns an aws.Config acting through a role.
 func assume(t *testing.T, env *awssimtest.Env, from aws.Config, roleARN string) aws.Config {
 	t.Helper()
-	out, err := sts.NewFromConfig(from).AssumeRole(context.Background(), &sts.AssumeRoleInput{
-		RoleArn: aws.String(roleARN), RoleSessionName: aws.String("test"), ExternalId: externalFor(roleARN)})
-	if err != nil {
-		t.Fatalf("AssumeRole %s: %v", roleARN, err)
-	}
-	c := out.Credentials
-	return env.ConfigWithKeys(t, region, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+	cfg, _ := env.AssumeRole(t, from, region, sts.AssumeRoleInput{RoleArn: aws.String(roleARN), ExternalId: externalFor(roleARN)})
+	return cfg
 }
 
 func externalFor(roleARN string) *string {

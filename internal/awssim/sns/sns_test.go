@@ -446,12 +446,8 @@ func TestPublishRules(t *testing.T) {
 // assume returns an SNS client for a role in another account.
 func assume(t *testing.T, f fixture, roleARN string) *sns.Client {
 	t.Helper()
-	out, err := sts.NewFromConfig(f.env.Config(t, region)).AssumeRole(context.Background(), &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("test")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := out.Credentials
-	return sns.NewFromConfig(f.env.ConfigWithKeys(t, region, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken)))
+	cfg, _ := f.env.AssumeRole(t, f.env.Config(t, region), region, sts.AssumeRoleInput{RoleArn: aws.String(roleARN)})
+	return sns.NewFromConfig(cfg)
 }
 
 // TestCrossAccountPublish: the central topic admits the organization's

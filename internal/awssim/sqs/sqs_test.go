@@ -578,13 +578,8 @@ func TestLongPoll(t *testing.T) {
 // assume returns a client acting as the member account.
 func assume(t *testing.T, f fixture) *sqs.Client {
 	t.Helper()
-	out, err := sts.NewFromConfig(f.env.Config(t, region)).AssumeRole(context.Background(), &sts.AssumeRoleInput{
-		RoleArn: aws.String("arn:aws:iam::" + member + ":role/" + org.AccessRole), RoleSessionName: aws.String("test")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := out.Credentials
-	return sqs.NewFromConfig(f.env.ConfigWithKeys(t, region, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken)))
+	cfg, _ := f.env.AssumeRole(t, f.env.Config(t, region), region, sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + member + ":role/" + org.AccessRole)})
+	return sqs.NewFromConfig(cfg)
 }
 
 // TestSenderIDOfAssumedRole: AWS documents an assumed role's SenderId as
@@ -593,18 +588,15 @@ func assume(t *testing.T, f fixture) *sqs.Client {
 func TestSenderIDOfAssumedRole(t *testing.T) {
 	f := start(t)
 	ctx := context.Background()
-	role, err := sts.NewFromConfig(f.env.Config(t, region)).AssumeRole(ctx, &sts.AssumeRoleInput{
+	cfg, want := f.env.AssumeRole(t, f.env.Config(t, region), region, sts.AssumeRoleInput{
 		RoleArn: aws.String("arn:aws:iam::" + member + ":role/" + org.AccessRole), RoleSessionName: aws.String("digest")})
-	awssimtest.WantCode(t, err, "")
-	c := role.Credentials
-	as := sqs.NewFromConfig(f.env.ConfigWithKeys(t, region, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken)))
+	as := sqs.NewFromConfig(cfg)
 	q, err := as.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("own")})
 	awssimtest.WantCode(t, err, "")
 	_, err = as.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: q.QueueUrl, MessageBody: aws.String("hi")})
 	awssimtest.WantCode(t, err, "")
 	out, err := as.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, MessageSystemAttributeNames: []types.MessageSystemAttributeName{"SenderId"}})
 	awssimtest.WantCode(t, err, "")
-	want := aws.ToString(role.AssumedRoleUser.AssumedRoleId)
 	if len(out.Messages) != 1 || out.Messages[0].Attributes["SenderId"] != want {
 		t.Errorf("messages = %+v, want one with SenderId %q", out.Messages, want)
 	}
