@@ -14,7 +14,11 @@
 #
 # Output: annotations and the findings (--format github), the job summary
 # when GITHUB_STEP_SUMMARY is set, and with --comment the sticky
-# pull-request comment (GITHUB_TOKEN and the Actions variables needed).
+# pull-request comment (GITHUB_TOKEN and the Actions variables needed),
+# with the Slack digest preview of the accounts the pull request changes
+# and, when ORGNOTIFY_PLAN_MEMBER_ROLE is set and AWS credentials are in
+# the environment, the read-only plan (`orgnotify comment --plan`, which
+# observes and compares, never applies).
 # Exit status: validate's (0 clean, 1 findings, 2 error), or the comment's
 # when validation passed but the comment could not be written.
 set -euo pipefail
@@ -60,6 +64,17 @@ if $comment; then
   help=$("$bin" comment -h 2>&1 || true)
   if $rules_changed && [[ "$help" == *-rules-changed* ]]; then
     args+=(--rules-changed)
+  fi
+  # The Slack digest preview of each account file the pull request adds or
+  # changes against the base, on the base's sample events.
+  if [[ "$help" == *"-base string"* ]]; then
+    args+=(--base "$base")
+  fi
+  # The read-only plan, only when the workflow got AWS credentials for it
+  # (pull requests from this repository, ORGNOTIFY_PLAN_MEMBER_ROLE set).
+  # Without them the comment says that no plan was made.
+  if [[ -n "${ORGNOTIFY_PLAN_MEMBER_ROLE:-}" && "$help" == *"-member-role string"* ]]; then
+    args+=(--plan --member-role "$ORGNOTIFY_PLAN_MEMBER_ROLE")
   fi
   comment_status=0
   "$bin" "${args[@]}" || comment_status=$?

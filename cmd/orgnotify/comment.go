@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/orgnotify/orgnotify/internal/config"
+	"github.com/orgnotify/orgnotify/internal/findings"
 	"github.com/orgnotify/orgnotify/internal/github"
 	"github.com/orgnotify/orgnotify/internal/github/actions"
 	"github.com/orgnotify/orgnotify/internal/github/markdown"
@@ -23,16 +24,25 @@ func runComment(ctx context.Context, args []string, std stdio, getenv env) error
 	dryRun := fs.Bool("dry-run", false, "print the comment's Markdown instead of posting it (needs no token)")
 	rulesChanged := fs.Bool("rules-changed", false, "say that the pull request changes the schemas or the validator, so it was checked by its base's rules (set by .ci/validate-pr.sh)")
 	author := fs.String("author", "github-actions[bot]", "login the token acts as; only its comment carrying the marker is edited (a GitHub App: <app-slug>[bot])")
+	withPlan := fs.Bool("plan", false, "add the plan of AWS changes (read-only: observes and compares, never applies); needs AWS credentials from the standard chain")
+	memberRole := fs.String("member-role", "", "with --plan, the role to read the hub and member accounts as instead of org.yaml's memberRole (orgnotify-readonly of deploy/)")
+	base := fs.String("base", "", "checkout of the pull request's base commit: each account file added or changed against it gets a Slack digest preview")
+	samples := fs.String("samples", "", "sample events for the digest preview (default: BASE/testdata/events)")
 	fs.Usage = func() {
-		fmt.Fprintln(std.err, "usage: orgnotify comment [--root DIR] [--author LOGIN] [--rules-changed] [--dry-run]")
+		fmt.Fprintln(std.err, "usage: orgnotify comment [--root DIR] [--author LOGIN] [--rules-changed] [--plan [--member-role NAME]] [--base DIR [--samples DIR]] [--dry-run]")
 		fmt.Fprintln(std.err, "reads GITHUB_REPOSITORY, GITHUB_EVENT_PATH, GITHUB_TOKEN and GITHUB_API_URL as set by GitHub Actions")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
+	switch {
+	case fs.NArg() > 0:
 		return usageError{"comment takes no arguments"}
+	case *memberRole != "" && !*withPlan:
+		return usageError{"--member-role needs --plan"}
+	case *samples != "" && *base == "":
+		return usageError{"--samples needs --base"}
 	}
 
 	res, err := config.Validate(ctx, config.Options{Root: *root})
@@ -40,6 +50,20 @@ func runComment(ctx context.Context, args []string, std stdio, getenv env) error
 		return err
 	}
 	c := markdown.Comment{Findings: res.Findings, Files: res.Files, RulesChanged: *rulesChanged}
+	// What touches AWS reads only a configuration without a single error
+	// (config.Load); the findings above come from the same validation.
+	var model *config.Model
+	if findings.Errors(res.Findings) == 0 {
+		if model, _, err = config.Load(ctx, *root); err != nil && !errors.Is(err, config.ErrInvalid) {
+			return err
+		}
+	}
+	if *withPlan {
+		c.Plan = commentPlan(ctx, model, *memberRole, std)
+	} else {
+		c.Plan = "_No plan: this run has no read-only AWS credentials. Pull requests from forks never get them; on pull requests from this repository the validate workflow adds the plan when `vars.ORGNOTIFY_PLAN_ROLE_ARN` names the plan role (deploy/)._"
+	}
+	c.DigestPreview = commentPreview(ctx, model, *root, *base, *samples)
 
 	if *dryRun {
 		_, err := fmt.Fprint(std.out, markdown.RenderComment(c))

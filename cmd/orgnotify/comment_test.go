@@ -208,3 +208,152 @@ func TestCommentRefusedWithWritableTokenFails(t *testing.T) {
 		})
 	}
 }
+
+// mutatingCalls lists the AWS operations awssim served that change
+// something: a comment's plan must never apply.
+func mutatingCalls(counts map[string]int) []string {
+	var out []string
+	for op, n := range counts {
+		_, name, _ := strings.Cut(op, ":")
+		for _, verb := range []string{"Create", "Put", "Delete", "Tag", "Untag", "Set", "Subscribe", "Unsubscribe", "Update",
+			"Enable", "Disable", "Schedule", "Attach", "Detach", "Remove", "Add", "Send", "Purge", "Start", "Stop", "Publish"} {
+			if strings.HasPrefix(name, verb) && n > 0 {
+				out = append(out, op)
+			}
+		}
+	}
+	return out
+}
+
+// TestCommentWithPlanAndPreview: with AWS credentials (--plan) the sticky
+// comment holds the read-only plan of what the merge would apply, made
+// through reconcile's plan path against awssim and never applied, and the
+// Slack digest preview of the one account file the pull request changes,
+// on the sample events retargeted to it.
+func TestCommentWithPlanAndPreview(t *testing.T) {
+	root, env := exampleOrg(t)
+	base := t.TempDir() // the base commit: the same organization before the pull request
+	if err := os.CopyFS(base, os.DirFS(root)); err != nil {
+		t.Fatal(err)
+	}
+	staging := filepath.Join(root, "accounts", "payments-staging.yaml")
+	b, err := os.ReadFile(staging)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := strings.Replace(string(b), "description: Payments API, staging and load tests", "description: Payments API, staging", 1)
+	if changed == string(b) {
+		t.Fatal("payments-staging.yaml has no description line to change")
+	}
+	if err := os.WriteFile(staging, []byte(changed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	gh := &fakeGitHub{comments: map[int64]string{}}
+	srv := httptest.NewServer(gh)
+	defer srv.Close()
+	r := runCLI(t, actionsEnv(t, srv.URL, prEvent), "comment", "--root", root, "--plan", "--member-role", "OrganizationAccountAccessRole",
+		"--base", base, "--samples", filepath.Join(repoRoot, "testdata", "events"))
+	if r.code != exitOK || len(gh.comments) != 1 {
+		t.Fatalf("exit %d, %d comments\nstdout: %s\nstderr: %s", r.code, len(gh.comments), r.stdout, r.stderr)
+	}
+	body := gh.comments[1]
+	if len(body) > 65536 {
+		t.Errorf("comment is %d bytes, over GitHub's limit", len(body))
+	}
+	plan, preview, ok := strings.Cut(body, "#### Slack digest preview")
+	if !ok {
+		t.Fatalf("no digest preview section:\n%s", body)
+	}
+	for _, want := range []string{
+		"read as `OrganizationAccountAccessRole`",
+		"| Create | Update | Delete | Conflict | Pending |",
+		"+ events.bus 222233334444/ap-northeast-1 orgnotify-central",
+		"+ events.rule 456789012345/us-east-1 orgnotify-fwd-cloudformation",
+	} {
+		if !strings.Contains(plan, want) {
+			t.Errorf("plan section lacks %q:\n%s", want, plan)
+		}
+	}
+	if strings.Contains(plan, "No plan") {
+		t.Errorf("plan section says there is no plan:\n%s", plan)
+	}
+	for _, want := range []string{
+		"preview on **sample events**",
+		"**payments-staging** (456789012345): 1 of 13 sample events would be posted, 12 filtered out by its settings.",
+		"── C05PAYSTG01 ──",
+		"Stack payments-api UPDATE_ROLLBACK_FAILED> · payments-staging (456789012345)",
+	} {
+		if !strings.Contains(preview, want) {
+			t.Errorf("preview lacks %q:\n%s", want, preview)
+		}
+	}
+	if strings.Contains(preview, "payments-prod") || strings.Contains(preview, "C05PAYPROD1") {
+		t.Errorf("preview shows an account the pull request does not change:\n%s", preview)
+	}
+	if m := mutatingCalls(env.Sim.Faults().Counts()); len(m) > 0 {
+		t.Errorf("the comment's plan changed AWS: %v", m)
+	}
+	if r := runCLI(t, nil, "plan", "--root", root, "--detailed-exitcode"); r.code != 2 {
+		t.Errorf("plan after the comment: exit %d, want 2 (nothing was applied)", r.code)
+	}
+}
+
+// TestCommentWithoutPlan: when no plan can be made the comment says why,
+// and the command still succeeds (the validate step alone fails the check).
+func TestCommentWithoutPlan(t *testing.T) {
+	t.Run("no credentials", func(t *testing.T) {
+		// A pull request from a fork: the workflow passes no --plan.
+		r := runCLI(t, nil, "comment", "--root", exampleRoot, "--dry-run")
+		if r.code != exitOK || !strings.Contains(r.stdout, "_No plan: this run has no read-only AWS credentials. Pull requests from forks never get them") {
+			t.Errorf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+		}
+		if !strings.Contains(r.stdout, "_No digest preview: no base commit") {
+			t.Errorf("preview section:\n%s", r.stdout)
+		}
+	})
+	t.Run("plan fails", func(t *testing.T) {
+		// The full example forwards API-call lifecycle events and no trail
+		// logs: the plan's preflight refuses, and the comment quotes it.
+		env := simEnv(t)
+		root := copyExample(t)
+		r := runCLI(t, nil, "comment", "--root", root, "--plan", "--dry-run")
+		if r.code != exitOK || !strings.Contains(r.stdout, "_No plan: it could not be made. The validation result above stands._") ||
+			!strings.Contains(r.stdout, "no CloudTrail trail is logging") {
+			t.Errorf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+		}
+		if m := mutatingCalls(env.Sim.Faults().Counts()); len(m) > 0 {
+			t.Errorf("the comment's plan changed AWS: %v", m)
+		}
+	})
+	t.Run("configuration errors", func(t *testing.T) {
+		env := simEnv(t)
+		root := copyExample(t)
+		broken := filepath.Join(root, "accounts", "payments-staging.yaml")
+		b, _ := os.ReadFile(broken)
+		if err := os.WriteFile(broken, []byte(strings.Replace(string(b), "\nowner:", "\nowenr:", 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := runCLI(t, nil, "comment", "--root", root, "--plan", "--base", exampleRoot, "--dry-run")
+		if r.code != exitOK || !strings.Contains(r.stdout, "_No plan: the configuration has errors") ||
+			!strings.Contains(r.stdout, "_No digest preview: the configuration has errors") || !strings.Contains(r.stdout, "owenr") {
+			t.Errorf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+		}
+		if n := len(env.Sim.Faults().Counts()); n != 0 {
+			t.Errorf("AWS calls with a broken configuration: %v", env.Sim.Faults().Counts())
+		}
+	})
+	t.Run("usage", func(t *testing.T) {
+		for _, tc := range []struct {
+			args []string
+			want string
+		}{
+			{[]string{"comment", "--member-role", "x"}, "--member-role needs --plan"},
+			{[]string{"comment", "--samples", "x"}, "--samples needs --base"},
+		} {
+			if r := runCLI(t, nil, tc.args...); r.code != exitError || !strings.Contains(r.stderr, tc.want) {
+				t.Errorf("%v: exit %d, stderr %q", tc.args, r.code, r.stderr)
+			}
+		}
+	})
+}

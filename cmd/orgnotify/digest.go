@@ -2,22 +2,25 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 )
 
+const digestUsage = "usage: orgnotify digest cost|events [flags]"
+
 // runDigest dispatches `orgnotify digest <kind>`.
 func runDigest(ctx context.Context, args []string, std stdio, getenv env) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(std.err, "usage: orgnotify digest events [flags]")
-		if len(args) == 0 {
-			return usageError{"digest needs a kind: events"}
-		}
-		return nil
+	if len(args) == 0 {
+		return usageError{"digest needs a kind: " + digestUsage}
 	}
 	switch args[0] {
+	case "cost":
+		return runDigestCost(ctx, args[1:], std, getenv)
 	case "events":
 		return runDigestEvents(ctx, args[1:], std, getenv)
-	default:
-		return usageError{fmt.Sprintf("unknown digest %q (want events)", args[0])}
+	case "-h", "--help", "help":
+		fmt.Fprintln(std.err, digestUsage)
+		return flag.ErrHelp
 	}
+	return usageError{fmt.Sprintf("unknown digest %q (want cost or events)", args[0])}
 }

@@ -58,16 +58,19 @@ func runDigestEvents(ctx context.Context, args []string, std stdio, getenv env) 
 		return usageError{"--budget must be positive"}
 	}
 
-	res, err := config.Validate(ctx, config.Options{Root: *root})
-	if err != nil {
-		return err
-	}
-	if findings.Errors(res.Findings) > 0 || res.Org == nil {
+	// config.Load hands out a model only when nothing is an error: an
+	// account file that failed to parse must never route its events to
+	// the platform channel as an account without a file.
+	res, found, err := config.Load(ctx, *root)
+	if errors.Is(err, config.ErrInvalid) {
 		fmt.Fprintln(std.err, "orgnotify digest events: the configuration has errors; fix them first (orgnotify validate):")
-		if err := findings.WriteText(std.err, res.Findings, res.Files); err != nil {
+		if err := findings.WriteText(std.err, found, 0); err != nil {
 			return err
 		}
 		return errFindings
+	}
+	if err != nil {
+		return err
 	}
 	log := slog.New(slog.NewTextHandler(std.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	router := events.NewRouter(res.Org, res.Accounts)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -8,6 +9,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/orgnotify/orgnotify/internal/awssim"
 	"github.com/orgnotify/orgnotify/internal/slack/slackserver"
@@ -37,17 +41,10 @@ func (c *simClock) advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// digestSetup points the standard AWS chain at the simulator and starts a
-// local Slack API.
+// digestSetup puts the simulator on a clock the test moves and starts a
+// local Slack API (applyExample already pointed the AWS chain at awssim).
 func digestSetup(t *testing.T, w *digestWiring) (*slackserver.Server, map[string]string, *simClock) {
 	t.Helper()
-	for k, v := range map[string]string{
-		"AWS_ENDPOINT_URL": w.env.URL, "AWS_ACCESS_KEY_ID": "AKIDSIMBASE000000000", "AWS_SECRET_ACCESS_KEY": "secret",
-		"AWS_REGION": homeRegion, "AWS_PROFILE": "", "AWS_CONFIG_FILE": filepath.Join(t.TempDir(), "none"),
-		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(t.TempDir(), "none"), "AWS_EC2_METADATA_DISABLED": "true",
-	} {
-		t.Setenv(k, v)
-	}
 	clock := &simClock{now: time.Now()}
 	w.env.Sim.SetClock(clock.Now)
 	s := slackserver.Start(t, slackToken, allChannels...)
@@ -74,9 +71,13 @@ func postsTo(s *slackserver.Server, channel string) (top []string, all string) {
 	return top, b.String()
 }
 
-func digestRun(t *testing.T, environ map[string]string, extra ...string) result {
+func digestRun(t *testing.T, w *digestWiring, environ map[string]string, extra ...string) result {
 	t.Helper()
-	r := runCLI(t, environ, append([]string{"digest", "events", "--root", repoRoot}, extra...)...)
+	root := exampleRoot
+	if w != nil {
+		root = w.root
+	}
+	r := runCLI(t, environ, append([]string{"digest", "events", "--root", root}, extra...)...)
 	if strings.Contains(r.stderr, "panic") || strings.Contains(r.stderr, "goroutine ") {
 		t.Fatalf("stack trace: %s", r.stderr)
 	}
@@ -90,42 +91,39 @@ func wantEmpty(t *testing.T, w *digestWiring, queue string) {
 	}
 }
 
-// TestDigestEventsEndToEnd is the issue's "done when": events put on a
-// member's default bus flow through the forwarding rule and the hub rule to
-// the digest queue; the digest posts one message per channel to the local
-// Slack API, to the channels the account files name, reports what reached
-// a delivery dead-letter queue, and deletes everything it posted or
-// filtered. A second run finds nothing to post.
+// TestDigestEventsEndToEnd is issue 8's "done when", on the wiring
+// `orgnotify apply` made: events put on member accounts' and the
+// management account's default buses flow through the forwarding rules
+// (forwarder role, W1) and the hub rules to the digest queue; the digest
+// posts one message per channel to the local Slack API, to the channels
+// the account files name, and deletes everything it posted. A stack status
+// the account does not want never leaves its account. A second run finds
+// nothing to post.
 func TestDigestEventsEndToEnd(t *testing.T) {
-	w := wireHub(t, 24)
+	w := applyExample(t, 24)
 	slack, environ, _ := digestSetup(t, w)
-	w.raise(t, "cloudformation-update-rollback-failed")
-	w.raise(t, "cloudformation-servicecatalog-rollback-complete")
-	w.raise(t, "rds-instance-failover")
-	w.raise(t, "cloudformation-create-complete") // filtered: not in stackFailures.statuses
+	w.raise(t, "cloudformation-update-rollback-failed")           // payments-prod
+	w.raise(t, "cloudformation-servicecatalog-rollback-complete") // payments-prod, enriched (W16)
+	w.raise(t, "rds-instance-failover")                           // payments-prod, two channels
+	w.raise(t, "cloudformation-create-complete")                  // not in stackFailures.statuses: not forwarded
+	w.raise(t, "guardduty-finding-medium")                        // security-audit
+	w.raise(t, "guardduty-finding-medium")                        // the same finding again: posted once
+	w.raise(t, "organizations-create-account-result-succeeded")   // management account, us-east-1
+	w.raise(t, "organizations-close-account")                     // an API call: reaches EventBridge through the trail (W9)
 	queue := digestQueueName + "@" + homeRegion
-	w.send(t, queue, sample(t, "organizations-create-account-result-succeeded"), nil)
-	gd := sample(t, "guardduty-finding-medium")
-	w.send(t, queue, gd, nil)
-	w.send(t, queue, gd, nil) // delivered twice: posted once
-	w.send(t, "orgnotify-delivery-dlq@us-east-1", sample(t, "organizations-close-account"), map[string]string{
-		"RULE_ARN":      "arn:aws:events:us-east-1:" + mgmtAccount + ":rule/orgnotify-lifecycle",
-		"TARGET_ARN":    "arn:aws:events:" + homeRegion + ":" + hubAccount + ":event-bus/" + busName,
-		"ERROR_CODE":    "NO_PERMISSIONS",
-		"ERROR_MESSAGE": "No permissions to put events on the target event bus.",
-	})
 	if v, _ := w.depth(t, queue); v != "7" {
-		t.Fatalf("digest queue holds %s messages before the run, want 7 (4 forwarded, 3 sent)", v)
+		t.Fatalf("digest queue holds %s messages before the run, want 7 (every event raised but the CREATE_COMPLETE stack); failed invocations: %+v",
+			v, w.env.Sim.EventBridge.FailedInvocations())
 	}
 
-	r := digestRun(t, environ)
+	r := digestRun(t, w, environ)
 	if r.code != exitOK {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
 	}
 	want := map[string][]string{
 		"C05PAYPROD1":  {"payments-api UPDATE_ROLLBACK_FAILED", "SC-345678901234-pp-fqh2ngw5mvzqc ROLLBACK_COMPLETE", "product payments-bucket (Encrypted S3 bucket) v3.2", "payments-db: Multi-AZ"},
 		"C05DBAOPS01":  {"payments-db: Multi-AZ instance failover started."},
-		"C05PLATFORM1": {"Account created: data-platform-prod", "EventBridge could not deliver organizations event", "NO_PERMISSIONS"},
+		"C05PLATFORM1": {"Account created: data-platform-prod", "Account closed", "sandbox-data-science (567890123456)"},
 		"C05SECALERT":  {"SSH brute force"},
 	}
 	for ch, texts := range want {
@@ -139,19 +137,90 @@ func TestDigestEventsEndToEnd(t *testing.T) {
 			}
 		}
 		if strings.Contains(all, "payments-worker") {
-			t.Errorf("%s shows the filtered CREATE_COMPLETE stack", ch)
+			t.Errorf("%s shows the CREATE_COMPLETE stack", ch)
 		}
 	}
-	if !strings.Contains(r.stdout, "received 7 (+1 dead-lettered)") || !strings.Contains(r.stdout, "1 duplicates, 1 filtered") || !strings.Contains(r.stdout, "deleted 8, kept 0") {
-		t.Errorf("summary: %s", r.stdout)
+	if n := len(slack.Posts()); n != len(want) {
+		t.Errorf("%d posts, want %d (one per channel)", n, len(want))
+	}
+	const summary = "digest events: received 7 (+0 dead-lettered), 6 events, 1 duplicates, 0 filtered, 0 unreadable; posted 4 messages; deleted 7, kept 0\n"
+	if r.stdout != summary {
+		t.Errorf("stdout = %q, want %q", r.stdout, summary)
 	}
 	wantEmpty(t, w, queue)
-	wantEmpty(t, w, "orgnotify-delivery-dlq@us-east-1")
 
 	before := len(slack.Posts())
-	if r := digestRun(t, environ); r.code != exitOK || len(slack.Posts()) != before {
+	if r := digestRun(t, w, environ); r.code != exitOK || len(slack.Posts()) != before {
 		t.Errorf("second run: exit %d, %d new posts; stderr: %s", r.code, len(slack.Posts())-before, r.stderr)
 	}
+}
+
+// TestDigestEventsReportsFailedDelivery (W4): the forwarder role of
+// payments-prod loses its inline policy out of band, so EventBridge cannot
+// deliver the account's stack failure to the hub bus and puts it in the
+// hub's delivery dead-letter queue of the rule's region, with the rule,
+// the target and the error. The digest reports it in the platform channel
+// and deletes it; the next plan shows the drift, apply repairs it, and
+// the next stack failure reaches the team again.
+func TestDigestEventsReportsFailedDelivery(t *testing.T) {
+	w := applyExample(t, 24)
+	slack, environ, _ := digestSetup(t, w)
+	_, err := iam.NewFromConfig(assumed(t, w.env, paymentsProd, homeRegion)).DeleteRolePolicy(context.Background(), &iam.DeleteRolePolicyInput{
+		RoleName: aws.String("orgnotify-forwarder"), PolicyName: aws.String("put-events-hub")})
+	must(t, err, "iam DeleteRolePolicy")
+
+	w.raise(t, "cloudformation-update-rollback-failed")
+	dlq := "orgnotify-delivery-dlq@" + homeRegion
+	if v, _ := w.depth(t, dlq); v != "1" {
+		t.Fatalf("%s holds %s messages, want the undelivered event; failed invocations: %+v", dlq, v, w.env.Sim.EventBridge.FailedInvocations())
+	}
+	if v, _ := w.depth(t, digestQueueName+"@"+homeRegion); v != "0" {
+		t.Fatalf("the digest queue holds %s messages: the event was delivered after all", v)
+	}
+
+	r := digestRun(t, w, environ)
+	if r.code != exitOK {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	top, all := postsTo(slack, "C05PLATFORM1")
+	if len(top) != 1 {
+		t.Fatalf("platform channel: %d messages, want 1:\n%s", len(top), all)
+	}
+	for _, s := range []string{
+		"EventBridge could not deliver cloudformation event",
+		"NO_PERMISSIONS",
+		"Stack payments-api UPDATE_ROLLBACK_FAILED",
+		// The rule in full; the target is cut to fit the line.
+		"rule arn:aws:events:" + homeRegion + ":" + paymentsProd + ":rule/orgnotify-fwd-cloudformation → arn:aws:events:" + homeRegion + ":" + hubAccount + ":event-bus/orgnotif",
+		"not authorized to perform: events:PutEvents",
+	} {
+		if !strings.Contains(all, s) {
+			t.Errorf("the dead-letter report lacks %q:\n%s", s, all)
+		}
+	}
+	if n := len(slack.Posts()); n != 1 {
+		t.Errorf("%d posts, want only the report", n)
+	}
+	const summary = "digest events: received 0 (+1 dead-lettered), 1 events, 0 duplicates, 0 filtered, 0 unreadable; posted 1 messages; deleted 1, kept 0\n"
+	if r.stdout != summary {
+		t.Errorf("stdout = %q, want %q", r.stdout, summary)
+	}
+	wantEmpty(t, w, dlq)
+
+	if r := runCLI(t, nil, "plan", "--root", w.root, "--detailed-exitcode"); r.code != 2 || !strings.Contains(r.stdout, "orgnotify-forwarder") {
+		t.Fatalf("plan after the policy was removed: exit %d, want 2 naming the role\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCLI(t, nil, "apply", "--root", w.root); r.code != exitOK {
+		t.Fatalf("apply: exit %d\n%s", r.code, r.stderr)
+	}
+	w.raise(t, "cloudformation-update-rollback-failed")
+	if r := digestRun(t, w, environ); r.code != exitOK {
+		t.Fatalf("run after the repair: exit %d\n%s", r.code, r.stderr)
+	}
+	if top, all := postsTo(slack, "C05PAYPROD1"); len(top) != 1 || !strings.Contains(all, "payments-api UPDATE_ROLLBACK_FAILED") {
+		t.Errorf("after the repair C05PAYPROD1 got %d messages:\n%s", len(top), all)
+	}
+	wantEmpty(t, w, dlq)
 }
 
 // TestDigestEventsSlackFailsMidRun: channels that refuse the post keep
@@ -159,16 +228,16 @@ func TestDigestEventsEndToEnd(t *testing.T) {
 // that reached some of its channels is requeued for the others. The next
 // run posts each of them once, where it is missing.
 func TestDigestEventsSlackFailsMidRun(t *testing.T) {
-	w := wireHub(t, 24)
+	w := applyExample(t, 24)
 	slack, environ, clock := digestSetup(t, w)
 	queue := digestQueueName + "@" + homeRegion
 	w.raise(t, "rds-instance-failover") // C05PAYPROD1 and C05DBAOPS01
 	w.raise(t, "cloudformation-update-rollback-failed")
-	w.send(t, queue, sample(t, "guardduty-finding-medium"), nil) // C05SECALERT only
+	w.raise(t, "guardduty-finding-medium") // C05SECALERT only
 	slack.AddChannel(slackserver.Channel{ID: "C05DBAOPS01", Archived: true})
 	slack.AddChannel(slackserver.Channel{ID: "C05SECALERT", Archived: true})
 
-	r := digestRun(t, environ)
+	r := digestRun(t, w, environ)
 	if r.code != exitError || !strings.Contains(r.stderr, "C05DBAOPS01") || !strings.Contains(r.stderr, "C05SECALERT") {
 		t.Fatalf("first run: exit %d, want %d naming the failed channels\nstderr: %s", r.code, exitError, r.stderr)
 	}
@@ -184,7 +253,7 @@ func TestDigestEventsSlackFailsMidRun(t *testing.T) {
 	slack.AddChannel(slackserver.Channel{ID: "C05DBAOPS01"})
 	slack.AddChannel(slackserver.Channel{ID: "C05SECALERT"})
 	clock.advance(20 * time.Minute) // past the visibility timeout, as the next scheduled run
-	if r := digestRun(t, environ); r.code != exitOK {
+	if r := digestRun(t, w, environ); r.code != exitOK {
 		t.Fatalf("second run: exit %d\nstderr: %s", r.code, r.stderr)
 	}
 	for ch, text := range map[string]string{"C05PAYPROD1": "payments-db: Multi-AZ", "C05DBAOPS01": "payments-db: Multi-AZ", "C05SECALERT": "SSH brute force"} {
@@ -201,12 +270,12 @@ func TestDigestEventsSlackFailsMidRun(t *testing.T) {
 // dead-letter queue, and the next drain reports it in the platform channel
 // and deletes it from there.
 func TestDigestEventsPoisonMessage(t *testing.T) {
-	w := wireHub(t, 2)
+	w := applyExample(t, 2)
 	slack, environ, clock := digestSetup(t, w)
 	queue := digestQueueName + "@" + homeRegion
 	w.send(t, queue, "this is not an event", nil)
 	for run := 1; run <= 2; run++ {
-		r := digestRun(t, environ)
+		r := digestRun(t, w, environ)
 		if r.code != exitOK || !strings.Contains(r.stderr, "not an EventBridge event") {
 			t.Fatalf("run %d: exit %d\nstderr: %s", run, r.code, r.stderr)
 		}
@@ -215,7 +284,7 @@ func TestDigestEventsPoisonMessage(t *testing.T) {
 		}
 		clock.advance(20 * time.Minute)
 	}
-	r := digestRun(t, environ)
+	r := digestRun(t, w, environ)
 	if r.code != exitOK {
 		t.Fatalf("run 3: exit %d\nstderr: %s", r.code, r.stderr)
 	}
@@ -230,11 +299,11 @@ func TestDigestEventsPoisonMessage(t *testing.T) {
 // TestDigestEventsEnrichmentDenied: Service Catalog answering AccessDenied
 // in the member account does not hold the stack alert back.
 func TestDigestEventsEnrichmentDenied(t *testing.T) {
-	w := wireHub(t, 24)
+	w := applyExample(t, 24)
 	slack, environ, _ := digestSetup(t, w)
 	w.raise(t, "cloudformation-servicecatalog-rollback-complete")
 	w.env.Sim.Faults().Set(awssim.FaultConfig{DenyAccounts: []string{paymentsProd}})
-	r := digestRun(t, environ)
+	r := digestRun(t, w, environ)
 	if r.code != exitOK || !strings.Contains(r.stderr, "AccessDenied") {
 		t.Fatalf("exit %d, want 0 with the enrichment failure logged\nstderr: %s", r.code, r.stderr)
 	}
@@ -248,11 +317,11 @@ func TestDigestEventsEnrichmentDenied(t *testing.T) {
 // TestDigestEventsDryRunFromQueue: a dry run from SQS prints the messages
 // and leaves every message in the queue.
 func TestDigestEventsDryRunFromQueue(t *testing.T) {
-	w := wireHub(t, 24)
+	w := applyExample(t, 24)
 	slack, environ, _ := digestSetup(t, w)
 	w.raise(t, "cloudformation-update-rollback-failed")
 	out := t.TempDir()
-	r := digestRun(t, environ, "--dry-run", "--out", out)
+	r := digestRun(t, w, environ, "--dry-run", "--out", out)
 	if r.code != exitOK || !strings.Contains(r.stdout, "payments-api UPDATE_ROLLBACK_FAILED") || len(slack.Posts()) != 0 {
 		t.Fatalf("exit %d, %d posts\nstdout: %s\nstderr: %s", r.code, len(slack.Posts()), r.stdout, r.stderr)
 	}
@@ -274,7 +343,7 @@ func TestDigestEventsReplay(t *testing.T) {
 	if err := os.WriteFile(file, []byte(lines), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := digestRun(t, nil, "--from-file", file, "--dry-run", "--format", "json")
+	r := digestRun(t, nil, nil, "--from-file", file, "--dry-run", "--format", "json")
 	if r.code != exitError {
 		t.Errorf("exit %d, want %d for bad lines", r.code, exitError)
 	}
@@ -301,7 +370,7 @@ func TestDigestEventsReplay(t *testing.T) {
 		}
 	}
 
-	r = digestRun(t, nil, "--from-file", filepath.Join(repoRoot, "testdata", "events"), "--dry-run")
+	r = digestRun(t, nil, nil, "--from-file", filepath.Join(repoRoot, "testdata", "events"), "--dry-run")
 	if r.code != exitOK || !strings.Contains(r.stdout, "── C05SECALERT ──") || strings.Contains(r.stdout, "payments-worker") {
 		t.Errorf("directory replay: exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
 	}
@@ -317,8 +386,8 @@ func TestDigestEventsUsage(t *testing.T) {
 		{[]string{"digest", "events", "--format", "json"}, "--format json needs --dry-run"},
 		{[]string{"digest", "events", "--format", "xml", "--dry-run"}, `unknown --format "xml"`},
 		{[]string{"digest", "events", "--out", "x"}, "--out needs --dry-run"},
-		{[]string{"digest", "events", "--root", repoRoot, "--from-file", "x.jsonl"}, "SLACK_BOT_TOKEN is not set"},
-		{[]string{"digest", "events", "--root", repoRoot, "--from-file", "missing.jsonl", "--dry-run"}, "missing.jsonl"},
+		{[]string{"digest", "events", "--root", exampleRoot, "--from-file", "x.jsonl"}, "SLACK_BOT_TOKEN is not set"},
+		{[]string{"digest", "events", "--root", exampleRoot, "--from-file", "missing.jsonl", "--dry-run"}, "missing.jsonl"},
 		{[]string{"digest", "events", "--root", "../../testdata/invalid/does-not-exist", "--dry-run"}, "does-not-exist"},
 	} {
 		r := runCLI(t, nil, tc.args...)

@@ -36,9 +36,19 @@ type command struct {
 
 type stdio struct{ out, err io.Writer }
 
+// exitCode is a result, not a failure to report: the command has said
+// what it had to say and only the exit status is left to set (as cli/cli's
+// results.ExitCode). run prints nothing for it.
+type exitCode int
+
+func (c exitCode) Error() string { return fmt.Sprintf("exit status %d", int(c)) }
+
+// ExitCode is the status the process exits with.
+func (c exitCode) ExitCode() int { return int(c) }
+
 // errFindings reports that the command ran and found problems in the
-// configuration; it maps to exit code 1 and prints nothing more.
-var errFindings = errors.New("findings")
+// configuration (or a run that failed in part and said so); exit code 1.
+var errFindings error = exitCode(exitFindings)
 
 // usageError marks a mistake in how the command was called (exit 2).
 type usageError struct{ msg string }
@@ -49,7 +59,9 @@ func commands() []command {
 	return []command{
 		{"validate", "check org.yaml and accounts/*.yaml against the schema and the rules", runValidate},
 		{"comment", "validate and write the sticky pull-request comment", runComment},
-		{"digest", "send the Slack digests (events)", runDigest},
+		{"plan", "show what apply would change in AWS (observe the organization, compare)", runPlan},
+		{"apply", "bring AWS to the configuration: plan, then create, update and delete", runApply},
+		{"digest", "send the cost and event digests to Slack (digest cost|events), or preview them with --dry-run", runDigest},
 		{"schema-doc", "print the configuration reference (Markdown) generated from the schemas", runSchemaDoc},
 		{"version", "print the version", runVersion},
 	}
@@ -75,11 +87,12 @@ func run(ctx context.Context, args []string, std stdio, getenv env) int {
 			continue
 		}
 		err := c.run(ctx, args[1:], std, getenv)
+		var code interface{ ExitCode() int }
 		switch {
 		case err == nil:
 			return exitOK
-		case errors.Is(err, errFindings):
-			return exitFindings
+		case errors.As(err, &code):
+			return code.ExitCode()
 		case errors.Is(err, flag.ErrHelp):
 			return exitOK
 		default:

@@ -105,9 +105,39 @@ func TestPullRequestJudgedByBaseRules(t *testing.T) {
 	// word about changed rules.
 	git(t, repo, "worktree", "add", "-q", "--detach", filepath.Join(work, "pr2"), baseSHA)
 	writeTestFile(t, filepath.Join(work, "pr2", "accounts", "plain.yaml"), "# yaml-language-server: $schema=../schema/account.schema.json\n"+
-		"id: \"900000000778\"\nname: plain\nowner: {team: t}\nslack: {channels: [C0123ABCDEF]}\n")
+		"id: \"900000000778\"\nname: plain\nowner: {team: t}\nslack: {channels: [C0123ABCDEF]}\nevents: {stackFailures: {}}\n")
 	if out, code := shell(t, work, nil, "bash base/.ci/validate-pr.sh base pr2"); code != exitOK || strings.Contains(out, "changes the rules") {
 		t.Errorf("account-only pull request: exit %d, want 0 and no rules notice\n%s", code, out)
+	}
+
+	// The same pull request as the workflow comments on it from a branch
+	// of this repository: the digest preview of the added account on the
+	// base's sample events, and, with ORGNOTIFY_PLAN_MEMBER_ROLE set (the
+	// workflow sets it when the plan role gave credentials), a plan made as
+	// that role. Here awssim has no trail logging, so the plan's preflight
+	// refuses and the comment quotes why; the check stays green.
+	simEnv(t)
+	for _, tc := range []struct {
+		name, role, plan string
+	}{
+		{"no credentials", "", "_No plan: this run has no read-only AWS credentials."},
+		{"plan role", "OrganizationAccountAccessRole", "no CloudTrail trail is logging"},
+	} {
+		pr2 := &fakeGitHub{comments: map[int64]string{}}
+		pr2Srv := httptest.NewServer(pr2)
+		defer pr2Srv.Close()
+		env := actionsEnv(t, pr2Srv.URL, prEvent)
+		env["ORGNOTIFY_PLAN_MEMBER_ROLE"] = tc.role
+		out, code := shell(t, work, env, "bash base/.ci/validate-pr.sh --comment base pr2")
+		if code != exitOK || len(pr2.comments) != 1 {
+			t.Fatalf("%s: exit %d, %d comments\n%s", tc.name, code, len(pr2.comments), out)
+		}
+		body := pr2.comments[1]
+		for _, want := range []string{tc.plan, "**plain** (900000000778): 2 of 13 sample events would be posted", "── C0123ABCDEF ──"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s: the comment lacks %q:\n%s", tc.name, want, body)
+			}
+		}
 	}
 
 	// The same files with the pull request's own rules pass: the failure
@@ -145,6 +175,16 @@ func copyModule(t *testing.T, src, dst string) {
 	}
 	for _, f := range []string{"go.mod", "go.sum"} {
 		if err := copyFile(filepath.Join(src, f), filepath.Join(dst, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The sample events the pull-request comment's digest preview uses.
+	samples, err := filepath.Glob(filepath.Join(src, "testdata", "events", "*.json"))
+	if err != nil || len(samples) == 0 {
+		t.Fatalf("no sample events: %v", err)
+	}
+	for _, f := range samples {
+		if err := copyFile(f, filepath.Join(dst, "testdata", "events", filepath.Base(f))); err != nil {
 			t.Fatal(err)
 		}
 	}

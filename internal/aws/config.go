@@ -6,11 +6,8 @@
 package aws
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"sync"
 	"time"
 
@@ -21,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/orgnotify/orgnotify/internal/awshttp"
 	"github.com/orgnotify/orgnotify/internal/desired"
 )
 
@@ -48,7 +46,7 @@ func LoadConfig(ctx context.Context, defaultRegion string, opts ...func(*config.
 	if cfg.Region == "" {
 		cfg.Region = defaultRegion
 	}
-	cfg.HTTPClient = BufferedBodyClient{Inner: cfg.HTTPClient}
+	cfg.HTTPClient = awshttp.BufferedBodyClient{Inner: cfg.HTTPClient}
 	return cfg, nil
 }
 
@@ -63,33 +61,6 @@ func NewRetryer() sdkaws.Retryer {
 		o.MaxBackoff = MaxBackoff
 		o.RateLimiter = ratelimit.None
 	})
-}
-
-// BufferedBodyClient hands the transport its own copy of the request body.
-//
-// net/http's write loop reads a request body once more after Content-Length
-// bytes to check for extra data; the SDK closes its body as soon as the
-// response arrives, and on a busy machine that second read can come after
-// the close, fail, and make the transport close the connection while the
-// response is being read ("use of closed network connection",
-// aws/aws-sdk-go-v2#2737). A private copy removes the race. Request bodies
-// of the APIs orgnotify calls are small (policies, patterns, messages).
-type BufferedBodyClient struct{ Inner sdkaws.HTTPClient }
-
-// Do sends req with a body the SDK cannot close under the transport.
-func (c BufferedBodyClient) Do(req *http.Request) (*http.Response, error) {
-	if req.Body == nil || req.Body == http.NoBody {
-		return c.Inner.Do(req)
-	}
-	b, err := io.ReadAll(req.Body)
-	if err != nil {
-		return nil, err
-	}
-	clone := req.Clone(req.Context())
-	clone.Body = io.NopCloser(bytes.NewReader(b))
-	clone.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
-	clone.ContentLength = int64(len(b))
-	return c.Inner.Do(clone)
 }
 
 // Sessions hands out configurations acting in each account of the

@@ -17,6 +17,8 @@ const (
 	MaxPatternLength = 2048
 	// MaxFilterCombinations is SNS's limit on one filter policy.
 	MaxFilterCombinations = 150
+	// MaxFilterPolicies is SNS's limit of filtered subscriptions per topic.
+	MaxFilterPolicies = 200
 )
 
 // Delivery settings shared by every target (AWS-WIRING W4): explicit, so a
@@ -553,6 +555,12 @@ func (b *builder) subscribe(ep endpoint, f filterBranch) {
 }
 
 func (b *builder) subscriptions() {
+	// Spreading subscribers over several topics is not built: past the
+	// limit the configuration is refused rather than half-applied.
+	if len(b.subs) > MaxFilterPolicies {
+		b.errs = append(b.errs, fmt.Errorf("%d subscriber endpoints: SNS allows %d filtered subscriptions on one topic", len(b.subs), MaxFilterPolicies))
+		return
+	}
 	for _, s := range b.subs {
 		var branches []any
 		combos := 0

@@ -313,3 +313,17 @@ func TestPartition(t *testing.T) {
 		}
 	}
 }
+
+func TestTooManySubscribersRefused(t *testing.T) {
+	res := load(t, "testdata/example")
+	a := *res.Accounts[0]
+	subs := &config.Subscribers{}
+	for i := range MaxFilterPolicies + 1 {
+		subs.Emails = append(subs.Emails, fmt.Sprintf("team-%03d@example.co.jp", i))
+	}
+	a.Events = &config.Events{GuardDuty: &config.GuardDuty{MinSeverity: "HIGH", Route: config.Route{Subscribers: subs}}}
+	_, err := Build(res.Org, []*config.Account{&a})
+	if err == nil || !strings.Contains(err.Error(), "200 filtered subscriptions") {
+		t.Fatalf("Build = %v, want the SNS filter-policy limit", err)
+	}
+}

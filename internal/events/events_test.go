@@ -24,11 +24,11 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // samplesDir holds the sample events, in the shapes AWS documents.
 const samplesDir = "../../testdata/events"
 
-// bundled loads the repository's example configuration (org.yaml and
-// accounts/), the one a platform team forks.
+// bundled loads the example configuration (testdata/example), never the
+// repository's own org.yaml and accounts/, which a fork replaces.
 func bundled(t testing.TB) *events.Router {
 	t.Helper()
-	res, err := config.Validate(context.Background(), config.Options{Root: "../.."})
+	res, err := config.Validate(context.Background(), config.Options{Root: "../../testdata/example"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -105,13 +105,13 @@ func (c *Client) Send(ctx context.Context, m Message) (Posted, error) {
 		return Posted{}, fmt.Errorf("message for %s: %w", m.Channel, err)
 	}
 	if m.Once != nil && m.Metadata != nil {
-		p, found, err := c.find(ctx, m.Channel, *m.Metadata, m.Once.Since)
+		f, found, err := c.Find(ctx, m.Channel, *m.Metadata, m.Once.Match, m.Once.Since)
 		if err != nil {
 			return Posted{}, err
 		}
 		if found {
-			c.log.InfoContext(ctx, "already posted", "channel", m.Channel, "ts", p.TS, "event_type", m.Metadata.EventType)
-			return p, nil
+			c.log.InfoContext(ctx, "already posted", "channel", m.Channel, "ts", f.TS, "event_type", m.Metadata.EventType)
+			return Posted{Channel: m.Channel, TS: f.TS, Existing: true}, nil
 		}
 	}
 	ch, ts, err := c.post(ctx, m.Channel, m, "")
@@ -209,9 +209,18 @@ func (c *Client) wait(ctx context.Context, channel string, extra time.Duration) 
 	}
 }
 
-// find looks for a top-level message in channel, posted at or after since,
-// whose metadata has md's event type and every one of md's payload values.
-func (c *Client) find(ctx context.Context, channel string, md slack.SlackMetadata, since time.Time) (Posted, bool, error) {
+// Find looks for a top-level message in channel, posted at or after
+// since, whose metadata has md's event type and md's payload values for
+// the keys in match (every key of md when match is nil). It reads at most
+// Options.HistoryPages pages of history.
+func (c *Client) Find(ctx context.Context, channel string, md slack.SlackMetadata, match []string, since time.Time) (Found, bool, error) {
+	want := md
+	if match != nil {
+		want.EventPayload = map[string]any{}
+		for _, k := range match {
+			want.EventPayload[k] = md.EventPayload[k]
+		}
+	}
 	params := &slack.GetConversationHistoryParameters{
 		ChannelID:          channel,
 		Oldest:             fmt.Sprintf("%d.000000", since.Unix()),
@@ -226,11 +235,11 @@ func (c *Client) find(ctx context.Context, channel string, md slack.SlackMetadat
 			return err
 		})
 		if err != nil {
-			return Posted{}, false, fmt.Errorf("look for an earlier post: %w", err)
+			return Found{}, false, fmt.Errorf("look for an earlier post: %w", err)
 		}
 		for _, msg := range resp.Messages {
-			if SameMetadata(msg.Metadata, md) {
-				return Posted{Channel: channel, TS: msg.Timestamp, Existing: true}, true, nil
+			if SameMetadata(msg.Metadata, want) {
+				return Found{TS: msg.Timestamp, Metadata: msg.Metadata}, true, nil
 			}
 		}
 		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
@@ -238,7 +247,26 @@ func (c *Client) find(ctx context.Context, channel string, md slack.SlackMetadat
 		}
 		params.Cursor = resp.ResponseMetaData.NextCursor
 	}
-	return Posted{}, false, nil
+	return Found{}, false, nil
+}
+
+// Update replaces the message at ts in channel with m (text, blocks and
+// metadata), as chat.update does.
+func (c *Client) Update(ctx context.Context, channel, ts string, m Message) error {
+	if err := m.Validate(); err != nil {
+		return fmt.Errorf("message for %s: %w", channel, err)
+	}
+	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
+	if len(m.Blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(m.Blocks...))
+	}
+	if m.Metadata != nil {
+		opts = append(opts, slack.MsgOptionMetadata(*m.Metadata))
+	}
+	return c.call(ctx, channel, true, func() error {
+		_, _, _, err := c.api.UpdateMessageContext(ctx, channel, ts, opts...)
+		return err
+	})
 }
 
 // SameMetadata reports whether got has want's event type and every one of

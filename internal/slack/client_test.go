@@ -221,3 +221,36 @@ func TestDryRunWritesTextAndJSON(t *testing.T) {
 		t.Errorf("payload = %s", data)
 	}
 }
+
+func TestFindMatchesKeysAndUpdateReplaces(t *testing.T) {
+	srv := slackserver.Start(t, token, "C0000000A")
+	c := newClient(srv, nil)
+	ctx := context.Background()
+	m := osl.Message{Channel: "C0000000A", Text: "summary",
+		Metadata: &slack.SlackMetadata{EventType: "orgnotify_cost_digest", EventPayload: map[string]any{"date": "2026-12-02", "account": "organization", "state": "started"}}}
+	p, err := c.Send(ctx, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := slack.SlackMetadata{EventType: "orgnotify_cost_digest", EventPayload: map[string]any{"date": "2026-12-02", "account": "organization", "state": "done"}}
+	since := time.Now().Add(-time.Hour)
+	if _, ok, err := c.Find(ctx, "C0000000A", want, nil, since); err != nil || ok {
+		t.Fatalf("every key compared: found %v, %v", ok, err)
+	}
+	f, ok, err := c.Find(ctx, "C0000000A", want, []string{"date", "account"}, since)
+	if err != nil || !ok || f.TS != p.TS || f.Metadata.EventPayload["state"] != "started" {
+		t.Fatalf("date and account compared: %+v %v %v", f, ok, err)
+	}
+	m.Metadata = &want
+	m.Text = "summary, done"
+	if err := c.Update(ctx, "C0000000A", p.TS, m); err != nil {
+		t.Fatal(err)
+	}
+	posts := srv.Posts()
+	if len(posts) != 1 || posts[0].Text != "summary, done" || posts[0].Metadata.EventPayload["state"] != "done" {
+		t.Errorf("after update: %+v", posts)
+	}
+	if err := c.Update(ctx, "C0000000A", "1.000000", m); err == nil || !strings.Contains(err.Error(), "message_not_found") {
+		t.Errorf("update of a missing message: %v", err)
+	}
+}

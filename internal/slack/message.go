@@ -32,6 +32,14 @@ type Message struct {
 // Once bounds the look-up for an earlier post of the same message.
 type Once struct {
 	Since time.Time
+	// Match lists the payload keys compared; nil compares every key.
+	Match []string
+}
+
+// Found is an earlier post found in a channel's history.
+type Found struct {
+	TS       string
+	Metadata slack.SlackMetadata
 }
 
 // Posted is the outcome of a Send.

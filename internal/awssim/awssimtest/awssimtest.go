@@ -13,13 +13,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	sdkhttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
-	orgaws "github.com/orgnotify/orgnotify/internal/aws"
+	"github.com/orgnotify/orgnotify/internal/awshttp"
 	"github.com/orgnotify/orgnotify/internal/awssim"
 )
 
@@ -70,7 +70,7 @@ func (e *Env) ConfigWithKeys(t testing.TB, region, accessKey, secret, token stri
 	// Wrapped after loading, so that whatever the loader configured on the
 	// client (a CA bundle from the environment, say) stays in place; the
 	// wrapper is the product's guard against aws/aws-sdk-go-v2#2737.
-	cfg.HTTPClient = orgaws.BufferedBodyClient{Inner: cfg.HTTPClient}
+	cfg.HTTPClient = awshttp.BufferedBodyClient{Inner: cfg.HTTPClient}
 	return cfg
 }
 
@@ -136,7 +136,7 @@ func WantCode(t testing.TB, err error, want string) {
 // Status returns the HTTP status of the response an SDK error carries (0
 // for nil or an error without a response).
 func Status(err error) int {
-	var re *awshttp.ResponseError
+	var re *sdkhttp.ResponseError
 	if errors.As(err, &re) {
 		return re.HTTPStatusCode()
 	}

@@ -16,8 +16,10 @@ package costexplorer
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
+	"net/http"
 	"reflect"
 	"slices"
 	"sort"
@@ -186,15 +188,18 @@ type Store struct {
 	overrides  [][numMetrics]*fixed
 	unit       string
 
-	mu       sync.RWMutex
-	payer    string
-	names    map[string]string // account → name, from SetAccountNames
-	pageSize int
-	gen      uint64 // bumped by every setter so cached results are not reused
+	mu        sync.RWMutex
+	payer     string
+	names     map[string]string // account → name, from SetAccountNames
+	pageSize  int
+	multiYear bool
+	disabled  bool
+	gen       uint64 // bumped by every setter so cached results are not reused
 
 	cache resultCache
 
 	namesByID map[int32]string // account id → AccountName from the records
+	byAccount [][]int32        // account id → its rows' indexes, by hour
 }
 
 // New compiles the records into a store. It rejects records that Cost
@@ -245,6 +250,11 @@ func newAt(records []Record, now time.Time) (*Store, error) {
 		s.unit = "USD"
 	}
 	slices.SortStableFunc(s.rows, func(a, b row) int { return cmp.Compare(a.hour, b.hour) })
+	s.byAccount = make([][]int32, len(s.dims[dAccount].values))
+	for i := range s.rows {
+		a := s.rows[i].dims[dAccount]
+		s.byAccount[a] = append(s.byAccount[a], int32(i))
+	}
 	s.namesByID = map[int32]string{}
 	for i := range s.rows {
 		r := &s.rows[i]
@@ -420,17 +430,76 @@ func (s *Store) SetPageSize(n int) {
 	s.gen++
 }
 
+// SetMultiYear enables multi-year data: MONTHLY queries reach 38 months
+// back instead of 13 (DAILY stays at 13).
+func (s *Store) SetMultiYear(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.multiYear = on
+	s.gen++
+}
+
+// SetEnabled turns Cost Explorer on or off for the organization. Until the
+// management account enables it, AWS answers DataUnavailableException.
+func (s *Store) SetEnabled(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.disabled = !on
+	s.gen++
+}
+
+func (s *Store) enabled(h wire.Handler) wire.Handler {
+	return func(ctx context.Context, r *wire.Request) (any, error) {
+		s.mu.RLock()
+		off := s.disabled
+		s.mu.RUnlock()
+		if off {
+			return nil, wire.Errorf("DataUnavailableException", http.StatusBadRequest, "Data is not available. Please try to adjust the time period. If you just enabled Cost Explorer, it can take up to 24 hours to become available.")
+		}
+		return h(ctx, r)
+	}
+}
+
+// SetCacheBytes bounds the memory of the result cache; n < 1 restores
+// DefaultCacheBytes. The cache is emptied.
+func (s *Store) SetCacheBytes(n int64) { s.cache.setMax(n) }
+
+// CacheUsage returns how many answers the result cache holds and their
+// estimated size in bytes.
+func (s *Store) CacheUsage() (entries int, bytes int64) { return s.cache.usage() }
+
 type settings struct {
-	payer    string
-	names    map[string]string
-	pageSize int
-	gen      uint64
+	payer         string
+	names         map[string]string
+	pageSize      int
+	historyMonths int
+	gen           uint64
 }
 
 func (s *Store) settings() settings {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return settings{payer: s.payer, names: s.names, pageSize: s.pageSize, gen: s.gen}
+	h := historyMonths
+	if s.multiYear {
+		h = multiYearHistoryMonths
+	}
+	return settings{payer: s.payer, names: s.names, pageSize: s.pageSize, historyMonths: h, gen: s.gen}
+}
+
+// serviceRegion is the only region Cost Explorer answers in.
+const serviceRegion = "us-east-1"
+
+// inServiceRegion refuses calls signed for another region the way AWS's
+// us-east-1 endpoint does: AWS has no Cost Explorer endpoint elsewhere, so
+// a client configured for another region is misconfigured.
+func inServiceRegion(h wire.Handler) wire.Handler {
+	return func(ctx context.Context, r *wire.Request) (any, error) {
+		if r.Region != serviceRegion {
+			return nil, wire.Errorf("InvalidSignatureException", http.StatusForbidden,
+				"Credential should be scoped to a valid region, not '%s'. Cost Explorer is served from %s only.", r.Region, serviceRegion)
+		}
+		return h(ctx, r)
+	}
 }
 
 // visibleAccount is the account id a caller is restricted to, or -1 for all
@@ -454,8 +523,8 @@ func (s *Store) Service() wire.Service {
 		ThrottleCode:     "LimitExceededException",
 		AccessDeniedCode: "AccessDeniedException",
 		Ops: map[string]wire.Handler{
-			"GetCostAndUsage": s.getCostAndUsage,
-			"GetCostForecast": s.getCostForecast,
+			"GetCostAndUsage": inServiceRegion(s.enabled(s.getCostAndUsage)),
+			"GetCostForecast": inServiceRegion(s.enabled(s.getCostForecast)),
 		},
 	}
 }

@@ -197,6 +197,16 @@ func (s *Store) compileDimension(kv *keyValues, path string) (pred, error) {
 	}
 	values := s.dims[d].values
 	p := dimPred{dim: d, ok: make([]bool, len(values))}
+	if !mode.caseInsensitive && len(kv.Values) > 8 {
+		// A long list (an organization's accounts) is looked up by
+		// interned id instead of compared with every known value.
+		for _, w := range kv.Values {
+			if id, ok := s.dims[d].ids[w]; ok {
+				p.ok[id] = true
+			}
+		}
+		return p, nil
+	}
 	for i, v := range values {
 		p.ok[i] = mode.in(v, kv.Values)
 	}

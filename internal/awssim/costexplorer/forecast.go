@@ -62,7 +62,7 @@ func (s *Store) getCostForecast(_ context.Context, r *wire.Request) (any, error)
 	if in.TimePeriod == nil {
 		return nil, wire.Validation("TimePeriod is required")
 	}
-	ps, err := periods(in.TimePeriod, in.Granularity, r.Now, true)
+	ps, err := periods(in.TimePeriod, in.Granularity, r.Now, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
@@ -104,6 +105,9 @@ type query struct {
 	filter   pred
 	groupBy  []groupDefinition
 	vis      int32
+	// accounts restricts the rows to these accounts when onlyAccounts.
+	accounts     []int32
+	onlyAccounts bool
 }
 
 const (
@@ -148,7 +152,7 @@ func (s *Store) validateCostAndUsage(in *getCostAndUsageInput, caller string, no
 		return nil, wire.Validation("TimePeriod is required")
 	}
 	var err error
-	if q.periods, err = periods(in.TimePeriod, in.Granularity, now, false); err != nil {
+	if q.periods, err = periods(in.TimePeriod, in.Granularity, now, st.historyMonths); err != nil {
 		return nil, err
 	}
 	q.from, q.to = q.periods[0].start, q.periods[len(q.periods)-1].end
@@ -166,6 +170,7 @@ func (s *Store) validateCostAndUsage(in *getCostAndUsageInput, caller string, no
 		if q.filter, err = s.compileFilter(in.Filter, "Filter"); err != nil {
 			return nil, err
 		}
+		q.accounts, q.onlyAccounts = s.accountRestriction(in.Filter)
 	}
 	if len(in.GroupBy) > 2 {
 		return nil, wire.Validation("GroupBy can have at most 2 group definitions, got %d", len(in.GroupBy))
@@ -205,10 +210,22 @@ var validGroupDimension = map[string]bool{
 	"REGION": true, "LINKED_ACCOUNT_NAME": true,
 }
 
+// History limits of GetCostAndUsage, in whole months before the current
+// one. Cost Explorer keeps 13 months of history, 38 months of MONTHLY data
+// once multi-year data is enabled; DAILY data stays limited to the last 14
+// months (the current one and 13 before it) either way.
+const (
+	historyMonths          = 13
+	multiYearHistoryMonths = 38
+)
+
 // periods validates a TimePeriod and splits it into result periods: DAILY
 // by day, HOURLY by hour, MONTHLY at month boundaries with partial first and
-// last months. forecast selects GetCostForecast's rules for the dates.
-func periods(tp *dateInterval, granularity string, now time.Time, forecast bool) ([]period, error) {
+// last months. history is how many months before the current one
+// GetCostAndUsage may reach back (historyMonths or multiYearHistoryMonths);
+// 0 selects GetCostForecast's rules for the dates.
+func periods(tp *dateInterval, granularity string, now time.Time, history int) ([]period, error) {
+	forecast := history == 0
 	layout := dateLayout
 	switch granularity {
 	case "DAILY", "MONTHLY":
@@ -250,6 +267,19 @@ func periods(tp *dateInterval, granularity string, now time.Time, forecast bool)
 		}
 		if granularity == "HOURLY" && end.Sub(start) > maxHourSpan*time.Hour {
 			return nil, wire.Validation("HOURLY granularity supports a time period of at most 14 days")
+		}
+		thisMonth := time.Date(now.UTC().Year(), now.UTC().Month(), 1, 0, 0, 0, 0, time.UTC)
+		if granularity != "MONTHLY" {
+			history = min(history, historyMonths)
+		}
+		if earliest := thisMonth.AddDate(0, -history, 0); start.Before(earliest) {
+			return nil, wire.Validation("Start date %s is too old: %s data is available from %s (%d months of history)",
+				tp.Start, granularity, earliest.Format(dateLayout), history)
+		}
+		// AWS answers nothing after today; the simulator refuses ends past
+		// next month so that no request spans an unbounded range.
+		if latest := thisMonth.AddDate(0, 2, 0); end.After(latest) {
+			return nil, wire.Validation("End date %s is too far in the future: at most %s", tp.End, latest.Format(dateLayout))
 		}
 	}
 	monthStart := time.Date(now.UTC().Year(), now.UTC().Month(), 1, 0, 0, 0, 0, time.UTC)
@@ -357,14 +387,11 @@ func (s *Store) run(q *query) *queryResult {
 		for i := range res.units {
 			res.units[i] = -1
 		}
-		for i := lo; i < hi; i++ {
-			r := &s.rows[i]
-			if (q.vis >= 0 && r.dims[dAccount] != q.vis) || (q.filter != nil && !q.filter.match(r)) {
-				continue
-			}
+		s.scan(q, lo, hi, func(r *row) {
 			p := periodOf[r.hour-q.from]
 			accumulate(&res.totals[p], &res.units[p], r)
-		}
+		})
+		res.rows = len(res.periods) // an ungrouped answer pages by period
 		return res
 	}
 
@@ -387,12 +414,8 @@ func (s *Store) run(q *query) *queryResult {
 	}
 	// There are never more groups than rows, nor than dense cells: sizing
 	// once avoids regrowing a slice of hundreds of thousands of groups.
-	acc := make([]groupRow, 0, min(hi-lo, max(len(dense), 1<<16)))
-	for i := lo; i < hi; i++ {
-		r := &s.rows[i]
-		if (q.vis >= 0 && r.dims[dAccount] != q.vis) || (q.filter != nil && !q.filter.match(r)) {
-			continue
-		}
+	acc := make([]groupRow, 0, min(s.scanSize(q, lo, hi), max(len(dense), 1<<16)))
+	s.scan(q, lo, hi, func(r *row) {
 		gk := groupKey{period: periodOf[r.hour-q.from]}
 		for j, m := range mappers {
 			gk.k[j] = m.id(r)
@@ -414,7 +437,7 @@ func (s *Store) run(q *query) *queryResult {
 			}
 		}
 		accumulate(&acc[ix].vals, &acc[ix].unit, r)
-	}
+	})
 	res.keys = make([][]string, len(mappers))
 	for j, m := range mappers {
 		res.keys[j] = m.keys
@@ -482,6 +505,89 @@ func (s *Store) run(q *query) *queryResult {
 	return res
 }
 
+// scan calls fn for every row of [lo, hi) the caller sees and the filter
+// keeps. When the filter names a few linked accounts (the one-query-per-
+// account pattern), only those accounts' rows are visited.
+func (s *Store) scan(q *query, lo, hi int, fn func(r *row)) {
+	keep := func(r *row) bool {
+		return (q.vis < 0 || r.dims[dAccount] == q.vis) && (q.filter == nil || q.filter.match(r))
+	}
+	if q.vis == -2 {
+		return
+	}
+	if q.onlyAccounts {
+		if s.scanSize(q, lo, hi) < hi-lo {
+			for _, id := range q.accounts {
+				ix := s.byAccount[id]
+				from := sort.Search(len(ix), func(i int) bool { return s.rows[ix[i]].hour >= q.from })
+				for _, i := range ix[from:] {
+					r := &s.rows[i]
+					if r.hour >= q.to {
+						break
+					}
+					if keep(r) {
+						fn(r)
+					}
+				}
+			}
+			return
+		}
+	}
+	for i := lo; i < hi; i++ {
+		if r := &s.rows[i]; keep(r) {
+			fn(r)
+		}
+	}
+}
+
+// scanSize bounds the rows scan visits.
+func (s *Store) scanSize(q *query, lo, hi int) int {
+	if !q.onlyAccounts {
+		return hi - lo
+	}
+	n := 0
+	for _, id := range q.accounts {
+		n += len(s.byAccount[id])
+	}
+	return min(n, hi-lo)
+}
+
+// accountRestriction finds a LINKED_ACCOUNT filter that every matching
+// row must pass (the filter itself, or an operand of a top-level And).
+func (s *Store) accountRestriction(e *expression) ([]int32, bool) {
+	if e == nil {
+		return nil, false
+	}
+	cands := []*expression{e}
+	if len(e.And) > 0 {
+		cands = e.And
+	}
+	for _, c := range cands {
+		if c == nil {
+			continue
+		}
+		kv := c.Dimensions
+		if kv == nil || kv.Key != "LINKED_ACCOUNT" || len(c.And)+len(c.Or) > 0 || c.Not != nil {
+			continue
+		}
+		for _, o := range kv.MatchOptions {
+			if o == "CASE_INSENSITIVE" {
+				return nil, false
+			}
+		}
+		seen := map[int32]bool{}
+		ids := []int32{}
+		for _, v := range kv.Values {
+			if id, ok := s.dims[dAccount].ids[v]; ok && !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+		return ids, true
+	}
+	return nil, false
+}
+
 // denseCells bounds the dense group table (4 bytes a cell).
 const denseCells = 1 << 22
 
@@ -507,16 +613,20 @@ func (s *Store) page(res *queryResult, q *query, offset int, st settings) *getCo
 		}
 		return mv
 	}
+	end := min(offset+st.pageSize, res.rows)
 	if res.groups == nil {
-		for p, per := range res.periods {
+		for p := offset; p < end; p++ {
+			per := res.periods[p]
 			out.ResultsByTime = append(out.ResultsByTime, resultByTime{
 				TimePeriod: per.label, Total: metrics(&res.totals[p], res.units[p]),
 				Groups: []group{}, Estimated: per.estimated,
 			})
 		}
+		if end < res.rows {
+			out.NextPageToken = makeToken(end, res.key)
+		}
 		return out
 	}
-	end := min(offset+st.pageSize, res.rows)
 	accountKey := -1
 	for i, g := range q.groupBy {
 		if g.Type == "DIMENSION" && g.Key == "LINKED_ACCOUNT" {
@@ -628,14 +738,19 @@ func parseToken(tok, key string) (int, error) {
 	return off, nil
 }
 
-// resultCache keeps the last few computed answers so that paging through a
-// large grouped query computes it once, not once per page.
+// resultCache keeps the last computed answers so that paging through a
+// large grouped query computes it once, not once per page. It is bounded by
+// the answers' size in memory: an answer larger than the whole budget is not
+// kept (its pages are then computed again each, which costs time, not memory).
 type resultCache struct {
 	mu      sync.Mutex
 	entries []*queryResult
+	bytes   int64
+	max     int64 // 0: DefaultCacheBytes
 }
 
-const cacheEntries = 8
+// DefaultCacheBytes bounds the result cache.
+const DefaultCacheBytes = 64 << 20
 
 func (c *resultCache) get(key string) *queryResult {
 	c.mu.Lock()
@@ -651,8 +766,49 @@ func (c *resultCache) get(key string) *queryResult {
 func (c *resultCache) put(r *queryResult) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.entries) == cacheEntries {
+	limit := c.max
+	if limit <= 0 {
+		limit = DefaultCacheBytes
+	}
+	size := r.size()
+	if size > limit {
+		return
+	}
+	for len(c.entries) > 0 && c.bytes+size > limit {
+		c.bytes -= c.entries[0].size()
+		c.entries[0] = nil
 		c.entries = c.entries[1:]
 	}
 	c.entries = append(c.entries, r)
+	c.bytes += size
+}
+
+func (c *resultCache) setMax(n int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.max = n
+	c.entries, c.bytes = nil, 0
+}
+
+// usage returns the entries and bytes held.
+func (c *resultCache) usage() (int, int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.entries), c.bytes
+}
+
+// size estimates the memory an answer holds.
+func (r *queryResult) size() int64 {
+	n := int64(unsafe.Sizeof(*r)) + int64(len(r.key))
+	n += int64(len(r.periods)) * int64(unsafe.Sizeof(period{})+20)
+	n += int64(len(r.totals))*int64(unsafe.Sizeof([numMetrics]fixed{})) + int64(len(r.units))*4
+	n += int64(r.rows) * int64(unsafe.Sizeof(groupRow{}))
+	n += int64(len(r.groups))*24 + int64(len(r.offsets))*8
+	for _, ks := range r.keys {
+		n += int64(len(ks)) * 16
+		for _, k := range ks {
+			n += int64(len(k))
+		}
+	}
+	return n
 }

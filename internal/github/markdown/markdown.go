@@ -40,10 +40,11 @@ const (
 )
 
 const (
-	// planPlaceholder stands in for the plan until credentials are available.
-	planPlaceholder = "_Plan not available: it needs read-only AWS credentials, which pull requests do not get yet._"
-	// digestPlaceholder stands in for the digest preview until it is implemented.
-	digestPlaceholder = "_Digest preview not available yet._"
+	// planPlaceholder stands in for a plan the caller did not supply
+	// (orgnotify comment always says why itself).
+	planPlaceholder = "_No plan in this comment._"
+	// digestPlaceholder stands in for a digest preview the caller did not supply.
+	digestPlaceholder = "_No digest preview in this comment._"
 )
 
 //go:embed templates/*.md.tmpl

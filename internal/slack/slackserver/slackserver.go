@@ -70,6 +70,7 @@ func Start(t testing.TB, token string, channels ...string) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/chat.postMessage", s.postMessage)
 	mux.HandleFunc("/api/conversations.history", s.history)
+	mux.HandleFunc("/api/chat.update", s.update)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	s.URL = srv.URL + "/api/"
@@ -199,6 +200,40 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	p.TS = fmt.Sprintf("%d.%06d", s.start, s.seq)
 	s.posts = append(s.posts, p)
 	reply(w, map[string]any{"ok": true, "channel": ch, "ts": p.TS, "message": map[string]any{"text": p.Text, "ts": p.TS}})
+}
+
+func (s *Server) update(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls["chat.update"]++
+	ch := r.FormValue("channel")
+	if code := s.auth(r, ch, true); code != "" {
+		fail(w, code)
+		return
+	}
+	i := slices.IndexFunc(s.posts, func(p Post) bool { return p.Channel == ch && p.TS == r.FormValue("ts") })
+	if i < 0 {
+		fail(w, "message_not_found")
+		return
+	}
+	p := &s.posts[i]
+	p.Text = r.FormValue("text")
+	if b := r.FormValue("blocks"); b != "" {
+		p.Blocks = json.RawMessage(b)
+	}
+	if m := r.FormValue("metadata"); m != "" {
+		var md slack.SlackMetadata
+		if err := json.Unmarshal([]byte(m), &md); err != nil {
+			fail(w, "invalid_metadata")
+			return
+		}
+		p.Metadata = &md
+	}
+	reply(w, map[string]any{"ok": true, "channel": ch, "ts": p.TS, "text": p.Text})
 }
 
 func (s *Server) history(w http.ResponseWriter, r *http.Request) {

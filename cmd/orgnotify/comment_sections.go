@@ -1,0 +1,183 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/orgnotify/orgnotify/internal/config"
+	"github.com/orgnotify/orgnotify/internal/events"
+	"github.com/orgnotify/orgnotify/internal/plan"
+	"github.com/orgnotify/orgnotify/internal/reconcile"
+	osl "github.com/orgnotify/orgnotify/internal/slack"
+)
+
+const (
+	// commentPlanLimit keeps the plan inside the comment's plan section
+	// (the markdown package cuts anything longer), so plan.Markdown's own
+	// "N changes not shown" note survives.
+	commentPlanLimit = 20000
+	// maxPreviewAccounts bounds the digest preview: a pull request that
+	// touches many accounts gets the first few, and a count of the rest.
+	maxPreviewAccounts = 3
+	// maxErrorText bounds an error quoted in the comment.
+	maxErrorText = 1000
+)
+
+// commentPlan makes the read-only plan for the comment's plan section. It
+// never applies (reconcile.Plan observes and compares only), and it never
+// fails the command: when no plan can be made the section says why.
+func commentPlan(ctx context.Context, model *config.Model, memberRole string, std stdio) string {
+	if model == nil {
+		return "_No plan: the configuration has errors (see the findings above). A plan is only made from a configuration that validates._"
+	}
+	f := reconcileFlags{concurrency: 32, memberRole: memberRole}
+	rc, err := connect(ctx, f, reconcile.Shard{}, model, std)
+	if err != nil {
+		return noPlan(err)
+	}
+	rc.opts.Progress = nil
+	res, err := reconcile.Plan(ctx, rc.cloud, rc.scope, rc.want, rc.opts)
+	if err != nil {
+		return noPlan(err)
+	}
+	var b strings.Builder
+	role := memberRole
+	if role == "" {
+		role = model.Org.MemberRole
+	}
+	fmt.Fprintf(&b, "What `orgnotify apply` would change after merge (a read-only plan: the hub and member accounts read as `%s`).\n\n", inline(role))
+	b.WriteString(plan.Markdown(res.Plan, commentPlanLimit))
+	if len(res.Failures) > 0 || len(res.Warnings) > 0 {
+		var lines []string
+		for _, fl := range res.Failures {
+			lines = append(lines, "failed: "+fl.String())
+		}
+		for _, w := range res.Warnings {
+			lines = append(lines, "warning: "+w)
+		}
+		b.WriteString("\n\nAccounts this plan could not read (their changes are not shown):\n\n" + fenced(clipText(strings.Join(lines, "\n"), 4*maxErrorText)))
+	}
+	return b.String()
+}
+
+func noPlan(err error) string {
+	return "_No plan: it could not be made. The validation result above stands._\n\n" + fenced(clipText(err.Error(), maxErrorText))
+}
+
+// commentPreview renders, for each account file the pull request adds or
+// changes (compared with base), the Slack messages its channels would get
+// for the sample events retargeted to it.
+func commentPreview(ctx context.Context, model *config.Model, root, base, samplesDir string) string {
+	switch {
+	case model == nil:
+		return "_No digest preview: the configuration has errors (see the findings above)._"
+	case base == "":
+		return "_No digest preview: no base commit to compare the account files with (`--base`)._"
+	}
+	changed, err := changedAccounts(model, root, base)
+	if err != nil {
+		return "_No digest preview: " + err.Error() + "._"
+	}
+	if len(changed) == 0 {
+		return "_No digest preview: this pull request changes no account file._"
+	}
+	if samplesDir == "" {
+		samplesDir = filepath.Join(base, "testdata", "events")
+	}
+	samples, _, err := readEvents(samplesDir)
+	if err != nil || len(samples) == 0 {
+		return "_No digest preview: no sample events in the base commit's `testdata/events`._"
+	}
+	router := events.NewRouter(model.Org, model.Accounts)
+	pipe := &events.Pipeline{Router: router, Log: slog.New(slog.DiscardHandler)}
+
+	var b strings.Builder
+	b.WriteString("_A preview on **sample events** (`testdata/events`), rewritten as if they were about each account this pull request adds or changes: the Slack messages its channels would receive, after its categories and filters. Not real events._\n")
+	shown := changed
+	if len(shown) > maxPreviewAccounts {
+		shown = shown[:maxPreviewAccounts]
+	}
+	for _, a := range shown {
+		p := pipe.Run(ctx, events.Retarget(samples, a.ID))
+		filtered := 0
+		for _, it := range p.Items {
+			if it.Event != nil && it.DuplicateOf == "" && !it.Alert() {
+				filtered++
+			}
+		}
+		fmt.Fprintf(&b, "\n**%s** (%s): %d of %d sample events would be posted, %d filtered out by its settings.\n\n",
+			inline(a.Name), a.ID, len(p.Items)-filtered, len(p.Items), filtered)
+		if len(p.Posts) == 0 {
+			b.WriteString("_No message: the account subscribes to none of the sample events' categories._\n")
+			continue
+		}
+		var text strings.Builder
+		for _, post := range p.Posts {
+			text.WriteString(osl.Render(post.Message))
+			text.WriteByte('\n')
+		}
+		b.WriteString(fenced(strings.TrimRight(text.String(), "\n")))
+	}
+	if n := len(changed) - len(shown); n > 0 {
+		fmt.Fprintf(&b, "\n_… and %d more changed account(s), not previewed._\n", n)
+	}
+	return b.String()
+}
+
+// changedAccounts lists the accounts whose file differs from the base
+// commit's, or that the base does not have, sorted by name.
+func changedAccounts(model *config.Model, root, base string) ([]*config.Account, error) {
+	if _, err := os.Stat(filepath.Join(base, "accounts")); err != nil {
+		return nil, fmt.Errorf("the base commit has no accounts/")
+	}
+	var out []*config.Account
+	for _, a := range model.Accounts {
+		name := a.Name + ".yaml"
+		now, err := os.ReadFile(filepath.Join(root, "accounts", name))
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", name, err)
+		}
+		was, err := os.ReadFile(filepath.Join(base, "accounts", name))
+		if err != nil || !bytes.Equal(now, was) {
+			out = append(out, a)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// fenced puts text in a code block whose fence no run of backticks in it
+// can close, so nothing from a pull request's files renders as Markdown.
+func fenced(text string) string {
+	longest, run := 0, 0
+	for _, r := range text {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", max(3, longest+1))
+	return fence + "text\n" + text + "\n" + fence + "\n"
+}
+
+// inline makes s safe inside an inline code span.
+func inline(s string) string { return strings.ReplaceAll(s, "`", "'") }
+
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := s[:n]
+	for len(cut) > 0 && cut[len(cut)-1]&0xC0 == 0x80 {
+		cut = cut[:len(cut)-1]
+	}
+	return cut + " …"
+}
