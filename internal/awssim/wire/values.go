@@ -4,8 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"time"
-
-	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 )
 
 // NewUUID returns a random (version 4) UUID, the form AWS gives request
@@ -24,11 +22,6 @@ func FormatUUID(b [16]byte) string {
 	h := hex.EncodeToString(b[:])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
-
-// IsAccountID reports whether s is a 12-digit AWS account ID. It is
-// awsarn's, kept here only for costexplorer until that package moves to
-// awsarn too.
-func IsAccountID(s string) bool { return awsarn.IsAccountID(s) }
 
 // EpochSeconds is a timestamp as the JSON protocols write it: seconds since
 // the Unix epoch, to the millisecond.
