@@ -2,6 +2,10 @@
 // port, for tests and for trying orgnotify without an AWS account.
 //
 //	awssim -addr 127.0.0.1:4566 [-seed seed.yaml] [-faults faults.json] [-iam-propagation 5s]
+//
+// SIGTERM or Ctrl-C stops it, also while it waits on a seed or faults FIFO,
+// and it exits 0: calls in progress are cancelled and connections still
+// open after -grace are closed.
 package main
 
 import (
@@ -43,6 +47,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	seedPath := fs.String("seed", "", "seed file (YAML or JSON): organization, costs, events")
 	faultsPath := fs.String("faults", "", "fault configuration (JSON) applied at start")
 	verbose := fs.Bool("v", false, "log every call")
+	readTimeout := fs.Duration("read-timeout", awssim.ReadTimeout, "time for a whole request, body included, to arrive")
+	idleTimeout := fs.Duration("idle-timeout", awssim.IdleTimeout, "how long an idle keep-alive connection stays open")
+	grace := fs.Duration("grace", 5*time.Second, "on SIGTERM, how long to wait for calls in progress before closing their connections")
 	propagation := fs.Duration("iam-propagation", 0, "how long a new IAM role stays invisible to GetRole and unusable by EventBridge (IAM eventual consistency)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -56,11 +63,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	var seed awssim.Seed
 	if *seedPath != "" {
-		s, err := awssim.LoadSeed(*seedPath)
+		b, err := readFile(ctx, *seedPath)
 		if err != nil {
+			return stopped(ctx, fmt.Errorf("read seed: %w", err))
+		}
+		if seed, err = awssim.ParseSeed(*seedPath, b); err != nil {
 			return err
 		}
-		seed = s
 	}
 	sim, err := awssim.New(seed, log)
 	if err != nil {
@@ -71,9 +80,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	sim.IAM.SetPropagationDelay(*propagation)
 	if *faultsPath != "" {
-		b, err := os.ReadFile(*faultsPath)
+		b, err := readFile(ctx, *faultsPath)
 		if err != nil {
-			return fmt.Errorf("read faults: %w", err)
+			return stopped(ctx, fmt.Errorf("read faults: %w", err))
 		}
 		// The same check as POST /_awssim/faults: a typo is an error.
 		cfg, err := sim.ParseFaults(b)
@@ -87,7 +96,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	// Request contexts end when shutdown starts, so long polls answer at once.
+	base, cancelCalls := context.WithCancel(context.Background())
+	defer cancelCalls()
+	srv := &http.Server{
+		Handler:           sim,
+		ReadHeaderTimeout: min(awssim.ReadHeaderTimeout, *readTimeout),
+		ReadTimeout:       *readTimeout,
+		IdleTimeout:       *idleTimeout,
+		BaseContext:       func(net.Listener) context.Context { return base },
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	// One line on stdout when ready: scripts wait for it.
@@ -100,8 +118,43 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return err
 	case <-ctx.Done():
-		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		cancelCalls()
+		shut, cancel := context.WithTimeout(context.Background(), *grace)
 		defer cancel()
-		return srv.Shutdown(shut)
+		if err := srv.Shutdown(shut); err != nil {
+			// A client still sending is cut off: stopping is not a failure.
+			log.Info("closing connections still open after the grace period", "grace", *grace)
+			_ = srv.Close()
+		}
+		return nil
 	}
+}
+
+// readFile reads a file but gives up when ctx ends: reading a FIFO
+// (-seed <(generate)) blocks until its writer writes, and a signal must
+// still stop the process. The abandoned read ends with the process.
+func readFile(ctx context.Context, path string) ([]byte, error) {
+	type result struct {
+		b   []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		b, err := os.ReadFile(path)
+		done <- result{b, err}
+	}()
+	select {
+	case r := <-done:
+		return r.b, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// stopped turns an error caused by a signal into a clean stop.
+func stopped(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
 }

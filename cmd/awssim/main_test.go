@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -225,5 +226,33 @@ func TestRunErrors(t *testing.T) {
 				t.Errorf("printed %q on stdout for a failed start", out.String())
 			}
 		})
+	}
+}
+
+// slowRequest is an SQS call whose body promises 100 bytes and sends one.
+const slowRequest = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.0\r\n" +
+	"X-Amz-Target: AmazonSQS.ListQueues\r\n" +
+	"Authorization: AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=00\r\n" +
+	"Content-Length: 100\r\n\r\n{"
+
+// TestSlowBodyTimesOut: a client that sends the headers and one byte of
+// its body loses the connection after the read timeout.
+func TestSlowBodyTimesOut(t *testing.T) {
+	url := serve(t, "-addr", "127.0.0.1:0", "-read-timeout", "200ms")
+	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, slowRequest); err != nil {
+		t.Fatal(err)
+	}
+	// Generous against a loaded machine; without a read timeout the
+	// connection stays open for ever.
+	if err := conn.SetReadDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadAll(conn); err != nil {
+		t.Fatalf("the server kept the connection open: %v", err)
 	}
 }

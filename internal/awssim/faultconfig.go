@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 )
 
 // ParseFaults reads and validates a fault configuration: the one check
@@ -55,7 +55,7 @@ func (s *Server) ParseFaults(b []byte) (FaultConfig, error) {
 		}
 	}
 	for i, a := range cfg.DenyAccounts {
-		if !wire.IsAccountID(a) {
+		if !awsarn.IsAccountID(a) {
 			return cfg, fmt.Errorf("denyAccounts[%d]: %q is not a 12-digit account ID", i, a)
 		}
 	}

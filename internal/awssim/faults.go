@@ -3,12 +3,10 @@ package awssim
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"maps"
 	"math/rand/v2"
 	"net/http"
 	"slices"
-	"sort"
 	"sync"
 	"time"
 
@@ -174,73 +172,4 @@ func (f *Faults) apply(ctx context.Context, svc *wire.Service, req *wire.Request
 		return &wire.Error{Code: code, Status: http.StatusBadRequest, Message: "Rate exceeded"}
 	}
 	return nil
-}
-
-// serveAdmin answers the simulator's own endpoints:
-//
-//	GET  /_awssim/health    200 when serving
-//	GET  /_awssim/faults    the fault configuration; POST replaces it
-//	GET  /_awssim/counters  calls per "service:Operation"; DELETE resets them
-func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
-	name := r.URL.Path[len("/_awssim/"):]
-	switch name {
-	case "health":
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	case "faults":
-		switch r.Method {
-		case http.MethodGet:
-			writeJSON(w, http.StatusOK, s.faults.Config())
-		case http.MethodPost, http.MethodPut:
-			b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
-			if err != nil {
-				writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
-				return
-			}
-			cfg, err := s.ParseFaults(b)
-			if err != nil {
-				writeJSON(w, http.StatusBadRequest, map[string]string{"error": "faults: " + err.Error()})
-				return
-			}
-			s.faults.Set(cfg)
-			writeJSON(w, http.StatusOK, cfg)
-		default:
-			w.WriteHeader(http.StatusMethodNotAllowed)
-		}
-	case "counters":
-		switch r.Method {
-		case http.MethodGet:
-			writeJSON(w, http.StatusOK, s.faults.Counts())
-		case http.MethodDelete:
-			s.faults.ResetCounts()
-			w.WriteHeader(http.StatusNoContent)
-		default:
-			w.WriteHeader(http.StatusMethodNotAllowed)
-		}
-	default:
-		s.mu.RLock()
-		h := s.adminHooks[name]
-		s.mu.RUnlock()
-		if h == nil {
-			writeJSON(w, http.StatusNotFound, map[string]any{"error": "unknown admin endpoint", "endpoints": s.adminNames()})
-			return
-		}
-		h(w, r)
-	}
-}
-
-func (s *Server) adminNames() []string {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	names := []string{"counters", "faults", "health"}
-	for n := range s.adminHooks {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
 }

@@ -22,9 +22,27 @@ import (
 // PutEvents 256 KiB), so anything larger is a client bug.
 const maxBody = 4 << 20
 
+// Timeouts of the HTTP server around a Server (cmd/awssim, awssimtest). A
+// whole request, body included, must arrive within ReadTimeout, so a client
+// that stops sending cannot hold a connection; handlers are not bound by it
+// (an SQS long poll waits up to 20 s after reading its body). IdleTimeout
+// is above the SDK's 90-second idle-connection timeout, so the client closes
+// a keep-alive connection first and never sends on one the server is closing.
+const (
+	ReadHeaderTimeout = 10 * time.Second
+	ReadTimeout       = 30 * time.Second
+	IdleTimeout       = 2 * time.Minute
+)
+
 // Identities maps an access key to the account and principal it acts as.
 type Identities interface {
 	Resolve(accessKey, sessionToken string) (account, principal string, err error)
+}
+
+// userIDs is implemented by Identities that know a session's unique ID
+// (org.Store); the SenderId of an SQS message shows it.
+type userIDs interface {
+	UserID(accessKey string) string
 }
 
 // Server routes AWS API calls to the registered services.
@@ -168,6 +186,11 @@ func (s *Server) decode(r *http.Request) (*wire.Request, *wire.Service, *wire.Er
 		}
 	} else {
 		req.Body = body
+		if req.Operation == "" && isForm(r.Header) {
+			// An awsQuery client of a JSON service (SQS's older protocol).
+			form, _ := url.ParseQuery(string(body))
+			return req, svc, invalidAction(svc, form.Get("Action"))
+		}
 	}
 
 	acct, principal, err := s.ids.Resolve(req.AccessKey, r.Header.Get("X-Amz-Security-Token"))
@@ -175,7 +198,28 @@ func (s *Server) decode(r *http.Request) (*wire.Request, *wire.Service, *wire.Er
 		return req, svc, tokenError(svc.Protocol, wire.AsError(err))
 	}
 	req.Account, req.Principal = acct, principal
+	if u, ok := s.ids.(userIDs); ok {
+		req.UserID = u.UserID(req.AccessKey)
+	}
 	return req, svc, nil
+}
+
+func isForm(h http.Header) bool {
+	return strings.HasPrefix(h.Get("Content-Type"), "application/x-www-form-urlencoded")
+}
+
+// invalidAction names the action a Query request asked a JSON-only service
+// for, known to the service or not.
+func invalidAction(svc *wire.Service, action string) *wire.Error {
+	if action == "" {
+		return wire.Errorf("MissingAction", http.StatusBadRequest, "no Action in request")
+	}
+	if _, ok := svc.Ops[action]; ok {
+		return wire.Errorf("InvalidAction", http.StatusBadRequest,
+			"The action %s is not valid for this endpoint: the simulator serves %s over its JSON protocol only (X-Amz-Target %s.%s).",
+			action, svc.SigningName, svc.TargetPrefix, action)
+	}
+	return wire.Errorf("InvalidAction", http.StatusBadRequest, "The action %s is not valid for this endpoint.", action)
 }
 
 // tokenError gives a credentials error the code the service's protocol
@@ -223,6 +267,9 @@ func parseAuthorization(h string) (credentialScope, *wire.Error) {
 		f := strings.Split(v, "/")
 		if len(f) != 5 || f[4] != "aws4_request" || f[0] == "" {
 			return credentialScope{}, wire.Errorf("IncompleteSignatureException", http.StatusForbidden, "malformed credential scope %q", v)
+		}
+		if f[2] == "" {
+			return credentialScope{}, wire.Errorf("IncompleteSignatureException", http.StatusForbidden, "Credential should be scoped to a valid region, not ''.")
 		}
 		return credentialScope{accessKey: f[0], region: f[2], service: f[3]}, nil
 	}
@@ -289,12 +336,9 @@ func writeError(w http.ResponseWriter, svc *wire.Service, req *wire.Request, e *
 	if req != nil {
 		w.Header().Set("X-Amzn-RequestId", req.RequestID)
 	}
-	// Before the service is known, a form body tells an awsQuery client,
-	// which can only read the XML error shape.
-	query := svc != nil && svc.Protocol == wire.Query
-	if svc == nil && req != nil && strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
-		query = true
-	}
+	// A form body tells an awsQuery client, which can only read the XML
+	// error shape, even of a service that speaks JSON.
+	query := svc != nil && svc.Protocol == wire.Query || req != nil && isForm(req.Header)
 	if !query {
 		proto := wire.JSON11
 		if svc != nil {

@@ -14,15 +14,14 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
 
 	"github.com/orgnotify/orgnotify/internal/awssim"
+	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
@@ -119,18 +118,6 @@ func (noLimit) GetToken(context.Context, uint) (func() error, error) {
 }
 func (noLimit) AddTokens(uint) error { return nil }
 
-func apiCode(err error) (code string, status int) {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		code = ae.ErrorCode()
-	}
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) {
-		status = re.HTTPStatusCode()
-	}
-	return code, status
-}
-
 func post(t *testing.T, url string, header map[string]string, body string) (int, http.Header, string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
@@ -173,6 +160,7 @@ func TestRawRequests(t *testing.T) {
 		{"no Authorization, Query client", formHdr(""), "Action=GetCallerIdentity&Version=2011-06-15", 403, "MissingAuthenticationTokenException", true},
 		{"Basic scheme", jsonHdr("Basic Zm9vOmJhcg==", "AWSOrganizationsV20161128.DescribeOrganization"), "{}", 403, "IncompleteSignatureException", false},
 		{"short credential scope", jsonHdr("AWS4-HMAC-SHA256 Credential=AKID/us-east-1/aws4_request, Signature=0", "AWSOrganizationsV20161128.DescribeOrganization"), "{}", 403, "IncompleteSignatureException", false},
+		{"empty region in credential scope", jsonHdr("AWS4-HMAC-SHA256 Credential=AKID/20260101//organizations/aws4_request, SignedHeaders=host, Signature=00", "AWSOrganizationsV20161128.DescribeOrganization"), "{}", 403, "IncompleteSignatureException", false},
 		{"no Credential", jsonHdr("AWS4-HMAC-SHA256 SignedHeaders=host, Signature=0", "AWSOrganizationsV20161128.DescribeOrganization"), "{}", 403, "IncompleteSignatureException", false},
 		{"unknown operation", jsonHdr(goodAuth, "AWSOrganizationsV20161128.CreateAccount"), "{}", 400, "UnknownOperationException", false},
 		{"unknown target prefix", jsonHdr(goodAuth, "AmazonSSM.GetParameter"), "{}", 400, "UnrecognizedClientException", false},
@@ -259,11 +247,11 @@ func TestErrorShapesThroughSDK(t *testing.T) {
 			f.failWith = tc.fail
 			defer func() { f.failWith = nil }()
 			_, err := organizations.NewFromConfig(f.cfg(t, tc.key, 1)).DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
-			if code, status := apiCode(err); code != tc.jsonCode || status != tc.jsonStatus {
+			if code, status := awssimtest.Code(t, err), awssimtest.Status(err); code != tc.jsonCode || status != tc.jsonStatus {
 				t.Errorf("JSON error = %s %d (%v), want %s %d", code, status, err, tc.jsonCode, tc.jsonStatus)
 			}
 			_, err = sts.NewFromConfig(f.cfg(t, tc.key, 1)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-			if code, status := apiCode(err); code != tc.queryCode || status != tc.queryStatus {
+			if code, status := awssimtest.Code(t, err), awssimtest.Status(err); code != tc.queryCode || status != tc.queryStatus {
 				t.Errorf("Query error = %s %d (%v), want %s %d", code, status, err, tc.queryCode, tc.queryStatus)
 			}
 		})
@@ -324,7 +312,7 @@ func TestThrottleOps(t *testing.T) {
 			f := startFake(t)
 			f.Faults().Set(awssim.FaultConfig{ThrottleOps: map[string]int{"sts:GetCallerIdentity": tc.throttles}})
 			_, err := sts.NewFromConfig(f.cfg(t, "AKID", tc.attempts)).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
-			if code, _ := apiCode(err); code != tc.wantCode {
+			if code := awssimtest.Code(t, err); code != tc.wantCode {
 				t.Errorf("error = %v, want code %q", err, tc.wantCode)
 			}
 			if got := f.Faults().Counts()["sts:GetCallerIdentity"]; got != tc.wantCalls {
@@ -346,7 +334,7 @@ func TestThrottleRate(t *testing.T) {
 		var throttled []bool
 		for range 100 {
 			_, err := orgs.DescribeOrganization(context.Background(), &organizations.DescribeOrganizationInput{})
-			code, _ := apiCode(err)
+			code := awssimtest.Code(t, err)
 			if err != nil && code != "TooManyRequestsException" {
 				t.Fatalf("unexpected error: %v", err)
 			}
@@ -403,7 +391,7 @@ func TestDenyAccounts(t *testing.T) {
 		t.Errorf("JSON service: %v, want AccessDeniedException naming the action", err)
 	}
 	_, err = sts.NewFromConfig(f.cfg(t, "AKID", 1)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if code, status := apiCode(err); code != "AccessDenied" || status != 403 {
+	if code, status := awssimtest.Code(t, err), awssimtest.Status(err); code != "AccessDenied" || status != 403 {
 		t.Errorf("Query service: %s %d, want AccessDenied 403", code, status)
 	}
 }

@@ -37,11 +37,16 @@ type Seed struct {
 // so a typo in a seed does not silently start an empty organization; so are
 // an empty file and a second YAML document, which would be ignored.
 func LoadSeed(path string) (Seed, error) {
-	var s Seed
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return s, fmt.Errorf("read seed: %w", err)
+		return Seed{}, fmt.Errorf("read seed: %w", err)
 	}
+	return ParseSeed(path, b)
+}
+
+// ParseSeed reads a seed from b, read from the file path, as LoadSeed does.
+func ParseSeed(path string, b []byte) (Seed, error) {
+	var s Seed
 	dec := yaml.NewDecoder(bytes.NewReader(b)) // YAML is a superset of JSON
 	dec.KnownFields(true)
 	switch err := dec.Decode(&s); {
@@ -127,8 +132,8 @@ func New(seed Seed, log *slog.Logger) (*Sim, error) {
 	}
 	s.Register(s.ServiceCatalog.Service())
 	s.HandleAdmin("failed-invocations", s.failedInvocations)
-	s.HandleAdmin("sns/confirm", s.snsConfirm)
-	s.HandleAdmin("events", s.serviceEvent)
+	s.HandleAdmin("sns/confirm", postJSON(s.snsConfirm))
+	s.HandleAdmin("events", postJSON(s.serviceEvent))
 	return s, nil
 }
 

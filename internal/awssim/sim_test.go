@@ -136,13 +136,9 @@ func TestCostVisibilityFollowsOrganization(t *testing.T) {
 
 	memberConfig := func(t *testing.T, account string) aws.Config {
 		t.Helper()
-		out, err := sts.NewFromConfig(base).AssumeRole(ctx, &sts.AssumeRoleInput{
+		cfg, _ := env.AssumeRole(t, base, "us-east-1", sts.AssumeRoleInput{
 			RoleArn: aws.String("arn:aws:iam::" + account + ":role/" + org.AccessRole), RoleSessionName: aws.String("cost-test")})
-		if err != nil {
-			t.Fatalf("AssumeRole into %s: %v", account, err)
-		}
-		c := out.Credentials
-		return env.ConfigWithKeys(t, "us-east-1", aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+		return cfg
 	}
 
 	today := time.Now().UTC()

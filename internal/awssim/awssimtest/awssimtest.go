@@ -13,8 +13,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	sdkhttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
 	"github.com/orgnotify/orgnotify/internal/awshttp"
@@ -34,7 +36,11 @@ func Start(t testing.TB, seed awssim.Seed) *Env {
 	if err != nil {
 		t.Fatalf("awssim: %v", err)
 	}
-	srv := httptest.NewServer(sim)
+	srv := httptest.NewUnstartedServer(sim)
+	srv.Config.ReadHeaderTimeout = awssim.ReadHeaderTimeout
+	srv.Config.ReadTimeout = awssim.ReadTimeout
+	srv.Config.IdleTimeout = awssim.IdleTimeout
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return &Env{Sim: sim, URL: srv.URL}
 }
@@ -66,6 +72,22 @@ func (e *Env) ConfigWithKeys(t testing.TB, region, accessKey, secret, token stri
 	// wrapper is the product's guard against aws/aws-sdk-go-v2#2737.
 	cfg.HTTPClient = awshttp.BufferedBodyClient{Inner: cfg.HTTPClient}
 	return cfg
+}
+
+// AssumeRole assumes in.RoleArn with from's credentials and returns an
+// aws.Config for region that acts through the session, and the session's
+// AssumedRoleId. RoleSessionName defaults to "test"; an error fails the
+// test.
+func (e *Env) AssumeRole(t testing.TB, from aws.Config, region string, in sts.AssumeRoleInput) (aws.Config, string) {
+	t.Helper()
+	if in.RoleSessionName == nil {
+		in.RoleSessionName = aws.String("test")
+	}
+	out, err := sts.NewFromConfig(from).AssumeRole(context.Background(), &in)
+	WantCode(t, err, "")
+	c := out.Credentials
+	cfg := e.ConfigWithKeys(t, region, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+	return cfg, aws.ToString(out.AssumedRoleUser.AssumedRoleId)
 }
 
 // connRetryer retries only a request whose connection the SDK's transport
@@ -108,5 +130,24 @@ func WantCode(t testing.TB, err error, want string) {
 	t.Helper()
 	if got := Code(t, err); got != want {
 		t.Fatalf("error = %v, want code %q", err, want)
+	}
+}
+
+// Status returns the HTTP status of the response an SDK error carries (0
+// for nil or an error without a response).
+func Status(err error) int {
+	var re *sdkhttp.ResponseError
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode()
+	}
+	return 0
+}
+
+// WantStatus fails the test unless err, when not nil, came with the HTTP
+// status want (0 wants any).
+func WantStatus(t testing.TB, err error, want int) {
+	t.Helper()
+	if got := Status(err); err != nil && want != 0 && got != want {
+		t.Errorf("HTTP status = %d, want %d (%v)", got, want, err)
 	}
 }

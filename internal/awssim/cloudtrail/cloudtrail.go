@@ -24,6 +24,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
@@ -112,7 +114,7 @@ type Store struct {
 
 	mu     sync.Mutex
 	now    func() time.Time
-	orgs   wire.OrgLookup
+	orgs   handoff.OrgLookup
 	mgmt   string
 	trails map[string]*trail // by trail ARN
 }
@@ -153,7 +155,7 @@ func newer(a, b *stored) bool {
 }
 
 func compile(i int, e Event, now time.Time) (*stored, error) {
-	if !wire.IsAccountID(e.Account) {
+	if !awsarn.IsAccountID(e.Account) {
 		return nil, fmt.Errorf("account %q is not a 12-digit account ID", e.Account)
 	}
 	if e.EventName == "" || e.EventSource == "" {
@@ -260,13 +262,13 @@ func (s *Store) Service() wire.Service {
 		ThrottleCode:     "ThrottlingException",
 		AccessDeniedCode: "AccessDeniedException",
 		Ops: map[string]wire.Handler{
-			"LookupEvents":   s.lookupEvents,
-			"CreateTrail":    s.createTrail,
-			"DeleteTrail":    s.deleteTrail,
-			"DescribeTrails": s.describeTrails,
-			"GetTrailStatus": s.getTrailStatus,
-			"StartLogging":   s.startLogging,
-			"StopLogging":    s.stopLogging,
+			"LookupEvents":   wire.Op(s.lookupEvents),
+			"CreateTrail":    wire.Op(s.createTrail),
+			"DeleteTrail":    onTrail(s, s.homeTrail, s.deleteTrail),
+			"DescribeTrails": wire.Op(s.describeTrails),
+			"GetTrailStatus": onTrail(s, s.lookupTrail, s.getTrailStatus),
+			"StartLogging":   onTrail(s, s.homeTrail, s.setLogging(true)),
+			"StopLogging":    onTrail(s, s.homeTrail, s.setLogging(false)),
 		},
 	}
 }
@@ -346,11 +348,7 @@ var attributeMatchers = map[string]func(e *stored, v string) bool{
 	},
 }
 
-func (s *Store) lookupEvents(_ context.Context, r *wire.Request) (any, error) {
-	var in lookupEventsInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) lookupEvents(_ context.Context, r *wire.Request, in lookupEventsInput) (any, error) {
 	limit := DefaultMaxResults
 	if in.MaxResults != nil {
 		limit = int(*in.MaxResults)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
@@ -25,7 +27,7 @@ var trailNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-
 
 // SetOrganization tells the store which accounts an organization trail of
 // the management account mgmt logs for.
-func (s *Store) SetOrganization(orgs wire.OrgLookup, mgmt string) {
+func (s *Store) SetOrganization(orgs handoff.OrgLookup, mgmt string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.orgs, s.mgmt = orgs, mgmt
@@ -91,19 +93,17 @@ func (t *trail) output(withHome bool) trailOut {
 	return o
 }
 
-func (s *Store) createTrail(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		Name                       string
-		S3BucketName               string
-		S3KeyPrefix                string
-		IncludeGlobalServiceEvents *bool
-		IsMultiRegionTrail         bool
-		EnableLogFileValidation    bool
-		IsOrganizationTrail        bool
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type createTrailInput struct {
+	Name                       string
+	S3BucketName               string
+	S3KeyPrefix                string
+	IncludeGlobalServiceEvents *bool
+	IsMultiRegionTrail         bool
+	EnableLogFileValidation    bool
+	IsOrganizationTrail        bool
+}
+
+func (s *Store) createTrail(_ context.Context, r *wire.Request, in createTrailInput) (any, error) {
 	if !trailNameRE.MatchString(in.Name) || strings.Contains(in.Name, "..") || strings.Contains(in.Name, "--") ||
 		strings.Contains(in.Name, "__") || strings.Contains(in.Name, "._") || strings.Contains(in.Name, "_.") ||
 		strings.Contains(in.Name, ".-") || strings.Contains(in.Name, "-.") || strings.Contains(in.Name, "_-") || strings.Contains(in.Name, "-_") {
@@ -126,7 +126,7 @@ func (s *Store) createTrail(_ context.Context, r *wire.Request) (any, error) {
 	if in.IsOrganizationTrail && r.Account != s.mgmt {
 		return nil, errorf("NotOrganizationManagementAccountException", "The request was rejected because the account is not the management account of the organization.")
 	}
-	arn := wire.ARN("cloudtrail", r.Region, r.Account, "trail/"+in.Name)
+	arn := awsarn.New("cloudtrail", r.Region, r.Account, "trail/"+in.Name)
 	if s.trails[arn] != nil {
 		return nil, errorf("TrailAlreadyExistsException", "Trail %s already exists for customer: %s", in.Name, r.Account)
 	}
@@ -157,7 +157,7 @@ func (s *Store) lookupTrail(r *wire.Request, ref string) (*trail, error) {
 		}
 		return t, nil
 	}
-	t := s.trails[wire.ARN("cloudtrail", r.Region, r.Account, "trail/"+ref)]
+	t := s.trails[awsarn.New("cloudtrail", r.Region, r.Account, "trail/"+ref)]
 	if t == nil {
 		return nil, trailNotFound(ref)
 	}
@@ -178,58 +178,39 @@ func (s *Store) homeTrail(r *wire.Request, ref string) (*trail, error) {
 
 type trailRef struct{ Name string }
 
-func (s *Store) startLogging(_ context.Context, r *wire.Request) (any, error) {
-	return s.setLogging(r, true)
+// onTrail is an operation on the trail its input names, found by find
+// (homeTrail where only the trail's home Region may act) under the store's
+// lock.
+func onTrail(s *Store, find func(r *wire.Request, name string) (*trail, error), serve func(r *wire.Request, t *trail) (any, error)) wire.Handler {
+	lookup := func(r *wire.Request, in trailRef) (*trail, error) { return find(r, in.Name) }
+	return wire.Locked(&s.mu, lookup, func(r *wire.Request, _ trailRef, t *trail) (any, error) { return serve(r, t) })
 }
 
-func (s *Store) stopLogging(_ context.Context, r *wire.Request) (any, error) {
-	return s.setLogging(r, false)
+// setLogging is StartLogging (on) or StopLogging.
+func (s *Store) setLogging(on bool) func(r *wire.Request, t *trail) (any, error) {
+	return func(_ *wire.Request, t *trail) (any, error) {
+		if on && !t.logging {
+			t.started = s.now().UTC()
+		}
+		if !on && t.logging {
+			t.stopped = s.now().UTC()
+		}
+		t.logging = on
+		return struct{}{}, nil
+	}
 }
 
-func (s *Store) setLogging(r *wire.Request, on bool) (any, error) {
-	var in trailRef
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, err := s.homeTrail(r, in.Name)
-	if err != nil {
-		return nil, err
-	}
-	if on && !t.logging {
-		t.started = s.now().UTC()
-	}
-	if !on && t.logging {
-		t.stopped = s.now().UTC()
-	}
-	t.logging = on
-	return struct{}{}, nil
-}
-
-func (s *Store) deleteTrail(_ context.Context, r *wire.Request) (any, error) {
-	var in trailRef
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, err := s.homeTrail(r, in.Name)
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) deleteTrail(_ *wire.Request, t *trail) (any, error) {
 	delete(s.trails, t.arn)
 	return struct{}{}, nil
 }
 
-func (s *Store) describeTrails(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		TrailNameList       []string `json:"trailNameList"`
-		IncludeShadowTrails *bool    `json:"includeShadowTrails"`
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type describeTrailsInput struct {
+	TrailNameList       []string `json:"trailNameList"`
+	IncludeShadowTrails *bool    `json:"includeShadowTrails"`
+}
+
+func (s *Store) describeTrails(_ context.Context, r *wire.Request, in describeTrailsInput) (any, error) {
 	shadows := in.IncludeShadowTrails == nil || *in.IncludeShadowTrails
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -262,17 +243,7 @@ func (s *Store) describeTrails(_ context.Context, r *wire.Request) (any, error) 
 	return out, nil
 }
 
-func (s *Store) getTrailStatus(_ context.Context, r *wire.Request) (any, error) {
-	var in trailRef
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, err := s.lookupTrail(r, in.Name)
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) getTrailStatus(_ *wire.Request, t *trail) (any, error) {
 	out := struct {
 		IsLogging        bool     `json:"IsLogging"`
 		StartLoggingTime *float64 `json:"StartLoggingTime,omitempty"`

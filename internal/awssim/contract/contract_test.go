@@ -16,19 +16,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
-	"github.com/aws/smithy-go"
-)
 
-func apiCode(err error) string {
-	if err == nil {
-		return ""
-	}
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return "not an API error: " + err.Error()
-}
+	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
+)
 
 func must(t *testing.T, err error, what string) {
 	t.Helper()
@@ -144,7 +134,7 @@ func TestSQSMissingQueue(t *testing.T) {
 		if typed := errors.As(err, &missing); typed == tg.goaws {
 			t.Errorf("GetQueueUrl of a missing queue: %T %v; typed *types.QueueDoesNotExist = %v, want %v", err, err, typed, !tg.goaws)
 		}
-		if got := apiCode(err); got != "AWS.SimpleQueueService.NonExistentQueue" {
+		if got := awssimtest.Code(t, err); got != "AWS.SimpleQueueService.NonExistentQueue" {
 			t.Errorf("error code = %s, want AWS.SimpleQueueService.NonExistentQueue", got)
 		}
 	})
@@ -246,7 +236,7 @@ func TestSNSPublishToSQS(t *testing.T) {
 			if tg.goaws {
 				want = "AWS.SimpleQueueService.InvalidParameterValue"
 			}
-			if got := apiCode(err); got != want {
+			if got := awssimtest.Code(t, err); got != want {
 				t.Fatalf("SetQueueAttributes Policy: error %v, want code %q", err, want)
 			}
 		}

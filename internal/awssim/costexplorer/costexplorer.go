@@ -28,6 +28,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
@@ -278,7 +279,7 @@ func addAbs(sum *fixed, v fixed) bool {
 
 func (s *Store) compile(rec *Record, today time.Time, tagIDs, catIDs, unitIDs *interner, tagByMap, catByMap map[uintptr]int32) (row, error) {
 	r := row{ovr: -1}
-	if !wire.IsAccountID(rec.Account) {
+	if !awsarn.IsAccountID(rec.Account) {
 		return r, fmt.Errorf("account %q is not a 12-digit account ID", rec.Account)
 	}
 	if rec.Service == "" {

@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ce "github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
 )
 
 // TestCostAndUsageErrors sends each kind of invalid request and checks the
@@ -100,7 +102,7 @@ func TestCostAndUsageErrors(t *testing.T) {
 			}
 			tc.modify(in)
 			_, err := c.GetCostAndUsage(ctx, in)
-			if got := apiCode(err); got != tc.code {
+			if got := awssimtest.Code(t, err); got != tc.code {
 				t.Fatalf("error %v, want %s", err, tc.code)
 			}
 			if tc.typed != nil && !tc.typed(err) {

@@ -11,6 +11,7 @@ import (
 	ce "github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
 	"github.com/orgnotify/orgnotify/internal/awssim/costexplorer"
 )
 
@@ -116,7 +117,7 @@ func TestForecastErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := c.GetCostForecast(context.Background(), &tc.in)
-			if got := apiCode(err); got != tc.code {
+			if got := awssimtest.Code(t, err); got != tc.code {
 				t.Fatalf("error %v, want %s", err, tc.code)
 			}
 			if tc.code == "DataUnavailableException" {

@@ -2,8 +2,6 @@ package costexplorer_test
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -14,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ce "github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/orgnotify/orgnotify/internal/awssim"
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
@@ -149,14 +146,6 @@ func sum(t testing.TB, recs []costexplorer.Record, from, to string, keep func(*c
 		}
 	}
 	return total
-}
-
-func apiCode(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return fmt.Sprintf("not an API error: %v", err)
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -12,31 +12,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/smithy-go"
-)
 
-// wantCode checks that err is the AWS error with this code ("" for none).
-func wantCode(t *testing.T, err error, code string) {
-	t.Helper()
-	if code == "" {
-		if err != nil {
-			t.Fatalf("unexpected error: %v", err)
-		}
-		return
-	}
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		t.Fatalf("error = %v, want %s", err, code)
-	}
-	if ae.ErrorCode() != code {
-		t.Fatalf("error code = %s (%s), want %s", ae.ErrorCode(), ae.ErrorMessage(), code)
-	}
-}
+	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
+)
 
 func TestEventBuses(t *testing.T) {
 	ctx := context.Background()
 	c := startFake(t).client(t, hubAccount, "eu-west-1")
 	out, err := c.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("central"), Description: aws.String("hub")})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if got, want := aws.ToString(out.EventBusArn), "arn:aws:events:eu-west-1:"+hubAccount+":event-bus/central"; got != want {
 		t.Errorf("EventBusArn = %s, want %s", got, want)
 	}
@@ -51,7 +35,7 @@ func TestEventBuses(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				_, err := c.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(tt.bus)})
-				wantCode(t, err, tt.code)
+				awssimtest.WantCode(t, err, tt.code)
 				if tt.code == "ResourceAlreadyExistsException" {
 					var e *types.ResourceAlreadyExistsException
 					if !errors.As(err, &e) {
@@ -76,7 +60,7 @@ func TestEventBuses(t *testing.T) {
 					in.Name = aws.String(tt.ref)
 				}
 				out, err := c.DescribeEventBus(ctx, in)
-				wantCode(t, err, tt.code)
+				awssimtest.WantCode(t, err, tt.code)
 				if tt.code != "" {
 					var e *types.ResourceNotFoundException
 					if !errors.As(err, &e) {
@@ -93,7 +77,7 @@ func TestEventBuses(t *testing.T) {
 
 	t.Run("list", func(t *testing.T) {
 		out, err := c.ListEventBuses(ctx, &eventbridge.ListEventBusesInput{})
-		wantCode(t, err, "")
+		awssimtest.WantCode(t, err, "")
 		var names []string
 		for _, b := range out.EventBuses {
 			names = append(names, aws.ToString(b.Name))
@@ -105,11 +89,11 @@ func TestEventBuses(t *testing.T) {
 
 	t.Run("delete", func(t *testing.T) {
 		_, err := c.DeleteEventBus(ctx, &eventbridge.DeleteEventBusInput{Name: aws.String("default")})
-		wantCode(t, err, "ValidationException")
+		awssimtest.WantCode(t, err, "ValidationException")
 		_, err = c.DeleteEventBus(ctx, &eventbridge.DeleteEventBusInput{Name: aws.String("central")})
-		wantCode(t, err, "")
+		awssimtest.WantCode(t, err, "")
 		_, err = c.DescribeEventBus(ctx, &eventbridge.DescribeEventBusInput{Name: aws.String("central")})
-		wantCode(t, err, "ResourceNotFoundException")
+		awssimtest.WantCode(t, err, "ResourceNotFoundException")
 	})
 }
 
@@ -119,7 +103,7 @@ func TestPermissions(t *testing.T) {
 	busPolicy := func() map[string]any {
 		t.Helper()
 		out, err := c.DescribeEventBus(ctx, &eventbridge.DescribeEventBusInput{})
-		wantCode(t, err, "")
+		awssimtest.WantCode(t, err, "")
 		if out.Policy == nil {
 			return nil
 		}
@@ -146,8 +130,8 @@ func TestPermissions(t *testing.T) {
 			Principal: aws.String(principal), StatementId: aws.String(sid), Condition: cond})
 		return err
 	}
-	wantCode(t, putPerm("Org", "*", &types.Condition{Type: aws.String("StringEquals"), Key: aws.String("aws:PrincipalOrgID"), Value: aws.String(orgID)}), "")
-	wantCode(t, putPerm("Member", memberAccount, nil), "")
+	awssimtest.WantCode(t, putPerm("Org", "*", &types.Condition{Type: aws.String("StringEquals"), Key: aws.String("aws:PrincipalOrgID"), Value: aws.String(orgID)}), "")
+	awssimtest.WantCode(t, putPerm("Member", memberAccount, nil), "")
 	if got := fmt.Sprint(sids()); got != "[Org Member]" {
 		t.Errorf("statements = %s", got)
 	}
@@ -192,28 +176,28 @@ func TestPermissions(t *testing.T) {
 		}(), "ResourceNotFoundException"},
 	}
 	for _, tt := range errorCases {
-		t.Run(tt.name, func(t *testing.T) { wantCode(t, tt.err, tt.code) })
+		t.Run(tt.name, func(t *testing.T) { awssimtest.WantCode(t, tt.err, tt.code) })
 	}
 
 	_, err := c.RemovePermission(ctx, &eventbridge.RemovePermissionInput{StatementId: aws.String("Member")})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if got := fmt.Sprint(sids()); got != "[Org]" {
 		t.Errorf("after RemovePermission statements = %s", got)
 	}
 
 	doc := `{"Version":"2012-10-17","Statement":[{"Sid":"Whole","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + memberAccount + `:root"},"Action":"events:PutEvents","Resource":"*"}]}`
 	_, err = c.PutPermission(ctx, &eventbridge.PutPermissionInput{Policy: aws.String(doc)})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if got := fmt.Sprint(sids()); got != "[Whole]" {
 		t.Errorf("after Policy statements = %s", got)
 	}
 	_, err = c.RemovePermission(ctx, &eventbridge.RemovePermissionInput{RemoveAllPermissions: true})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if p := busPolicy(); p != nil {
 		t.Errorf("policy after RemoveAllPermissions = %v", p)
 	}
 	_, err = c.RemovePermission(ctx, &eventbridge.RemovePermissionInput{RemoveAllPermissions: true})
-	wantCode(t, err, "ResourceNotFoundException")
+	awssimtest.WantCode(t, err, "ResourceNotFoundException")
 }
 
 func TestRules(t *testing.T) {
@@ -252,7 +236,7 @@ func TestRules(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out, err := c.PutRule(ctx, &tt.in)
-			wantCode(t, err, tt.code)
+			awssimtest.WantCode(t, err, tt.code)
 			if tt.code == "InvalidEventPatternException" {
 				var e *types.InvalidEventPatternException
 				if !errors.As(err, &e) {
@@ -266,28 +250,28 @@ func TestRules(t *testing.T) {
 	}
 
 	d, err := c.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("r1")})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if aws.ToString(d.Description) != "updated" || d.State != types.RuleStateEnabled || aws.ToString(d.EventPattern) != pattern || aws.ToString(d.EventBusName) != "default" {
 		t.Errorf("DescribeRule = %+v", d)
 	}
 	_, err = c.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("nope")})
-	wantCode(t, err, "ResourceNotFoundException")
+	awssimtest.WantCode(t, err, "ResourceNotFoundException")
 
 	t.Run("enable and disable", func(t *testing.T) {
 		_, err := c.DisableRule(ctx, &eventbridge.DisableRuleInput{Name: aws.String("r2"), EventBusName: aws.String("central")})
-		wantCode(t, err, "")
+		awssimtest.WantCode(t, err, "")
 		d, _ := c.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("r2"), EventBusName: aws.String("central")})
 		if d.State != types.RuleStateDisabled {
 			t.Errorf("state after DisableRule = %s", d.State)
 		}
 		_, err = c.EnableRule(ctx, &eventbridge.EnableRuleInput{Name: aws.String("r2"), EventBusName: aws.String("central")})
-		wantCode(t, err, "")
+		awssimtest.WantCode(t, err, "")
 		d, _ = c.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("r2"), EventBusName: aws.String("central")})
 		if d.State != types.RuleStateEnabled {
 			t.Errorf("state after EnableRule = %s", d.State)
 		}
 		_, err = c.EnableRule(ctx, &eventbridge.EnableRuleInput{Name: aws.String("nope")})
-		wantCode(t, err, "ResourceNotFoundException")
+		awssimtest.WantCode(t, err, "ResourceNotFoundException")
 	})
 
 	t.Run("list with pagination", func(t *testing.T) {
@@ -301,7 +285,7 @@ func TestRules(t *testing.T) {
 		in := &eventbridge.ListRulesInput{NamePrefix: aws.String("page-"), Limit: aws.Int32(2)}
 		for {
 			out, err := c.ListRules(ctx, in)
-			wantCode(t, err, "")
+			awssimtest.WantCode(t, err, "")
 			pages++
 			for _, r := range out.Rules {
 				names = append(names, aws.ToString(r.Name))
@@ -315,31 +299,31 @@ func TestRules(t *testing.T) {
 			t.Errorf("pages = %d, names = %v", pages, names)
 		}
 		out, err := c.ListRules(ctx, &eventbridge.ListRulesInput{EventBusName: aws.String("central")})
-		wantCode(t, err, "")
+		awssimtest.WantCode(t, err, "")
 		if len(out.Rules) != 2 {
 			t.Errorf("rules on central = %d, want 2", len(out.Rules))
 		}
 		_, err = c.ListRules(ctx, &eventbridge.ListRulesInput{Limit: aws.Int32(101)})
-		wantCode(t, err, "ValidationException")
+		awssimtest.WantCode(t, err, "ValidationException")
 		_, err = c.ListRules(ctx, &eventbridge.ListRulesInput{NextToken: aws.String("not-a-token")})
-		wantCode(t, err, "ValidationException")
+		awssimtest.WantCode(t, err, "ValidationException")
 	})
 
 	t.Run("delete", func(t *testing.T) {
 		_, err := c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r1"), Targets: []types.Target{{Id: aws.String("q"), Arn: aws.String("arn:aws:sqs:us-east-1:" + hubAccount + ":q")}}})
-		wantCode(t, err, "")
+		awssimtest.WantCode(t, err, "")
 		_, err = c.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String("r1")})
-		wantCode(t, err, "ValidationException")
+		awssimtest.WantCode(t, err, "ValidationException")
 		var ae smithy.APIError
 		if errors.As(err, &ae) && ae.ErrorMessage() != "Rule can't be deleted since it has targets." {
 			t.Errorf("message = %q", ae.ErrorMessage())
 		}
 		_, err = c.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String("r1"), Ids: []string{"q"}})
-		wantCode(t, err, "")
+		awssimtest.WantCode(t, err, "")
 		_, err = c.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String("r1")})
-		wantCode(t, err, "")
+		awssimtest.WantCode(t, err, "")
 		_, err = c.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("r1")})
-		wantCode(t, err, "ResourceNotFoundException")
+		awssimtest.WantCode(t, err, "ResourceNotFoundException")
 	})
 }
 
@@ -358,7 +342,7 @@ func TestTargets(t *testing.T) {
 		{Id: aws.String("two-inputs"), Arn: aws.String("arn:aws:sqs:us-east-1:" + hubAccount + ":x"), Input: aws.String(`{}`), InputPath: aws.String("$.detail")},
 		{Id: aws.String("bad-input"), Arn: aws.String("arn:aws:sqs:us-east-1:" + hubAccount + ":x"), Input: aws.String(`{`)},
 	}})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	var failed []string
 	for _, f := range out.FailedEntries {
 		failed = append(failed, aws.ToString(f.TargetId)+":"+aws.ToString(f.ErrorCode))
@@ -369,21 +353,21 @@ func TestTargets(t *testing.T) {
 
 	// Replacing an existing ID does not count against the limit.
 	_, err = c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r"), Targets: []types.Target{q("t1"), q("t4"), q("t5")}})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	_, err = c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r"), Targets: []types.Target{q("t6")}})
-	wantCode(t, err, "LimitExceededException")
+	awssimtest.WantCode(t, err, "LimitExceededException")
 	var le *types.LimitExceededException
 	if !errors.As(err, &le) {
 		t.Errorf("error %T is not *types.LimitExceededException", err)
 	}
 	_, err = c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("nope"), Targets: []types.Target{q("t1")}})
-	wantCode(t, err, "ResourceNotFoundException")
+	awssimtest.WantCode(t, err, "ResourceNotFoundException")
 
 	var ids []string
 	in := &eventbridge.ListTargetsByRuleInput{Rule: aws.String("r"), Limit: aws.Int32(2)}
 	for pages := 0; pages < 10; pages++ {
 		page, err := c.ListTargetsByRule(ctx, in)
-		wantCode(t, err, "")
+		awssimtest.WantCode(t, err, "")
 		for _, tg := range page.Targets {
 			ids = append(ids, aws.ToString(tg.Id))
 		}
@@ -396,10 +380,10 @@ func TestTargets(t *testing.T) {
 		t.Errorf("targets = %v", ids)
 	}
 	_, err = c.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String("nope")})
-	wantCode(t, err, "ResourceNotFoundException")
+	awssimtest.WantCode(t, err, "ResourceNotFoundException")
 
 	rm, err := c.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String("r"), Ids: []string{"t2", "ghost"}})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if rm.FailedEntryCount != 1 || aws.ToString(rm.FailedEntries[0].TargetId) != "ghost" {
 		t.Errorf("RemoveTargets = %+v", rm)
 	}
@@ -423,7 +407,7 @@ func TestTargetFieldsRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, err := c.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String("r")})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	got := out.Targets[0]
 	if aws.ToString(got.InputTransformer.InputTemplate) != `"<s>"` || got.InputTransformer.InputPathsMap["s"] != "$.source" ||
 		aws.ToInt32(got.RetryPolicy.MaximumRetryAttempts) != 3 || aws.ToString(got.DeadLetterConfig.Arn) != aws.ToString(in.DeadLetterConfig.Arn) {
@@ -435,12 +419,12 @@ func TestTags(t *testing.T) {
 	ctx := context.Background()
 	c := startFake(t).client(t, hubAccount, "us-east-1")
 	bus, err := c.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("central"), Tags: []types.Tag{{Key: aws.String("a"), Value: aws.String("1")}}})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	rule, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventBusName: aws.String("central"), EventPattern: aws.String(`{"source":["a"]}`)})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	tags := func(arn string) string {
 		out, err := c.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: aws.String(arn)})
-		wantCode(t, err, "")
+		awssimtest.WantCode(t, err, "")
 		var kv []string
 		for _, tg := range out.Tags {
 			kv = append(kv, aws.ToString(tg.Key)+"="+aws.ToString(tg.Value))
@@ -451,9 +435,9 @@ func TestTags(t *testing.T) {
 		t.Run(arn, func(t *testing.T) {
 			_, err := c.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: aws.String(arn), Tags: []types.Tag{
 				{Key: aws.String("orgnotify:managed"), Value: aws.String("true")}, {Key: aws.String("b"), Value: aws.String("2")}}})
-			wantCode(t, err, "")
+			awssimtest.WantCode(t, err, "")
 			_, err = c.UntagResource(ctx, &eventbridge.UntagResourceInput{ResourceARN: aws.String(arn), TagKeys: []string{"b"}})
-			wantCode(t, err, "")
+			awssimtest.WantCode(t, err, "")
 			got := tags(arn)
 			if got != "a=1,orgnotify:managed=true" && got != "orgnotify:managed=true" {
 				t.Errorf("tags = %s", got)
@@ -461,9 +445,9 @@ func TestTags(t *testing.T) {
 		})
 	}
 	_, err = c.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: aws.String("arn:aws:events:us-east-1:" + hubAccount + ":rule/nope")})
-	wantCode(t, err, "ResourceNotFoundException")
+	awssimtest.WantCode(t, err, "ResourceNotFoundException")
 	_, err = c.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: aws.String(aws.ToString(rule.RuleArn)), Tags: []types.Tag{{Key: aws.String("aws:x"), Value: aws.String("1")}}})
-	wantCode(t, err, "ValidationException")
+	awssimtest.WantCode(t, err, "ValidationException")
 }
 
 func TestTestEventPattern(t *testing.T) {
@@ -484,7 +468,7 @@ func TestTestEventPattern(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out, err := c.TestEventPattern(ctx, &eventbridge.TestEventPatternInput{EventPattern: aws.String(tt.pattern), Event: aws.String(tt.event)})
-			wantCode(t, err, tt.code)
+			awssimtest.WantCode(t, err, tt.code)
 			if err == nil && out.Result != tt.want {
 				t.Errorf("Result = %v, want %v", out.Result, tt.want)
 			}
@@ -507,7 +491,7 @@ func TestPutEventsValidation(t *testing.T) {
 		entry("aws.organizations", "AWS API Call via CloudTrail", `{}`),
 		{Source: aws.String("app"), DetailType: aws.String("x"), Detail: aws.String(`{}`), EventBusName: aws.String("nope")},
 	}})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	want := []string{"", "InvalidArgument", "InvalidArgument", "MalformedDetail", "MalformedDetail", "NotAuthorizedForSourceException", "ResourceNotFoundException"}
 	if out.FailedEntryCount != int32(len(want)-1) {
 		t.Errorf("FailedEntryCount = %d, want %d", out.FailedEntryCount, len(want)-1)
@@ -526,9 +510,9 @@ func TestPutEventsValidation(t *testing.T) {
 		tooMany[i] = entry("app", "x", `{}`)
 	}
 	_, err = c.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: tooMany})
-	wantCode(t, err, "ValidationException")
+	awssimtest.WantCode(t, err, "ValidationException")
 
 	big := `{"pad":"` + strings.Repeat("x", 256*1024) + `"}`
 	_, err = c.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []types.PutEventsRequestEntry{entry("app", "x", big)}})
-	wantCode(t, err, "ValidationException")
+	awssimtest.WantCode(t, err, "ValidationException")
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
 )
 
 // Audit tests: error paths of RemoveTargets, DeleteRule, TagResource and
@@ -56,11 +58,11 @@ func TestAuditRemoveTargetsAndDeleteRuleErrors(t *testing.T) {
 		}, "ValidationException"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { wantCode(t, tt.call(), tt.code) })
+		t.Run(tt.name, func(t *testing.T) { awssimtest.WantCode(t, tt.call(), tt.code) })
 	}
 	// The rule the failed calls named is still there.
 	d, err := c.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("r")})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if aws.ToString(d.Name) != "r" {
 		t.Errorf("DescribeRule Name = %q, want r", aws.ToString(d.Name))
 	}
@@ -71,13 +73,13 @@ func TestAuditTagResourceErrors(t *testing.T) {
 	c := startFake(t).client(t, hubAccount, "us-east-1")
 	rule, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(`{"source":["a"]}`),
 		Tags: []types.Tag{{Key: aws.String("keep"), Value: aws.String("original")}}})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	ruleARN := aws.ToString(rule.RuleArn)
 	tag := func(k, v string) types.Tag { return types.Tag{Key: aws.String(k), Value: aws.String(v)} }
 	tagsOf := func(t *testing.T, arn string) string {
 		t.Helper()
 		out, err := c.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: aws.String(arn)})
-		wantCode(t, err, "")
+		awssimtest.WantCode(t, err, "")
 		kv := make([]string, 0, len(out.Tags))
 		for _, tg := range out.Tags {
 			kv = append(kv, aws.ToString(tg.Key)+"="+aws.ToString(tg.Value))
@@ -92,7 +94,7 @@ func TestAuditTagResourceErrors(t *testing.T) {
 		fill = append(fill, tag(fmt.Sprintf("k%02d", i), "v"))
 	}
 	_, err = c.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: aws.String(ruleARN), Tags: fill})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	before := tagsOf(t, ruleARN)
 	if n := strings.Count(before, ",") + 1; n != 50 {
 		t.Fatalf("rule has %d tags, want 50", n)
@@ -116,7 +118,7 @@ func TestAuditTagResourceErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := c.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: aws.String(tt.arn), Tags: tt.tags})
-			wantCode(t, err, tt.code)
+			awssimtest.WantCode(t, err, tt.code)
 			if got := tagsOf(t, ruleARN); got != before {
 				t.Errorf("tags after a failed TagResource:\n got %s\nwant %s", got, before)
 			}
@@ -131,7 +133,7 @@ func TestAuditTagResourceErrors(t *testing.T) {
 	for _, tt := range listErrors {
 		t.Run("ListTagsForResource/"+tt.name, func(t *testing.T) {
 			_, err := c.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: aws.String(tt.arn)})
-			wantCode(t, err, tt.code)
+			awssimtest.WantCode(t, err, tt.code)
 		})
 	}
 }

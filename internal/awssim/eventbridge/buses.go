@@ -2,9 +2,9 @@ package eventbridge
 
 import (
 	"context"
-	"sort"
 	"strings"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
@@ -26,16 +26,14 @@ func (b *bus) output() busOutput {
 	return o
 }
 
-func (s *Store) createEventBus(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		Name            string
-		EventSourceName string
-		Description     string
-		Tags            []Tag
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type createEventBusInput struct {
+	Name            string
+	EventSourceName string
+	Description     string
+	Tags            []Tag
+}
+
+func (s *Store) createEventBus(_ context.Context, r *wire.Request, in createEventBusInput) (any, error) {
 	if in.Name == defaultBus {
 		return nil, wire.Validation("Event bus name cannot be 'default': it is reserved for the account's default event bus.")
 	}
@@ -69,29 +67,21 @@ func (s *Store) createEventBus(_ context.Context, r *wire.Request) (any, error) 
 	}{b.arn, b.description}, nil
 }
 
-func (s *Store) describeEventBus(_ context.Context, r *wire.Request) (any, error) {
-	var in struct{ Name string }
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	ref, err := parseBus(r, in.Name)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b, err := s.lookupBus(ref)
-	if err != nil {
-		return nil, err
-	}
+type describeEventBusInput struct {
+	Name string
+}
+
+func (in describeEventBusInput) busName() string { return in.Name }
+
+func (s *Store) describeEventBus(_ *wire.Request, _ describeEventBusInput, b *bus) (any, error) {
 	return b.output(), nil
 }
 
-func (s *Store) deleteEventBus(_ context.Context, r *wire.Request) (any, error) {
-	var in struct{ Name string }
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type deleteEventBusInput struct {
+	Name string
+}
+
+func (s *Store) deleteEventBus(_ context.Context, r *wire.Request, in deleteEventBusInput) (any, error) {
 	if in.Name == defaultBus {
 		return nil, wire.Validation("Cannot delete event bus default.")
 	}
@@ -105,26 +95,17 @@ func (s *Store) deleteEventBus(_ context.Context, r *wire.Request) (any, error) 
 	return struct{}{}, nil
 }
 
-func (s *Store) listEventBuses(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		NamePrefix string
-		NextToken  string
-		Limit      int32
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type listEventBusesInput struct {
+	NamePrefix string
+	NextToken  string
+	Limit      int32
+}
+
+func (s *Store) listEventBuses(_ context.Context, r *wire.Request, in listEventBusesInput) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	reg := s.region(r.Account, r.Region)
-	var names []string
-	for n := range reg.buses {
-		if strings.HasPrefix(n, in.NamePrefix) {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
-	names, next, err := page(names, in.NextToken, in.Limit, 100)
+	names, next, err := namesPage(reg.buses, in.NamePrefix, in.NextToken, in.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -138,41 +119,31 @@ func (s *Store) listEventBuses(_ context.Context, r *wire.Request) (any, error) 
 	return out, nil
 }
 
-func (s *Store) putPermission(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		EventBusName string
-		Action       string
-		Principal    string
-		StatementId  string
-		Condition    *struct{ Type, Key, Value string }
-		Policy       string
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type putPermissionInput struct {
+	EventBusName string
+	Action       string
+	Principal    string
+	StatementId  string
+	Condition    *struct{ Type, Key, Value string }
+	Policy       string
+}
+
+func (s *Store) putPermission(_ context.Context, r *wire.Request, in putPermissionInput) (any, error) {
 	ref, err := ownBus(r, in.EventBusName)
 	if err != nil {
 		return nil, err
 	}
+	// Either a whole policy replaces the bus's, or one statement joins it.
+	var whole *policy
+	var st map[string]any
 	if in.Policy != "" {
 		if in.Action != "" || in.Principal != "" || in.StatementId != "" || in.Condition != nil {
 			return nil, wire.Validation("Policy cannot be combined with Action, Principal, StatementId or Condition.")
 		}
-		p, err := parsePolicy(in.Policy)
-		if err != nil {
-			return nil, err
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		b, err := s.lookupBus(ref)
-		if err != nil {
-			return nil, err
-		}
-		b.policy, b.modified = p, r.Now.UTC()
-		return struct{}{}, nil
+		whole, err = parsePolicy(in.Policy)
+	} else {
+		st, err = permissionStatement(ref, in.Action, in.Principal, in.StatementId, in.Condition)
 	}
-
-	st, err := permissionStatement(ref, in.Action, in.Principal, in.StatementId, in.Condition)
 	if err != nil {
 		return nil, err
 	}
@@ -182,18 +153,19 @@ func (s *Store) putPermission(_ context.Context, r *wire.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if b.policy != nil {
-		for _, old := range b.policy.Statement {
-			if old["Sid"] == in.StatementId {
-				return nil, alreadyExists("Statement with sid %s already exists.", in.StatementId)
+	if whole == nil {
+		if b.policy != nil {
+			for _, old := range b.policy.Statement {
+				if old["Sid"] == in.StatementId {
+					return nil, alreadyExists("Statement with sid %s already exists.", in.StatementId)
+				}
 			}
 		}
+		if whole, err = b.policy.withStatement(st); err != nil {
+			return nil, err
+		}
 	}
-	p, err := b.policy.withStatement(st)
-	if err != nil {
-		return nil, err
-	}
-	b.policy, b.modified = p, r.Now.UTC()
+	b.policy, b.modified = whole, r.Now.UTC()
 	return struct{}{}, nil
 }
 
@@ -210,7 +182,7 @@ func permissionStatement(ref busRef, action, principal, sid string, cond *struct
 	switch {
 	case principal == "*":
 		st["Principal"] = "*"
-	case wire.IsAccountID(principal):
+	case awsarn.IsAccountID(principal):
 		st["Principal"] = map[string]any{"AWS": "arn:aws:iam::" + principal + ":root"}
 	default:
 		return nil, wire.Validation("Parameter Principal is not valid. Reason: it must be a 12-digit account ID or *.")
@@ -224,15 +196,13 @@ func permissionStatement(ref busRef, action, principal, sid string, cond *struct
 	return st, nil
 }
 
-func (s *Store) removePermission(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		EventBusName         string
-		StatementId          string
-		RemoveAllPermissions bool
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type removePermissionInput struct {
+	EventBusName         string
+	StatementId          string
+	RemoveAllPermissions bool
+}
+
+func (s *Store) removePermission(_ context.Context, r *wire.Request, in removePermissionInput) (any, error) {
 	ref, err := ownBus(r, in.EventBusName)
 	if err != nil {
 		return nil, err

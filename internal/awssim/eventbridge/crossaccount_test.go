@@ -32,13 +32,13 @@ func hubWithOrgBus(t *testing.T, region string) (*awssimtest.Env, aws.Config, st
 	hubCfg := env.Config(t, region)
 	hub := eventbridge.NewFromConfig(hubCfg)
 	central, err := hub.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("central")})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	putOrgPermission(t, hub, "central")
 	rule, err := hub.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("collect"), EventBusName: aws.String("central"), EventPattern: aws.String(`{"account":["` + memberAccount + `"]}`)})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	url, arn := queue(t, sqs.NewFromConfig(hubCfg), "hub", "events.amazonaws.com", aws.ToString(rule.RuleArn))
 	_, err = hub.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("collect"), EventBusName: aws.String("central"), Targets: []types.Target{{Id: aws.String("q"), Arn: aws.String(arn)}}})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 
 	creds, err := sts.NewFromConfig(hubCfg).AssumeRole(ctx, &sts.AssumeRoleInput{
 		RoleArn: aws.String("arn:aws:iam::" + memberAccount + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("test")})
@@ -217,7 +217,7 @@ func TestRoleOnQueueTarget(t *testing.T) {
 	c := eventbridge.NewFromConfig(cfg)
 	sq := sqs.NewFromConfig(cfg)
 	rule, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(`{"source":["app"]}`)})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	url, arn := queue(t, sq, "q", "events.amazonaws.com", aws.ToString(rule.RuleArn))
 	roles := iam.NewFromConfig(cfg)
 	forwarder := forwarderRole(t, roles, "forwarder", hubAccount, "arn:aws:events:"+region+":"+memberAccount+":event-bus/default")
@@ -240,7 +240,7 @@ func TestRoleOnQueueTarget(t *testing.T) {
 				target.RoleArn = aws.String(tt.role)
 			}
 			_, err := c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r"), Targets: []types.Target{target}})
-			wantCode(t, err, "")
+			awssimtest.WantCode(t, err, "")
 			putOne(t, c, "", "app", "x", `{}`)
 			if got := queueDepth(t, sq, url); (got == 1) != tt.delivered {
 				t.Fatalf("queue got %d, want delivered %v", got, tt.delivered)

@@ -19,7 +19,7 @@ func TestPutTargetsRetryPolicyAndDeadLetterConfig(t *testing.T) {
 	env := awssimtest.Start(t, orgSeed())
 	c := eventbridge.NewFromConfig(env.Config(t, "us-east-1"))
 	_, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(`{"source":["app"]}`)})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	queueARN := "arn:aws:sqs:us-east-1:" + hubAccount + ":dlq"
 	topicARN := "arn:aws:sns:us-east-1:" + hubAccount + ":t"
 	retry := func(attempts, age int32) *types.RetryPolicy {
@@ -46,7 +46,7 @@ func TestPutTargetsRetryPolicyAndDeadLetterConfig(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.target.Id, tt.target.Arn = aws.String("t"), aws.String(topicARN)
 			out, err := c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r"), Targets: []types.Target{tt.target}})
-			wantCode(t, err, tt.code)
+			awssimtest.WantCode(t, err, tt.code)
 			if err == nil && (out.FailedEntryCount == 1) != tt.rejected {
 				t.Fatalf("FailedEntries = %+v, want rejected %v", out.FailedEntries, tt.rejected)
 			}
@@ -55,9 +55,9 @@ func TestPutTargetsRetryPolicyAndDeadLetterConfig(t *testing.T) {
 	// What was accepted comes back as put.
 	_, err = c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r"), Targets: []types.Target{
 		{Id: aws.String("t"), Arn: aws.String(topicARN), RetryPolicy: retry(4, 600), DeadLetterConfig: dlq(queueARN)}}})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	got, err := c.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String("r")})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	tg := got.Targets[0]
 	if aws.ToInt32(tg.RetryPolicy.MaximumRetryAttempts) != 4 || aws.ToInt32(tg.RetryPolicy.MaximumEventAgeInSeconds) != 600 || aws.ToString(tg.DeadLetterConfig.Arn) != queueARN {
 		t.Fatalf("target = %+v", tg)
@@ -78,7 +78,7 @@ func TestFailedDeliveryGoesToDeadLetterQueue(t *testing.T) {
 	topic, err := sns.NewFromConfig(cfg).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("closed")})
 	must(t, err, "sns CreateTopic")
 	rule, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(`{"source":["app"]}`)})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	ruleARN := aws.ToString(rule.RuleArn)
 
 	goodURL, goodARN := queue(t, sq, "dlq-good", "events.amazonaws.com", ruleARN)
@@ -95,7 +95,7 @@ func TestFailedDeliveryGoesToDeadLetterQueue(t *testing.T) {
 			env.Sim.EventBridge.ResetFailedInvocations()
 			_, err := c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r"), Targets: []types.Target{{Id: aws.String("t"), Arn: topic.TopicArn,
 				DeadLetterConfig: &types.DeadLetterConfig{Arn: aws.String(tt.dlqARN)}, RetryPolicy: &types.RetryPolicy{MaximumRetryAttempts: aws.Int32(3)}}}})
-			wantCode(t, err, "")
+			awssimtest.WantCode(t, err, "")
 			id := putOne(t, c, "", "app", "x", `{"n":1}`)
 			fs := failedInvocations(t, env)
 			if len(fs) != 1 || !strings.HasPrefix(fs[0].DeadLetter, tt.want) || fs[0].EventID != id {

@@ -112,11 +112,11 @@ func TestMemberEventReachesHubQueues(t *testing.T) {
 
 	hub := eventbridge.NewFromConfig(hubCfg)
 	central, err := hub.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("orgnotify-central")})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	putOrgPermission(t, hub, "orgnotify-central")
 	hubRule, err := hub.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("orgnotify-collect"), EventBusName: aws.String("orgnotify-central"),
 		EventPattern: aws.String(`{"source":["orgnotify.test"],"detail":{"status":["UPDATE_FAILED","ROLLBACK_COMPLETE"]}}`)})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	ruleARN := aws.ToString(hubRule.RuleArn)
 
 	sq := sqs.NewFromConfig(hubCfg)
@@ -136,7 +136,7 @@ func TestMemberEventReachesHubQueues(t *testing.T) {
 
 	res, err := hub.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("orgnotify-collect"), EventBusName: aws.String("orgnotify-central"), Targets: []types.Target{
 		{Id: aws.String("digest"), Arn: aws.String(digestARN)}, {Id: aws.String("topic"), Arn: aws.String(topicARN)}}})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if res.FailedEntryCount != 0 {
 		t.Fatalf("PutTargets failed entries: %+v", res.FailedEntries)
 	}
@@ -200,10 +200,10 @@ func TestOrganizationsEventInUSEast1(t *testing.T) {
 	}
 	c := eventbridge.NewFromConfig(cfg)
 	out, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("orgnotify-lifecycle"), EventPattern: aws.String(string(pattern))})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	url, arn := queue(t, sqs.NewFromConfig(cfg), "orgnotify-lifecycle", "events.amazonaws.com", aws.ToString(out.RuleArn))
 	_, err = c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("orgnotify-lifecycle"), Targets: []types.Target{{Id: aws.String("q"), Arn: aws.String(arn)}}})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 
 	ev := loadServiceEvent(t, "testdata/organizations-create-account-result.json")
 	ev.Time = time.Date(2026, 3, 2, 10, 15, 30, 0, time.UTC)

@@ -5,7 +5,6 @@
 package eventbridge
 
 import (
-	"encoding/hex"
 	"net/http"
 	"regexp"
 	"sort"
@@ -13,17 +12,21 @@ import (
 	"sync"
 	"time"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 	"github.com/orgnotify/orgnotify/internal/awssim/eventpattern"
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
+	"github.com/orgnotify/orgnotify/internal/awssim/paging"
+	"github.com/orgnotify/orgnotify/internal/awssim/tagging"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 // Targets are the services EventBridge delivers to, by target ARN service.
 type Targets struct {
-	SQS wire.Deliverer
-	SNS wire.Deliverer
+	SQS handoff.Deliverer
+	SNS handoff.Deliverer
 	// Roles checks the RoleArn of a target; nil fails every target with
 	// a RoleArn that needs one.
-	Roles wire.RoleAuthorizer
+	Roles handoff.RoleAuthorizer
 }
 
 // servicePrincipal is the principal EventBridge acts as when it delivers;
@@ -72,7 +75,7 @@ func rulesPerBus(region string) int {
 // Store holds buses, rules and targets per account and region.
 type Store struct {
 	targets Targets
-	orgs    wire.OrgLookup
+	orgs    handoff.OrgLookup
 
 	mu      sync.Mutex
 	regions map[scope]*regionState
@@ -130,7 +133,7 @@ type RuleMetrics struct {
 }
 
 // New returns a store with no buses; default buses appear on first use.
-func New(t Targets, orgs wire.OrgLookup) *Store {
+func New(t Targets, orgs handoff.OrgLookup) *Store {
 	return &Store{
 		targets: t,
 		orgs:    orgs,
@@ -158,26 +161,26 @@ func (s *Store) Service() wire.Service {
 		TargetPrefix: "AWSEvents",
 		ThrottleCode: "ThrottlingException",
 		Ops: map[string]wire.Handler{
-			"CreateEventBus":      s.createEventBus,
-			"DescribeEventBus":    s.describeEventBus,
-			"DeleteEventBus":      s.deleteEventBus,
-			"ListEventBuses":      s.listEventBuses,
-			"PutPermission":       s.putPermission,
-			"RemovePermission":    s.removePermission,
-			"PutRule":             s.putRule,
-			"DescribeRule":        s.describeRule,
-			"ListRules":           s.listRules,
-			"DeleteRule":          s.deleteRule,
+			"CreateEventBus":      wire.Op(s.createEventBus),
+			"DescribeEventBus":    onBus(s, parseBus, s.describeEventBus),
+			"DeleteEventBus":      wire.Op(s.deleteEventBus),
+			"ListEventBuses":      wire.Op(s.listEventBuses),
+			"PutPermission":       wire.Op(s.putPermission),
+			"RemovePermission":    wire.Op(s.removePermission),
+			"PutRule":             wire.Op(s.putRule),
+			"DescribeRule":        onRule(s, s.describeRule),
+			"ListRules":           onBus(s, ownBus, s.listRules),
+			"DeleteRule":          onBus(s, ownBus, s.deleteRule),
 			"EnableRule":          s.enableRule,
 			"DisableRule":         s.disableRule,
-			"PutTargets":          s.putTargets,
-			"ListTargetsByRule":   s.listTargetsByRule,
-			"RemoveTargets":       s.removeTargets,
-			"TagResource":         s.tagResource,
-			"UntagResource":       s.untagResource,
-			"ListTagsForResource": s.listTagsForResource,
-			"TestEventPattern":    s.testEventPattern,
-			"PutEvents":           s.putEvents,
+			"PutTargets":          wire.Op(s.putTargets),
+			"ListTargetsByRule":   onRule(s, s.listTargetsByRule),
+			"RemoveTargets":       onRule(s, s.removeTargets),
+			"TagResource":         onTags(s, s.tagResource),
+			"UntagResource":       onTags(s, s.untagResource),
+			"ListTagsForResource": onTags(s, s.listTagsForResource),
+			"TestEventPattern":    wire.Op(s.testEventPattern),
+			"PutEvents":           wire.Op(s.putEvents),
 		},
 	}
 }
@@ -201,14 +204,14 @@ func (s *Store) region(account, region string) *regionState {
 }
 
 func busARN(region, account, name string) string {
-	return wire.ARN("events", region, account, "event-bus/"+name)
+	return awsarn.New("events", region, account, "event-bus/"+name)
 }
 
 func ruleARN(region, account, busName, name string) string {
 	if busName == defaultBus {
-		return wire.ARN("events", region, account, "rule/"+name)
+		return awsarn.New("events", region, account, "rule/"+name)
 	}
-	return wire.ARN("events", region, account, "rule/"+busName+"/"+name)
+	return awsarn.New("events", region, account, "rule/"+busName+"/"+name)
 }
 
 // busRef is a bus named by a request: a name (the caller's account and
@@ -232,10 +235,10 @@ func parseBus(r *wire.Request, nameOrARN string) (busRef, error) {
 		return busRef{r.Account, r.Region, nameOrARN}, nil
 	}
 	a, ok := parseARN(nameOrARN)
-	if !ok || a.service != "events" || !strings.HasPrefix(a.resource, "event-bus/") {
+	if !ok || a.Service != "events" || !strings.HasPrefix(a.Resource, "event-bus/") {
 		return busRef{}, wire.Validation("Parameter %s is not valid. Reason: Provided Arn is not in correct format.", nameOrARN)
 	}
-	return busRef{a.account, a.region, strings.TrimPrefix(a.resource, "event-bus/")}, nil
+	return busRef{a.Account, a.Region, strings.TrimPrefix(a.Resource, "event-bus/")}, nil
 }
 
 // ownBus resolves EventBusName for operations that act only on the caller's
@@ -273,16 +276,10 @@ func (s *Store) lookupRule(b busRef, name string) (*bus, *rule, error) {
 	return eb, ru, nil
 }
 
-type arnParts struct {
-	service, region, account, resource string
-}
-
-func parseARN(s string) (arnParts, bool) {
-	f := strings.SplitN(s, ":", 6)
-	if len(f) != 6 || f[0] != "arn" || f[1] == "" || f[2] == "" || f[5] == "" {
-		return arnParts{}, false
-	}
-	return arnParts{service: f[2], region: f[3], account: f[4], resource: f[5]}, true
+// parseARN reads an ARN with a partition, a service and a resource.
+func parseARN(s string) (awsarn.ARN, bool) {
+	a, ok := awsarn.Parse(s)
+	return a, ok && a.Partition != "" && a.Service != "" && a.Resource != ""
 }
 
 func invalidPattern(format string, args ...any) *wire.Error {
@@ -298,37 +295,39 @@ func alreadyExists(format string, args ...any) *wire.Error {
 }
 
 // Tag is the API's tag shape.
-type Tag struct {
-	Key   string `json:"Key"`
-	Value string `json:"Value"`
-}
+type Tag = tagging.Tag
 
 func tagList(m map[string]string) []Tag {
 	out := make([]Tag, 0, len(m))
 	for k, v := range m {
-		out = append(out, Tag{k, v})
+		out = append(out, Tag{Key: k, Value: v})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out
 }
 
 func validateTags(tags []Tag) error {
-	keys := map[string]bool{}
-	for _, t := range tags {
-		keys[t.Key] = true
-	}
-	if len(keys) > maxTags {
+	switch p, _ := (tagging.Rules{Max: maxTags}).Check(tags); p {
+	case tagging.TooMany:
 		return limitExceeded("A resource can have at most %d tags.", maxTags)
-	}
-	for _, t := range tags {
-		if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 {
-			return wire.Validation("Tag key must be 1 to 128 characters and value at most 256 characters.")
-		}
-		if strings.HasPrefix(t.Key, "aws:") {
-			return wire.Validation("Tag keys starting with 'aws:' are reserved.")
-		}
+	case tagging.Reserved:
+		return wire.Validation("Tag keys starting with 'aws:' are reserved.")
+	case tagging.KeyLength, tagging.ValueLength:
+		return wire.Validation("Tag key must be 1 to 128 characters and value at most 256 characters.")
 	}
 	return nil
+}
+
+// namesPage is a page of the names in m that start with prefix, in order.
+func namesPage[T any](m map[string]T, prefix, token string, limit int32) ([]string, string, error) {
+	var names []string
+	for n := range m {
+		if strings.HasPrefix(n, prefix) {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return page(names, token, limit, 100)
 }
 
 // page cuts a sorted list of names at an opaque NextToken (the last name
@@ -337,25 +336,13 @@ func page(names []string, token string, limit int32, max int) ([]string, string,
 	if limit < 0 || int(limit) > max {
 		return nil, "", wire.Validation("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value between 1 and %d", limit, max)
 	}
-	start := 0
-	if token != "" {
-		b, err := hex.DecodeString(token)
-		if err != nil {
-			return nil, "", wire.Validation("The NextToken provided is invalid.")
-		}
-		after := string(b)
-		start = sort.SearchStrings(names, after)
-		if start < len(names) && names[start] == after {
-			start++
-		}
-	}
 	n := int(limit)
 	if n == 0 {
 		n = max
 	}
-	end := start + n
-	if end >= len(names) {
-		return names[start:], "", nil
+	out, next, ok := paging.After(names, token, n)
+	if !ok {
+		return nil, "", wire.Validation("The NextToken provided is invalid.")
 	}
-	return names[start:end], hex.EncodeToString([]byte(names[end-1])), nil
+	return out, next, nil
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
@@ -56,14 +57,12 @@ func entrySize(e putEventsEntry) int {
 	return n
 }
 
-func (s *Store) putEvents(ctx context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		Entries    []putEventsEntry
-		EndpointId string
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type putEventsInput struct {
+	Entries    []putEventsEntry
+	EndpointId string
+}
+
+func (s *Store) putEvents(ctx context.Context, r *wire.Request, in putEventsInput) (any, error) {
 	if len(in.Entries) == 0 || len(in.Entries) > maxPutEvents {
 		return nil, wire.Validation("1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and %d", maxPutEvents)
 	}
@@ -111,6 +110,10 @@ func (s *Store) putEntry(ctx context.Context, r *wire.Request, e putEventsEntry)
 	}
 	when := r.Now
 	if e.Time != nil {
+		// The event's "time" is RFC 3339, whose years have four digits.
+		if t := *e.Time; !(t >= -62167219200 && t < 253402300800) {
+			return fail("InvalidArgument", "Parameter Time is not valid. Reason: the time stamp must fall within the years 0000 to 9999 (RFC 3339).")
+		}
 		when = wire.EpochTime(*e.Time)
 	}
 	env := newEnvelope(r.Account, r.Region, when, ServiceEvent{Source: e.Source, DetailType: e.DetailType,
@@ -299,11 +302,11 @@ var errLoop = errors.New("event already forwarded from another event bus; EventB
 
 func (s *Store) invoke(ctx context.Context, c invocation, env envelope, body []byte, event map[string]any, hops int) error {
 	a, _ := parseARN(c.target.Arn)
-	if a.service == "events" && strings.HasPrefix(a.resource, "event-bus/") {
+	if a.Service == "events" && strings.HasPrefix(a.Resource, "event-bus/") {
 		if hops >= maxBusHops {
 			return errLoop
 		}
-		to := busRef{a.account, a.region, strings.TrimPrefix(a.resource, "event-bus/")}
+		to := busRef{a.Account, a.Region, strings.TrimPrefix(a.Resource, "event-bus/")}
 		from, err := s.busSender(ctx, c, to.arn())
 		if err != nil {
 			return err
@@ -316,16 +319,16 @@ func (s *Store) invoke(ctx context.Context, c invocation, env envelope, body []b
 	if err != nil {
 		return err
 	}
-	var to wire.Deliverer
+	var to handoff.Deliverer
 	action := ""
-	switch a.service {
+	switch a.Service {
 	case "sqs":
 		to, action = s.targets.SQS, "sqs:SendMessage"
 	case "sns":
 		to, action = s.targets.SNS, "sns:Publish"
 	}
 	if to == nil {
-		return fmt.Errorf("target %s: service %s is not simulated", c.target.Arn, a.service)
+		return fmt.Errorf("target %s: service %s is not simulated", c.target.Arn, a.Service)
 	}
 	// AWS delivers to SQS and SNS through their resource policies (W2);
 	// a target that names a role anyway is delivered through the role too,
@@ -335,7 +338,7 @@ func (s *Store) invoke(ctx context.Context, c invocation, env envelope, body []b
 			return err
 		}
 	}
-	return to.Deliver(ctx, wire.Delivery{
+	return to.Deliver(ctx, handoff.Delivery{
 		TargetARN:     c.target.Arn,
 		Body:          payload,
 		FromService:   servicePrincipal,
@@ -363,13 +366,13 @@ func (s *Store) busSender(ctx context.Context, c invocation, busARN string) (sen
 // roleSession assumes the target's role for EventBridge and checks that it
 // allows action on resource; it returns the role session's principal.
 func (s *Store) roleSession(ctx context.Context, c invocation, action, resource string) (string, error) {
-	if a, ok := parseARN(c.target.RoleArn); !ok || a.account != c.owner {
+	if a, ok := parseARN(c.target.RoleArn); !ok || a.Account != c.owner {
 		return "", wire.AccessDenied("Role %s is not in the rule's account %s.", c.target.RoleArn, c.owner)
 	}
 	if s.targets.Roles == nil {
 		return "", fmt.Errorf("target %s: roles are not simulated", c.target.Arn)
 	}
-	return s.targets.Roles.AuthorizeRoleUse(ctx, wire.RoleUse{
+	return s.targets.Roles.AuthorizeRoleUse(ctx, handoff.RoleUse{
 		RoleARN: c.target.RoleArn, FromService: servicePrincipal,
 		SourceAccount: c.owner, SourceARN: c.ruleARN,
 		Action: action, Resource: resource,

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
@@ -88,7 +89,7 @@ func (s *Store) deadLetter(ctx context.Context, c invocation, body []byte, f Fai
 	if s.targets.SQS == nil {
 		return "failed: SQS is not simulated"
 	}
-	err := s.targets.SQS.Deliver(ctx, wire.Delivery{
+	err := s.targets.SQS.Deliver(ctx, handoff.Delivery{
 		TargetARN:     c.target.DeadLetterConfig.Arn,
 		Body:          string(body),
 		FromService:   servicePrincipal,

@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
 )
 
 // TestRulesPerBus is W8: 300 rules per bus, 100 in af-south-1 and
@@ -21,12 +23,12 @@ func TestRulesPerBus(t *testing.T) {
 			c := f.client(t, hubAccount, region)
 			for i := 0; i < quota; i++ {
 				_, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String(fmt.Sprintf("r%03d", i)), EventPattern: aws.String(`{"source":["a"]}`)})
-				wantCode(t, err, "")
+				awssimtest.WantCode(t, err, "")
 			}
 			_, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("one-too-many"), EventPattern: aws.String(`{"source":["a"]}`)})
-			wantCode(t, err, "LimitExceededException")
+			awssimtest.WantCode(t, err, "LimitExceededException")
 			_, err = c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r000"), EventPattern: aws.String(`{"source":["b"]}`)})
-			wantCode(t, err, "")
+			awssimtest.WantCode(t, err, "")
 		})
 	}
 }
@@ -57,7 +59,7 @@ func TestPatternLength(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(tt.pattern)})
-			wantCode(t, err, tt.code)
+			awssimtest.WantCode(t, err, tt.code)
 		})
 	}
 }
@@ -97,7 +99,7 @@ func TestScheduleAndTagLimits(t *testing.T) {
 		}, "LimitExceededException"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { wantCode(t, tt.call(), tt.code) })
+		t.Run(tt.name, func(t *testing.T) { awssimtest.WantCode(t, tt.call(), tt.code) })
 	}
 	if _, err := c.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("t51")}); err == nil {
 		t.Fatal("the refused rule exists")

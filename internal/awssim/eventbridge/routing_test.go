@@ -17,7 +17,7 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim"
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
 	eb "github.com/orgnotify/orgnotify/internal/awssim/eventbridge"
-	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 )
 
 // These tests run the EventBridge store alone behind the simulator's router,
@@ -49,15 +49,15 @@ func (orgs) OrgIDOf(account string) (string, bool) {
 	return "", false
 }
 
-// recorder is a wire.Deliverer that keeps what it receives and fails for
+// recorder is a handoff.Deliverer that keeps what it receives and fails for
 // target ARNs listed in fail.
 type recorder struct {
 	mu   sync.Mutex
-	got  []wire.Delivery
+	got  []handoff.Delivery
 	fail map[string]error
 }
 
-func (r *recorder) Deliver(_ context.Context, d wire.Delivery) error {
+func (r *recorder) Deliver(_ context.Context, d handoff.Delivery) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err := r.fail[d.TargetARN]; err != nil {
@@ -67,10 +67,10 @@ func (r *recorder) Deliver(_ context.Context, d wire.Delivery) error {
 	return nil
 }
 
-func (r *recorder) deliveries() []wire.Delivery {
+func (r *recorder) deliveries() []handoff.Delivery {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]wire.Delivery(nil), r.got...)
+	return append([]handoff.Delivery(nil), r.got...)
 }
 
 type fakeEnv struct {

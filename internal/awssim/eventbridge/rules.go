@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 	"github.com/orgnotify/orgnotify/internal/awssim/eventpattern"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
@@ -95,20 +96,18 @@ func compilePattern(p string) (*eventpattern.Pattern, error) {
 	return c, nil
 }
 
-func (s *Store) putRule(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		Name               string
-		EventPattern       string
-		ScheduleExpression string
-		State              string
-		Description        string
-		RoleArn            string
-		EventBusName       string
-		Tags               []Tag
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type putRuleInput struct {
+	Name               string
+	EventPattern       string
+	ScheduleExpression string
+	State              string
+	Description        string
+	RoleArn            string
+	EventBusName       string
+	Tags               []Tag
+}
+
+func (s *Store) putRule(_ context.Context, r *wire.Request, in putRuleInput) (any, error) {
 	if err := validRuleName(in.Name); err != nil {
 		return nil, err
 	}
@@ -178,52 +177,65 @@ type ruleRef struct {
 	EventBusName string
 }
 
-func (s *Store) describeRule(_ context.Context, r *wire.Request) (any, error) {
-	var in ruleRef
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	ref, err := ownBus(r, in.EventBusName)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ru, err := s.lookupRule(ref, in.Name)
-	if err != nil {
-		return nil, err
-	}
+func (in ruleRef) names() (bus, rule string) { return in.EventBusName, in.Name }
+
+// targetsRef names a rule as the target operations do.
+type targetsRef struct {
+	Rule         string
+	EventBusName string
+}
+
+func (in targetsRef) names() (bus, rule string) { return in.EventBusName, in.Rule }
+
+// ruleInput is an input that names a rule on a bus of the caller's
+// account; busInput one that names such a bus.
+type (
+	ruleInput interface{ names() (bus, rule string) }
+	busInput  interface{ busName() string }
+)
+
+// onRule is an operation on the rule its input names, found under the
+// store's lock.
+func onRule[In ruleInput](s *Store, serve func(r *wire.Request, in In, ru *rule) (any, error)) wire.Handler {
+	return wire.Locked(&s.mu, func(r *wire.Request, in In) (*rule, error) {
+		busName, ruleName := in.names()
+		ref, err := ownBus(r, busName)
+		if err != nil {
+			return nil, err
+		}
+		_, ru, err := s.lookupRule(ref, ruleName)
+		return ru, err
+	}, serve)
+}
+
+// onBus is an operation on the bus its input names, resolved by resolve
+// (ownBus, or parseBus where another account's bus may be named) and found
+// under the store's lock.
+func onBus[In busInput](s *Store, resolve func(*wire.Request, string) (busRef, error), serve func(r *wire.Request, in In, b *bus) (any, error)) wire.Handler {
+	return wire.Locked(&s.mu, func(r *wire.Request, in In) (*bus, error) {
+		ref, err := resolve(r, in.busName())
+		if err != nil {
+			return nil, err
+		}
+		return s.lookupBus(ref)
+	}, serve)
+}
+
+func (s *Store) describeRule(_ *wire.Request, _ ruleRef, ru *rule) (any, error) {
 	return ru.output(), nil
 }
 
-func (s *Store) listRules(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		NamePrefix   string
-		EventBusName string
-		NextToken    string
-		Limit        int32
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	ref, err := ownBus(r, in.EventBusName)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b, err := s.lookupBus(ref)
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for n := range b.rules {
-		if strings.HasPrefix(n, in.NamePrefix) {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
-	names, next, err := page(names, in.NextToken, in.Limit, 100)
+type listRulesInput struct {
+	NamePrefix   string
+	EventBusName string
+	NextToken    string
+	Limit        int32
+}
+
+func (in listRulesInput) busName() string { return in.EventBusName }
+
+func (s *Store) listRules(_ *wire.Request, in listRulesInput, b *bus) (any, error) {
+	names, next, err := namesPage(b.rules, in.NamePrefix, in.NextToken, in.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -237,24 +249,13 @@ func (s *Store) listRules(_ context.Context, r *wire.Request) (any, error) {
 	return out, nil
 }
 
-func (s *Store) deleteRule(_ context.Context, r *wire.Request) (any, error) {
-	var in ruleRef
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	if err := validRuleName(in.Name); err != nil {
-		return nil, err
-	}
-	ref, err := ownBus(r, in.EventBusName)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b, err := s.lookupBus(ref)
-	if err != nil {
-		return nil, err
-	}
+type deleteRuleInput struct{ ruleRef }
+
+func (in deleteRuleInput) busName() string { return in.EventBusName }
+
+func (in deleteRuleInput) Validate() error { return validRuleName(in.Name) }
+
+func (s *Store) deleteRule(_ *wire.Request, in deleteRuleInput, b *bus) (any, error) {
 	ru := b.rules[in.Name]
 	if ru == nil {
 		return struct{}{}, nil // deleting a missing rule succeeds, as in AWS
@@ -334,13 +335,13 @@ type failedEntries struct {
 // be put, or "".
 func targetProblem(t *target, region string) string {
 	a, ok := parseARN(t.Arn)
-	if !ok || a.region == "" || (a.account != "" && !wire.IsAccountID(a.account)) {
+	if !ok || a.Region == "" || (a.Account != "" && !awsarn.IsAccountID(a.Account)) {
 		return "Parameter(s) Arn is not valid. Reason: Provided Arn is not in correct format."
 	}
-	switch a.service {
+	switch a.Service {
 	case "sqs", "sns", "lambda", "states", "logs", "kinesis", "firehose", "ssm", "ecs", "codebuild", "codepipeline", "batch", "sagemaker", "redshift-data", "inspector", "execute-api":
 	case "events":
-		if !strings.HasPrefix(a.resource, "event-bus/") && !strings.HasPrefix(a.resource, "api-destination/") {
+		if !strings.HasPrefix(a.Resource, "event-bus/") && !strings.HasPrefix(a.Resource, "api-destination/") {
 			return "Parameter(s) Arn is not valid. Reason: Provided Arn is not a supported target."
 		}
 	default:
@@ -350,11 +351,11 @@ func targetProblem(t *target, region string) string {
 		// A dead-letter queue is a standard SQS queue in the rule's Region.
 		q, ok := parseARN(d.Arn)
 		switch {
-		case !ok || q.service != "sqs" || !wire.IsAccountID(q.account) || strings.Contains(q.resource, ":"):
+		case !ok || q.Service != "sqs" || !awsarn.IsAccountID(q.Account) || strings.Contains(q.Resource, ":"):
 			return "Parameter(s) DeadLetterConfig.Arn is not valid. Reason: Provided Arn is not an SQS queue ARN."
-		case q.region != region:
+		case q.Region != region:
 			return "Parameter(s) DeadLetterConfig.Arn is not valid. Reason: The dead-letter queue must be in the same Region as the rule."
-		case strings.HasSuffix(q.resource, ".fifo") && !strings.HasSuffix(a.resource, ".fifo"):
+		case strings.HasSuffix(q.Resource, ".fifo") && !strings.HasSuffix(a.Resource, ".fifo"):
 			return "Parameter(s) DeadLetterConfig.Arn is not valid. Reason: A FIFO queue can be the dead-letter queue of a FIFO target only."
 		}
 	}
@@ -406,15 +407,13 @@ func checkRetryPolicy(t *target, n int) error {
 	return nil
 }
 
-func (s *Store) putTargets(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		Rule         string
-		EventBusName string
-		Targets      []json.RawMessage
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type putTargetsInput struct {
+	Rule         string
+	EventBusName string
+	Targets      []json.RawMessage
+}
+
+func (s *Store) putTargets(_ context.Context, r *wire.Request, in putTargetsInput) (any, error) {
 	if len(in.Targets) == 0 || len(in.Targets) > 10 {
 		return nil, wire.Validation("1 validation error detected: Value at 'targets' failed to satisfy constraint: Member must have length between 1 and 10")
 	}
@@ -478,26 +477,13 @@ func (s *Store) putTargets(_ context.Context, r *wire.Request) (any, error) {
 	return out, nil
 }
 
-func (s *Store) listTargetsByRule(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		Rule         string
-		EventBusName string
-		NextToken    string
-		Limit        int32
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	ref, err := ownBus(r, in.EventBusName)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ru, err := s.lookupRule(ref, in.Rule)
-	if err != nil {
-		return nil, err
-	}
+type listTargetsByRuleInput struct {
+	targetsRef
+	NextToken string
+	Limit     int32
+}
+
+func (s *Store) listTargetsByRule(_ *wire.Request, in listTargetsByRuleInput, ru *rule) (any, error) {
 	byID := map[string]*target{}
 	ids := make([]string, 0, len(ru.targets))
 	for _, t := range ru.targets {
@@ -519,29 +505,20 @@ func (s *Store) listTargetsByRule(_ context.Context, r *wire.Request) (any, erro
 	return out, nil
 }
 
-func (s *Store) removeTargets(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		Rule         string
-		EventBusName string
-		Ids          []string
-		Force        bool
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type removeTargetsInput struct {
+	targetsRef
+	Ids   []string
+	Force bool
+}
+
+func (in removeTargetsInput) Validate() error {
 	if len(in.Ids) == 0 || len(in.Ids) > 100 {
-		return nil, wire.Validation("1 validation error detected: Value at 'ids' failed to satisfy constraint: Member must have length between 1 and 100")
+		return wire.Validation("1 validation error detected: Value at 'ids' failed to satisfy constraint: Member must have length between 1 and 100")
 	}
-	ref, err := ownBus(r, in.EventBusName)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ru, err := s.lookupRule(ref, in.Rule)
-	if err != nil {
-		return nil, err
-	}
+	return nil
+}
+
+func (s *Store) removeTargets(_ *wire.Request, in removeTargetsInput, ru *rule) (any, error) {
 	out := failedEntries{FailedEntries: []failedEntry{}}
 	for _, id := range in.Ids {
 		found := false
@@ -564,16 +541,16 @@ func (s *Store) removeTargets(_ context.Context, r *wire.Request) (any, error) {
 // The caller holds s.mu.
 func (s *Store) tagged(r *wire.Request, arn string) (map[string]string, error) {
 	a, ok := parseARN(arn)
-	if !ok || a.service != "events" {
+	if !ok || a.Service != "events" {
 		return nil, wire.Validation("Parameter ResourceARN is not valid. Reason: Provided Arn is not in correct format.")
 	}
-	if a.account != r.Account || a.region != r.Region {
+	if a.Account != r.Account || a.Region != r.Region {
 		return nil, wire.AccessDenied("User: %s is not authorized to access %s", r.Principal, arn)
 	}
-	kind, rest, _ := strings.Cut(a.resource, "/")
+	kind, rest, _ := strings.Cut(a.Resource, "/")
 	switch kind {
 	case "event-bus":
-		b, err := s.lookupBus(busRef{a.account, a.region, rest})
+		b, err := s.lookupBus(busRef{a.Account, a.Region, rest})
 		if err != nil {
 			return nil, err
 		}
@@ -583,7 +560,7 @@ func (s *Store) tagged(r *wire.Request, arn string) (map[string]string, error) {
 		if i := strings.LastIndex(rest, "/"); i >= 0 {
 			busName, name = rest[:i], rest[i+1:]
 		}
-		_, ru, err := s.lookupRule(busRef{a.account, a.region, busName}, name)
+		_, ru, err := s.lookupRule(busRef{a.Account, a.Region, busName}, name)
 		if err != nil {
 			return nil, err
 		}
@@ -592,23 +569,27 @@ func (s *Store) tagged(r *wire.Request, arn string) (map[string]string, error) {
 	return nil, wire.NotFound("Resource %s does not exist.", arn)
 }
 
-func (s *Store) tagResource(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		ResourceARN string
-		Tags        []Tag
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	if err := validateTags(in.Tags); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	tags, err := s.tagged(r, in.ResourceARN)
-	if err != nil {
-		return nil, err
-	}
+// resourceRef names a bus or rule by ARN, as the tagging operations do.
+type resourceRef struct {
+	ResourceARN string
+}
+
+func (in resourceRef) resourceARN() string { return in.ResourceARN }
+
+// onTags is an operation on the tags of the bus or rule its input names,
+// found under the store's lock.
+func onTags[In interface{ resourceARN() string }](s *Store, serve func(r *wire.Request, in In, tags map[string]string) (any, error)) wire.Handler {
+	return wire.Locked(&s.mu, func(r *wire.Request, in In) (map[string]string, error) { return s.tagged(r, in.resourceARN()) }, serve)
+}
+
+type tagResourceInput struct {
+	resourceRef
+	Tags []Tag
+}
+
+func (in tagResourceInput) Validate() error { return validateTags(in.Tags) }
+
+func (s *Store) tagResource(_ *wire.Request, in tagResourceInput, tags map[string]string) (any, error) {
 	// Count before changing anything, so a refused call leaves every tag,
 	// including those it would have overwritten, as it was.
 	added := map[string]bool{}
@@ -626,50 +607,30 @@ func (s *Store) tagResource(_ context.Context, r *wire.Request) (any, error) {
 	return struct{}{}, nil
 }
 
-func (s *Store) untagResource(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		ResourceARN string
-		TagKeys     []string
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	tags, err := s.tagged(r, in.ResourceARN)
-	if err != nil {
-		return nil, err
-	}
+type untagResourceInput struct {
+	resourceRef
+	TagKeys []string
+}
+
+func (s *Store) untagResource(_ *wire.Request, in untagResourceInput, tags map[string]string) (any, error) {
 	for _, k := range in.TagKeys {
 		delete(tags, k)
 	}
 	return struct{}{}, nil
 }
 
-func (s *Store) listTagsForResource(_ context.Context, r *wire.Request) (any, error) {
-	var in struct{ ResourceARN string }
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	tags, err := s.tagged(r, in.ResourceARN)
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) listTagsForResource(_ *wire.Request, _ resourceRef, tags map[string]string) (any, error) {
 	return struct {
 		Tags []Tag `json:"Tags"`
 	}{tagList(tags)}, nil
 }
 
-func (s *Store) testEventPattern(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		EventPattern string
-		Event        string
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type testEventPatternInput struct {
+	EventPattern string
+	Event        string
+}
+
+func (s *Store) testEventPattern(_ context.Context, r *wire.Request, in testEventPatternInput) (any, error) {
 	p, err := compilePattern(in.EventPattern)
 	if err != nil {
 		return nil, err

@@ -10,15 +10,14 @@ import (
 	"time"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
+	"github.com/orgnotify/orgnotify/internal/awssim/paging"
+	"github.com/orgnotify/orgnotify/internal/awssim/tagging"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 // XML shapes of the results.
 
-type tagXML struct {
-	Key   string `xml:"Key"`
-	Value string `xml:"Value"`
-}
+type tagXML = tagging.Tag
 
 type roleXML struct {
 	Path                     string   `xml:"Path"`
@@ -50,7 +49,7 @@ func (ro *role) output(withTags bool) roleXML {
 func (ro *role) tagList() []tagXML {
 	out := make([]tagXML, 0, len(ro.tagKeys))
 	for _, k := range ro.tagKeys {
-		out = append(out, tagXML{k, ro.tags[k]})
+		out = append(out, tagXML{Key: k, Value: ro.tags[k]})
 	}
 	return out
 }
@@ -58,21 +57,19 @@ func (ro *role) tagList() []tagXML {
 // readTags reads Tags.member.N and checks each tag as IAM does.
 func readTags(r *wire.Request) ([]tagXML, error) {
 	var out []tagXML
-	seen := map[string]bool{}
 	for _, e := range wire.FormList(r.Form, "Tags.member") {
-		k, v := e["Key"], e["Value"]
-		switch {
-		case k == "" || len(k) > 128:
-			return nil, constraint(k, "tags.member.key", "Member must have length between 1 and 128")
-		case len(v) > 256:
-			return nil, constraint(v, "tags.member.value", "Member must have length less than or equal to 256")
-		case strings.HasPrefix(strings.ToLower(k), "aws:"):
-			return nil, wire.Errorf("InvalidInput", http.StatusBadRequest, "User-defined tag keys can't start with 'aws:'.")
-		case seen[strings.ToLower(k)]:
-			return nil, wire.Errorf("InvalidInput", http.StatusBadRequest, "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
-		}
-		seen[strings.ToLower(k)] = true
-		out = append(out, tagXML{k, v})
+		out = append(out, tagXML{Key: e["Key"], Value: e["Value"]})
+	}
+	// The number is checked against the role's tags by setTags.
+	switch p, t := (tagging.Rules{Duplicates: true, FoldCase: true}).Check(out); p {
+	case tagging.KeyLength:
+		return nil, constraint(t.Key, "tags.member.key", "Member must have length between 1 and 128")
+	case tagging.ValueLength:
+		return nil, constraint(t.Value, "tags.member.value", "Member must have length less than or equal to 256")
+	case tagging.Reserved:
+		return nil, wire.Errorf("InvalidInput", http.StatusBadRequest, "User-defined tag keys can't start with 'aws:'.")
+	case tagging.Duplicate:
+		return nil, wire.Errorf("InvalidInput", http.StatusBadRequest, "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
 	}
 	return out, nil
 }
@@ -169,26 +166,14 @@ func (s *Store) createRole(_ context.Context, r *wire.Request) (any, error) {
 	return roleResult{ro.output(true)}, nil
 }
 
-func (s *Store) getRole(_ context.Context, r *wire.Request) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ro, err := s.lookup(r.Account, r.Form.Get("RoleName"))
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) getRole(r *wire.Request, ro *role) (any, error) {
 	if !s.visible(ro) {
 		return nil, noSuchRole(r.Form.Get("RoleName"))
 	}
 	return roleResult{ro.output(true)}, nil
 }
 
-func (s *Store) deleteRole(_ context.Context, r *wire.Request) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ro, err := s.lookup(r.Account, r.Form.Get("RoleName"))
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) deleteRole(r *wire.Request, ro *role) (any, error) {
 	if len(ro.policyNames) > 0 {
 		return nil, wire.Errorf("DeleteConflict", http.StatusConflict, "Cannot delete entity, must delete policies first.")
 	}
@@ -196,15 +181,9 @@ func (s *Store) deleteRole(_ context.Context, r *wire.Request) (any, error) {
 	return nil, nil
 }
 
-func (s *Store) updateAssumeRolePolicy(_ context.Context, r *wire.Request) (any, error) {
+func (s *Store) updateAssumeRolePolicy(r *wire.Request, ro *role) (any, error) {
 	doc := r.Form.Get("PolicyDocument")
-	trust, err := parseTrust(doc)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ro, err := s.lookup(r.Account, r.Form.Get("RoleName"))
+	trust, err := parseTrust(doc) // accepted by trustParam
 	if err != nil {
 		return nil, err
 	}
@@ -258,17 +237,8 @@ func noSuchPolicy(name string) *wire.Error {
 	return wire.Errorf("NoSuchEntity", http.StatusNotFound, "The role policy with name %s cannot be found.", name)
 }
 
-func (s *Store) getRolePolicy(_ context.Context, r *wire.Request) (any, error) {
+func (s *Store) getRolePolicy(r *wire.Request, ro *role) (any, error) {
 	name := r.Form.Get("PolicyName")
-	if err := checkPolicyName(name); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ro, err := s.lookup(r.Account, r.Form.Get("RoleName"))
-	if err != nil {
-		return nil, err
-	}
 	doc, ok := ro.policies[name]
 	if !ok {
 		return nil, noSuchPolicy(name)
@@ -280,17 +250,8 @@ func (s *Store) getRolePolicy(_ context.Context, r *wire.Request) (any, error) {
 	}{ro.name, name, encodePolicy(doc)}, nil
 }
 
-func (s *Store) deleteRolePolicy(_ context.Context, r *wire.Request) (any, error) {
+func (s *Store) deleteRolePolicy(r *wire.Request, ro *role) (any, error) {
 	name := r.Form.Get("PolicyName")
-	if err := checkPolicyName(name); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ro, err := s.lookup(r.Account, r.Form.Get("RoleName"))
-	if err != nil {
-		return nil, err
-	}
 	if _, ok := ro.policies[name]; !ok {
 		return nil, noSuchPolicy(name)
 	}
@@ -310,27 +271,14 @@ func pageOf(r *wire.Request, total int) (start, end int, marker string, err erro
 		}
 		maxItems = n
 	}
-	if m := r.Form.Get("Marker"); m != "" {
-		n, cerr := strconv.Atoi(m)
-		if cerr != nil || n < 0 || n > total {
-			return 0, 0, "", validationError("Invalid Marker.")
-		}
-		start = n
-	}
-	end = min(start+maxItems, total)
-	if end < total {
-		marker = strconv.Itoa(end)
+	start, end, marker, ok := paging.Window(r.Form.Get("Marker"), maxItems, total)
+	if !ok {
+		return 0, 0, "", validationError("Invalid Marker.")
 	}
 	return start, end, marker, nil
 }
 
-func (s *Store) listRolePolicies(_ context.Context, r *wire.Request) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ro, err := s.lookup(r.Account, r.Form.Get("RoleName"))
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) listRolePolicies(r *wire.Request, ro *role) (any, error) {
 	start, end, marker, err := pageOf(r, len(ro.policyNames))
 	if err != nil {
 		return nil, err
@@ -377,42 +325,23 @@ func (s *Store) listRoles(_ context.Context, r *wire.Request) (any, error) {
 	return out, nil
 }
 
-func (s *Store) tagRole(_ context.Context, r *wire.Request) (any, error) {
-	tags, err := readTags(r)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ro, err := s.lookup(r.Account, r.Form.Get("RoleName"))
+func (s *Store) tagRole(r *wire.Request, ro *role) (any, error) {
+	tags, err := readTags(r) // accepted by tagsParam
 	if err != nil {
 		return nil, err
 	}
 	return nil, ro.setTags(tags)
 }
 
-func (s *Store) untagRole(_ context.Context, r *wire.Request) (any, error) {
-	keys := wire.FormStrings(r.Form, "TagKeys.member")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ro, err := s.lookup(r.Account, r.Form.Get("RoleName"))
-	if err != nil {
-		return nil, err
-	}
-	for _, k := range keys {
+func (s *Store) untagRole(r *wire.Request, ro *role) (any, error) {
+	for _, k := range wire.FormStrings(r.Form, "TagKeys.member") {
 		delete(ro.tags, k)
 		ro.tagKeys = slices.DeleteFunc(ro.tagKeys, func(x string) bool { return x == k })
 	}
 	return nil, nil
 }
 
-func (s *Store) listRoleTags(_ context.Context, r *wire.Request) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ro, err := s.lookup(r.Account, r.Form.Get("RoleName"))
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) listRoleTags(r *wire.Request, ro *role) (any, error) {
 	tags := ro.tagList()
 	start, end, marker, err := pageOf(r, len(tags))
 	if err != nil {

@@ -19,6 +19,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
@@ -81,6 +83,27 @@ func (s *Store) SetPropagationDelay(d time.Duration) {
 	s.propagation = d
 }
 
+// onRole is an operation on the role its RoleName parameter names, found
+// under the store's lock once check (nil: none) accepts the request.
+func onRole(s *Store, check func(*wire.Request) error, serve func(r *wire.Request, ro *role) (any, error)) wire.Handler {
+	find := func(r *wire.Request, _ struct{}) (*role, error) {
+		if check != nil {
+			if err := check(r); err != nil {
+				return nil, err
+			}
+		}
+		return s.lookup(r.Account, r.Form.Get("RoleName"))
+	}
+	return wire.Locked(&s.mu, find, func(r *wire.Request, _ struct{}, ro *role) (any, error) { return serve(r, ro) })
+}
+
+// Checks of a request's parameters, made before the role is looked up.
+var (
+	policyNameParam = func(r *wire.Request) error { return checkPolicyName(r.Form.Get("PolicyName")) }
+	trustParam      = func(r *wire.Request) error { _, err := parseTrust(r.Form.Get("PolicyDocument")); return err }
+	tagsParam       = func(r *wire.Request) error { _, err := readTags(r); return err }
+)
+
 // Service is the IAM service (awsQuery).
 func (s *Store) Service() wire.Service {
 	return wire.Service{
@@ -91,17 +114,17 @@ func (s *Store) Service() wire.Service {
 		AccessDeniedCode: "AccessDenied",
 		Ops: map[string]wire.Handler{
 			"CreateRole":             s.createRole,
-			"GetRole":                s.getRole,
-			"DeleteRole":             s.deleteRole,
+			"GetRole":                onRole(s, nil, s.getRole),
+			"DeleteRole":             onRole(s, nil, s.deleteRole),
 			"ListRoles":              s.listRoles,
-			"UpdateAssumeRolePolicy": s.updateAssumeRolePolicy,
+			"UpdateAssumeRolePolicy": onRole(s, trustParam, s.updateAssumeRolePolicy),
 			"PutRolePolicy":          s.putRolePolicy,
-			"GetRolePolicy":          s.getRolePolicy,
-			"DeleteRolePolicy":       s.deleteRolePolicy,
-			"ListRolePolicies":       s.listRolePolicies,
-			"TagRole":                s.tagRole,
-			"UntagRole":              s.untagRole,
-			"ListRoleTags":           s.listRoleTags,
+			"GetRolePolicy":          onRole(s, policyNameParam, s.getRolePolicy),
+			"DeleteRolePolicy":       onRole(s, policyNameParam, s.deleteRolePolicy),
+			"ListRolePolicies":       onRole(s, nil, s.listRolePolicies),
+			"TagRole":                onRole(s, tagsParam, s.tagRole),
+			"UntagRole":              onRole(s, nil, s.untagRole),
+			"ListRoleTags":           onRole(s, nil, s.listRoleTags),
 		},
 	}
 }
@@ -184,14 +207,14 @@ func (s *Store) lookup(account, name string) (*role, error) {
 	return ro, nil
 }
 
-var _ wire.RoleAuthorizer = (*Store)(nil)
+var _ handoff.RoleAuthorizer = (*Store)(nil)
 
 // AuthorizeRoleUse checks, as AWS does before a service acts through a
 // role, that the role exists and has propagated, that its trust policy lets
 // the service assume it for this source, and that its inline policies allow
 // the action on the resource. It returns the session principal the service
 // then acts as ("arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION").
-func (s *Store) AuthorizeRoleUse(_ context.Context, u wire.RoleUse) (string, error) {
+func (s *Store) AuthorizeRoleUse(_ context.Context, u handoff.RoleUse) (string, error) {
 	account, name, ok := parseRoleARN(u.RoleARN)
 	if !ok {
 		return "", wire.AccessDenied("%s is not a valid role ARN", u.RoleARN)
@@ -202,18 +225,11 @@ func (s *Store) AuthorizeRoleUse(_ context.Context, u wire.RoleUse) (string, err
 	if ro == nil || !s.visible(ro) {
 		return "", wire.AccessDenied("%s is not authorized to assume role %s: the role does not exist", u.FromService, u.RoleARN)
 	}
-	ctx := map[string]string{}
-	if u.SourceAccount != "" {
-		ctx["aws:SourceAccount"] = u.SourceAccount
-	}
-	if u.SourceARN != "" {
-		ctx["aws:SourceArn"] = u.SourceARN
-	}
 	if !ro.trust.Allows(iampolicy.Request{
 		Principal: iampolicy.Principal{Service: u.FromService},
 		Action:    "sts:AssumeRole",
 		Resource:  ro.arn,
-		Context:   ctx,
+		Context:   handoff.SourceCondition(u.SourceARN, u.SourceAccount),
 	}) {
 		return "", wire.AccessDenied("%s is not authorized to perform: sts:AssumeRole on resource: %s", u.FromService, u.RoleARN)
 	}
@@ -240,15 +256,12 @@ func (s *Store) AuthorizeRoleUse(_ context.Context, u wire.RoleUse) (string, err
 
 // parseRoleARN splits arn:aws:iam::ACCOUNT:role/[PATH/]NAME.
 func parseRoleARN(arn string) (account, name string, ok bool) {
-	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::")
-	if !ok {
+	a, ok := awsarn.Parse(arn)
+	if !ok || a.Partition != "aws" || a.Service != "iam" || a.Region != "" || !awsarn.IsAccountID(a.Account) || !strings.HasPrefix(a.Resource, "role/") {
 		return "", "", false
 	}
-	account, res, ok := strings.Cut(rest, ":")
-	if !ok || !wire.IsAccountID(account) || !strings.HasPrefix(res, "role/") {
-		return "", "", false
-	}
-	res = strings.TrimPrefix(res, "role/")
+	account = a.Account
+	res := strings.TrimPrefix(a.Resource, "role/")
 	name = res[strings.LastIndex(res, "/")+1:]
 	return account, name, roleNameRE.MatchString(name)
 }

@@ -3,6 +3,8 @@ package iampolicy
 import (
 	"math/big"
 	"strings"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 )
 
 // Allows reports whether the policy allows req: an explicit Deny wins,
@@ -49,25 +51,21 @@ func withDerivedKeys(req Request) Request {
 // principalARN is aws:PrincipalArn: for an assumed-role session it is the
 // role's ARN, not the session's.
 func principalARN(arn string) string {
-	rest, ok := strings.CutPrefix(arn, "arn:aws:sts::")
-	if !ok {
+	a, ok := awsarn.Parse(arn)
+	if !ok || a.Partition != "aws" || a.Service != "sts" || a.Region != "" {
 		return arn
 	}
-	acct, res, _ := strings.Cut(rest, ":")
-	if role, ok := strings.CutPrefix(res, "assumed-role/"); ok {
+	if role, ok := strings.CutPrefix(a.Resource, "assumed-role/"); ok {
 		name, _, _ := strings.Cut(role, "/")
-		return "arn:aws:iam::" + acct + ":role/" + name
+		return awsarn.New("iam", "", a.Account, "role/"+name)
 	}
 	return arn
 }
 
 // accountOfARN returns the account field of an ARN, or "".
 func accountOfARN(arn string) string {
-	f := strings.SplitN(arn, ":", 6)
-	if len(f) < 6 || f[0] != "arn" {
-		return ""
-	}
-	return f[4]
+	a, _ := awsarn.Parse(arn)
+	return a.Account
 }
 
 func (st *Statement) matches(req Request) bool {

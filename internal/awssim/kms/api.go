@@ -2,17 +2,17 @@ package kms
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
-	"time"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
+	"github.com/orgnotify/orgnotify/internal/awssim/paging"
+	"github.com/orgnotify/orgnotify/internal/awssim/tagging"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
@@ -35,8 +35,6 @@ var (
 	}
 )
 
-func epoch(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
-
 type keyMetadata struct {
 	AWSAccountId          string   `json:"AWSAccountId"`
 	Arn                   string   `json:"Arn"`
@@ -58,7 +56,7 @@ type keyMetadata struct {
 
 func (k *key) metadata() keyMetadata {
 	m := keyMetadata{
-		AWSAccountId: k.account, Arn: k.arn, CreationDate: epoch(k.created), CustomerMasterKeySpec: k.spec,
+		AWSAccountId: k.account, Arn: k.arn, CreationDate: wire.EpochSeconds(k.created), CustomerMasterKeySpec: k.spec,
 		Description: k.description, Enabled: k.enabled, KeyId: k.id, KeyManager: k.manager, KeySpec: k.spec,
 		KeyState: "Enabled", KeyUsage: k.usage, Origin: "AWS_KMS",
 	}
@@ -109,41 +107,38 @@ func checkPolicy(r *wire.Request, doc, arn string, bypass bool) (*iampolicy.Poli
 }
 
 func checkTags(tags []tag) error {
-	seen := map[string]bool{}
-	for _, t := range tags {
-		switch {
-		case len(t.TagKey) < 1 || len(t.TagKey) > 128:
-			return validation("1 validation error detected: Value '%s' at 'tags.member.tagKey' failed to satisfy constraint: Member must have length between 1 and 128", t.TagKey)
-		case len(t.TagValue) > 256:
-			return validation("1 validation error detected: Value at 'tags.member.tagValue' failed to satisfy constraint: Member must have length less than or equal to 256")
-		case strings.HasPrefix(strings.ToLower(t.TagKey), "aws:"):
-			return wire.Errorf("TagException", http.StatusBadRequest, "Tags beginning with aws: are reserved")
-		case seen[t.TagKey]:
-			return wire.Errorf("TagException", http.StatusBadRequest, "Duplicate tag keys")
-		}
-		seen[t.TagKey] = true
+	list := make([]tagging.Tag, len(tags))
+	for i, t := range tags {
+		list[i] = tagging.Tag{Key: t.TagKey, Value: t.TagValue}
 	}
-	if len(seen) > 50 {
+	switch p, t := (tagging.Rules{Max: 50, Duplicates: true}).Check(list); p {
+	case tagging.KeyLength:
+		return validation("1 validation error detected: Value '%s' at 'tags.member.tagKey' failed to satisfy constraint: Member must have length between 1 and 128", t.Key)
+	case tagging.ValueLength:
+		return validation("1 validation error detected: Value at 'tags.member.tagValue' failed to satisfy constraint: Member must have length less than or equal to 256")
+	case tagging.Reserved:
+		return wire.Errorf("TagException", http.StatusBadRequest, "Tags beginning with aws: are reserved")
+	case tagging.Duplicate:
+		return wire.Errorf("TagException", http.StatusBadRequest, "Duplicate tag keys")
+	case tagging.TooMany:
 		return wire.Errorf("TagException", http.StatusBadRequest, "A key can have at most 50 tags")
 	}
 	return nil
 }
 
-func (s *Store) createKey(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		Policy                         *string
-		Description                    string
-		KeyUsage                       string
-		KeySpec                        string
-		CustomerMasterKeySpec          string
-		Tags                           []tag
-		BypassPolicyLockoutSafetyCheck bool
-		MultiRegion                    bool
-		Origin                         string
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type createKeyInput struct {
+	Policy                         *string
+	Description                    string
+	KeyUsage                       string
+	KeySpec                        string
+	CustomerMasterKeySpec          string
+	Tags                           []tag
+	BypassPolicyLockoutSafetyCheck bool
+	MultiRegion                    bool
+	Origin                         string
+}
+
+func (s *Store) createKey(_ context.Context, r *wire.Request, in createKeyInput) (any, error) {
 	if in.KeyUsage == "" {
 		in.KeyUsage = "ENCRYPT_DECRYPT"
 	}
@@ -189,17 +184,9 @@ type keyRef struct {
 	KeyId string
 }
 
-func (s *Store) describeKey(_ context.Context, r *wire.Request) (any, error) {
-	var in keyRef
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, err := s.keyFor(r, in.KeyId, "kms:DescribeKey")
-	if err != nil {
-		return nil, err
-	}
+func (k keyRef) keyID() string { return k.KeyId }
+
+func (s *Store) describeKey(r *wire.Request, in keyRef, k *key) (any, error) {
 	return map[string]any{"KeyMetadata": k.metadata()}, nil
 }
 
@@ -210,45 +197,25 @@ func policyName(name string) error {
 	return nil
 }
 
-func (s *Store) getKeyPolicy(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		KeyId      string
-		PolicyName string
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	if err := policyName(in.PolicyName); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, err := s.keyFor(r, in.KeyId, "kms:GetKeyPolicy")
-	if err != nil {
-		return nil, err
-	}
+// keyPolicyRef names a key's policy, whose only name is "default".
+type keyPolicyRef struct {
+	keyRef
+	PolicyName string
+}
+
+func (in keyPolicyRef) Validate() error { return policyName(in.PolicyName) }
+
+func (s *Store) getKeyPolicy(_ *wire.Request, _ keyPolicyRef, k *key) (any, error) {
 	return map[string]string{"Policy": k.policy, "PolicyName": "default"}, nil
 }
 
-func (s *Store) putKeyPolicy(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		KeyId                          string
-		Policy                         string
-		PolicyName                     string
-		BypassPolicyLockoutSafetyCheck bool
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	if err := policyName(in.PolicyName); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, err := s.keyFor(r, in.KeyId, "kms:PutKeyPolicy")
-	if err != nil {
-		return nil, err
-	}
+type putKeyPolicyInput struct {
+	keyPolicyRef
+	Policy                         string
+	BypassPolicyLockoutSafetyCheck bool
+}
+
+func (s *Store) putKeyPolicy(r *wire.Request, in putKeyPolicyInput, k *key) (any, error) {
 	p, err := checkPolicy(r, in.Policy, k.arn, in.BypassPolicyLockoutSafetyCheck)
 	if err != nil {
 		return nil, err
@@ -257,25 +224,16 @@ func (s *Store) putKeyPolicy(_ context.Context, r *wire.Request) (any, error) {
 	return nil, nil
 }
 
+// setEnabled is EnableKey or DisableKey.
 func (s *Store) setEnabled(enabled bool) wire.Handler {
 	action := "kms:DisableKey"
 	if enabled {
 		action = "kms:EnableKey"
 	}
-	return func(_ context.Context, r *wire.Request) (any, error) {
-		var in keyRef
-		if err := r.Decode(&in); err != nil {
-			return nil, err
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		k, err := s.keyFor(r, in.KeyId, action)
-		if err != nil {
-			return nil, err
-		}
+	return onKey(s, action, func(_ *wire.Request, _ keyRef, k *key) (any, error) {
 		k.enabled = enabled
 		return nil, nil
-	}
+	})
 }
 
 // checkAliasName applies KMS's rules for an alias a customer may own.
@@ -317,11 +275,7 @@ type aliasInput struct {
 	TargetKeyId string
 }
 
-func (s *Store) createAlias(_ context.Context, r *wire.Request) (any, error) {
-	var in aliasInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) createAlias(_ context.Context, r *wire.Request, in aliasInput) (any, error) {
 	if err := checkAliasName(in.AliasName); err != nil {
 		return nil, err
 	}
@@ -339,11 +293,7 @@ func (s *Store) createAlias(_ context.Context, r *wire.Request) (any, error) {
 	return nil, nil
 }
 
-func (s *Store) updateAlias(_ context.Context, r *wire.Request) (any, error) {
-	var in aliasInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) updateAlias(_ context.Context, r *wire.Request, in aliasInput) (any, error) {
 	if err := checkAliasName(in.AliasName); err != nil {
 		return nil, err
 	}
@@ -352,7 +302,7 @@ func (s *Store) updateAlias(_ context.Context, r *wire.Request) (any, error) {
 	sc := scope{r.Account, r.Region}
 	a := s.aliases[sc][in.AliasName]
 	if a == nil {
-		return nil, notFound("Alias %s is not found.", wire.ARN("kms", r.Region, r.Account, in.AliasName))
+		return nil, notFound("Alias %s is not found.", awsarn.New("kms", r.Region, r.Account, in.AliasName))
 	}
 	k, err := s.aliasTarget(r, in.TargetKeyId, "kms:UpdateAlias")
 	if err != nil {
@@ -367,11 +317,11 @@ func (s *Store) updateAlias(_ context.Context, r *wire.Request) (any, error) {
 	return nil, nil
 }
 
-func (s *Store) deleteAlias(_ context.Context, r *wire.Request) (any, error) {
-	var in struct{ AliasName string }
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type deleteAliasInput struct {
+	AliasName string
+}
+
+func (s *Store) deleteAlias(_ context.Context, r *wire.Request, in deleteAliasInput) (any, error) {
 	if err := checkAliasName(in.AliasName); err != nil {
 		return nil, err
 	}
@@ -379,7 +329,7 @@ func (s *Store) deleteAlias(_ context.Context, r *wire.Request) (any, error) {
 	defer s.mu.Unlock()
 	sc := scope{r.Account, r.Region}
 	if s.aliases[sc][in.AliasName] == nil {
-		return nil, notFound("Alias %s is not found.", wire.ARN("kms", r.Region, r.Account, in.AliasName))
+		return nil, notFound("Alias %s is not found.", awsarn.New("kms", r.Region, r.Account, in.AliasName))
 	}
 	delete(s.aliases[sc], in.AliasName)
 	return nil, nil
@@ -403,31 +353,24 @@ func markerPage(limit *int32, marker *string, n int) (start, end int, next strin
 		}
 		l = int(*limit)
 	}
+	token := ""
 	if marker != nil {
-		b, derr := base64.RawURLEncoding.DecodeString(*marker)
-		rest, ok := strings.CutPrefix(string(b), "awssim:")
-		v, aerr := strconv.Atoi(rest)
-		if derr != nil || !ok || aerr != nil || v < 0 || v > n {
-			return 0, 0, "", wire.Errorf("InvalidMarkerException", http.StatusBadRequest, "Invalid marker")
-		}
-		start = v
+		token = *marker
 	}
-	end = min(start+l, n)
-	if end < n {
-		next = base64.RawURLEncoding.EncodeToString([]byte("awssim:" + strconv.Itoa(end)))
+	start, end, next, ok := paging.Window(token, l, n)
+	if !ok || (marker != nil && token == "") {
+		return 0, 0, "", wire.Errorf("InvalidMarkerException", http.StatusBadRequest, "Invalid marker")
 	}
 	return start, end, next, nil
 }
 
-func (s *Store) listAliases(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		KeyId  string
-		Limit  *int32
-		Marker *string
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type listAliasesInput struct {
+	KeyId  string
+	Limit  *int32
+	Marker *string
+}
+
+func (s *Store) listAliases(_ context.Context, r *wire.Request, in listAliasesInput) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sc := scope{r.Account, r.Region}
@@ -447,14 +390,14 @@ func (s *Store) listAliases(_ context.Context, r *wire.Request) (any, error) {
 		if filter != "" && a.target != filter {
 			continue
 		}
-		c, u := epoch(a.created), epoch(a.updated)
+		c, u := wire.EpochSeconds(a.created), wire.EpochSeconds(a.updated)
 		list = append(list, aliasJSON{AliasArn: a.arn, AliasName: name, TargetKeyId: a.target, CreationDate: &c, LastUpdatedDate: &u})
 	}
 	if filter == "" {
 		// AWS lists its managed aliases before their keys exist, without a target.
 		for name := range managedAliases {
 			if s.aliases[sc][name] == nil {
-				list = append(list, aliasJSON{AliasArn: wire.ARN("kms", r.Region, r.Account, name), AliasName: name})
+				list = append(list, aliasJSON{AliasArn: awsarn.New("kms", r.Region, r.Account, name), AliasName: name})
 			}
 		}
 	}
@@ -480,26 +423,19 @@ func notAlias(ref string) error {
 	return nil
 }
 
-func (s *Store) tagResource(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		KeyId string
-		Tags  []tag
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type tagResourceInput struct {
+	keyRef
+	Tags []tag
+}
+
+func (in tagResourceInput) Validate() error {
 	if err := checkTags(in.Tags); err != nil {
-		return nil, err
+		return err
 	}
-	if err := notAlias(in.KeyId); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, err := s.keyFor(r, in.KeyId, "kms:TagResource")
-	if err != nil {
-		return nil, err
-	}
+	return notAlias(in.KeyId)
+}
+
+func (s *Store) tagResource(r *wire.Request, in tagResourceInput, k *key) (any, error) {
 	if k.manager == "AWS" {
 		return nil, wire.Errorf("KMSInvalidStateException", http.StatusBadRequest, "%s is an AWS managed key and cannot be tagged", k.arn)
 	}
@@ -522,23 +458,16 @@ func (s *Store) tagResource(_ context.Context, r *wire.Request) (any, error) {
 	return nil, nil
 }
 
-func (s *Store) untagResource(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		KeyId   string
-		TagKeys []string
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := notAlias(in.KeyId); err != nil {
-		return nil, err
-	}
-	k, err := s.keyFor(r, in.KeyId, "kms:UntagResource")
-	if err != nil {
-		return nil, err
-	}
+type untagResourceInput struct {
+	keyRef
+	TagKeys []string
+}
+
+func (in untagResourceInput) Validate() error {
+	return notAlias(in.KeyId)
+}
+
+func (s *Store) untagResource(r *wire.Request, in untagResourceInput, k *key) (any, error) {
 	kept := k.tags[:0]
 	for _, t := range k.tags {
 		if !slices.Contains(in.TagKeys, t.TagKey) {
@@ -549,21 +478,13 @@ func (s *Store) untagResource(_ context.Context, r *wire.Request) (any, error) {
 	return nil, nil
 }
 
-func (s *Store) listResourceTags(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		KeyId  string
-		Limit  *int32
-		Marker *string
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, err := s.keyFor(r, in.KeyId, "kms:ListResourceTags")
-	if err != nil {
-		return nil, err
-	}
+type listResourceTagsInput struct {
+	keyRef
+	Limit  *int32
+	Marker *string
+}
+
+func (s *Store) listResourceTags(r *wire.Request, in listResourceTagsInput, k *key) (any, error) {
 	start, end, next, err := markerPage(in.Limit, in.Marker, len(k.tags))
 	if err != nil {
 		return nil, err
@@ -575,26 +496,25 @@ func (s *Store) listResourceTags(_ context.Context, r *wire.Request) (any, error
 	return out, nil
 }
 
-func (s *Store) enableKeyRotation(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		KeyId                string
-		RotationPeriodInDays *int32
+type enableKeyRotationInput struct {
+	keyRef
+	RotationPeriodInDays *int32
+}
+
+func (in enableKeyRotationInput) Validate() error {
+	if p := in.RotationPeriodInDays; p != nil && (*p < 90 || *p > 2560) {
+		return validation("1 validation error detected: Value '%d' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value between 90 and 2560", *p)
 	}
-	if err := r.Decode(&in); err != nil {
+	return nil
+}
+
+func (s *Store) enableKeyRotation(r *wire.Request, in enableKeyRotationInput, k *key) (any, error) {
+	if err := rotatable(k); err != nil {
 		return nil, err
 	}
 	days := 365
 	if in.RotationPeriodInDays != nil {
-		if *in.RotationPeriodInDays < 90 || *in.RotationPeriodInDays > 2560 {
-			return nil, validation("1 validation error detected: Value '%d' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value between 90 and 2560", *in.RotationPeriodInDays)
-		}
 		days = int(*in.RotationPeriodInDays)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, err := s.rotatable(r, in.KeyId, "kms:EnableKeyRotation")
-	if err != nil {
-		return nil, err
 	}
 	if !k.rotation || k.rotationDays != days {
 		k.rotation, k.rotationDays, k.rotationFrom = true, days, r.Now
@@ -602,54 +522,33 @@ func (s *Store) enableKeyRotation(_ context.Context, r *wire.Request) (any, erro
 	return nil, nil
 }
 
-func (s *Store) disableKeyRotation(_ context.Context, r *wire.Request) (any, error) {
-	var in keyRef
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, err := s.rotatable(r, in.KeyId, "kms:DisableKeyRotation")
-	if err != nil {
+func (s *Store) disableKeyRotation(r *wire.Request, in keyRef, k *key) (any, error) {
+	if err := rotatable(k); err != nil {
 		return nil, err
 	}
 	k.rotation = false
 	return nil, nil
 }
 
-// rotatable finds a key whose rotation the caller may change: enabled,
-// symmetric and customer managed.
-func (s *Store) rotatable(r *wire.Request, ref, action string) (*key, error) {
-	k, err := s.keyFor(r, ref, action)
-	if err != nil {
-		return nil, err
-	}
+// rotatable refuses a key whose rotation cannot change: rotation needs an
+// enabled, symmetric, customer managed key.
+func rotatable(k *key) error {
 	switch {
 	case !k.enabled:
-		return nil, wire.Errorf("DisabledException", http.StatusBadRequest, "%s is disabled.", k.arn)
+		return wire.Errorf("DisabledException", http.StatusBadRequest, "%s is disabled.", k.arn)
 	case k.spec != "SYMMETRIC_DEFAULT":
-		return nil, wire.Errorf("UnsupportedOperationException", http.StatusBadRequest, "%s key spec does not support automatic key rotation", k.spec)
+		return wire.Errorf("UnsupportedOperationException", http.StatusBadRequest, "%s key spec does not support automatic key rotation", k.spec)
 	case k.manager == "AWS":
-		return nil, wire.Errorf("UnsupportedOperationException", http.StatusBadRequest, "%s is an AWS managed key; AWS rotates it", k.arn)
+		return wire.Errorf("UnsupportedOperationException", http.StatusBadRequest, "%s is an AWS managed key; AWS rotates it", k.arn)
 	}
-	return k, nil
+	return nil
 }
 
-func (s *Store) getKeyRotationStatus(_ context.Context, r *wire.Request) (any, error) {
-	var in keyRef
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, err := s.keyFor(r, in.KeyId, "kms:GetKeyRotationStatus")
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) getKeyRotationStatus(r *wire.Request, in keyRef, k *key) (any, error) {
 	out := map[string]any{"KeyId": k.arn, "KeyRotationEnabled": k.rotation}
 	if k.rotation {
 		out["RotationPeriodInDays"] = k.rotationDays
-		out["NextRotationDate"] = epoch(k.rotationFrom.AddDate(0, 0, k.rotationDays))
+		out["NextRotationDate"] = wire.EpochSeconds(k.rotationFrom.AddDate(0, 0, k.rotationDays))
 	}
 	return out, nil
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
 )
 
 // Audit tests: ListResourceTags (pagination and errors), TagResource's tag
@@ -31,7 +33,7 @@ func TestAuditListResourceTags(t *testing.T) {
 	in := &kms.ListResourceTagsInput{KeyId: id, Limit: aws.Int32(2)}
 	for pages := 0; pages < 5; pages++ {
 		out, err := c.ListResourceTags(ctx, in)
-		wantCode(t, err, "")
+		awssimtest.WantCode(t, err, "")
 		truncated = append(truncated, out.Truncated)
 		for _, tg := range out.Tags {
 			got = append(got, aws.ToString(tg.TagKey)+"="+aws.ToString(tg.TagValue))
@@ -59,7 +61,7 @@ func TestAuditListResourceTags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := c.ListResourceTags(ctx, &tt.in)
-			wantCode(t, err, tt.code)
+			awssimtest.WantCode(t, err, tt.code)
 		})
 	}
 }
@@ -75,7 +77,7 @@ func TestAuditTagResourceLimit(t *testing.T) {
 	list := func(t *testing.T) string {
 		t.Helper()
 		out, err := c.ListResourceTags(ctx, &kms.ListResourceTagsInput{KeyId: id, Limit: aws.Int32(100)})
-		wantCode(t, err, "")
+		awssimtest.WantCode(t, err, "")
 		kv := make([]string, 0, len(out.Tags))
 		for _, tg := range out.Tags {
 			kv = append(kv, aws.ToString(tg.TagKey)+"="+aws.ToString(tg.TagValue))
@@ -101,7 +103,7 @@ func TestAuditTagResourceLimit(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := c.TagResource(ctx, &kms.TagResourceInput{KeyId: tt.ref, Tags: tt.tags})
-			wantCode(t, err, tt.code)
+			awssimtest.WantCode(t, err, tt.code)
 			if got := list(t); got != before {
 				t.Errorf("tags after a failed TagResource:\n got %s\nwant %s", got, before)
 			}
@@ -113,7 +115,7 @@ func TestAuditKeyRotationErrors(t *testing.T) {
 	_, c := start(t)
 	ctx := context.Background()
 	managed, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/aws/sns")})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	tests := []struct {
 		name string
 		call func() error
@@ -140,15 +142,15 @@ func TestAuditKeyRotationErrors(t *testing.T) {
 		}, "AccessDeniedException"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { wantCode(t, tt.call(), tt.code) })
+		t.Run(tt.name, func(t *testing.T) { awssimtest.WantCode(t, tt.call(), tt.code) })
 	}
 
 	// A key with rotation enabled at the default period reports 365 days.
 	id := createKey(t, c, &kms.CreateKeyInput{}).KeyId
 	_, err = c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: id})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	st, err := c.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: id})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if !st.KeyRotationEnabled || aws.ToInt32(st.RotationPeriodInDays) != 365 {
 		t.Errorf("rotation enabled %v every %d days, want true, 365", st.KeyRotationEnabled, aws.ToInt32(st.RotationPeriodInDays))
 	}

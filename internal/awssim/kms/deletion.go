@@ -89,7 +89,7 @@ func (s *Store) scheduleKeyDeletion(p *pendingKeys) wire.Handler {
 		d := pendingDeletion{date: r.Now.Add(time.Duration(days) * 24 * time.Hour), days: days}
 		p.at[k.arn] = d
 		k.enabled = false
-		return map[string]any{"KeyId": k.arn, "DeletionDate": epoch(d.date), "KeyState": "PendingDeletion", "PendingWindowInDays": days}, nil
+		return map[string]any{"KeyId": k.arn, "DeletionDate": wire.EpochSeconds(d.date), "KeyState": "PendingDeletion", "PendingWindowInDays": days}, nil
 	}
 }
 
@@ -141,7 +141,7 @@ func (s *Store) describePending(p *pendingKeys, describe wire.Handler) wire.Hand
 			return out, nil
 		}
 		md.KeyState, md.Enabled = "PendingDeletion", false
-		return map[string]any{"KeyMetadata": pendingMetadata{keyMetadata: md, DeletionDate: epoch(d.date), PendingDeletionWindowInDays: d.days}}, nil
+		return map[string]any{"KeyMetadata": pendingMetadata{keyMetadata: md, DeletionDate: wire.EpochSeconds(d.date), PendingDeletionWindowInDays: d.days}}, nil
 	}
 }
 

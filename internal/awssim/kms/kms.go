@@ -1,6 +1,6 @@
 // Package kms simulates AWS KMS keys, aliases and key policies, and answers
 // whether a service principal may use a key for an encrypted resource
-// (wire.KeyAuthorizer), which is where EventBridge → encrypted SNS/SQS
+// (handoff.KeyAuthorizer), which is where EventBridge → encrypted SNS/SQS
 // deliveries succeed or fail as they do in AWS.
 //
 // Keys live per (account, region). Every call that names a key is checked
@@ -14,7 +14,6 @@ package kms
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -22,11 +21,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
-var _ wire.KeyAuthorizer = (*Store)(nil)
+var _ handoff.KeyAuthorizer = (*Store)(nil)
 
 // managedAliases are the AWS-managed aliases ListAliases shows in every
 // account and region, mapped to the service that owns them.
@@ -88,24 +89,30 @@ func (s *Store) Service() wire.Service {
 		ThrottleCode:     "ThrottlingException",
 		AccessDeniedCode: "AccessDeniedException",
 		Ops: s.withDeletion(map[string]wire.Handler{ // deletion.go
-			"CreateKey":            s.createKey,
-			"DescribeKey":          s.describeKey,
-			"GetKeyPolicy":         s.getKeyPolicy,
-			"PutKeyPolicy":         s.putKeyPolicy,
+			"CreateKey":            wire.Op(s.createKey),
+			"DescribeKey":          onKey(s, "kms:DescribeKey", s.describeKey),
+			"GetKeyPolicy":         onKey(s, "kms:GetKeyPolicy", s.getKeyPolicy),
+			"PutKeyPolicy":         onKey(s, "kms:PutKeyPolicy", s.putKeyPolicy),
 			"EnableKey":            s.setEnabled(true),
 			"DisableKey":           s.setEnabled(false),
-			"CreateAlias":          s.createAlias,
-			"UpdateAlias":          s.updateAlias,
-			"DeleteAlias":          s.deleteAlias,
-			"ListAliases":          s.listAliases,
-			"TagResource":          s.tagResource,
-			"UntagResource":        s.untagResource,
-			"ListResourceTags":     s.listResourceTags,
-			"EnableKeyRotation":    s.enableKeyRotation,
-			"DisableKeyRotation":   s.disableKeyRotation,
-			"GetKeyRotationStatus": s.getKeyRotationStatus,
+			"CreateAlias":          wire.Op(s.createAlias),
+			"UpdateAlias":          wire.Op(s.updateAlias),
+			"DeleteAlias":          wire.Op(s.deleteAlias),
+			"ListAliases":          wire.Op(s.listAliases),
+			"TagResource":          onKey(s, "kms:TagResource", s.tagResource),
+			"UntagResource":        onKey(s, "kms:UntagResource", s.untagResource),
+			"ListResourceTags":     onKey(s, "kms:ListResourceTags", s.listResourceTags),
+			"EnableKeyRotation":    onKey(s, "kms:EnableKeyRotation", s.enableKeyRotation),
+			"DisableKeyRotation":   onKey(s, "kms:DisableKeyRotation", s.disableKeyRotation),
+			"GetKeyRotationStatus": onKey(s, "kms:GetKeyRotationStatus", s.getKeyRotationStatus),
 		}),
 	}
+}
+
+// onKey is an operation on the key its input names (key ID or ARN, alias
+// name or ARN), checked, found and authorized for action under the lock.
+func onKey[In interface{ keyID() string }](s *Store, action string, serve func(*wire.Request, In, *key) (any, error)) wire.Handler {
+	return wire.Locked(&s.mu, func(r *wire.Request, in In) (*key, error) { return s.keyFor(r, in.keyID(), action) }, serve)
 }
 
 // Errors as KMS words them; every KMS error is HTTP 400.
@@ -123,15 +130,7 @@ func denied(principal, action, resource string) *wire.Error {
 		principal, action, resource, action)
 }
 
-func keyARN(sc scope, id string) string { return wire.ARN("kms", sc.region, sc.account, "key/"+id) }
-
-func newKeyID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
+func keyARN(sc scope, id string) string { return awsarn.New("kms", sc.region, sc.account, "key/"+id) }
 
 // DefaultKeyPolicy is the policy CreateKey gives a key when none is passed:
 // the account (and through IAM, its principals) may do anything with it.
@@ -194,18 +193,18 @@ func (s *Store) lookup(account, region, ref string, now time.Time) (*key, *wire.
 	case ref == "":
 		return nil, validation("1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null")
 	case strings.HasPrefix(ref, "arn:"):
-		f := strings.SplitN(ref, ":", 6)
-		if len(f) != 6 || f[2] != "kms" {
+		a, ok := awsarn.Parse(ref)
+		if !ok || a.Service != "kms" {
 			return nil, notFound("Invalid arn %s", ref)
 		}
-		sc = scope{f[4], f[3]}
-		ref = f[5]
+		sc = scope{a.Account, a.Region}
+		ref = a.Resource
 		if strings.HasPrefix(ref, "key/") {
 			ref = strings.TrimPrefix(ref, "key/")
 			break
 		}
 		if !strings.HasPrefix(ref, "alias/") {
-			return nil, notFound("Invalid arn %s", wire.ARN("kms", sc.region, sc.account, ref))
+			return nil, notFound("Invalid arn %s", awsarn.New("kms", sc.region, sc.account, ref))
 		}
 		fallthrough
 	case strings.HasPrefix(ref, "alias/"):
@@ -214,7 +213,7 @@ func (s *Store) lookup(account, region, ref string, now time.Time) (*key, *wire.
 			if svc, ok := managedAliases[ref]; ok {
 				return s.managedKey(sc, ref, svc, now), nil
 			}
-			return nil, notFound("Alias %s is not found.", wire.ARN("kms", sc.region, sc.account, ref))
+			return nil, notFound("Alias %s is not found.", awsarn.New("kms", sc.region, sc.account, ref))
 		}
 		ref = a.target
 	}
@@ -247,7 +246,7 @@ func (s *Store) managedKey(sc scope, name, service string, now time.Time) *key {
 }
 
 func (s *Store) addKey(sc scope, now time.Time, desc, usage, spec, manager, policy string, tags []tag) *key {
-	id := newKeyID()
+	id := wire.NewUUID()
 	p, err := iampolicy.Parse(policy)
 	if err != nil {
 		// Callers validate first; built-in policies are valid by construction.
@@ -266,7 +265,7 @@ func (s *Store) putAlias(sc scope, name, target string, now time.Time) {
 	if s.aliases[sc] == nil {
 		s.aliases[sc] = map[string]*alias{}
 	}
-	s.aliases[sc][name] = &alias{name: name, arn: wire.ARN("kms", sc.region, sc.account, name), target: target, created: now, updated: now}
+	s.aliases[sc][name] = &alias{name: name, arn: awsarn.New("kms", sc.region, sc.account, name), target: target, created: now, updated: now}
 }
 
 // allows evaluates k's policy for a caller of the KMS API.
@@ -292,11 +291,11 @@ func (s *Store) keyFor(r *wire.Request, ref, action string) (*key, error) {
 	return k, nil
 }
 
-// AuthorizeKeyUse implements wire.KeyAuthorizer: a service principal may
+// AuthorizeKeyUse implements handoff.KeyAuthorizer: a service principal may
 // use the key for a resource when the key exists, is enabled and its policy
 // allows every requested action. Errors are *wire.Error with the KMS codes
 // NotFoundException, DisabledException or AccessDeniedException.
-func (s *Store) AuthorizeKeyUse(_ context.Context, u wire.KeyUse) error {
+func (s *Store) AuthorizeKeyUse(_ context.Context, u handoff.KeyUse) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k, err := s.lookup(u.Account, u.Region, u.KeyRef, s.now())
@@ -306,13 +305,8 @@ func (s *Store) AuthorizeKeyUse(_ context.Context, u wire.KeyUse) error {
 	if !k.enabled {
 		return wire.Errorf("DisabledException", http.StatusBadRequest, "%s is disabled.", k.arn)
 	}
-	ctx := map[string]string{}
-	if u.SourceARN != "" {
-		ctx["aws:SourceArn"] = u.SourceARN
-		if f := strings.SplitN(u.SourceARN, ":", 6); len(f) == 6 && f[4] != "" {
-			ctx["aws:SourceAccount"] = f[4]
-		}
-	}
+	source, _ := awsarn.Parse(u.SourceARN)
+	ctx := handoff.SourceCondition(u.SourceARN, source.Account)
 	if u.ViaService != "" {
 		ctx["kms:ViaService"] = u.ViaService + "." + u.Region + ".amazonaws.com"
 	}

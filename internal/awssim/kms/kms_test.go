@@ -12,10 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
 
 	"github.com/orgnotify/orgnotify/internal/awssim"
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 	simkms "github.com/orgnotify/orgnotify/internal/awssim/kms"
 	"github.com/orgnotify/orgnotify/internal/awssim/org"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
@@ -33,28 +33,10 @@ func start(t *testing.T) (*awssimtest.Env, *kms.Client) {
 	return env, kms.NewFromConfig(env.Config(t, region))
 }
 
-func code(err error) string {
-	if err == nil {
-		return ""
-	}
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return "not an API error: " + err.Error()
-}
-
-func wantCode(t *testing.T, err error, want string) {
-	t.Helper()
-	if got := code(err); got != want {
-		t.Fatalf("error code = %q (%v), want %q", got, err, want)
-	}
-}
-
 func createKey(t *testing.T, c *kms.Client, in *kms.CreateKeyInput) *kmstypes.KeyMetadata {
 	t.Helper()
 	out, err := c.CreateKey(context.Background(), in)
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	return out.KeyMetadata
 }
 
@@ -82,12 +64,12 @@ func TestCreateAndDescribeKey(t *testing.T) {
 		t.Errorf("metadata = %+v", k)
 	}
 	pol, err := c.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(id)})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if aws.ToString(pol.Policy) != simkms.DefaultKeyPolicy(mgmt) || aws.ToString(pol.PolicyName) != "default" {
 		t.Errorf("default policy = %s", aws.ToString(pol.Policy))
 	}
 	_, err = c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/orgnotify"), TargetKeyId: aws.String(id)})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 
 	refs := []struct{ name, ref, code string }{
 		{"key ID", id, ""},
@@ -104,7 +86,7 @@ func TestCreateAndDescribeKey(t *testing.T) {
 	for _, tc := range refs {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(tc.ref)})
-			wantCode(t, err, tc.code)
+			awssimtest.WantCode(t, err, tc.code)
 			if err == nil && aws.ToString(out.KeyMetadata.KeyId) != id {
 				t.Errorf("KeyId = %s, want %s", aws.ToString(out.KeyMetadata.KeyId), id)
 			}
@@ -126,7 +108,7 @@ func TestCreateAndDescribeKey(t *testing.T) {
 	for _, tc := range invalid {
 		t.Run("CreateKey/"+tc.name, func(t *testing.T) {
 			_, err := c.CreateKey(ctx, &tc.in)
-			wantCode(t, err, tc.code)
+			awssimtest.WantCode(t, err, tc.code)
 		})
 	}
 	rsa := createKey(t, c, &kms.CreateKeyInput{KeySpec: kmstypes.KeySpecRsa2048, KeyUsage: kmstypes.KeyUsageTypeSignVerify})
@@ -161,17 +143,17 @@ func TestKeyPolicy(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.in.KeyId = id
 			_, err := c.PutKeyPolicy(ctx, &tc.in)
-			wantCode(t, err, tc.code)
+			awssimtest.WantCode(t, err, tc.code)
 			if !tc.stored {
 				return
 			}
 			got, err := c.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: id})
 			if tc.name == "lockout bypassed" {
 				// Reading the policy needs kms:GetKeyPolicy, which it no longer grants.
-				wantCode(t, err, "AccessDeniedException")
+				awssimtest.WantCode(t, err, "AccessDeniedException")
 				return
 			}
-			wantCode(t, err, "")
+			awssimtest.WantCode(t, err, "")
 			if aws.ToString(got.Policy) != aws.ToString(tc.in.Policy) {
 				t.Errorf("stored policy = %s, want %s", aws.ToString(got.Policy), aws.ToString(tc.in.Policy))
 			}
@@ -185,7 +167,7 @@ func TestAliases(t *testing.T) {
 	k1 := createKey(t, c, &kms.CreateKeyInput{})
 	k2 := createKey(t, c, &kms.CreateKeyInput{})
 	managed, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/aws/sns")})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if managed.KeyMetadata.KeyManager != kmstypes.KeyManagerTypeAws {
 		t.Errorf("alias/aws/sns key manager = %s, want AWS", managed.KeyMetadata.KeyManager)
 	}
@@ -204,7 +186,7 @@ func TestAliases(t *testing.T) {
 	for _, tc := range create {
 		t.Run("CreateAlias/"+tc.name, func(t *testing.T) {
 			_, err := c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(tc.alias), TargetKeyId: aws.String(tc.target)})
-			wantCode(t, err, tc.code)
+			awssimtest.WantCode(t, err, tc.code)
 		})
 	}
 
@@ -214,7 +196,7 @@ func TestAliases(t *testing.T) {
 		p := kms.NewListAliasesPaginator(c, in)
 		for p.HasMorePages() {
 			out, err := p.NextPage(ctx)
-			wantCode(t, err, "")
+			awssimtest.WantCode(t, err, "")
 			for _, a := range out.Aliases {
 				if _, dup := got[aws.ToString(a.AliasName)]; dup {
 					t.Errorf("alias %s listed twice", aws.ToString(a.AliasName))
@@ -239,26 +221,26 @@ func TestAliases(t *testing.T) {
 		t.Errorf("ListAliases for key 2 = %v, want none", got)
 	}
 	_, err = c.ListAliases(ctx, &kms.ListAliasesInput{Limit: aws.Int32(101)})
-	wantCode(t, err, "ValidationException")
+	awssimtest.WantCode(t, err, "ValidationException")
 	_, err = c.ListAliases(ctx, &kms.ListAliasesInput{Marker: aws.String("forged")})
-	wantCode(t, err, "InvalidMarkerException")
+	awssimtest.WantCode(t, err, "InvalidMarkerException")
 
 	_, err = c.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String("alias/orgnotify"), TargetKeyId: k2.KeyId})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	d, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/orgnotify")})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if aws.ToString(d.KeyMetadata.KeyId) != aws.ToString(k2.KeyId) {
 		t.Errorf("after UpdateAlias the alias names %s, want %s", aws.ToString(d.KeyMetadata.KeyId), aws.ToString(k2.KeyId))
 	}
 	_, err = c.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String("alias/missing"), TargetKeyId: k2.KeyId})
-	wantCode(t, err, "NotFoundException")
+	awssimtest.WantCode(t, err, "NotFoundException")
 	signing := createKey(t, c, &kms.CreateKeyInput{KeySpec: kmstypes.KeySpecRsa2048, KeyUsage: kmstypes.KeyUsageTypeSignVerify})
 	_, err = c.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String("alias/orgnotify"), TargetKeyId: signing.KeyId})
-	wantCode(t, err, "ValidationException")
+	awssimtest.WantCode(t, err, "ValidationException")
 	_, err = c.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: aws.String("alias/orgnotify-2")})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	_, err = c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/orgnotify-2")})
-	wantCode(t, err, "NotFoundException")
+	awssimtest.WantCode(t, err, "NotFoundException")
 }
 
 func TestTagsAndRotation(t *testing.T) {
@@ -267,11 +249,11 @@ func TestTagsAndRotation(t *testing.T) {
 	id := createKey(t, c, &kms.CreateKeyInput{Tags: []kmstypes.Tag{{TagKey: aws.String("a"), TagValue: aws.String("1")}}}).KeyId
 	_, err := c.TagResource(ctx, &kms.TagResourceInput{KeyId: id, Tags: []kmstypes.Tag{
 		{TagKey: aws.String("a"), TagValue: aws.String("2")}, {TagKey: aws.String("b"), TagValue: aws.String("3")}}})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	_, err = c.UntagResource(ctx, &kms.UntagResourceInput{KeyId: id, TagKeys: []string{"zzz"}})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	tags, err := c.ListResourceTags(ctx, &kms.ListResourceTagsInput{KeyId: id})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	var got []string
 	for _, tg := range tags.Tags {
 		got = append(got, aws.ToString(tg.TagKey)+"="+aws.ToString(tg.TagValue))
@@ -280,31 +262,31 @@ func TestTagsAndRotation(t *testing.T) {
 		t.Errorf("tags = %v truncated %v, want [a=2 b=3]", got, tags.Truncated)
 	}
 	_, err = c.TagResource(ctx, &kms.TagResourceInput{KeyId: id, Tags: []kmstypes.Tag{{TagKey: aws.String("aws:cloudformation:x"), TagValue: aws.String("1")}}})
-	wantCode(t, err, "TagException")
+	awssimtest.WantCode(t, err, "TagException")
 
 	st, err := c.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: id})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if st.KeyRotationEnabled {
 		t.Errorf("new key rotates")
 	}
 	_, err = c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: id, RotationPeriodInDays: aws.Int32(89)})
-	wantCode(t, err, "ValidationException")
+	awssimtest.WantCode(t, err, "ValidationException")
 	_, err = c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: id, RotationPeriodInDays: aws.Int32(180)})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	st, err = c.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: id})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if !st.KeyRotationEnabled || aws.ToInt32(st.RotationPeriodInDays) != 180 || st.NextRotationDate == nil {
 		t.Errorf("rotation = %v every %d next %v", st.KeyRotationEnabled, aws.ToInt32(st.RotationPeriodInDays), st.NextRotationDate)
 	}
 	signing := createKey(t, c, &kms.CreateKeyInput{KeySpec: kmstypes.KeySpecEccNistP256, KeyUsage: kmstypes.KeyUsageTypeSignVerify})
 	_, err = c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: signing.KeyId})
-	wantCode(t, err, "UnsupportedOperationException")
+	awssimtest.WantCode(t, err, "UnsupportedOperationException")
 	_, err = c.DisableKey(ctx, &kms.DisableKeyInput{KeyId: id})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	_, err = c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: id})
-	wantCode(t, err, "DisabledException")
+	awssimtest.WantCode(t, err, "DisabledException")
 	d, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: id})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if d.KeyMetadata.Enabled || d.KeyMetadata.KeyState != kmstypes.KeyStateDisabled {
 		t.Errorf("disabled key: enabled %v state %s", d.KeyMetadata.Enabled, d.KeyMetadata.KeyState)
 	}
@@ -316,21 +298,21 @@ func TestAWSManagedKey(t *testing.T) {
 	_, c := start(t)
 	ctx := context.Background()
 	d, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/aws/sqs")})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	again, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/aws/sqs")})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if aws.ToString(again.KeyMetadata.KeyId) != aws.ToString(d.KeyMetadata.KeyId) {
 		t.Errorf("alias/aws/sqs names a new key each time: %s, %s", aws.ToString(d.KeyMetadata.KeyId), aws.ToString(again.KeyMetadata.KeyId))
 	}
 	pol, err := c.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: d.KeyMetadata.KeyId})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if !strings.Contains(aws.ToString(pol.Policy), `"kms:ViaService": "sqs.us-east-1.amazonaws.com"`) {
 		t.Errorf("managed key policy = %s", aws.ToString(pol.Policy))
 	}
 	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: d.KeyMetadata.KeyId, Policy: aws.String(eventsKeyPolicy(mgmt))})
-	wantCode(t, err, "AccessDeniedException")
+	awssimtest.WantCode(t, err, "AccessDeniedException")
 	st, err := c.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: d.KeyMetadata.KeyId})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if !st.KeyRotationEnabled {
 		t.Errorf("AWS-managed key does not rotate")
 	}
@@ -340,11 +322,9 @@ func TestCrossAccountKeyAccess(t *testing.T) {
 	env, c := start(t)
 	ctx := context.Background()
 	base := env.Config(t, region)
-	cr, err := sts.NewFromConfig(base).AssumeRole(ctx, &sts.AssumeRoleInput{
+	memberCfg, _ := env.AssumeRole(t, base, region, sts.AssumeRoleInput{
 		RoleArn: aws.String("arn:aws:iam::" + member + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("t1")})
-	wantCode(t, err, "")
-	mc := kms.NewFromConfig(env.ConfigWithKeys(t, region, aws.ToString(cr.Credentials.AccessKeyId),
-		aws.ToString(cr.Credentials.SecretAccessKey), aws.ToString(cr.Credentials.SessionToken)))
+	mc := kms.NewFromConfig(memberCfg)
 
 	private := createKey(t, c, &kms.CreateKeyInput{})
 	shared := createKey(t, c, &kms.CreateKeyInput{Policy: aws.String(`{"Version":"2012-10-17","Statement":[
@@ -358,7 +338,7 @@ func TestCrossAccountKeyAccess(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := mc.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(tc.ref)})
-			wantCode(t, err, tc.code)
+			awssimtest.WantCode(t, err, tc.code)
 		})
 	}
 }
@@ -368,7 +348,7 @@ func TestAuthorizeKeyUse(t *testing.T) {
 	ctx := context.Background()
 	cmk := createKey(t, c, &kms.CreateKeyInput{Policy: aws.String(eventsKeyPolicy(mgmt))})
 	_, err := c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/orgnotify"), TargetKeyId: cmk.KeyId})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	plain := createKey(t, c, &kms.CreateKeyInput{})
 	decryptOnly := createKey(t, c, &kms.CreateKeyInput{Policy: aws.String(`{"Version":"2012-10-17","Statement":[
  {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + mgmt + `:root"},"Action":"kms:*","Resource":"*"},
@@ -379,16 +359,16 @@ func TestAuthorizeKeyUse(t *testing.T) {
   "Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:events:*:` + mgmt + `:rule/orgnotify-*"}}}]}`)})
 	disabled := createKey(t, c, &kms.CreateKeyInput{Policy: aws.String(eventsKeyPolicy(mgmt))})
 	_, err = c.DisableKey(ctx, &kms.DisableKeyInput{KeyId: disabled.KeyId})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 
 	rule := "arn:aws:events:us-east-1:" + mgmt + ":rule/orgnotify-lifecycle"
-	use := func(ref, from string) wire.KeyUse {
-		return wire.KeyUse{KeyRef: ref, Account: mgmt, Region: region, FromService: from, SourceARN: rule, ViaService: "sns",
+	use := func(ref, from string) handoff.KeyUse {
+		return handoff.KeyUse{KeyRef: ref, Account: mgmt, Region: region, FromService: from, SourceARN: rule, ViaService: "sns",
 			Actions: []string{"kms:GenerateDataKey", "kms:Decrypt"}}
 	}
 	cases := []struct {
 		name string
-		use  wire.KeyUse
+		use  handoff.KeyUse
 		code string
 	}{
 		{"AWS-managed aws/sns refuses EventBridge", use("alias/aws/sns", "events.amazonaws.com"), "AccessDeniedException"},
@@ -399,14 +379,14 @@ func TestAuthorizeKeyUse(t *testing.T) {
 		{"customer key with the default policy", use(aws.ToString(plain.KeyId), "events.amazonaws.com"), "AccessDeniedException"},
 		{"customer key allowing Decrypt only", use(aws.ToString(decryptOnly.KeyId), "events.amazonaws.com"), "AccessDeniedException"},
 		{"customer key allowing the orgnotify rules", use(aws.ToString(bySource.KeyId), "events.amazonaws.com"), ""},
-		{"customer key, another rule", func() wire.KeyUse {
+		{"customer key, another rule", func() handoff.KeyUse {
 			u := use(aws.ToString(bySource.KeyId), "events.amazonaws.com")
 			u.SourceARN = "arn:aws:events:us-east-1:" + mgmt + ":rule/other"
 			return u
 		}(), "AccessDeniedException"},
 		{"disabled key", use(aws.ToString(disabled.KeyId), "events.amazonaws.com"), "DisabledException"},
 		{"missing alias", use("alias/missing", "events.amazonaws.com"), "NotFoundException"},
-		{"key of another region", func() wire.KeyUse {
+		{"key of another region", func() handoff.KeyUse {
 			u := use(aws.ToString(cmk.KeyId), "events.amazonaws.com")
 			u.Region = "eu-west-1"
 			return u

@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
 )
 
 // TestAliasesTakeNoTags is W5: TagResource and UntagResource name a key by
@@ -18,7 +20,7 @@ func TestAliasesTakeNoTags(t *testing.T) {
 	_, c := start(t)
 	k := createKey(t, c, &kms.CreateKeyInput{})
 	_, err := c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/orgnotify"), TargetKeyId: k.KeyId})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	tag := []kmstypes.Tag{{TagKey: aws.String("orgnotify:owner"), TagValue: aws.String("main")}}
 	tests := []struct{ name, ref, code string }{
 		{"alias name", "alias/orgnotify", "NotFoundException"},
@@ -27,19 +29,19 @@ func TestAliasesTakeNoTags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := c.TagResource(ctx, &kms.TagResourceInput{KeyId: aws.String(tt.ref), Tags: tag})
-			wantCode(t, err, tt.code)
+			awssimtest.WantCode(t, err, tt.code)
 			_, err = c.UntagResource(ctx, &kms.UntagResourceInput{KeyId: aws.String(tt.ref), TagKeys: []string{"orgnotify:owner"}})
-			wantCode(t, err, tt.code)
+			awssimtest.WantCode(t, err, tt.code)
 		})
 	}
 	out, err := c.ListResourceTags(ctx, &kms.ListResourceTagsInput{KeyId: k.KeyId})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 	if len(out.Tags) != 0 {
 		t.Fatalf("key tags = %+v, want none", out.Tags)
 	}
 	for _, ref := range []string{aws.ToString(k.KeyId), aws.ToString(k.Arn)} {
 		_, err = c.TagResource(ctx, &kms.TagResourceInput{KeyId: aws.String(ref), Tags: tag})
-		wantCode(t, err, "")
+		awssimtest.WantCode(t, err, "")
 	}
 }
 
@@ -51,7 +53,7 @@ func TestCreateKeyWith51Tags(t *testing.T) {
 		tags[i] = kmstypes.Tag{TagKey: aws.String(fmt.Sprintf("k%d", i)), TagValue: aws.String("v")}
 	}
 	_, err := c.CreateKey(context.Background(), &kms.CreateKeyInput{Tags: tags})
-	wantCode(t, err, "TagException")
+	awssimtest.WantCode(t, err, "TagException")
 	_, err = c.CreateKey(context.Background(), &kms.CreateKeyInput{Tags: tags[:50]})
-	wantCode(t, err, "")
+	awssimtest.WantCode(t, err, "")
 }

@@ -24,6 +24,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
@@ -143,7 +144,7 @@ func New(seed Seed) (*Store, error) {
 		s.rootID = DefaultRootID
 	}
 	switch {
-	case !wire.IsAccountID(s.mgmt):
+	case !awsarn.IsAccountID(s.mgmt):
 		return nil, fmt.Errorf("managementAccount %q is not a 12-digit account ID", s.mgmt)
 	case !orgIDRe.MatchString(s.orgID):
 		return nil, fmt.Errorf("organizationId %q does not match o-[a-z0-9]{10,32}", s.orgID)
@@ -174,7 +175,7 @@ func New(seed Seed) (*Store, error) {
 	}
 	epoch := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i, a := range accounts {
-		if !wire.IsAccountID(a.ID) {
+		if !awsarn.IsAccountID(a.ID) {
 			return nil, fmt.Errorf("account %q is not a 12-digit account ID", a.ID)
 		}
 		if _, dup := s.byID[a.ID]; dup {
@@ -216,7 +217,7 @@ func New(seed Seed) (*Store, error) {
 		}
 	}
 	for _, r := range seed.Roles {
-		if !wire.IsAccountID(r.Account) {
+		if !awsarn.IsAccountID(r.Account) {
 			return nil, fmt.Errorf("role %q: account %q is not a 12-digit account ID", r.Name, r.Account)
 		}
 		if !roleNameRe.MatchString(r.Name) {
@@ -229,7 +230,7 @@ func New(seed Seed) (*Store, error) {
 			return nil, fmt.Errorf("role %s: maxSessionDuration %d is outside 3600..43200", r.ARN(), r.MaxSessionDuration)
 		}
 		for _, t := range r.TrustedAccounts {
-			if !wire.IsAccountID(t) {
+			if !awsarn.IsAccountID(t) {
 				return nil, fmt.Errorf("role %s: trusted account %q is not a 12-digit account ID", r.ARN(), t)
 			}
 		}
@@ -312,7 +313,16 @@ func (s *Store) Resolve(accessKey, token string) (string, string, error) {
 	return sess.account, sess.principal, nil
 }
 
-// OrgIDOf implements wire.OrgLookup: accounts outside the organization
+// UserID is the unique ID of the session an access key belongs to (the
+// role's ID and the session name, as AssumeRole's AssumedRoleId), "" for
+// base credentials.
+func (s *Store) UserID(accessKey string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sessions[accessKey].userID
+}
+
+// OrgIDOf implements handoff.OrgLookup: accounts outside the organization
 // (roles of strangers) have none.
 func (s *Store) OrgIDOf(account string) (string, bool) {
 	if _, ok := s.byID[account]; !ok {

@@ -10,11 +10,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
 
 	"github.com/orgnotify/orgnotify/internal/awssim"
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
@@ -51,38 +49,11 @@ func seed() awssim.Seed {
 	}}
 }
 
-// wantErr checks an SDK error's code and HTTP status ("" code: no error).
-func wantErr(t *testing.T, err error, code string, status int) {
-	t.Helper()
-	if code == "" {
-		if err != nil {
-			t.Fatalf("unexpected error: %v", err)
-		}
-		return
-	}
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		t.Fatalf("error = %v, want API error %s", err, code)
-	}
-	if ae.ErrorCode() != code {
-		t.Fatalf("error code = %s (%s), want %s", ae.ErrorCode(), ae.ErrorMessage(), code)
-	}
-	var re *awshttp.ResponseError
-	if status != 0 && errors.As(err, &re) && re.HTTPStatusCode() != status {
-		t.Errorf("HTTP status = %d, want %d", re.HTTPStatusCode(), status)
-	}
-}
-
 // assume returns an aws.Config acting through a role.
 func assume(t *testing.T, env *awssimtest.Env, from aws.Config, roleARN string) aws.Config {
 	t.Helper()
-	out, err := sts.NewFromConfig(from).AssumeRole(context.Background(), &sts.AssumeRoleInput{
-		RoleArn: aws.String(roleARN), RoleSessionName: aws.String("test"), ExternalId: externalFor(roleARN)})
-	if err != nil {
-		t.Fatalf("AssumeRole %s: %v", roleARN, err)
-	}
-	c := out.Credentials
-	return env.ConfigWithKeys(t, region, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+	cfg, _ := env.AssumeRole(t, from, region, sts.AssumeRoleInput{RoleArn: aws.String(roleARN), ExternalId: externalFor(roleARN)})
+	return cfg
 }
 
 func externalFor(roleARN string) *string {
@@ -101,7 +72,7 @@ func TestEmptySeedIsAnOrganizationOfOne(t *testing.T) {
 	c := organizations.NewFromConfig(cfg)
 
 	o, err := c.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
-	wantErr(t, err, "", 0)
+	awssimtest.WantCode(t, err, "")
 	if got := aws.ToString(o.Organization.Id); got != org.DefaultOrganizationID {
 		t.Errorf("organization ID = %s, want %s", got, org.DefaultOrganizationID)
 	}
@@ -112,14 +83,15 @@ func TestEmptySeedIsAnOrganizationOfOne(t *testing.T) {
 		t.Errorf("ARN = %s, want %s", got, want)
 	}
 	l, err := c.ListAccounts(ctx, &organizations.ListAccountsInput{})
-	wantErr(t, err, "", 0)
+	awssimtest.WantCode(t, err, "")
 	if len(l.Accounts) != 1 || aws.ToString(l.Accounts[0].Id) != org.DefaultManagementAccount {
 		t.Errorf("accounts = %+v, want only the management account", l.Accounts)
 	}
 	// The management account has no OrganizationAccountAccessRole in AWS.
 	_, err = sts.NewFromConfig(cfg).AssumeRole(ctx, &sts.AssumeRoleInput{
 		RoleArn: aws.String(roleARN(org.DefaultManagementAccount, org.AccessRole)), RoleSessionName: aws.String("x1")})
-	wantErr(t, err, "AccessDenied", 403)
+	awssimtest.WantCode(t, err, "AccessDenied")
+	awssimtest.WantStatus(t, err, 403)
 }
 
 func TestListAccountsPagination(t *testing.T) {
@@ -137,7 +109,7 @@ func TestListAccountsPagination(t *testing.T) {
 	p := organizations.NewListAccountsPaginator(c, &organizations.ListAccountsInput{MaxResults: aws.Int32(20)})
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
-		wantErr(t, err, "", 0)
+		awssimtest.WantCode(t, err, "")
 		pageSizes = append(pageSizes, len(out.Accounts))
 		for _, a := range out.Accounts {
 			ids = append(ids, aws.ToString(a.Id))
@@ -186,7 +158,7 @@ func TestDescribeAccountAndParents(t *testing.T) {
 	ctx := context.Background()
 
 	d, err := c.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(security)})
-	wantErr(t, err, "", 0)
+	awssimtest.WantCode(t, err, "")
 	a := d.Account
 	if got, want := aws.ToString(a.Arn), "arn:aws:organizations::"+mgmt+":account/"+orgID+"/"+security; got != want {
 		t.Errorf("Arn = %s, want %s", got, want)
@@ -199,7 +171,7 @@ func TestDescribeAccountAndParents(t *testing.T) {
 		t.Errorf("account = %+v", a)
 	}
 	d, err = c.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(invited)})
-	wantErr(t, err, "", 0)
+	awssimtest.WantCode(t, err, "")
 	if d.Account.State != orgtypes.AccountStateSuspended || d.Account.JoinedMethod != orgtypes.AccountJoinedMethodInvited {
 		t.Errorf("invited account state %s joined %s", d.Account.State, d.Account.JoinedMethod)
 	}
@@ -213,7 +185,8 @@ func TestDescribeAccountAndParents(t *testing.T) {
 	for _, tc := range errCases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := c.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(tc.id)})
-			wantErr(t, err, tc.code, 400)
+			awssimtest.WantCode(t, err, tc.code)
+			awssimtest.WantStatus(t, err, 400)
 		})
 	}
 
@@ -230,7 +203,8 @@ func TestDescribeAccountAndParents(t *testing.T) {
 	for _, tc := range parentCases {
 		t.Run("ListParents/"+tc.name, func(t *testing.T) {
 			out, err := c.ListParents(ctx, &organizations.ListParentsInput{ChildId: aws.String(tc.child)})
-			wantErr(t, err, tc.code, 400)
+			awssimtest.WantCode(t, err, tc.code)
+			awssimtest.WantStatus(t, err, 400)
 			if tc.code != "" {
 				return
 			}
@@ -241,7 +215,7 @@ func TestDescribeAccountAndParents(t *testing.T) {
 	}
 
 	byParent, err := c.ListAccountsForParent(ctx, &organizations.ListAccountsForParentInput{ParentId: aws.String(ouID)})
-	wantErr(t, err, "", 0)
+	awssimtest.WantCode(t, err, "")
 	if len(byParent.Accounts) != 1 || aws.ToString(byParent.Accounts[0].Id) != security {
 		t.Errorf("accounts in %s = %+v, want only %s", ouID, byParent.Accounts, security)
 	}
@@ -272,12 +246,14 @@ func TestCallerAccess(t *testing.T) {
 		t.Run(tc.caller, func(t *testing.T) {
 			c := organizations.NewFromConfig(callers[tc.caller])
 			o, err := c.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
-			wantErr(t, err, tc.describeOrg, 400)
+			awssimtest.WantCode(t, err, tc.describeOrg)
+			awssimtest.WantStatus(t, err, 400)
 			if err == nil && aws.ToString(o.Organization.Id) != orgID {
 				t.Errorf("organization = %s, want %s", aws.ToString(o.Organization.Id), orgID)
 			}
 			_, err = c.ListAccounts(ctx, &organizations.ListAccountsInput{})
-			wantErr(t, err, tc.listAccounts, 400)
+			awssimtest.WantCode(t, err, tc.listAccounts)
+			awssimtest.WantStatus(t, err, 400)
 		})
 	}
 	orgs := env.Sim.Org
@@ -331,7 +307,8 @@ func TestAssumeRole(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := sts.NewFromConfig(tc.from).AssumeRole(ctx, &tc.in)
-			wantErr(t, err, tc.code, tc.status)
+			awssimtest.WantCode(t, err, tc.code)
+			awssimtest.WantStatus(t, err, tc.status)
 			if err != nil {
 				if !strings.Contains(err.Error(), tc.contains) {
 					t.Errorf("error %q does not contain %q", err, tc.contains)
@@ -369,16 +346,16 @@ func TestCredentials(t *testing.T) {
 	ctx := context.Background()
 	out, err := sts.NewFromConfig(base).AssumeRole(ctx, &sts.AssumeRoleInput{
 		RoleArn: aws.String(roleARN(member, org.AccessRole)), RoleSessionName: aws.String("orgnotify"), DurationSeconds: aws.Int32(900)})
-	wantErr(t, err, "", 0)
+	awssimtest.WantCode(t, err, "")
 	key, secret, token := aws.ToString(out.Credentials.AccessKeyId), aws.ToString(out.Credentials.SecretAccessKey), aws.ToString(out.Credentials.SessionToken)
 
 	who, err := sts.NewFromConfig(base).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	wantErr(t, err, "", 0)
+	awssimtest.WantCode(t, err, "")
 	if aws.ToString(who.Account) != mgmt || aws.ToString(who.Arn) != "arn:aws:iam::"+mgmt+":root" || aws.ToString(who.UserId) != mgmt {
 		t.Errorf("base identity = %s %s %s", aws.ToString(who.Account), aws.ToString(who.Arn), aws.ToString(who.UserId))
 	}
 	who, err = sts.NewFromConfig(env.ConfigWithKeys(t, region, key, secret, token)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	wantErr(t, err, "", 0)
+	awssimtest.WantCode(t, err, "")
 	if aws.ToString(who.Account) != member || aws.ToString(who.Arn) != "arn:aws:sts::"+member+":assumed-role/OrganizationAccountAccessRole/orgnotify" ||
 		aws.ToString(who.UserId) != aws.ToString(out.AssumedRoleUser.AssumedRoleId) {
 		t.Errorf("assumed identity = %s %s %s", aws.ToString(who.Account), aws.ToString(who.Arn), aws.ToString(who.UserId))
@@ -403,9 +380,11 @@ func TestCredentials(t *testing.T) {
 			defer env.Sim.SetClock(time.Now)
 			cfg := env.ConfigWithKeys(t, region, tc.key, secret, tc.token)
 			_, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-			wantErr(t, err, tc.stsCode, tc.stsStatus)
+			awssimtest.WantCode(t, err, tc.stsCode)
+			awssimtest.WantStatus(t, err, tc.stsStatus)
 			_, err = organizations.NewFromConfig(cfg).ListAccounts(ctx, &organizations.ListAccountsInput{})
-			wantErr(t, err, tc.orgsCode, tc.orgsStat)
+			awssimtest.WantCode(t, err, tc.orgsCode)
+			awssimtest.WantStatus(t, err, tc.orgsStat)
 		})
 	}
 }

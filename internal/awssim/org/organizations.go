@@ -2,11 +2,11 @@ package org
 
 import (
 	"context"
-	"encoding/base64"
 	"net/http"
-	"strconv"
 	"strings"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
+	"github.com/orgnotify/orgnotify/internal/awssim/paging"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
@@ -20,11 +20,11 @@ func (s *Store) Organizations() wire.Service {
 		AccessDeniedCode: "AccessDeniedException",
 		Ops: map[string]wire.Handler{
 			"DescribeOrganization":  s.describeOrganization,
-			"ListAccounts":          s.listAccounts,
-			"ListAccountsForParent": s.listAccountsForParent,
-			"DescribeAccount":       s.describeAccount,
-			"ListParents":           s.listParents,
-			"ListRoots":             s.listRoots,
+			"ListAccounts":          wire.Op(s.listAccounts),
+			"ListAccountsForParent": wire.Op(s.listAccountsForParent),
+			"DescribeAccount":       wire.Op(s.describeAccount),
+			"ListParents":           wire.Op(s.listParents),
+			"ListRoots":             wire.Op(s.listRoots),
 		},
 	}
 }
@@ -144,30 +144,18 @@ func page(in pageInput, n int) (start, end int, next *string, err error) {
 			limit = m
 		}
 	}
+	token := ""
 	if in.NextToken != nil {
-		start, err = decodeToken(*in.NextToken)
-		if err != nil || start > n {
-			return 0, 0, nil, invalidInput("INVALID_NEXT_TOKEN", "The specified NextToken is not valid.")
-		}
+		token = *in.NextToken
 	}
-	end = min(start+limit, n)
-	if end < n {
-		t := base64.RawURLEncoding.EncodeToString([]byte("awssim:" + strconv.Itoa(end)))
+	start, end, t, ok := paging.Window(token, limit, n)
+	if !ok || (in.NextToken != nil && token == "") {
+		return 0, 0, nil, invalidInput("INVALID_NEXT_TOKEN", "The specified NextToken is not valid.")
+	}
+	if t != "" {
 		next = &t
 	}
 	return start, end, next, nil
-}
-
-func decodeToken(t string) (int, error) {
-	b, err := base64.RawURLEncoding.DecodeString(t)
-	if err != nil {
-		return 0, err
-	}
-	n, ok := strings.CutPrefix(string(b), "awssim:")
-	if !ok {
-		return 0, strconv.ErrSyntax
-	}
-	return strconv.Atoi(n)
 }
 
 type listAccountsOutput struct {
@@ -175,11 +163,7 @@ type listAccountsOutput struct {
 	NextToken *string       `json:"NextToken,omitempty"`
 }
 
-func (s *Store) listAccounts(_ context.Context, r *wire.Request) (any, error) {
-	var in pageInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) listAccounts(_ context.Context, r *wire.Request, in pageInput) (any, error) {
 	if err := s.callerMayRead(r); err != nil {
 		return nil, err
 	}
@@ -198,14 +182,12 @@ func (s *Store) accountPage(in pageInput, list []*Account) (any, error) {
 	return out, nil
 }
 
-func (s *Store) listAccountsForParent(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		pageInput
-		ParentId string `json:"ParentId"`
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type listAccountsForParentInput struct {
+	pageInput
+	ParentId string `json:"ParentId"`
+}
+
+func (s *Store) listAccountsForParent(_ context.Context, r *wire.Request, in listAccountsForParentInput) (any, error) {
 	if err := s.callerMayRead(r); err != nil {
 		return nil, err
 	}
@@ -224,17 +206,15 @@ func (s *Store) listAccountsForParent(_ context.Context, r *wire.Request) (any, 
 	return s.accountPage(in.pageInput, list)
 }
 
-func (s *Store) describeAccount(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		AccountId string `json:"AccountId"`
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type describeAccountInput struct {
+	AccountId string `json:"AccountId"`
+}
+
+func (s *Store) describeAccount(_ context.Context, r *wire.Request, in describeAccountInput) (any, error) {
 	if err := s.callerMayRead(r); err != nil {
 		return nil, err
 	}
-	if !wire.IsAccountID(in.AccountId) {
+	if !awsarn.IsAccountID(in.AccountId) {
 		return nil, invalidInput("INVALID_PATTERN", "You specified a value that is not valid for AccountId: it must be 12 digits.")
 	}
 	a, ok := s.byID[in.AccountId]
@@ -249,18 +229,16 @@ type parentJSON struct {
 	Type string `json:"Type"`
 }
 
-func (s *Store) listParents(_ context.Context, r *wire.Request) (any, error) {
-	var in struct {
-		pageInput
-		ChildId string `json:"ChildId"`
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+type listParentsInput struct {
+	pageInput
+	ChildId string `json:"ChildId"`
+}
+
+func (s *Store) listParents(_ context.Context, r *wire.Request, in listParentsInput) (any, error) {
 	if err := s.callerMayRead(r); err != nil {
 		return nil, err
 	}
-	if !wire.IsAccountID(in.ChildId) && !ouIDRe.MatchString(in.ChildId) {
+	if !awsarn.IsAccountID(in.ChildId) && !ouIDRe.MatchString(in.ChildId) {
 		return nil, invalidInput("INVALID_PATTERN", "You specified a value that is not valid for ChildId.")
 	}
 	parent := ""
@@ -287,11 +265,7 @@ func (s *Store) listParents(_ context.Context, r *wire.Request) (any, error) {
 	}{parents[start:end], next}, nil
 }
 
-func (s *Store) listRoots(_ context.Context, r *wire.Request) (any, error) {
-	var in pageInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) listRoots(_ context.Context, r *wire.Request, in pageInput) (any, error) {
 	if err := s.callerMayRead(r); err != nil {
 		return nil, err
 	}

@@ -142,11 +142,9 @@ type callerIdentityResult struct {
 }
 
 func (s *Store) getCallerIdentity(_ context.Context, r *wire.Request) (any, error) {
-	userID := r.Account // the root user's ID is its account ID
-	s.mu.Lock()
-	if sess, ok := s.sessions[r.AccessKey]; ok {
-		userID = sess.userID
+	userID := r.UserID
+	if userID == "" {
+		userID = r.Account // the root user's ID is its account ID
 	}
-	s.mu.Unlock()
 	return callerIdentityResult{UserId: userID, Account: r.Account, Arn: r.Principal}, nil
 }

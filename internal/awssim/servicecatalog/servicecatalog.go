@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
@@ -63,7 +64,7 @@ func New(seed []ProvisionedProduct) (*Store, error) {
 
 // Add stores a provisioned product, as if someone had provisioned it.
 func (s *Store) Add(p ProvisionedProduct) error {
-	if !wire.IsAccountID(p.Account) || p.Region == "" || p.ID == "" || p.Name == "" {
+	if !awsarn.IsAccountID(p.Account) || p.Region == "" || p.ID == "" || p.Name == "" {
 		return fmt.Errorf("account, region, id and name are required")
 	}
 	if p.Type == "" {
@@ -91,7 +92,7 @@ func (s *Store) Service() wire.Service {
 		ThrottleCode:     "ThrottlingException",
 		AccessDeniedCode: "AccessDeniedException",
 		Ops: map[string]wire.Handler{
-			"SearchProvisionedProducts": s.search,
+			"SearchProvisionedProducts": wire.Op(s.search),
 		},
 	}
 }
@@ -149,14 +150,10 @@ var searchFields = map[string]func(p *ProvisionedProduct) string{
 }
 
 func arnOf(p *ProvisionedProduct) string {
-	return wire.ARN("servicecatalog", p.Region, p.Account, "stack/"+p.Name+"/"+p.ID)
+	return awsarn.New("servicecatalog", p.Region, p.Account, "stack/"+p.Name+"/"+p.ID)
 }
 
-func (s *Store) search(_ context.Context, r *wire.Request) (any, error) {
-	var in searchInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) search(_ context.Context, r *wire.Request, in searchInput) (any, error) {
 	level := "User"
 	if in.AccessLevelFilter != nil {
 		level = in.AccessLevelFilter.Key

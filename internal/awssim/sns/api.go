@@ -2,7 +2,6 @@ package sns
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"maps"
 	"slices"
@@ -10,7 +9,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
+	"github.com/orgnotify/orgnotify/internal/awssim/paging"
+	"github.com/orgnotify/orgnotify/internal/awssim/tagging"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
@@ -167,18 +169,20 @@ func defaultPolicy(arn, account string) string {
 }
 
 func readTags(r *wire.Request, prefix string) (map[string]string, error) {
+	var list []tagging.Tag
 	tags := map[string]string{}
 	for _, e := range wire.FormList(r.Form, prefix) {
-		k := e["Key"]
-		if k == "" || len(k) > 128 || len(e["Value"]) > 256 || strings.HasPrefix(strings.ToLower(k), "aws:") {
-			return nil, invalidParameter("Invalid parameter: Tags Reason: invalid tag key %q", k)
-		}
-		tags[k] = e["Value"]
+		list = append(list, tagging.Tag{Key: e["Key"], Value: e["Value"]})
+		tags[e["Key"]] = e["Value"]
 	}
-	if len(tags) > maxTags {
+	switch p, t := (tagging.Rules{Max: maxTags}).Check(list); p {
+	case tagging.OK:
+		return tags, nil
+	case tagging.TooMany:
 		return nil, wire.Errorf("TagLimitExceeded", 400, "Could not complete request: tag quota of per resource exceeded")
+	default:
+		return nil, invalidParameter("Invalid parameter: Tags Reason: invalid tag key %q", t.Key)
 	}
-	return tags, nil
 }
 
 func (s *Store) createTopic(_ context.Context, r *wire.Request) (any, error) {
@@ -201,7 +205,7 @@ func (s *Store) createTopic(_ context.Context, r *wire.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	arn := wire.ARN("sns", r.Region, r.Account, name)
+	arn := awsarn.New("sns", r.Region, r.Account, name)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -227,16 +231,7 @@ func (s *Store) createTopic(_ context.Context, r *wire.Request) (any, error) {
 	return topicARNResult{arn}, nil
 }
 
-func (s *Store) getTopicAttributes(_ context.Context, r *wire.Request) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, err := s.lookupTopic(r.Form.Get("TopicArn"))
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(r, t, "sns:GetTopicAttributes"); err != nil {
-		return nil, err
-	}
+func (s *Store) getTopicAttributes(r *wire.Request, t *topic) (any, error) {
 	out := maps.Clone(t.attrs)
 	delete(out, "DataProtectionPolicy") // read through GetDataProtectionPolicy in AWS
 	confirmed, pending := 0, 0
@@ -268,17 +263,8 @@ func (s *Store) getTopicAttributes(_ context.Context, r *wire.Request) (any, err
 	return attributesResult{toEntries(out)}, nil
 }
 
-func (s *Store) setTopicAttributes(_ context.Context, r *wire.Request) (any, error) {
+func (s *Store) setTopicAttributes(r *wire.Request, t *topic) (any, error) {
 	name, v := r.Form.Get("AttributeName"), r.Form.Get("AttributeValue")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, err := s.lookupTopic(r.Form.Get("TopicArn"))
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(r, t, "sns:SetTopicAttributes"); err != nil {
-		return nil, err
-	}
 	if name == "Policy" && v == "" {
 		return nil, invalidParameter("Invalid parameter: Policy Error: null")
 	}
@@ -316,16 +302,9 @@ func (s *Store) deleteTopic(_ context.Context, r *wire.Request) (any, error) {
 // page returns the [start, end) window of n items for a NextToken and the
 // token of the next page ("" on the last one).
 func page(token string, n int) (start, end int, next string, err error) {
-	if token != "" {
-		b, derr := base64.RawURLEncoding.DecodeString(token)
-		start, err = strconv.Atoi(string(b))
-		if derr != nil || err != nil || start < 0 || start > n {
-			return 0, 0, "", invalidParameter("Invalid parameter: NextToken")
-		}
-	}
-	end = min(start+pageSize, n)
-	if end < n {
-		next = base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(end)))
+	start, end, next, ok := paging.Window(token, pageSize, n)
+	if !ok {
+		return 0, 0, "", invalidParameter("Invalid parameter: NextToken")
 	}
 	return start, end, next, nil
 }
@@ -386,33 +365,14 @@ func (s *Store) tagResource(_ context.Context, r *wire.Request) (any, error) {
 	return struct{}{}, nil
 }
 
-func (s *Store) untagResource(_ context.Context, r *wire.Request) (any, error) {
-	keys := wire.FormStrings(r.Form, "TagKeys.member")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, err := s.tagTarget(r.Form.Get("ResourceArn"))
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(r, t, "sns:UntagResource"); err != nil {
-		return nil, err
-	}
-	for _, k := range keys {
+func (s *Store) untagResource(r *wire.Request, t *topic) (any, error) {
+	for _, k := range wire.FormStrings(r.Form, "TagKeys.member") {
 		delete(t.tags, k)
 	}
 	return struct{}{}, nil
 }
 
-func (s *Store) listTagsForResource(_ context.Context, r *wire.Request) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, err := s.tagTarget(r.Form.Get("ResourceArn"))
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(r, t, "sns:ListTagsForResource"); err != nil {
-		return nil, err
-	}
+func (s *Store) listTagsForResource(r *wire.Request, t *topic) (any, error) {
 	out := tagsResult{Tags: []tagXML{}}
 	for _, k := range slices.Sorted(maps.Keys(t.tags)) {
 		out.Tags = append(out.Tags, tagXML{k, t.tags[k]})

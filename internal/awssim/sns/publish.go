@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
@@ -194,31 +195,24 @@ func (s *Store) publish(ctx context.Context, r *wire.Request) (any, error) {
 	return publishResult{MessageId: m.id, SequenceNumber: m.seq}, nil
 }
 
-var _ wire.Deliverer = (*Store)(nil)
+var _ handoff.Deliverer = (*Store)(nil)
 
-// Deliver implements wire.Deliverer (EventBridge publishing to a topic).
+// Deliver implements handoff.Deliverer (EventBridge publishing to a topic).
 // The topic policy (AWS's default one when none is set, which admits no
 // service) must allow the sender's service principal sns:Publish, with
 // aws:SourceArn and aws:SourceAccount set, and an encrypted topic's KMS key
 // policy must let the sender use the key: the AWS-managed aws/sns key never
 // does.
-func (s *Store) Deliver(ctx context.Context, d wire.Delivery) error {
+func (s *Store) Deliver(ctx context.Context, d handoff.Delivery) error {
 	s.mu.Lock()
 	t := s.topics[d.TargetARN]
 	if t == nil {
 		s.mu.Unlock()
 		return notFound("Topic does not exist: %s", d.TargetARN)
 	}
-	cond := map[string]string{}
-	if d.SourceARN != "" {
-		cond["aws:SourceArn"] = d.SourceARN
-	}
-	if d.SourceAccount != "" {
-		cond["aws:SourceAccount"] = d.SourceAccount
-	}
 	allowed := t.policy.Allows(iampolicy.Request{
 		Principal: iampolicy.Principal{Service: d.FromService},
-		Action:    "sns:Publish", Resource: t.arn, Context: cond,
+		Action:    "sns:Publish", Resource: t.arn, Context: d.Condition(),
 	})
 	keyRef, account, region := t.attrs["KmsMasterKeyId"], t.account, t.region
 	now := s.now()
@@ -227,10 +221,7 @@ func (s *Store) Deliver(ctx context.Context, d wire.Delivery) error {
 		return authorizationError(d.FromService, "sns:Publish", d.TargetARN)
 	}
 	if keyRef != "" && s.keys != nil {
-		if err := s.keys.AuthorizeKeyUse(ctx, wire.KeyUse{
-			KeyRef: keyRef, Account: account, Region: region, FromService: d.FromService,
-			Actions: []string{"kms:GenerateDataKey", "kms:Decrypt"}, SourceARN: d.SourceARN, ViaService: "sns",
-		}); err != nil {
+		if err := s.keys.AuthorizeKeyUse(ctx, d.KeyUse(keyRef, account, region, "sns")); err != nil {
 			e := wire.AsError(err)
 			// SNS reports a refused key as KMSAccessDenied, KMSNotFound, ...
 			return &wire.Error{Code: "KMS" + strings.TrimSuffix(e.Code, "Exception"), Status: e.Status, Message: e.Message}
@@ -255,7 +246,7 @@ func (s *Store) Deliver(ctx context.Context, d wire.Delivery) error {
 // job is one delivery to one subscriber.
 type job struct {
 	subARN    string
-	delivery  wire.Delivery
+	delivery  handoff.Delivery
 	dataTypes map[string]string
 }
 
@@ -277,7 +268,7 @@ func (s *Store) fanOut(t *topic, m *message) []job {
 		if sub.filter != nil && !sub.filter.accepts(body, m.attrs) {
 			continue
 		}
-		d := wire.Delivery{TargetARN: sub.endpoint, FromService: servicePrincipal, SourceARN: t.arn, SourceAccount: t.account}
+		d := handoff.Delivery{TargetARN: sub.endpoint, FromService: servicePrincipal, SourceARN: t.arn, SourceAccount: t.account}
 		var types map[string]string
 		if sub.attrs["RawMessageDelivery"] == "true" {
 			d.Body = body

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
@@ -32,14 +33,14 @@ const servicePrincipal = "sns.amazonaws.com"
 // typedDeliverer is implemented by the SQS simulator: raw message delivery
 // keeps each attribute's data type.
 type typedDeliverer interface {
-	DeliverTyped(ctx context.Context, d wire.Delivery, dataTypes map[string]string) error
+	DeliverTyped(ctx context.Context, d handoff.Delivery, dataTypes map[string]string) error
 }
 
 // Store holds topics and subscriptions per account and region.
 type Store struct {
-	queues wire.Deliverer
-	keys   wire.KeyAuthorizer
-	orgs   wire.OrgLookup
+	queues handoff.Deliverer
+	keys   handoff.KeyAuthorizer
+	orgs   handoff.OrgLookup
 
 	mu     sync.Mutex
 	now    func() time.Time
@@ -53,7 +54,7 @@ type Store struct {
 // New returns an empty topic store that delivers to queues. keys
 // authorizes EventBridge's use of a topic's KMS key (nil: any key); orgs
 // answers aws:PrincipalOrgID.
-func New(queues wire.Deliverer, keys wire.KeyAuthorizer, orgs wire.OrgLookup) *Store {
+func New(queues handoff.Deliverer, keys handoff.KeyAuthorizer, orgs handoff.OrgLookup) *Store {
 	return &Store{queues: queues, keys: keys, orgs: orgs, now: time.Now,
 		topics: map[string]*topic{}, subs: map[string]*subscription{}, lastErr: map[string]error{}}
 }
@@ -83,20 +84,20 @@ func (s *Store) Service() wire.Service {
 		AccessDeniedCode: "AuthorizationError",
 		Ops: map[string]wire.Handler{
 			"CreateTopic":               s.createTopic,
-			"GetTopicAttributes":        s.getTopicAttributes,
-			"SetTopicAttributes":        s.setTopicAttributes,
+			"GetTopicAttributes":        onTopic(s, "TopicArn", s.lookupTopic, "sns:GetTopicAttributes", s.getTopicAttributes),
+			"SetTopicAttributes":        onTopic(s, "TopicArn", s.lookupTopic, "sns:SetTopicAttributes", s.setTopicAttributes),
 			"DeleteTopic":               s.deleteTopic,
 			"ListTopics":                s.listTopics,
 			"Subscribe":                 s.subscribe,
 			"ConfirmSubscription":       s.confirmSubscription,
-			"Unsubscribe":               s.unsubscribe,
-			"GetSubscriptionAttributes": s.getSubscriptionAttributes,
-			"SetSubscriptionAttributes": s.setSubscriptionAttributes,
+			"Unsubscribe":               onSubscription(s, s.unsubscribe),
+			"GetSubscriptionAttributes": onSubscription(s, s.getSubscriptionAttributes),
+			"SetSubscriptionAttributes": onSubscription(s, s.setSubscriptionAttributes),
 			"ListSubscriptions":         s.listSubscriptions,
-			"ListSubscriptionsByTopic":  s.listSubscriptionsByTopic,
+			"ListSubscriptionsByTopic":  onTopic(s, "TopicArn", s.lookupTopic, "sns:ListSubscriptionsByTopic", s.listSubscriptionsByTopic),
 			"TagResource":               s.tagResource,
-			"UntagResource":             s.untagResource,
-			"ListTagsForResource":       s.listTagsForResource,
+			"UntagResource":             onTopic(s, "ResourceArn", s.tagTarget, "sns:UntagResource", s.untagResource),
+			"ListTagsForResource":       onTopic(s, "ResourceArn", s.tagTarget, "sns:ListTagsForResource", s.listTagsForResource),
 			"Publish":                   s.publish,
 		},
 	}
@@ -141,6 +142,20 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// onTopic is an operation on the topic its param names (found by find),
+// which the caller may perform action on; both are checked under the
+// store's lock.
+func onTopic(s *Store, param string, find func(arn string) (*topic, error), action string, serve func(r *wire.Request, t *topic) (any, error)) wire.Handler {
+	lookup := func(r *wire.Request, _ struct{}) (*topic, error) {
+		t, err := find(r.Form.Get(param))
+		if err != nil {
+			return nil, err
+		}
+		return t, s.authorize(r, t, action)
+	}
+	return wire.Locked(&s.mu, lookup, func(r *wire.Request, _ struct{}, t *topic) (any, error) { return serve(r, t) })
 }
 
 // lookupTopic finds a topic by ARN. The caller holds s.mu.

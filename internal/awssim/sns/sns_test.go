@@ -19,6 +19,7 @@ import (
 
 	"github.com/orgnotify/orgnotify/internal/awssim"
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 	"github.com/orgnotify/orgnotify/internal/awssim/org"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
@@ -445,12 +446,8 @@ func TestPublishRules(t *testing.T) {
 // assume returns an SNS client for a role in another account.
 func assume(t *testing.T, f fixture, roleARN string) *sns.Client {
 	t.Helper()
-	out, err := sts.NewFromConfig(f.env.Config(t, region)).AssumeRole(context.Background(), &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("test")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := out.Credentials
-	return sns.NewFromConfig(f.env.ConfigWithKeys(t, region, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken)))
+	cfg, _ := f.env.AssumeRole(t, f.env.Config(t, region), region, sts.AssumeRoleInput{RoleArn: aws.String(roleARN)})
+	return sns.NewFromConfig(cfg)
 }
 
 // TestCrossAccountPublish: the central topic admits the organization's
@@ -543,7 +540,7 @@ func TestDeliverFromEventBridge(t *testing.T) {
 			f.topic(t, "eb"+fmt.Sprint(i), attrs)
 			url, qarn := f.queue(t, "eb"+fmt.Sprint(i), topicARN)
 			f.subscribe(t, topicARN, qarn, nil)
-			err := f.env.Sim.SNS.Deliver(ctx, wire.Delivery{TargetARN: topicARN, Body: `{"source":"aws.organizations"}`,
+			err := f.env.Sim.SNS.Deliver(ctx, handoff.Delivery{TargetARN: topicARN, Body: `{"source":"aws.organizations"}`,
 				FromService: "events.amazonaws.com", SourceARN: rule, SourceAccount: mgmt})
 			got := ""
 			var we *wire.Error

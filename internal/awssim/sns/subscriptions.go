@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
@@ -49,8 +50,8 @@ func checkEndpoint(protocol, endpoint string) (confirmed bool, err error) {
 	switch protocol {
 	case "sqs", "lambda", "firehose":
 		// The protocol names the endpoint's service.
-		f := strings.SplitN(endpoint, ":", 6)
-		if len(f) != 6 || f[0] != "arn" || f[2] != protocol || f[3] == "" || f[4] == "" || f[5] == "" {
+		a, ok := awsarn.Parse(endpoint)
+		if !ok || a.Service != protocol || a.Region == "" || a.Account == "" || a.Resource == "" {
 			return false, invalidParameter("Invalid parameter: %s endpoint ARN", strings.ToUpper(protocol))
 		}
 		return true, nil
@@ -172,18 +173,12 @@ func (s *Store) subscribe(_ context.Context, r *wire.Request) (any, error) {
 func (s *Store) Confirm(topicARN, endpoint string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.expirePending()
-	t := s.topics[topicARN]
-	if t == nil {
+	sub := s.pending(topicARN, endpoint)
+	if sub == nil {
 		return "", false
 	}
-	for _, arn := range t.subs {
-		if sub := s.subs[arn]; sub.endpoint == endpoint && !sub.confirmed {
-			sub.confirmed = true
-			return sub.arn, true
-		}
-	}
-	return "", false
+	sub.confirmed = true
+	return sub.arn, true
 }
 
 // ConfirmationToken returns the token a pending subscription of topicARN
@@ -192,17 +187,27 @@ func (s *Store) Confirm(topicARN, endpoint string) (string, bool) {
 func (s *Store) ConfirmationToken(topicARN, endpoint string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	sub := s.pending(topicARN, endpoint)
+	if sub == nil {
+		return "", false
+	}
+	return sub.token, true
+}
+
+// pending finds the unconfirmed subscription of topicARN to endpoint,
+// after dropping the expired ones. The caller holds s.mu.
+func (s *Store) pending(topicARN, endpoint string) *subscription {
 	s.expirePending()
 	t := s.topics[topicARN]
 	if t == nil {
-		return "", false
+		return nil
 	}
 	for _, arn := range t.subs {
 		if sub := s.subs[arn]; sub.endpoint == endpoint && !sub.confirmed {
-			return sub.token, true
+			return sub
 		}
 	}
-	return "", false
+	return nil
 }
 
 func (s *Store) confirmSubscription(_ context.Context, r *wire.Request) (any, error) {
@@ -226,6 +231,17 @@ func (s *Store) confirmSubscription(_ context.Context, r *wire.Request) (any, er
 	return nil, invalidParameter("Invalid token")
 }
 
+// onSubscription is an operation on the subscription its SubscriptionArn
+// parameter names, found under the store's lock once expired pending
+// subscriptions are gone.
+func onSubscription(s *Store, serve func(r *wire.Request, sub *subscription) (any, error)) wire.Handler {
+	find := func(r *wire.Request, _ struct{}) (*subscription, error) {
+		s.expirePending()
+		return s.lookupSubscription(r.Form.Get("SubscriptionArn"))
+	}
+	return wire.Locked(&s.mu, find, func(r *wire.Request, _ struct{}, sub *subscription) (any, error) { return serve(r, sub) })
+}
+
 // lookupSubscription finds a subscription by ARN. The caller holds s.mu.
 func (s *Store) lookupSubscription(arn string) (*subscription, error) {
 	if arn == "" || arn == pendingSubscribe || arn == pendingList {
@@ -238,14 +254,7 @@ func (s *Store) lookupSubscription(arn string) (*subscription, error) {
 	return sub, nil
 }
 
-func (s *Store) unsubscribe(_ context.Context, r *wire.Request) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.expirePending()
-	sub, err := s.lookupSubscription(r.Form.Get("SubscriptionArn"))
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) unsubscribe(r *wire.Request, sub *subscription) (any, error) {
 	if r.Account != sub.owner && r.Account != s.topics[sub.topicARN].account {
 		return nil, authorizationError(r.Principal, "sns:Unsubscribe", sub.arn)
 	}
@@ -261,14 +270,7 @@ func (s *Store) unsubscribe(_ context.Context, r *wire.Request) (any, error) {
 	return nil, nil
 }
 
-func (s *Store) getSubscriptionAttributes(_ context.Context, r *wire.Request) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.expirePending()
-	sub, err := s.lookupSubscription(r.Form.Get("SubscriptionArn"))
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) getSubscriptionAttributes(_ *wire.Request, sub *subscription) (any, error) {
 	out := maps.Clone(sub.attrs)
 	out["SubscriptionArn"] = sub.arn
 	out["TopicArn"] = sub.topicARN
@@ -293,15 +295,8 @@ func boolString(b bool) string {
 	return "false"
 }
 
-func (s *Store) setSubscriptionAttributes(_ context.Context, r *wire.Request) (any, error) {
+func (s *Store) setSubscriptionAttributes(r *wire.Request, sub *subscription) (any, error) {
 	name, v := r.Form.Get("AttributeName"), r.Form.Get("AttributeValue")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.expirePending()
-	sub, err := s.lookupSubscription(r.Form.Get("SubscriptionArn"))
-	if err != nil {
-		return nil, err
-	}
 	next := maps.Clone(sub.attrs)
 	next[name] = v
 	if err := checkSubscriptionAttribute(sub.protocol, name, v, next); err != nil {
@@ -330,17 +325,8 @@ func (s *Store) subscriptionXML(sub *subscription) subscriptionXML {
 	return subscriptionXML{SubscriptionArn: arn, Owner: sub.owner, Protocol: sub.protocol, Endpoint: sub.endpoint, TopicArn: sub.topicARN}
 }
 
-func (s *Store) listSubscriptionsByTopic(_ context.Context, r *wire.Request) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Store) listSubscriptionsByTopic(r *wire.Request, t *topic) (any, error) {
 	s.expirePending()
-	t, err := s.lookupTopic(r.Form.Get("TopicArn"))
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(r, t, "sns:ListSubscriptionsByTopic"); err != nil {
-		return nil, err
-	}
 	start, end, next, err := page(r.Form.Get("NextToken"), len(t.subs))
 	if err != nil {
 		return nil, err

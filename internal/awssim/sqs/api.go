@@ -3,7 +3,6 @@ package sqs
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"maps"
 	"regexp"
@@ -11,6 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
+	"github.com/orgnotify/orgnotify/internal/awssim/paging"
+	"github.com/orgnotify/orgnotify/internal/awssim/tagging"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
@@ -24,11 +26,7 @@ type queueURLOutput struct {
 	QueueUrl string
 }
 
-func (s *Store) createQueue(_ context.Context, r *wire.Request) (any, error) {
-	var in createQueueInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) createQueue(_ context.Context, r *wire.Request, in createQueueInput) (any, error) {
 	if in.QueueName == "" {
 		return nil, missingParameter("QueueName")
 	}
@@ -102,7 +100,7 @@ func (s *Store) checkRedriveTarget(sc scope, attrs map[string]string) error {
 	if err != nil {
 		return err
 	}
-	if s.byARN(p.target) == nil || !strings.HasPrefix(p.target, wire.ARN("sqs", sc.region, sc.account, "")) {
+	if s.byARN(p.target) == nil || !strings.HasPrefix(p.target, awsarn.New("sqs", sc.region, sc.account, "")) {
 		return invalidParameter("Value %s for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.", doc)
 	}
 	return nil
@@ -110,25 +108,28 @@ func (s *Store) checkRedriveTarget(sc scope, attrs map[string]string) error {
 
 // byARN finds a queue by ARN. The caller holds s.mu.
 func (s *Store) byARN(arn string) *queue {
-	f := strings.SplitN(arn, ":", 6)
-	if len(f) != 6 || f[0] != "arn" || f[2] != "sqs" {
+	a, ok := awsarn.Parse(arn)
+	if !ok || a.Service != "sqs" {
 		return nil
 	}
-	return s.queues[scope{f[4], f[3]}][f[5]]
+	return s.queues[scope{a.Account, a.Region}][a.Resource]
 }
 
 var tagKeyRe = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 
 func checkTags(tags map[string]string) error {
-	if len(tags) > 50 {
+	switch p, t := (tagging.Rules{Max: 50}).Check(tagging.FromMap(tags)); p {
+	case tagging.OK:
+	case tagging.TooMany:
 		return invalidParameter("Too many tags: a queue can have at most 50.")
+	case tagging.Reserved:
+		return invalidParameter("Tag keys must not start with aws:.")
+	default:
+		return invalidParameter("Tag key %q or its value is invalid.", t.Key)
 	}
-	for k, v := range tags {
-		if k == "" || len(k) > 128 || len(v) > 256 || !tagKeyRe.MatchString(k) {
+	for k := range tags {
+		if !tagKeyRe.MatchString(k) {
 			return invalidParameter("Tag key %q or its value is invalid.", k)
-		}
-		if strings.HasPrefix(strings.ToLower(k), "aws:") {
-			return invalidParameter("Tag keys must not start with aws:.")
 		}
 	}
 	return nil
@@ -139,11 +140,7 @@ type getQueueURLInput struct {
 	QueueOwnerAWSAccountId string
 }
 
-func (s *Store) getQueueURL(_ context.Context, r *wire.Request) (any, error) {
-	var in getQueueURLInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) getQueueURL(_ context.Context, r *wire.Request, in getQueueURLInput) (any, error) {
 	if in.QueueName == "" {
 		return nil, missingParameter("QueueName")
 	}
@@ -168,8 +165,10 @@ type queueRef struct {
 	QueueUrl string
 }
 
+func (q queueRef) url() string { return q.QueueUrl }
+
 type getQueueAttributesInput struct {
-	QueueUrl       string
+	queueRef
 	AttributeNames []string
 }
 
@@ -177,17 +176,7 @@ type attributesOutput struct {
 	Attributes map[string]string `json:",omitempty"`
 }
 
-func (s *Store) getQueueAttributes(_ context.Context, r *wire.Request) (any, error) {
-	var in getQueueAttributesInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.find(r, in.QueueUrl, "sqs:GetQueueAttributes")
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) getQueueAttributes(r *wire.Request, in getQueueAttributesInput, q *queue) (any, error) {
 	attrs, err := q.attributesOut(in.AttributeNames, r.Now)
 	if err != nil {
 		return nil, err
@@ -196,21 +185,11 @@ func (s *Store) getQueueAttributes(_ context.Context, r *wire.Request) (any, err
 }
 
 type setQueueAttributesInput struct {
-	QueueUrl   string
+	queueRef
 	Attributes map[string]string
 }
 
-func (s *Store) setQueueAttributes(_ context.Context, r *wire.Request) (any, error) {
-	var in setQueueAttributesInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.find(r, in.QueueUrl, "sqs:SetQueueAttributes")
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) setQueueAttributes(r *wire.Request, in setQueueAttributesInput, q *queue) (any, error) {
 	attrs, err := normalise(in.Attributes, q.fifo, false)
 	if err != nil {
 		return nil, err
@@ -233,11 +212,7 @@ type listQueuesOutput struct {
 	NextToken string   `json:",omitempty"`
 }
 
-func (s *Store) listQueues(_ context.Context, r *wire.Request) (any, error) {
-	var in listQueuesInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) listQueues(_ context.Context, r *wire.Request, in listQueuesInput) (any, error) {
 	limit := 1000
 	if in.MaxResults != nil {
 		if *in.MaxResults < 1 || *in.MaxResults > 1000 {
@@ -248,48 +223,30 @@ func (s *Store) listQueues(_ context.Context, r *wire.Request) (any, error) {
 	if in.NextToken != "" && in.MaxResults == nil {
 		return nil, invalidParameter("MaxResults is a mandatory parameter when you provide a value for NextToken.")
 	}
-	after := ""
-	if in.NextToken != "" {
-		b, err := base64.RawURLEncoding.DecodeString(in.NextToken)
-		if err != nil {
-			return nil, invalidParameter("Invalid NextToken value.")
-		}
-		after = string(b)
-	}
 	s.mu.Lock()
 	var names []string
 	for name := range s.queues[scope{r.Account, r.Region}] {
-		if strings.HasPrefix(name, in.QueueNamePrefix) && name > after {
+		if strings.HasPrefix(name, in.QueueNamePrefix) {
 			names = append(names, name)
 		}
 	}
 	s.mu.Unlock()
 	slices.Sort(names)
+	names, next, ok := paging.After(names, in.NextToken, limit)
+	if !ok {
+		return nil, invalidParameter("Invalid NextToken value.")
+	}
 	out := listQueuesOutput{}
-	for i, name := range names {
-		if i == limit {
-			// Only paginated calls get a token, as in AWS.
-			if in.MaxResults != nil {
-				out.NextToken = base64.RawURLEncoding.EncodeToString([]byte(names[i-1]))
-			}
-			break
-		}
+	if in.MaxResults != nil { // only paginated calls get a token, as in AWS
+		out.NextToken = next
+	}
+	for _, name := range names {
 		out.QueueUrls = append(out.QueueUrls, queueURL(r.Host, r.Account, name))
 	}
 	return out, nil
 }
 
-func (s *Store) deleteQueue(_ context.Context, r *wire.Request) (any, error) {
-	var in queueRef
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.find(r, in.QueueUrl, "sqs:DeleteQueue")
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) deleteQueue(r *wire.Request, in queueRef, q *queue) (any, error) {
 	sc := scope{q.account, q.region}
 	delete(s.queues[sc], q.name)
 	if s.deleted[sc] == nil {
@@ -301,53 +258,45 @@ func (s *Store) deleteQueue(_ context.Context, r *wire.Request) (any, error) {
 	return nil, nil
 }
 
-func (s *Store) purgeQueue(_ context.Context, r *wire.Request) (any, error) {
-	var in queueRef
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.find(r, in.QueueUrl, "sqs:PurgeQueue")
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) purgeQueue(r *wire.Request, in queueRef, q *queue) (any, error) {
 	if !q.purged.IsZero() && r.Now.Before(q.purged.Add(purgeDelay)) {
 		return nil, sqsError("PurgeQueueInProgress", "AWS.SimpleQueueService.PurgeQueueInProgress",
 			"Only one PurgeQueue operation on %s is allowed every 60 seconds.", q.name)
 	}
 	q.purged = r.Now
-	q.msgs = nil
+	q.purge()
 	return nil, nil
 }
 
 type tagQueueInput struct {
-	QueueUrl string
-	Tags     map[string]string
-	TagKeys  []string
+	queueRef
+	Tags map[string]string
+}
+
+func (in tagQueueInput) Validate() error {
+	if len(in.Tags) == 0 {
+		return missingParameter("Tags")
+	}
+	return checkTags(in.Tags)
+}
+
+type untagQueueInput struct {
+	queueRef
+	TagKeys []string
+}
+
+func (in untagQueueInput) Validate() error {
+	if len(in.TagKeys) == 0 {
+		return missingParameter("TagKeys")
+	}
+	return nil
 }
 
 type tagsOutput struct {
 	Tags map[string]string `json:",omitempty"`
 }
 
-func (s *Store) tagQueue(_ context.Context, r *wire.Request) (any, error) {
-	var in tagQueueInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	if len(in.Tags) == 0 {
-		return nil, missingParameter("Tags")
-	}
-	if err := checkTags(in.Tags); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.find(r, in.QueueUrl, "sqs:TagQueue")
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) tagQueue(_ *wire.Request, in tagQueueInput, q *queue) (any, error) {
 	merged := maps.Clone(q.tags)
 	maps.Copy(merged, in.Tags)
 	if err := checkTags(merged); err != nil {
@@ -357,37 +306,14 @@ func (s *Store) tagQueue(_ context.Context, r *wire.Request) (any, error) {
 	return nil, nil
 }
 
-func (s *Store) untagQueue(_ context.Context, r *wire.Request) (any, error) {
-	var in tagQueueInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	if len(in.TagKeys) == 0 {
-		return nil, missingParameter("TagKeys")
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.find(r, in.QueueUrl, "sqs:UntagQueue")
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) untagQueue(_ *wire.Request, in untagQueueInput, q *queue) (any, error) {
 	for _, k := range in.TagKeys {
 		delete(q.tags, k)
 	}
 	return nil, nil
 }
 
-func (s *Store) listQueueTags(_ context.Context, r *wire.Request) (any, error) {
-	var in queueRef
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.find(r, in.QueueUrl, "sqs:ListQueueTags")
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) listQueueTags(r *wire.Request, in queueRef, q *queue) (any, error) {
 	return tagsOutput{maps.Clone(q.tags)}, nil
 }
 
@@ -402,7 +328,7 @@ type sendInput struct {
 }
 
 type sendMessageInput struct {
-	QueueUrl string
+	queueRef
 	sendInput
 }
 
@@ -425,6 +351,10 @@ func (q *queue) prepare(in sendInput, senderID string) (*message, time.Duration,
 		return nil, 0, invalidParameter("The request must contain a non-empty MessageBody.")
 	}
 	body := *in.MessageBody
+	if !validContents(body) {
+		return nil, 0, sqsError("InvalidMessageContents", "InvalidMessageContents",
+			"Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF")
+	}
 	attrSize, err := checkMessageAttributes(in.MessageAttributes)
 	if err != nil {
 		return nil, 0, err
@@ -463,6 +393,20 @@ func (q *queue) prepare(in sendInput, senderID string) (*message, time.Duration,
 	return m, delay, nil
 }
 
+// validContents reports whether a message body holds only the characters
+// SQS accepts (XML's character set).
+func validContents(s string) bool {
+	for _, r := range s {
+		switch {
+		case r == 0x9, r == 0xA, r == 0xD:
+		case r >= 0x20 && r <= 0xD7FF, r >= 0xE000 && r <= 0xFFFD, r >= 0x10000 && r <= 0x10FFFF:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 func sha256Hex(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
@@ -473,26 +417,16 @@ func result(m *message) sendResult {
 }
 
 // senderID is SenderId for an API caller: the account for root
-// credentials, the role ID and session for an assumed role.
+// credentials; for an assumed role, as AWS documents, the role's unique
+// ID and the session name, which is STS's AssumedRoleId.
 func senderID(r *wire.Request) string {
-	if rest, ok := strings.CutPrefix(r.Principal, "arn:aws:sts::"+r.Account+":assumed-role/"); ok {
-		role, session, _ := strings.Cut(rest, "/")
-		return "AROA" + strings.ToUpper(role) + ":" + session
+	if r.UserID != "" {
+		return r.UserID
 	}
 	return r.Account
 }
 
-func (s *Store) sendMessage(_ context.Context, r *wire.Request) (any, error) {
-	var in sendMessageInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.find(r, in.QueueUrl, "sqs:SendMessage")
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) sendMessage(r *wire.Request, in sendMessageInput, q *queue) (any, error) {
 	m, delay, err := q.prepare(in.sendInput, senderID(r))
 	if err != nil {
 		return nil, err
@@ -501,8 +435,8 @@ func (s *Store) sendMessage(_ context.Context, r *wire.Request) (any, error) {
 }
 
 type sendMessageBatchInput struct {
-	QueueUrl string
-	Entries  []sendInput
+	queueRef
+	Entries []sendInput
 }
 
 type batchError struct {
@@ -543,11 +477,7 @@ func checkBatchIDs(ids []string) error {
 	return nil
 }
 
-func (s *Store) sendMessageBatch(_ context.Context, r *wire.Request) (any, error) {
-	var in sendMessageBatchInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (in sendMessageBatchInput) Validate() error {
 	ids := make([]string, len(in.Entries))
 	total := 0
 	for i, e := range in.Entries {
@@ -555,17 +485,15 @@ func (s *Store) sendMessageBatch(_ context.Context, r *wire.Request) (any, error
 		total += len(deref(e.MessageBody))
 	}
 	if err := checkBatchIDs(ids); err != nil {
-		return nil, err
+		return err
 	}
 	if total > maxMessageSizeLimit {
-		return nil, sqsError("BatchRequestTooLong", "AWS.SimpleQueueService.BatchRequestTooLong", "Batch requests cannot be longer than %d bytes.", maxMessageSizeLimit)
+		return sqsError("BatchRequestTooLong", "AWS.SimpleQueueService.BatchRequestTooLong", "Batch requests cannot be longer than %d bytes.", maxMessageSizeLimit)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.find(r, in.QueueUrl, "sqs:SendMessage")
-	if err != nil {
-		return nil, err
-	}
+	return nil
+}
+
+func (s *Store) sendMessageBatch(r *wire.Request, in sendMessageBatchInput, q *queue) (any, error) {
 	out := sendBatchOutput{Successful: []sendResult{}, Failed: []batchError{}}
 	for _, e := range in.Entries {
 		m, delay, err := q.prepare(e, senderID(r))
@@ -582,7 +510,7 @@ func (s *Store) sendMessageBatch(_ context.Context, r *wire.Request) (any, error
 }
 
 type receiveMessageInput struct {
-	QueueUrl                    string
+	queueRef
 	AttributeNames              []string
 	MessageSystemAttributeNames []string
 	MessageAttributeNames       []string
@@ -605,11 +533,7 @@ type receiveOutput struct {
 	Messages []receivedMessage `json:",omitempty"`
 }
 
-func (s *Store) receiveMessage(ctx context.Context, r *wire.Request) (any, error) {
-	var in receiveMessageInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) receiveMessage(ctx context.Context, r *wire.Request, in receiveMessageInput) (any, error) {
 	limit := 1
 	if in.MaxNumberOfMessages != nil {
 		if *in.MaxNumberOfMessages < 1 || *in.MaxNumberOfMessages > maxBatch {
@@ -674,21 +598,19 @@ func (s *Store) receive(q *queue, in receiveMessageInput, limit int, sysNames []
 		visibility = time.Duration(*in.VisibilityTimeout) * time.Second
 	}
 	out := receiveOutput{}
+	q.expire(now)
+	q.promote(now)
 	// A message moved to the dead-letter queue leaves room for another, so
 	// look again until nothing more was moved; a message is handed out at
 	// most once per call even with a zero visibility timeout.
 	handed := map[*message]bool{}
-	for moved := true; moved && len(out.Messages) < limit; {
-		moved = false
-		for _, m := range q.receivable(limit+len(handed), now) {
-			if len(out.Messages) == limit {
-				break
-			}
-			if handed[m] {
-				continue
-			}
+	for len(out.Messages) < limit {
+		batch := q.receivable(limit-len(out.Messages), now, handed)
+		if len(batch) == 0 {
+			break
+		}
+		for _, m := range batch {
 			if s.redrive(q, m, now) {
-				moved = true
 				continue
 			}
 			handed[m] = true
@@ -697,7 +619,7 @@ func (s *Store) receive(q *queue, in receiveMessageInput, limit int, sysNames []
 				m.firstReceive = now
 			}
 			m.handle = newReceiptHandle(m.id)
-			m.visibleAt = now.Add(visibility)
+			q.hide(m, now.Add(visibility))
 			rm := receivedMessage{MessageId: m.id, ReceiptHandle: m.handle, MD5OfBody: m.md5Body, Body: m.body}
 			if len(sysNames) > 0 {
 				rm.Attributes = q.systemAttributes(m, sysNames)
@@ -728,13 +650,13 @@ func (s *Store) redrive(q *queue, m *message, now time.Time) bool {
 	moved := *m
 	moved.handle = ""
 	moved.visibleAt = now
-	dlq.msgs = append(dlq.msgs, &moved)
+	dlq.add(&moved, now)
 	dlq.wake()
 	return true
 }
 
 type deleteMessageInput struct {
-	QueueUrl      string
+	queueRef
 	ReceiptHandle string
 }
 
@@ -758,23 +680,13 @@ func (q *queue) deleteByHandle(h string) error {
 	return nil
 }
 
-func (s *Store) deleteMessage(_ context.Context, r *wire.Request) (any, error) {
-	var in deleteMessageInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.find(r, in.QueueUrl, "sqs:DeleteMessage")
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) deleteMessage(r *wire.Request, in deleteMessageInput, q *queue) (any, error) {
 	return nil, q.deleteByHandle(in.ReceiptHandle)
 }
 
 type deleteBatchInput struct {
-	QueueUrl string
-	Entries  []struct {
+	queueRef
+	Entries []struct {
 		Id            string
 		ReceiptHandle string
 	}
@@ -789,24 +701,15 @@ type deleteBatchOutput struct {
 	Failed     []batchError
 }
 
-func (s *Store) deleteMessageBatch(_ context.Context, r *wire.Request) (any, error) {
-	var in deleteBatchInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (in deleteBatchInput) Validate() error {
 	ids := make([]string, len(in.Entries))
 	for i, e := range in.Entries {
 		ids[i] = e.Id
 	}
-	if err := checkBatchIDs(ids); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.find(r, in.QueueUrl, "sqs:DeleteMessage")
-	if err != nil {
-		return nil, err
-	}
+	return checkBatchIDs(ids)
+}
+
+func (s *Store) deleteMessageBatch(r *wire.Request, in deleteBatchInput, q *queue) (any, error) {
 	out := deleteBatchOutput{Successful: []batchOK{}, Failed: []batchError{}}
 	for _, e := range in.Entries {
 		if err := q.deleteByHandle(e.ReceiptHandle); err != nil {
@@ -820,31 +723,25 @@ func (s *Store) deleteMessageBatch(_ context.Context, r *wire.Request) (any, err
 }
 
 type changeVisibilityInput struct {
-	QueueUrl          string
+	queueRef
 	ReceiptHandle     string
 	VisibilityTimeout *int32
 }
 
-func (s *Store) changeMessageVisibility(_ context.Context, r *wire.Request) (any, error) {
-	var in changeVisibilityInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (in changeVisibilityInput) Validate() error {
 	if in.VisibilityTimeout == nil {
-		return nil, missingParameter("VisibilityTimeout")
+		return missingParameter("VisibilityTimeout")
 	}
 	if *in.VisibilityTimeout < 0 || time.Duration(*in.VisibilityTimeout)*time.Second > maxVisibility {
-		return nil, invalidParameter("Value %d for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200.", *in.VisibilityTimeout)
+		return invalidParameter("Value %d for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200.", *in.VisibilityTimeout)
 	}
 	if in.ReceiptHandle == "" {
-		return nil, missingParameter("ReceiptHandle")
+		return missingParameter("ReceiptHandle")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.find(r, in.QueueUrl, "sqs:ChangeMessageVisibility")
-	if err != nil {
-		return nil, err
-	}
+	return nil
+}
+
+func (s *Store) changeMessageVisibility(r *wire.Request, in changeVisibilityInput, q *queue) (any, error) {
 	m, ok := q.byHandle(in.ReceiptHandle)
 	if !ok {
 		return nil, receiptInvalid(in.ReceiptHandle)
@@ -853,6 +750,6 @@ func (s *Store) changeMessageVisibility(_ context.Context, r *wire.Request) (any
 		return nil, sqsError("MessageNotInflight", "AWS.SimpleQueueService.MessageNotInflight",
 			"Value %s for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.", in.ReceiptHandle)
 	}
-	m.visibleAt = r.Now.Add(time.Duration(*in.VisibilityTimeout) * time.Second)
+	q.hide(m, r.Now.Add(time.Duration(*in.VisibilityTimeout)*time.Second))
 	return nil, nil
 }

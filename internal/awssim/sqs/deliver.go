@@ -5,19 +5,20 @@ import (
 	"encoding/base64"
 	"net/http"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
-var _ wire.Deliverer = (*Store)(nil)
+var _ handoff.Deliverer = (*Store)(nil)
 
-// Deliver implements wire.Deliverer: a service (EventBridge, SNS) sends a
+// Deliver implements handoff.Deliverer: a service (EventBridge, SNS) sends a
 // message to a queue. As in AWS, the queue policy must allow the service
 // principal sqs:SendMessage on the queue, with aws:SourceArn and
 // aws:SourceAccount set from the sender, and an encrypted queue's KMS key
 // must let the service use it. Delivery attributes become String message
 // attributes.
-func (s *Store) Deliver(ctx context.Context, d wire.Delivery) error {
+func (s *Store) Deliver(ctx context.Context, d handoff.Delivery) error {
 	return s.DeliverTyped(ctx, d, nil)
 }
 
@@ -25,7 +26,7 @@ func (s *Store) Deliver(ctx context.Context, d wire.Delivery) error {
 // ("String", "Number", "Binary" with a base64 value); attributes missing
 // from dataTypes are strings. SNS raw message delivery uses it to keep the
 // types its publisher gave.
-func (s *Store) DeliverTyped(ctx context.Context, d wire.Delivery, dataTypes map[string]string) error {
+func (s *Store) DeliverTyped(ctx context.Context, d handoff.Delivery, dataTypes map[string]string) error {
 	s.mu.Lock()
 	q := s.byARN(d.TargetARN)
 	if q == nil {
@@ -36,7 +37,7 @@ func (s *Store) DeliverTyped(ctx context.Context, d wire.Delivery, dataTypes map
 		Principal: iampolicy.Principal{Service: d.FromService},
 		Action:    "sqs:SendMessage",
 		Resource:  q.arn,
-		Context:   sourceContext(d),
+		Context:   d.Condition(),
 	})
 	keyRef := q.attrs["KmsMasterKeyId"]
 	account, region := q.account, q.region
@@ -45,12 +46,7 @@ func (s *Store) DeliverTyped(ctx context.Context, d wire.Delivery, dataTypes map
 		return accessDenied(d.FromService, "sqs:SendMessage", d.TargetARN)
 	}
 	if keyRef != "" && s.keys != nil {
-		// The sender encrypts the message for the queue: it needs the data
-		// key from KMS, under its own service principal.
-		if err := s.keys.AuthorizeKeyUse(ctx, wire.KeyUse{
-			KeyRef: keyRef, Account: account, Region: region, FromService: d.FromService,
-			Actions: []string{"kms:GenerateDataKey", "kms:Decrypt"}, SourceARN: d.SourceARN, ViaService: "sqs",
-		}); err != nil {
+		if err := s.keys.AuthorizeKeyUse(ctx, d.KeyUse(keyRef, account, region, "sqs")); err != nil {
 			e := wire.AsError(err)
 			// The SQS error for a refused key is KMS.<code>.
 			return &wire.Error{Code: "KMS." + e.Code, Status: e.Status, Message: e.Message}
@@ -96,18 +92,6 @@ func (s *Store) DeliverTyped(ctx context.Context, d wire.Delivery, dataTypes map
 	}
 	q.enqueue(m, delay, s.now())
 	return nil
-}
-
-// sourceContext is the condition context of a service delivery.
-func sourceContext(d wire.Delivery) map[string]string {
-	ctx := map[string]string{}
-	if d.SourceARN != "" {
-		ctx["aws:SourceArn"] = d.SourceARN
-	}
-	if d.SourceAccount != "" {
-		ctx["aws:SourceAccount"] = d.SourceAccount
-	}
-	return ctx
 }
 
 // senderOf is the SenderId a service delivery shows; AWS shows an opaque

@@ -1,6 +1,7 @@
 package sqs
 
 import (
+	"cmp"
 	"crypto/md5"
 	"encoding/binary"
 	"encoding/hex"
@@ -28,6 +29,11 @@ type message struct {
 	groupID      string
 	dedupID      string
 	seq          string
+	// order is the message's place in its queue's send order; expiryPos
+	// and visPos its places in the queue's index.
+	order     int64
+	expiryPos int
+	visPos    int
 }
 
 // messageAttribute is a message attribute as the JSON protocol writes it;
@@ -128,7 +134,7 @@ func checkMessageAttributes(attrs map[string]messageAttribute) (int, error) {
 // counts returns the visible, in-flight and delayed message counts.
 func (q *queue) counts(now time.Time) (visible, inflight, delayed int) {
 	q.expire(now)
-	for _, m := range q.msgs {
+	for _, m := range q.msgs.byID {
 		switch {
 		case !now.Before(m.visibleAt):
 			visible++
@@ -141,14 +147,19 @@ func (q *queue) counts(now time.Time) (visible, inflight, delayed int) {
 	return
 }
 
-// expire drops messages older than the retention period.
+// expire drops messages older than the retention period and forgets
+// deduplication IDs older than five minutes, oldest first.
 func (q *queue) expire(now time.Time) {
 	keep := time.Duration(q.intAttr("MessageRetentionPeriod")) * time.Second
-	q.msgs = slices.DeleteFunc(q.msgs, func(m *message) bool { return !now.Before(m.sent.Add(keep)) })
-	for id, d := range q.dedup {
-		if !now.Before(d.at.Add(dedupWindow)) {
-			delete(q.dedup, id)
+	for q.msgs.expiry.Len() > 0 && !now.Before(q.msgs.expiry.top().sent.Add(keep)) {
+		q.remove(q.msgs.expiry.top())
+	}
+	for len(q.dedupOrder) > 0 && !now.Before(q.dedupOrder[0].at.Add(dedupWindow)) {
+		k := q.dedupOrder[0]
+		if d, ok := q.dedup[k.key]; ok && d.at.Equal(k.at) {
+			delete(q.dedup, k.key)
 		}
+		q.dedupOrder = q.dedupOrder[1:]
 	}
 }
 
@@ -171,12 +182,34 @@ func (q *queue) enqueue(m *message, delay time.Duration, now time.Time) *message
 			m.seq = "1" + m.seq
 		}
 		q.dedup[key] = dedupEntry{messageID: m.id, seq: m.seq, at: now}
+		q.dedupOrder = append(q.dedupOrder, dedupKey{key, now})
 	}
 	m.sent = now
 	m.visibleAt = now.Add(delay)
-	q.msgs = append(q.msgs, m)
+	q.add(m, now)
 	q.wake()
 	return m
+}
+
+// add puts m, whose sent and visibleAt are set, last in the queue's order.
+func (q *queue) add(m *message, now time.Time) {
+	m.order = q.msgs.next
+	q.msgs.next++
+	q.msgs.byID[m.id] = m
+	q.msgs.expiry.push(m)
+	switch {
+	case q.fifo:
+		g := q.msgs.groups[m.groupID]
+		if g == nil {
+			g = &group{}
+			q.msgs.groups[m.groupID] = g
+		}
+		g.msgs = append(g.msgs, m)
+	case now.Before(m.visibleAt):
+		q.msgs.hidden.push(m)
+	default:
+		q.msgs.ready.push(m)
+	}
 }
 
 // wake releases the long polls waiting on q.
@@ -185,41 +218,107 @@ func (q *queue) wake() {
 	q.arrived = make(chan struct{})
 }
 
-// receivable returns up to max messages visible at now, in order. A FIFO
-// queue hands out a message group only while none of its messages is in
-// flight, in order within the group.
-func (q *queue) receivable(max int, now time.Time) []*message {
-	q.expire(now)
+// promote makes the messages of a standard queue whose time has come
+// receivable.
+func (q *queue) promote(now time.Time) {
+	for q.msgs.hidden.Len() > 0 && !now.Before(q.msgs.hidden.top().visibleAt) {
+		q.msgs.ready.push(q.msgs.hidden.pop())
+	}
+}
+
+// receivable returns up to max messages visible at now, in send order,
+// leaving out those handed out already in this call. From a standard
+// queue they are taken out of ready: the caller hands each out (hide) or
+// moves it away. A FIFO queue hands out a message group only while none
+// of its messages is in flight, in order within the group.
+func (q *queue) receivable(max int, now time.Time, handed map[*message]bool) []*message {
 	var out []*message
-	blocked := map[string]bool{}
-	if q.fifo {
-		for _, m := range q.msgs {
-			if m.receives > 0 && now.Before(m.visibleAt) {
-				blocked[m.groupID] = true
+	if !q.fifo {
+		for len(out) < max && q.msgs.ready.Len() > 0 {
+			m := q.msgs.ready.pop()
+			if now.Before(m.visibleAt) { // the clock went back
+				q.msgs.hidden.push(m)
+				continue
+			}
+			out = append(out, m)
+		}
+		return out
+	}
+	for _, g := range q.msgs.groups {
+		// Messages are received in group order, so the received ones
+		// lead the group; while one of them is in flight the group waits.
+		blocked := false
+		for _, m := range g.msgs {
+			if m.receives == 0 {
+				break
+			}
+			if now.Before(m.visibleAt) {
+				blocked = true
+				break
+			}
+		}
+		if blocked {
+			continue
+		}
+		n := 0
+		for _, m := range g.msgs {
+			if n == max || now.Before(m.visibleAt) { // a delayed message keeps the group's order
+				break
+			}
+			if !handed[m] {
+				out = append(out, m)
+				n++
 			}
 		}
 	}
-	for _, m := range q.msgs {
-		if len(out) == max {
-			break
-		}
-		if q.fifo && blocked[m.groupID] {
-			continue
-		}
-		if now.Before(m.visibleAt) {
-			if q.fifo {
-				blocked[m.groupID] = true // keep the group's order
-			}
-			continue
-		}
-		out = append(out, m)
+	slices.SortFunc(out, func(a, b *message) int { return cmp.Compare(a.order, b.order) })
+	if len(out) > max {
+		out = out[:max]
 	}
 	return out
 }
 
+// hide makes m, just received, invisible until visibleAt. A standard
+// queue's message waits in hidden even when that is now, so one call does
+// not hand it out twice.
+func (q *queue) hide(m *message, visibleAt time.Time) {
+	m.visibleAt = visibleAt
+	if q.fifo {
+		return
+	}
+	q.msgs.ready.remove(m)
+	q.msgs.hidden.remove(m)
+	q.msgs.hidden.push(m)
+}
+
 // remove deletes a message from the queue.
 func (q *queue) remove(m *message) {
-	q.msgs = slices.DeleteFunc(q.msgs, func(x *message) bool { return x == m })
+	delete(q.msgs.byID, m.id)
+	q.msgs.expiry.remove(m)
+	if !q.fifo {
+		q.msgs.ready.remove(m)
+		q.msgs.hidden.remove(m)
+		return
+	}
+	g := q.msgs.groups[m.groupID]
+	if g == nil {
+		return
+	}
+	switch i := slices.Index(g.msgs, m); {
+	case i == 0: // the usual case: the group's oldest message
+		g.msgs[0] = nil
+		g.msgs = g.msgs[1:]
+	case i > 0:
+		g.msgs = slices.Delete(g.msgs, i, i+1)
+	}
+	if len(g.msgs) == 0 {
+		delete(q.msgs.groups, m.groupID)
+	}
+}
+
+// purge deletes every message.
+func (q *queue) purge() {
+	q.msgs = newIndex()
 }
 
 // byHandle finds the message a receipt handle names. ok is false when the
@@ -230,12 +329,7 @@ func (q *queue) byHandle(h string) (m *message, ok bool) {
 	if !ok {
 		return nil, false
 	}
-	for _, m := range q.msgs {
-		if m.id == id {
-			return m, true
-		}
-	}
-	return nil, true
+	return q.msgs.byID[id], true
 }
 
 // systemAttributes are the message system attributes of m, as named in

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
-	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 // queue is one queue and its messages.
@@ -27,10 +27,13 @@ type queue struct {
 	modified   time.Time
 	purged     time.Time
 
-	msgs []*message // in send order
+	msgs index
 	seq  int64
-	// dedup remembers FIFO deduplication IDs for five minutes.
-	dedup map[string]dedupEntry
+	// dedup remembers FIFO deduplication IDs for five minutes; dedupOrder
+	// holds their keys oldest first, so forgetting them costs nothing per
+	// message kept.
+	dedup      map[string]dedupEntry
+	dedupOrder []dedupKey
 	// arrived is closed (and replaced) whenever a message is added, to wake
 	// long polls.
 	arrived chan struct{}
@@ -40,6 +43,11 @@ type dedupEntry struct {
 	messageID string
 	seq       string
 	at        time.Time
+}
+
+type dedupKey struct {
+	key string
+	at  time.Time
 }
 
 // attribute describes a settable queue attribute: its default, how to
@@ -241,9 +249,9 @@ func (q *queue) apply(attrs map[string]string, now time.Time) {
 
 func newQueue(sc scope, name string, fifo bool, now time.Time) *queue {
 	q := &queue{
-		name: name, account: sc.account, region: sc.region, arn: wire.ARN("sqs", sc.region, sc.account, name), fifo: fifo,
+		name: name, account: sc.account, region: sc.region, arn: awsarn.New("sqs", sc.region, sc.account, name), fifo: fifo,
 		attrs: map[string]string{}, tags: map[string]string{}, created: now, modified: now,
-		dedup: map[string]dedupEntry{}, arrived: make(chan struct{}),
+		msgs: newIndex(), dedup: map[string]dedupEntry{}, arrived: make(chan struct{}),
 	}
 	for name, a := range attributes {
 		if a.def != nil {

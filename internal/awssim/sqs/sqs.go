@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
@@ -44,7 +45,7 @@ type scope struct{ account, region string }
 
 // Store holds queues per account and region.
 type Store struct {
-	keys wire.KeyAuthorizer
+	keys handoff.KeyAuthorizer
 
 	mu      sync.Mutex
 	now     func() time.Time
@@ -54,7 +55,7 @@ type Store struct {
 
 // New returns an empty queue store. keys authorizes service deliveries to
 // queues encrypted with a KMS key; nil accepts every key.
-func New(keys wire.KeyAuthorizer) *Store {
+func New(keys handoff.KeyAuthorizer) *Store {
 	return &Store{keys: keys, now: time.Now, queues: map[scope]map[string]*queue{}, deleted: map[scope]map[string]time.Time{}}
 }
 
@@ -74,24 +75,30 @@ func (s *Store) Service() wire.Service {
 		TargetPrefix: "AmazonSQS",
 		ThrottleCode: "RequestThrottled",
 		Ops: map[string]wire.Handler{
-			"CreateQueue":             s.createQueue,
-			"GetQueueUrl":             s.getQueueURL,
-			"GetQueueAttributes":      s.getQueueAttributes,
-			"SetQueueAttributes":      s.setQueueAttributes,
-			"ListQueues":              s.listQueues,
-			"DeleteQueue":             s.deleteQueue,
-			"PurgeQueue":              s.purgeQueue,
-			"TagQueue":                s.tagQueue,
-			"UntagQueue":              s.untagQueue,
-			"ListQueueTags":           s.listQueueTags,
-			"SendMessage":             s.sendMessage,
-			"SendMessageBatch":        s.sendMessageBatch,
-			"ReceiveMessage":          s.receiveMessage,
-			"DeleteMessage":           s.deleteMessage,
-			"DeleteMessageBatch":      s.deleteMessageBatch,
-			"ChangeMessageVisibility": s.changeMessageVisibility,
+			"CreateQueue":             wire.Op(s.createQueue),
+			"GetQueueUrl":             wire.Op(s.getQueueURL),
+			"GetQueueAttributes":      onQueue(s, "sqs:GetQueueAttributes", s.getQueueAttributes),
+			"SetQueueAttributes":      onQueue(s, "sqs:SetQueueAttributes", s.setQueueAttributes),
+			"ListQueues":              wire.Op(s.listQueues),
+			"DeleteQueue":             onQueue(s, "sqs:DeleteQueue", s.deleteQueue),
+			"PurgeQueue":              onQueue(s, "sqs:PurgeQueue", s.purgeQueue),
+			"TagQueue":                onQueue(s, "sqs:TagQueue", s.tagQueue),
+			"UntagQueue":              onQueue(s, "sqs:UntagQueue", s.untagQueue),
+			"ListQueueTags":           onQueue(s, "sqs:ListQueueTags", s.listQueueTags),
+			"SendMessage":             onQueue(s, "sqs:SendMessage", s.sendMessage),
+			"SendMessageBatch":        onQueue(s, "sqs:SendMessage", s.sendMessageBatch),
+			"ReceiveMessage":          wire.Op(s.receiveMessage),
+			"DeleteMessage":           onQueue(s, "sqs:DeleteMessage", s.deleteMessage),
+			"DeleteMessageBatch":      onQueue(s, "sqs:DeleteMessage", s.deleteMessageBatch),
+			"ChangeMessageVisibility": onQueue(s, "sqs:ChangeMessageVisibility", s.changeMessageVisibility),
 		},
 	}
+}
+
+// onQueue is an operation on the queue its input's QueueUrl names,
+// checked, found and authorized for action under the store's lock.
+func onQueue[In interface{ url() string }](s *Store, action string, serve func(*wire.Request, In, *queue) (any, error)) wire.Handler {
+	return wire.Locked(&s.mu, func(r *wire.Request, in In) (*queue, error) { return s.find(r, in.url(), action) }, serve)
 }
 
 // sqsError builds an error with its JSON type and its awsQuery code; the

@@ -2,7 +2,9 @@ package sqs_test
 
 import (
 	"context"
+	"encoding/xml"
 	"errors"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/orgnotify/orgnotify/internal/awssim"
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
+	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 	"github.com/orgnotify/orgnotify/internal/awssim/org"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
@@ -422,6 +425,10 @@ func TestSendMessageRules(t *testing.T) {
 		{"one byte more is not", sqs.SendMessageInput{QueueUrl: std, MessageBody: aws.String(strings.Repeat("a", 256<<10+1))}, "InvalidParameterValue"},
 		{"queue's own limit", sqs.SendMessageInput{QueueUrl: small, MessageBody: aws.String(strings.Repeat("a", 1025))}, "InvalidParameterValue"},
 		{"empty body", sqs.SendMessageInput{QueueUrl: std, MessageBody: aws.String("")}, "InvalidParameterValue"},
+		{"tab, newline and emoji", sqs.SendMessageInput{QueueUrl: std, MessageBody: aws.String("a\tb\r\nc \U0001F600")}, ""},
+		{"control character", sqs.SendMessageInput{QueueUrl: std, MessageBody: aws.String("bell\x07")}, "InvalidMessageContents"},
+		{"NUL", sqs.SendMessageInput{QueueUrl: std, MessageBody: aws.String("a\x00b")}, "InvalidMessageContents"},
+		{"noncharacter U+FFFE", sqs.SendMessageInput{QueueUrl: std, MessageBody: aws.String("a\uFFFEb")}, "InvalidMessageContents"},
 		{"delay too long", sqs.SendMessageInput{QueueUrl: std, MessageBody: aws.String("x"), DelaySeconds: 901}, "InvalidParameterValue"},
 		{"reserved attribute name", sqs.SendMessageInput{QueueUrl: std, MessageBody: aws.String("x"), MessageAttributes: map[string]types.MessageAttributeValue{
 			"AWS.x": {DataType: aws.String("String"), StringValue: aws.String("v")}}}, "InvalidParameterValue"},
@@ -571,13 +578,28 @@ func TestLongPoll(t *testing.T) {
 // assume returns a client acting as the member account.
 func assume(t *testing.T, f fixture) *sqs.Client {
 	t.Helper()
-	out, err := sts.NewFromConfig(f.env.Config(t, region)).AssumeRole(context.Background(), &sts.AssumeRoleInput{
-		RoleArn: aws.String("arn:aws:iam::" + member + ":role/" + org.AccessRole), RoleSessionName: aws.String("test")})
-	if err != nil {
-		t.Fatal(err)
+	cfg, _ := f.env.AssumeRole(t, f.env.Config(t, region), region, sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + member + ":role/" + org.AccessRole)})
+	return sqs.NewFromConfig(cfg)
+}
+
+// TestSenderIDOfAssumedRole: AWS documents an assumed role's SenderId as
+// the role's unique ID and the session name, which is what STS answered as
+// AssumedRoleId.
+func TestSenderIDOfAssumedRole(t *testing.T) {
+	f := start(t)
+	ctx := context.Background()
+	cfg, want := f.env.AssumeRole(t, f.env.Config(t, region), region, sts.AssumeRoleInput{
+		RoleArn: aws.String("arn:aws:iam::" + member + ":role/" + org.AccessRole), RoleSessionName: aws.String("digest")})
+	as := sqs.NewFromConfig(cfg)
+	q, err := as.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("own")})
+	awssimtest.WantCode(t, err, "")
+	_, err = as.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: q.QueueUrl, MessageBody: aws.String("hi")})
+	awssimtest.WantCode(t, err, "")
+	out, err := as.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, MessageSystemAttributeNames: []types.MessageSystemAttributeName{"SenderId"}})
+	awssimtest.WantCode(t, err, "")
+	if len(out.Messages) != 1 || out.Messages[0].Attributes["SenderId"] != want {
+		t.Errorf("messages = %+v, want one with SenderId %q", out.Messages, want)
 	}
-	c := out.Credentials
-	return sqs.NewFromConfig(f.env.ConfigWithKeys(t, region, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken)))
 }
 
 func TestCrossAccountAccess(t *testing.T) {
@@ -642,18 +664,18 @@ func TestDeliver(t *testing.T) {
 	cases := []struct {
 		name  string
 		attrs map[string]string
-		d     wire.Delivery
+		d     handoff.Delivery
 		code  string // wire error code, "" when delivered
 	}{
-		{"no policy", nil, wire.Delivery{}, "AccessDenied"},
-		{"policy for the rule", map[string]string{"Policy": policy("q", `,"Condition":{"ArnEquals":{"aws:SourceArn":"`+rule+`"}}`)}, wire.Delivery{}, ""},
-		{"policy for another rule", map[string]string{"Policy": policy("q", `,"Condition":{"ArnEquals":{"aws:SourceArn":"`+rule+`-other"}}`)}, wire.Delivery{}, "AccessDenied"},
-		{"policy by source account", map[string]string{"Policy": policy("q", `,"Condition":{"StringEquals":{"aws:SourceAccount":"`+mgmt+`"}}`)}, wire.Delivery{}, ""},
-		{"policy for another service", map[string]string{"Policy": policy("q", "")}, wire.Delivery{FromService: "sns.amazonaws.com"}, "AccessDenied"},
-		{"missing queue", nil, wire.Delivery{TargetARN: arn("ghost")}, "QueueDoesNotExist"},
-		{"customer key allowing EventBridge", map[string]string{"Policy": policy("q", ""), "KmsMasterKeyId": aws.ToString(key.KeyMetadata.KeyId)}, wire.Delivery{}, ""},
-		{"AWS-managed aws/sqs key", map[string]string{"Policy": policy("q", ""), "KmsMasterKeyId": "alias/aws/sqs"}, wire.Delivery{}, "KMS.AccessDeniedException"},
-		{"missing key", map[string]string{"Policy": policy("q", ""), "KmsMasterKeyId": "alias/nope"}, wire.Delivery{}, "KMS.NotFoundException"},
+		{"no policy", nil, handoff.Delivery{}, "AccessDenied"},
+		{"policy for the rule", map[string]string{"Policy": policy("q", `,"Condition":{"ArnEquals":{"aws:SourceArn":"`+rule+`"}}`)}, handoff.Delivery{}, ""},
+		{"policy for another rule", map[string]string{"Policy": policy("q", `,"Condition":{"ArnEquals":{"aws:SourceArn":"`+rule+`-other"}}`)}, handoff.Delivery{}, "AccessDenied"},
+		{"policy by source account", map[string]string{"Policy": policy("q", `,"Condition":{"StringEquals":{"aws:SourceAccount":"`+mgmt+`"}}`)}, handoff.Delivery{}, ""},
+		{"policy for another service", map[string]string{"Policy": policy("q", "")}, handoff.Delivery{FromService: "sns.amazonaws.com"}, "AccessDenied"},
+		{"missing queue", nil, handoff.Delivery{TargetARN: arn("ghost")}, "QueueDoesNotExist"},
+		{"customer key allowing EventBridge", map[string]string{"Policy": policy("q", ""), "KmsMasterKeyId": aws.ToString(key.KeyMetadata.KeyId)}, handoff.Delivery{}, ""},
+		{"AWS-managed aws/sqs key", map[string]string{"Policy": policy("q", ""), "KmsMasterKeyId": "alias/aws/sqs"}, handoff.Delivery{}, "KMS.AccessDeniedException"},
+		{"missing key", map[string]string{"Policy": policy("q", ""), "KmsMasterKeyId": "alias/nope"}, handoff.Delivery{}, "KMS.NotFoundException"},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -662,7 +684,7 @@ func TestDeliver(t *testing.T) {
 				tc.attrs["Policy"] = strings.ReplaceAll(tc.attrs["Policy"], arn("q"), arn(name))
 			}
 			url := f.queue(t, name, tc.attrs)
-			d := wire.Delivery{TargetARN: arn(name), Body: `{"detail-type":"x"}`, FromService: "events.amazonaws.com", SourceARN: rule, SourceAccount: mgmt}
+			d := handoff.Delivery{TargetARN: arn(name), Body: `{"detail-type":"x"}`, FromService: "events.amazonaws.com", SourceARN: rule, SourceAccount: mgmt}
 			if tc.d.TargetARN != "" {
 				d.TargetARN = tc.d.TargetARN
 			}
@@ -686,6 +708,37 @@ func TestDeliver(t *testing.T) {
 			}
 			if n := f.attrs(t, url)["ApproximateNumberOfMessages"]; n != want {
 				t.Errorf("queue holds %s messages, want %s", n, want)
+			}
+		})
+	}
+}
+
+// TestQueryProtocolAction: a client of SQS's older Query protocol learns
+// which of its actions the simulator does not serve, in the XML shape it
+// reads.
+func TestQueryProtocolAction(t *testing.T) {
+	f := start(t)
+	for _, action := range []string{"ListDeadLetterSourceQueues", "SendMessage", "NoSuchAction"} {
+		t.Run(action, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodPost, f.env.URL+"/", strings.NewReader("Action="+action+"&Version=2012-11-05"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20260301/"+region+"/sqs/aws4_request, SignedHeaders=host, Signature=00")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var e struct {
+				Error struct{ Code, Message string }
+			}
+			if err := xml.NewDecoder(resp.Body).Decode(&e); err != nil {
+				t.Fatalf("not an XML error: %v", err)
+			}
+			if resp.StatusCode != http.StatusBadRequest || e.Error.Code != "InvalidAction" || !strings.Contains(e.Error.Message, "action "+action+" ") {
+				t.Errorf("status %d, error %+v; want 400 InvalidAction naming %s", resp.StatusCode, e.Error, action)
 			}
 		})
 	}

@@ -23,19 +23,6 @@ func FormatUUID(b [16]byte) string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
-// IsAccountID reports whether s is a 12-digit AWS account ID.
-func IsAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // EpochSeconds is a timestamp as the JSON protocols write it: seconds since
 // the Unix epoch, to the millisecond.
 func EpochSeconds(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }

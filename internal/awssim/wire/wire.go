@@ -1,7 +1,8 @@
-// Package wire holds what every simulated AWS service shares: the decoded
-// request with the caller's identity, the error shapes AWS returns, and the
-// encoders for the JSON and Query protocols. Service packages import it; it
-// imports none of them.
+// Package wire holds the protocol pieces every simulated AWS service
+// shares: the decoded request with the caller's identity, the operation
+// wrapper that decodes its input, the error shapes AWS returns and the
+// Query-protocol form readers. Service packages import it; it imports none
+// of them.
 package wire
 
 import (
@@ -11,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 )
 
@@ -36,6 +38,10 @@ type Request struct {
 	// Principal is the caller's ARN: arn:aws:iam::ACCOUNT:root for base
 	// credentials, arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION after AssumeRole.
 	Principal string
+	// UserID is the caller's unique ID as GetCallerIdentity's UserId shows
+	// it: the role's ID and the session name (AssumedRoleId) after
+	// AssumeRole, "" for base credentials.
+	UserID    string
 	RequestID string
 	Host      string // Host header, used to build queue URLs
 	Body      []byte // raw body for JSON protocols
@@ -59,6 +65,39 @@ func (r *Request) Decode(v any) error {
 // encodes to the operation's output shape) or an error; an error that is not
 // an *Error becomes an InternalFailure.
 type Handler func(ctx context.Context, r *Request) (any, error)
+
+// Op is the Handler of a JSON-protocol operation whose body decodes into
+// In: the handler receives the decoded input, and a body that does not
+// decode is a SerializationException before it runs.
+func Op[In any](serve func(ctx context.Context, r *Request, in In) (any, error)) Handler {
+	return func(ctx context.Context, r *Request) (any, error) {
+		var in In
+		if err := r.Decode(&in); err != nil {
+			return nil, err
+		}
+		return serve(ctx, r, in)
+	}
+}
+
+// Locked is the Handler of an operation on one resource: it decodes the
+// input (as Op), checks it (when it has a Validate method), then under mu
+// finds the resource the input names and serves the call with it.
+func Locked[In, Res any](mu sync.Locker, find func(r *Request, in In) (Res, error), serve func(r *Request, in In, res Res) (any, error)) Handler {
+	return Op(func(_ context.Context, r *Request, in In) (any, error) {
+		if v, ok := any(in).(interface{ Validate() error }); ok {
+			if err := v.Validate(); err != nil {
+				return nil, err
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		res, err := find(r, in)
+		if err != nil {
+			return nil, err
+		}
+		return serve(r, in, res)
+	})
+}
 
 // Service describes one simulated AWS service.
 type Service struct {
@@ -137,9 +176,4 @@ func AsError(err error) *Error {
 		return e
 	}
 	return &Error{Code: "InternalFailure", Status: http.StatusInternalServerError, Message: err.Error()}
-}
-
-// ARN builds an ARN in the aws partition.
-func ARN(service, region, account, resource string) string {
-	return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, region, account, resource)
 }

@@ -1,4 +1,9 @@
-package wire
+// Package handoff holds what one simulated service hands another and the
+// questions it asks another before acting: deliveries (EventBridge to SQS,
+// SNS and buses; SNS to SQS), KMS key use, IAM role use and organization
+// membership. Service packages implement and use these interfaces without
+// importing each other.
+package handoff
 
 import "context"
 
@@ -15,6 +20,32 @@ type Delivery struct {
 	SourceAccount string // aws:SourceAccount in policies
 	// Attributes are SNS message attributes carried to SQS, when any.
 	Attributes map[string]string
+}
+
+// SourceCondition is the policy condition context of a service acting for
+// a resource: aws:SourceArn and aws:SourceAccount, those that are set.
+func SourceCondition(sourceARN, sourceAccount string) map[string]string {
+	ctx := map[string]string{}
+	if sourceARN != "" {
+		ctx["aws:SourceArn"] = sourceARN
+	}
+	if sourceAccount != "" {
+		ctx["aws:SourceAccount"] = sourceAccount
+	}
+	return ctx
+}
+
+// Condition is the policy condition context of a delivery.
+func (d Delivery) Condition() map[string]string { return SourceCondition(d.SourceARN, d.SourceAccount) }
+
+// KeyUse is what a delivery to a resource encrypted with keyRef asks of
+// KMS: the sender encrypts for the resource, so it needs the data key under
+// its own service principal, through the service that holds the resource.
+func (d Delivery) KeyUse(keyRef, account, region, via string) KeyUse {
+	return KeyUse{
+		KeyRef: keyRef, Account: account, Region: region, FromService: d.FromService,
+		Actions: []string{"kms:GenerateDataKey", "kms:Decrypt"}, SourceARN: d.SourceARN, ViaService: via,
+	}
 }
 
 // Deliverer accepts deliveries for the resources of one service.

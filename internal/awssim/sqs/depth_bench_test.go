@@ -1,0 +1,103 @@
+package sqs
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+)
+
+// BenchmarkDepth measures SendMessage, and a send/receive/delete cycle,
+// through the operation handlers of a queue already holding depth
+// messages: the cost per call must not grow with the depth (the event
+// digest drains 10,000 messages; a benchmark organization queues more).
+//
+//	go test -run '^$' -bench Depth ./internal/awssim/sqs/
+func BenchmarkDepth(b *testing.B) {
+	for _, fifo := range []bool{false, true} {
+		kind := "standard"
+		if fifo {
+			kind = "fifo"
+		}
+		for _, depth := range []int{1_000, 10_000, 100_000} {
+			b.Run(fmt.Sprintf("send/%s/depth=%d", kind, depth), func(b *testing.B) {
+				q := newDepthQueue(b, fifo, depth)
+				b.ResetTimer()
+				for i := range b.N {
+					q.call(b, "SendMessage", q.send(i))
+				}
+			})
+			b.Run(fmt.Sprintf("cycle/%s/depth=%d", kind, depth), func(b *testing.B) {
+				q := newDepthQueue(b, fifo, depth)
+				b.ResetTimer()
+				for i := range b.N {
+					q.call(b, "SendMessage", q.send(i))
+					out := q.call(b, "ReceiveMessage", map[string]any{"QueueUrl": q.url}).(receiveOutput)
+					if len(out.Messages) != 1 {
+						b.Fatalf("received %d messages", len(out.Messages))
+					}
+					q.call(b, "DeleteMessage", map[string]any{"QueueUrl": q.url, "ReceiptHandle": out.Messages[0].ReceiptHandle})
+				}
+			})
+		}
+	}
+}
+
+type depthQueue struct {
+	store *Store
+	url   string
+	fifo  bool
+	now   time.Time
+}
+
+// newDepthQueue creates a queue and fills it with depth messages.
+func newDepthQueue(b *testing.B, fifo bool, depth int) *depthQueue {
+	b.Helper()
+	d := &depthQueue{store: New(nil), fifo: fifo, now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	name, attrs := "bench", map[string]string{}
+	if fifo {
+		name, attrs = "bench.fifo", map[string]string{"FifoQueue": "true"}
+	}
+	d.url = d.call(b, "CreateQueue", map[string]any{"QueueName": name, "Attributes": attrs}).(queueURLOutput).QueueUrl
+	q := d.store.queues[scope{"111111111111", "us-east-1"}][name]
+	for i := range depth {
+		in := sendInput{MessageBody: new(string)}
+		*in.MessageBody = "queued " + strconv.Itoa(i)
+		if fifo {
+			in.MessageGroupId, in.MessageDeduplicationId = "g", "queued-"+strconv.Itoa(i)
+		}
+		m, delay, err := q.prepare(in, "111111111111")
+		if err != nil {
+			b.Fatal(err)
+		}
+		q.enqueue(m, delay, d.now)
+	}
+	return d
+}
+
+func (d *depthQueue) send(i int) map[string]any {
+	in := map[string]any{"QueueUrl": d.url, "MessageBody": "message " + strconv.Itoa(i)}
+	if d.fifo {
+		in["MessageGroupId"], in["MessageDeduplicationId"] = "g", "sent-"+strconv.Itoa(i)
+	}
+	return in
+}
+
+// call runs one operation's handler as the router would.
+func (d *depthQueue) call(b *testing.B, op string, in any) any {
+	body, err := json.Marshal(in)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := &wire.Request{Service: "sqs", Operation: op, Account: "111111111111", Region: "us-east-1",
+		Principal: "arn:aws:iam::111111111111:root", Host: "127.0.0.1", Body: body, Now: d.now}
+	out, err := d.store.Service().Ops[op](context.Background(), r)
+	if err != nil {
+		b.Fatalf("%s: %v", op, err)
+	}
+	return out
+}
