@@ -20,8 +20,8 @@ func apply(ctx context.Context, a Applier, scope Scope, p *plan.Plan, opts Optio
 	byAccount := map[string][]int{}
 	for i := range p.Changes {
 		c := &p.Changes[i]
-		if string(c.Action) == actionConflict {
-			c.Status = statusSkipped
+		if c.Action == plan.Conflict {
+			c.Status = plan.StatusSkipped
 			c.Error = "conflict: the resource exists without orgnotify's ownership tag; it is never changed"
 			continue
 		}
@@ -61,7 +61,7 @@ func apply(ctx context.Context, a Applier, scope Scope, p *plan.Plan, opts Optio
 	// Anything left unrun (the context was cancelled) is skipped, not ok.
 	for i := range p.Changes {
 		if p.Changes[i].Status == "" {
-			p.Changes[i].Status = statusSkipped
+			p.Changes[i].Status = plan.StatusSkipped
 			p.Changes[i].Error = "not run: " + errString(ctx.Err())
 		}
 	}
@@ -88,25 +88,25 @@ func applyAccount(ctx context.Context, a Applier, p *plan.Plan, idx []int) error
 	for _, i := range order {
 		c := &p.Changes[i]
 		if first != nil {
-			c.Status = statusSkipped
+			c.Status = plan.StatusSkipped
 			c.Error = "skipped after an earlier failure in this account"
 			continue
 		}
 		if err := ctx.Err(); err != nil {
 			first = err
-			c.Status, c.Error = statusSkipped, err.Error()
+			c.Status, c.Error = plan.StatusSkipped, err.Error()
 			continue
 		}
 		if c.Current != nil && c.Current.Foreign {
-			c.Status, c.Error = statusSkipped, "not owned by orgnotify; never changed"
+			c.Status, c.Error = plan.StatusSkipped, "not owned by orgnotify; never changed"
 			continue
 		}
 		if err := a.Apply(ctx, string(c.Action), c.Desired, c.Current); err != nil {
-			c.Status, c.Error = statusFailed, err.Error()
+			c.Status, c.Error = plan.StatusFailed, err.Error()
 			first = err
 			continue
 		}
-		c.Status = statusOK
+		c.Status = plan.StatusOK
 	}
 	return first
 }
@@ -116,7 +116,7 @@ func applyAccount(ctx context.Context, a Applier, p *plan.Plan, idx []int) error
 // dead-letter queue before the queue redriving to it), then deletes in the
 // reverse order (a rule before the role its targets use).
 func before(x, y *plan.Change) bool {
-	dx, dy := string(x.Action) == actionDelete, string(y.Action) == actionDelete
+	dx, dy := x.Action == plan.Delete, y.Action == plan.Delete
 	if dx != dy {
 		return dy
 	}

@@ -106,23 +106,12 @@ func (r Result) Failed() bool {
 		return true
 	}
 	for _, c := range r.Plan.Changes {
-		if string(c.Action) == actionConflict || string(c.Status) == statusFailed {
+		if c.Action == plan.Conflict || c.Status == plan.StatusFailed {
 			return true
 		}
 	}
 	return false
 }
-
-// Change actions and statuses (package plan's values).
-const (
-	actionCreate   = "create"
-	actionUpdate   = "update"
-	actionDelete   = "delete"
-	actionConflict = "conflict"
-	statusOK       = "ok"
-	statusFailed   = "failed"
-	statusSkipped  = "skipped"
-)
 
 // Errors a caller maps to messages and exit codes.
 var (
@@ -363,12 +352,7 @@ func observe(ctx context.Context, obs Observer, scope Scope, wantRegions map[str
 // checkDeletions refuses a plan that deletes more than the limit: an
 // emptied accounts/ must never wipe the organization's alerting.
 func checkDeletions(p plan.Plan, scope Scope, opts Options) error {
-	n := 0
-	for _, c := range p.Changes {
-		if string(c.Action) == actionDelete {
-			n++
-		}
-	}
+	n := p.Deletions()
 	if scope.MaxDeletions >= 0 && n > scope.MaxDeletions && !opts.AllowMassDelete {
 		return fmt.Errorf("%w: the plan deletes %d resources, more than limits.maxDeletionsPerApply (%d); review the plan and pass --allow-mass-delete if it is right",
 			ErrMassDelete, n, scope.MaxDeletions)
