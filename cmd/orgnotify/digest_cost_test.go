@@ -23,7 +23,7 @@ import (
 // standard AWS chain at it, as a user does with AWS_ENDPOINT_URL.
 func startDigestSim(t *testing.T) *awssimtest.Env {
 	t.Helper()
-	seed, err := awssim.LoadSeed("testdata/digest-seed.yaml")
+	seed, err := awssim.LoadSeed("../../testdata/awssim/example-org.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
