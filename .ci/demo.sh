@@ -8,9 +8,13 @@
 # Slack: the credentials are dummies and both digests are dry runs.
 #   bash .ci/demo.sh            (or: make demo)
 # DEMO_DIR=dir keeps the work files (logs, full plans, Block Kit JSON) there.
+# DEMO_ROOT=dir runs on another copy of the bundled organization (.ci/run
+# uses testdata/example, so a fork with its own org.yaml stays green: the
+# demo's seed matches the bundled example only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+root=${DEMO_ROOT:-.}
 work=${DEMO_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/orgnotify-demo.XXXXXX")}
 mkdir -p "$work/bin"
 awssim_pid=
@@ -54,26 +58,26 @@ unset AWS_PROFILE AWS_SESSION_TOKEN AWS_DEFAULT_PROFILE AWS_ROLE_ARN AWS_WEB_IDE
 orgnotify() { "$bin/orgnotify" "$@"; }
 
 step "orgnotify validate (org.yaml and accounts/)"
-orgnotify validate
+orgnotify validate --root "$root"
 
 step "create the organization trail (once, by the platform team; the lifecycle events need it)"
 "$bin/demo" trail
 
 step "orgnotify plan: everything to create"
-orgnotify plan >"$work/plan.txt"
+orgnotify plan --root "$root" >"$work/plan.txt"
 grep -E '^[-+~!] ' "$work/plan.txt" || true
 tail -n 1 "$work/plan.txt"
 echo "(the full plan, every policy and event pattern: $work/plan.txt)"
 
 step "orgnotify apply"
-orgnotify apply >"$work/apply.txt" 2>"$work/apply.err" || { cat "$work/apply.err"; fail "apply failed (see $work/apply.txt)"; }
+orgnotify apply --root "$root" >"$work/apply.txt" 2>"$work/apply.err" || { cat "$work/apply.err"; fail "apply failed (see $work/apply.txt)"; }
 cat "$work/apply.err"
 grep -cE '^[-+~] .*\[ok\]$' "$work/apply.txt" | sed 's/$/ changes applied [ok]/'
 if grep -E '^[-+~!] .*\[(failed|skipped)\]' "$work/apply.txt"; then fail "apply left changes undone"; fi
 
 step "orgnotify plan --detailed-exitcode: nothing left to do"
 code=0
-orgnotify plan --detailed-exitcode || code=$?
+orgnotify plan --root "$root" --detailed-exitcode || code=$?
 [[ $code == 0 ]] || fail "the plan after apply is not empty (exit $code)"
 echo "exit 0"
 
@@ -83,10 +87,10 @@ echo "(forwarded by the rules apply made: member bus → hub bus → KMS-encrypt
 
 out=$work/slack
 step "orgnotify digest events --dry-run: the Slack messages, from the digest queue"
-orgnotify digest events --dry-run --out "$out/events"
+orgnotify digest events --root "$root" --dry-run --out "$out/events"
 
 step "orgnotify digest cost --dry-run: yesterday's cost per account"
-orgnotify digest cost --dry-run --out "$out/cost"
+orgnotify digest cost --root "$root" --dry-run --out "$out/cost"
 
 step "done"
 echo "The Block Kit JSON of every message (paste one into https://app.slack.com/block-kit-builder):"
