@@ -19,7 +19,7 @@ import (
 // digest seed's costs, and a local Slack API with every example channel.
 func reconcileSetup(t *testing.T) (root string, sim *awssim.Sim, srv *slackserver.Server, environ map[string]string) {
 	t.Helper()
-	seed, err := awssim.LoadSeed("testdata/digest-seed.yaml")
+	seed, err := awssim.LoadSeed("../../testdata/awssim/example-org.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
