@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -57,8 +58,8 @@ type fakeServer struct {
 
 func startFake(t *testing.T) *fakeServer {
 	t.Helper()
-	f := &fakeServer{Server: awssim.NewServer(ids{}, nil)}
-	f.Register(wire.Service{
+	f := &fakeServer{}
+	orgSvc := wire.Service{
 		SigningName: "organizations", Protocol: wire.JSON11, TargetPrefix: "AWSOrganizationsV20161128",
 		ThrottleCode: "TooManyRequestsException", AccessDeniedCode: "AccessDeniedException",
 		Ops: map[string]wire.Handler{"DescribeOrganization": func(context.Context, *wire.Request) (any, error) {
@@ -67,8 +68,8 @@ func startFake(t *testing.T) *fakeServer {
 			}
 			return map[string]any{"Organization": map[string]string{"Id": fakeOrg}}, nil
 		}},
-	})
-	f.Register(wire.Service{
+	}
+	stsSvc := wire.Service{
 		SigningName: "sts", Protocol: wire.Query, XMLNamespace: "https://sts.amazonaws.com/doc/2011-06-15/",
 		ThrottleCode: "Throttling", AccessDeniedCode: "AccessDenied",
 		Ops: map[string]wire.Handler{"GetCallerIdentity": func(_ context.Context, r *wire.Request) (any, error) {
@@ -81,10 +82,10 @@ func startFake(t *testing.T) *fakeServer {
 				UserId  string `xml:"UserId"`
 			}{r.Account, r.Principal, r.Account}, nil
 		}},
-	})
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	f.url = srv.URL
+	}
+	var env *awssimtest.Env
+	f.Server, env = awssimtest.Serve(t, ids{}, orgSvc, stsSvc)
+	f.url = env.URL
 	return f
 }
 
@@ -360,21 +361,9 @@ func TestThrottleRate(t *testing.T) {
 	if n := count(a); n < 10 || n > 50 {
 		t.Errorf("rate 0.3: %d of 100 throttled", n)
 	}
-	if b := run(0.3, 42); !equal(a, b) {
+	if b := run(0.3, 42); !slices.Equal(a, b) {
 		t.Errorf("the same seed gave a different sequence")
 	}
-}
-
-func equal(a, b []bool) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestDenyAccounts(t *testing.T) {

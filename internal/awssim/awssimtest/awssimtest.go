@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/orgnotify/orgnotify/internal/awshttp"
 	"github.com/orgnotify/orgnotify/internal/awssim"
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 // Env is a running simulator.
@@ -36,13 +38,56 @@ func Start(t testing.TB, seed awssim.Seed) *Env {
 	if err != nil {
 		t.Fatalf("awssim: %v", err)
 	}
-	srv := httptest.NewUnstartedServer(sim)
+	return &Env{Sim: sim, URL: listen(t, sim)}
+}
+
+// Serve runs the services alone behind the simulator's router, with ids
+// resolving access keys, until the test ends. Env.Sim is nil.
+func Serve(t testing.TB, ids awssim.Identities, svcs ...wire.Service) (*awssim.Server, *Env) {
+	t.Helper()
+	srv := awssim.NewServer(ids, nil)
+	for _, svc := range svcs {
+		srv.Register(svc)
+	}
+	return srv, &Env{URL: listen(t, srv)}
+}
+
+// listen serves h on 127.0.0.1 with the simulator's timeouts until the test
+// ends and returns its URL.
+func listen(t testing.TB, h http.Handler) string {
+	srv := httptest.NewUnstartedServer(h)
 	srv.Config.ReadHeaderTimeout = awssim.ReadHeaderTimeout
 	srv.Config.ReadTimeout = awssim.ReadTimeout
 	srv.Config.IdleTimeout = awssim.IdleTimeout
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &Env{Sim: sim, URL: srv.URL}
+	return srv.URL
+}
+
+// Keys maps access keys to the accounts whose root they act as, for a
+// service served alone (Serve); an unknown key is refused as AWS refuses it.
+type Keys map[string]string
+
+// Resolve implements awssim.Identities.
+func (k Keys) Resolve(accessKey, _ string) (string, string, error) {
+	acct, ok := k[accessKey]
+	if !ok {
+		return "", "", wire.Errorf("UnrecognizedClientException", http.StatusForbidden, "unknown access key %s", accessKey)
+	}
+	return acct, "arn:aws:iam::" + acct + ":root", nil
+}
+
+// AtClock makes every operation of svc see now as the current time.
+func AtClock(svc wire.Service, now time.Time) wire.Service {
+	ops := make(map[string]wire.Handler, len(svc.Ops))
+	for name, h := range svc.Ops {
+		ops[name] = func(ctx context.Context, r *wire.Request) (any, error) {
+			r.Now = now
+			return h(ctx, r)
+		}
+	}
+	svc.Ops = ops
+	return svc
 }
 
 // Config returns an aws.Config for region whose base credentials act as the
