@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -35,7 +37,7 @@ func (s *Server) ParseFaults(b []byte) (FaultConfig, error) {
 	if cfg.ThrottleRate < 0 || cfg.ThrottleRate > 1 {
 		return cfg, fmt.Errorf("throttleRate: %v must be between 0 and 1", cfg.ThrottleRate)
 	}
-	for _, k := range sortedKeys(cfg.Latency) {
+	for _, k := range slices.Sorted(maps.Keys(cfg.Latency)) {
 		if cfg.Latency[k] < 0 {
 			return cfg, fmt.Errorf("latency[%q]: %s is negative", k, timeString(cfg.Latency[k]))
 		}
@@ -46,7 +48,7 @@ func (s *Server) ParseFaults(b []byte) (FaultConfig, error) {
 			return cfg, fmt.Errorf("latency[%q]: %w", k, err)
 		}
 	}
-	for _, k := range sortedKeys(cfg.ThrottleOps) {
+	for _, k := range slices.Sorted(maps.Keys(cfg.ThrottleOps)) {
 		if n := cfg.ThrottleOps[k]; n < -1 {
 			return cfg, fmt.Errorf("throttleOps[%q]: %d is not a count of calls (0 or more) or -1 (every call)", k, n)
 		}
@@ -90,15 +92,6 @@ func (s *Server) checkOperation(key string) error {
 		return fmt.Errorf("unknown service %q; the simulator serves %s", svc, strings.Join(names, ", "))
 	}
 	return fmt.Errorf("operation %s is not served by the simulator", op)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func timeString(d Duration) string {

@@ -105,18 +105,11 @@ func (s *Store) listEventBuses(_ context.Context, r *wire.Request, in listEventB
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	reg := s.region(r.Account, r.Region)
-	names, next, err := namesPage(reg.buses, in.NamePrefix, in.NextToken, in.Limit)
-	if err != nil {
-		return nil, err
-	}
-	out := struct {
+	buses, next, err := namesPage(reg.buses, (*bus).output, in.NamePrefix, in.NextToken, in.Limit)
+	return struct {
 		EventBuses []busOutput `json:"EventBuses"`
 		NextToken  string      `json:"NextToken,omitempty"`
-	}{EventBuses: []busOutput{}, NextToken: next}
-	for _, n := range names {
-		out.EventBuses = append(out.EventBuses, reg.buses[n].output())
-	}
-	return out, nil
+	}{buses, next}, err
 }
 
 type putPermissionInput struct {

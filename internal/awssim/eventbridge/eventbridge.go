@@ -318,8 +318,9 @@ func validateTags(tags []Tag) error {
 	return nil
 }
 
-// namesPage is a page of the names in m that start with prefix, in order.
-func namesPage[T any](m map[string]T, prefix, token string, limit int32) ([]string, string, error) {
+// namesPage is a page of the values in m whose names start with prefix, in
+// name order, as output renders them.
+func namesPage[T, O any](m map[string]T, output func(T) O, prefix, token string, limit int32) ([]O, string, error) {
 	var names []string
 	for n := range m {
 		if strings.HasPrefix(n, prefix) {
@@ -327,7 +328,15 @@ func namesPage[T any](m map[string]T, prefix, token string, limit int32) ([]stri
 		}
 	}
 	sort.Strings(names)
-	return page(names, token, limit, 100)
+	names, next, err := page(names, token, limit, 100)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]O, 0, len(names))
+	for _, n := range names {
+		out = append(out, output(m[n]))
+	}
+	return out, next, nil
 }
 
 // page cuts a sorted list of names at an opaque NextToken (the last name

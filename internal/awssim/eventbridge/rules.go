@@ -235,18 +235,11 @@ type listRulesInput struct {
 func (in listRulesInput) busName() string { return in.EventBusName }
 
 func (s *Store) listRules(_ *wire.Request, in listRulesInput, b *bus) (any, error) {
-	names, next, err := namesPage(b.rules, in.NamePrefix, in.NextToken, in.Limit)
-	if err != nil {
-		return nil, err
-	}
-	out := struct {
+	rules, next, err := namesPage(b.rules, (*rule).output, in.NamePrefix, in.NextToken, in.Limit)
+	return struct {
 		Rules     []ruleOutput `json:"Rules"`
 		NextToken string       `json:"NextToken,omitempty"`
-	}{Rules: []ruleOutput{}, NextToken: next}
-	for _, n := range names {
-		out.Rules = append(out.Rules, b.rules[n].output())
-	}
-	return out, nil
+	}{rules, next}, err
 }
 
 type deleteRuleInput struct{ ruleRef }

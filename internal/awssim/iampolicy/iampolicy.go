@@ -15,7 +15,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -163,7 +164,7 @@ func ParseKind(doc string, kind Kind) (*Policy, error) {
 		return nil, malformed("trailing data after the JSON object")
 	}
 	p := &Policy{}
-	for _, k := range sortedKeys(top) {
+	for _, k := range slices.Sorted(maps.Keys(top)) {
 		switch k {
 		case "Version":
 			if err := json.Unmarshal(top[k], &p.Version); err != nil || !validVersions[p.Version] {
@@ -215,7 +216,7 @@ func parseStatement(m map[string]json.RawMessage, kind Kind) (Statement, error) 
 	if m == nil {
 		return st, malformed("statement must be an object")
 	}
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		v := m[k]
 		var err error
 		switch k {
@@ -291,7 +292,7 @@ func parsePrincipal(v json.RawMessage) (*PrincipalSet, error) {
 		return nil, malformed("Principal must be \"*\" or a non-empty object")
 	}
 	ps := &PrincipalSet{}
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		list, err := stringList("Principal."+k, m[k])
 		if err != nil {
 			return nil, err
@@ -332,7 +333,7 @@ func parseConditions(v json.RawMessage) ([]Condition, error) {
 		return nil, malformed("Condition must map operators to {key: values}: %v", err)
 	}
 	var out []Condition
-	for _, op := range sortedKeys(ops) {
+	for _, op := range slices.Sorted(maps.Keys(ops)) {
 		c := Condition{Operator: op}
 		rest := op
 		if set, after, ok := strings.Cut(rest, ":"); ok {
@@ -351,7 +352,7 @@ func parseConditions(v json.RawMessage) ([]Condition, error) {
 			return nil, malformed("condition operator %q is not valid", op)
 		}
 		c.base = rest
-		for _, key := range sortedKeys(ops[op]) {
+		for _, key := range slices.Sorted(maps.Keys(ops[op])) {
 			vals, err := conditionValues(ops[op][key])
 			if err != nil {
 				return nil, malformed("Condition %s %s: %v", op, key, err)
@@ -421,15 +422,6 @@ func stringList(name string, v json.RawMessage) ([]string, error) {
 		}
 	}
 	return list, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func isAccountID(s string) bool {

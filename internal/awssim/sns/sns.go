@@ -94,7 +94,7 @@ func (s *Store) Service() wire.Service {
 			"GetSubscriptionAttributes": onSubscription(s, s.getSubscriptionAttributes),
 			"SetSubscriptionAttributes": onSubscription(s, s.setSubscriptionAttributes),
 			"ListSubscriptions":         s.listSubscriptions,
-			"ListSubscriptionsByTopic":  onTopic(s, "TopicArn", s.lookupTopic, "sns:ListSubscriptionsByTopic", s.listSubscriptionsByTopic),
+			"ListSubscriptionsByTopic":  onTopic(s, "TopicArn", s.liveTopic, "sns:ListSubscriptionsByTopic", s.listSubscriptionsByTopic),
 			"TagResource":               s.tagResource,
 			"UntagResource":             onTopic(s, "ResourceArn", s.tagTarget, "sns:UntagResource", s.untagResource),
 			"ListTagsForResource":       onTopic(s, "ResourceArn", s.tagTarget, "sns:ListTagsForResource", s.listTagsForResource),

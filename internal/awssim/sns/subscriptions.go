@@ -42,6 +42,13 @@ func (s *Store) expirePending() {
 	}
 }
 
+// liveTopic finds a topic by ARN (as lookupTopic) once expired pending
+// subscriptions are gone. The caller holds s.mu.
+func (s *Store) liveTopic(arn string) (*topic, error) {
+	s.expirePending()
+	return s.lookupTopic(arn)
+}
+
 // checkEndpoint validates an endpoint for its protocol and reports whether
 // the subscription is confirmed at once: AWS confirms SQS and Lambda
 // subscriptions itself and waits for email and HTTP(S) endpoints to
@@ -128,8 +135,7 @@ func (s *Store) subscribe(_ context.Context, r *wire.Request) (any, error) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.expirePending()
-	t, err := s.lookupTopic(r.Form.Get("TopicArn"))
+	t, err := s.liveTopic(r.Form.Get("TopicArn"))
 	if err != nil {
 		return nil, err
 	}
@@ -217,8 +223,7 @@ func (s *Store) confirmSubscription(_ context.Context, r *wire.Request) (any, er
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.expirePending()
-	t, err := s.lookupTopic(r.Form.Get("TopicArn"))
+	t, err := s.liveTopic(r.Form.Get("TopicArn"))
 	if err != nil {
 		return nil, err
 	}
@@ -326,7 +331,6 @@ func (s *Store) subscriptionXML(sub *subscription) subscriptionXML {
 }
 
 func (s *Store) listSubscriptionsByTopic(r *wire.Request, t *topic) (any, error) {
-	s.expirePending()
 	start, end, next, err := page(r.Form.Get("NextToken"), len(t.subs))
 	if err != nil {
 		return nil, err
