@@ -17,6 +17,9 @@ import (
 	sdkhttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
@@ -133,6 +136,24 @@ func (e *Env) AssumeRole(t testing.TB, from aws.Config, region string, in sts.As
 	c := out.Credentials
 	cfg := e.ConfigWithKeys(t, region, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
 	return cfg, aws.ToString(out.AssumedRoleUser.AssumedRoleId)
+}
+
+// RuleToQueue routes the events that pattern matches on the default bus of
+// cfg's account to a queue: a rule and a queue both called name, the
+// queue's policy letting the rule send. It returns the queue's URL; any
+// error fails the test.
+func RuleToQueue(t testing.TB, cfg aws.Config, account, name, pattern string) *string {
+	t.Helper()
+	ctx := context.Background()
+	events := eventbridge.NewFromConfig(cfg)
+	rule, err := events.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String(name), EventPattern: aws.String(pattern)})
+	WantCode(t, err, "")
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"*","Condition":{"ArnEquals":{"aws:SourceArn":"` + aws.ToString(rule.RuleArn) + `"}}}]}`
+	q, err := sqs.NewFromConfig(cfg).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: map[string]string{"Policy": policy}})
+	WantCode(t, err, "")
+	_, err = events.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(name), Targets: []ebtypes.Target{{Id: aws.String("q"), Arn: aws.String("arn:aws:sqs:" + cfg.Region + ":" + account + ":" + name)}}})
+	WantCode(t, err, "")
+	return q.QueueUrl
 }
 
 // connRetryer retries only a request whose connection the SDK's transport

@@ -9,8 +9,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ct "github.com/aws/aws-sdk-go-v2/service/cloudtrail"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -107,26 +105,20 @@ func TestAPICallEventsNeedATrail(t *testing.T) {
 	ctx := context.Background()
 	env := orgEnv(t)
 	cfg := env.Config(t, "us-east-1")
-	events := eventbridge.NewFromConfig(cfg)
-	rule, err := events.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("lifecycle"), EventPattern: aws.String(`{"source":["aws.organizations"]}`)})
-	awssimtest.WantCode(t, err, "")
+	url := awssimtest.RuleToQueue(t, cfg, mgmt, "lifecycle", `{"source":["aws.organizations"]}`)
 	q := sqs.NewFromConfig(cfg)
-	url, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("lifecycle"), Attributes: map[string]string{"Policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"*","Condition":{"ArnEquals":{"aws:SourceArn":"` + aws.ToString(rule.RuleArn) + `"}}}]}`}})
-	awssimtest.WantCode(t, err, "")
-	_, err = events.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("lifecycle"), Targets: []ebtypes.Target{{Id: aws.String("q"), Arn: aws.String("arn:aws:sqs:us-east-1:" + mgmt + ":lifecycle")}}})
-	awssimtest.WantCode(t, err, "")
 	depth := func() int {
-		out, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url.QueueUrl, MaxNumberOfMessages: 10})
+		out, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url, MaxNumberOfMessages: 10})
 		awssimtest.WantCode(t, err, "")
 		for _, m := range out.Messages {
-			_, _ = q.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: url.QueueUrl, ReceiptHandle: m.ReceiptHandle})
+			_, _ = q.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: url, ReceiptHandle: m.ReceiptHandle})
 		}
 		return len(out.Messages)
 	}
 	apiCall := eb.ServiceEvent{Source: "aws.organizations", DetailType: "AWS API Call via CloudTrail", Detail: json.RawMessage(`{"eventName":"InviteAccountToOrganization"}`)}
 	serviceEvent := eb.ServiceEvent{Source: "aws.organizations", DetailType: "AWS Service Event via CloudTrail", Detail: json.RawMessage(`{"eventName":"CreateAccountResult"}`)}
 
-	_, err = env.Sim.EventBridge.PutServiceEvent(ctx, mgmt, "us-east-1", apiCall)
+	_, err := env.Sim.EventBridge.PutServiceEvent(ctx, mgmt, "us-east-1", apiCall)
 	if !errors.Is(err, eb.ErrNoTrail) {
 		t.Fatalf("API call event without a trail: err = %v, want ErrNoTrail", err)
 	}

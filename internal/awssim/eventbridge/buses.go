@@ -43,10 +43,7 @@ func (s *Store) createEventBus(_ context.Context, r *wire.Request, in createEven
 	if strings.HasPrefix(in.Name, "aws.") && in.EventSourceName == "" {
 		return nil, wire.Validation("Event bus names starting with 'aws.' are reserved for partner event sources.")
 	}
-	if len(in.Description) > 512 {
-		return nil, wire.Validation("Description must be at most 512 characters.")
-	}
-	if err := validateTags(in.Tags); err != nil {
+	if err := validateDescribed(in.Description, in.Tags); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()

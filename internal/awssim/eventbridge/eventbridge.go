@@ -306,6 +306,15 @@ func tagList(m map[string]string) []Tag {
 	return out
 }
 
+// validateDescribed checks what buses and rules both carry: a description
+// of at most 512 characters, and tags.
+func validateDescribed(description string, tags []Tag) error {
+	if len(description) > 512 {
+		return wire.Validation("Description must be at most 512 characters.")
+	}
+	return validateTags(tags)
+}
+
 func validateTags(tags []Tag) error {
 	switch p, _ := (tagging.Rules{Max: maxTags}).Check(tags); p {
 	case tagging.TooMany:

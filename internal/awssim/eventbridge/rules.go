@@ -139,10 +139,7 @@ func (s *Store) putRule(_ context.Context, r *wire.Request, in putRuleInput) (an
 	default:
 		return nil, wire.Validation("1 validation error detected: Value '%s' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED, ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]", in.State)
 	}
-	if len(in.Description) > 512 {
-		return nil, wire.Validation("Description must be at most 512 characters.")
-	}
-	if err := validateTags(in.Tags); err != nil {
+	if err := validateDescribed(in.Description, in.Tags); err != nil {
 		return nil, err
 	}
 

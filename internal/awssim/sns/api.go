@@ -348,11 +348,8 @@ func (s *Store) tagResource(_ context.Context, r *wire.Request) (any, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, err := s.tagTarget(r.Form.Get("ResourceArn"))
+	t, err := s.topicFor(r, "ResourceArn", s.tagTarget, "sns:TagResource")
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(r, t, "sns:TagResource"); err != nil {
 		return nil, err
 	}
 	merged := maps.Clone(t.tags)

@@ -135,11 +135,8 @@ func (s *Store) subscribe(_ context.Context, r *wire.Request) (any, error) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, err := s.liveTopic(r.Form.Get("TopicArn"))
+	t, err := s.topicFor(r, "TopicArn", s.liveTopic, "sns:Subscribe")
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(r, t, "sns:Subscribe"); err != nil {
 		return nil, err
 	}
 	for _, arn := range t.subs {
@@ -177,43 +174,36 @@ func (s *Store) subscribe(_ context.Context, r *wire.Request) (any, error) {
 // the endpoint would by following the link of the confirmation message,
 // and returns its ARN; false when there is none (or it expired).
 func (s *Store) Confirm(topicARN, endpoint string) (string, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sub := s.pending(topicARN, endpoint)
-	if sub == nil {
-		return "", false
-	}
-	sub.confirmed = true
-	return sub.arn, true
+	return s.pending(topicARN, endpoint, func(sub *subscription) string {
+		sub.confirmed = true
+		return sub.arn
+	})
 }
 
 // ConfirmationToken returns the token a pending subscription of topicARN
 // to endpoint waits for, as AWS would send it in the confirmation message;
 // tests pass it to ConfirmSubscription.
 func (s *Store) ConfirmationToken(topicARN, endpoint string) (string, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sub := s.pending(topicARN, endpoint)
-	if sub == nil {
-		return "", false
-	}
-	return sub.token, true
+	return s.pending(topicARN, endpoint, func(sub *subscription) string { return sub.token })
 }
 
-// pending finds the unconfirmed subscription of topicARN to endpoint,
-// after dropping the expired ones. The caller holds s.mu.
-func (s *Store) pending(topicARN, endpoint string) *subscription {
+// pending finds, under the store's lock and after dropping the expired
+// ones, the unconfirmed subscription of topicARN to endpoint and returns
+// what use makes of it; false when there is none.
+func (s *Store) pending(topicARN, endpoint string, use func(*subscription) string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.expirePending()
 	t := s.topics[topicARN]
 	if t == nil {
-		return nil
+		return "", false
 	}
 	for _, arn := range t.subs {
 		if sub := s.subs[arn]; sub.endpoint == endpoint && !sub.confirmed {
-			return sub
+			return use(sub), true
 		}
 	}
-	return nil
+	return "", false
 }
 
 func (s *Store) confirmSubscription(_ context.Context, r *wire.Request) (any, error) {
