@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -93,31 +93,18 @@ func startFake(t *testing.T) *fakeServer {
 // throttling without backoff so tests stay quick.
 func (f *fakeServer) cfg(t testing.TB, key string, attempts int) aws.Config {
 	t.Helper()
-	c, err := config.LoadDefaultConfig(context.Background(),
-		config.WithRegion("us-east-1"),
-		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(key, "secret", "")),
-		config.WithBaseEndpoint(f.url),
+	env := &awssimtest.Env{URL: f.url}
+	return env.ConfigWithKeys(t, "us-east-1", key, "secret", "",
 		config.WithRetryer(func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts = attempts
 				o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
-				o.RateLimiter = noLimit{}
+				// No retry token bucket, which would otherwise stop
+				// retries after a burst of throttles in one test.
+				o.RateLimiter = ratelimit.None
 			})
 		}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
 }
-
-// noLimit turns off the retry token bucket, which would otherwise stop
-// retries after a burst of throttles in one test.
-type noLimit struct{}
-
-func (noLimit) GetToken(context.Context, uint) (func() error, error) {
-	return func() error { return nil }, nil
-}
-func (noLimit) AddTokens(uint) error { return nil }
 
 func post(t *testing.T, url string, header map[string]string, body string) (int, http.Header, string) {
 	t.Helper()
