@@ -11,9 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/orgnotify/orgnotify/internal/awssim"
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
-	"github.com/orgnotify/orgnotify/internal/awssim/org"
 )
 
 func postJSON(t *testing.T, url, body string) (int, string) {
@@ -32,7 +30,7 @@ func postJSON(t *testing.T, url, body string) (int, string) {
 func TestPostServiceEvent(t *testing.T) {
 	ctx := context.Background()
 	const mgmt = "111111111111"
-	env := awssimtest.Start(t, awssim.Seed{Organization: org.Seed{ManagementAccount: mgmt}})
+	env := awssimtest.StartOrg(t, mgmt)
 	cfg := env.Config(t, "us-east-1")
 	url := awssimtest.RuleToQueue(t, cfg, mgmt, "lifecycle", `{"source":["aws.organizations"],"detail":{"eventName":["CreateAccountResult"]}}`)
 	q := sqs.NewFromConfig(cfg)

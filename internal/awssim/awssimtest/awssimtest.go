@@ -25,6 +25,7 @@ import (
 
 	"github.com/orgnotify/orgnotify/internal/awshttp"
 	"github.com/orgnotify/orgnotify/internal/awssim"
+	"github.com/orgnotify/orgnotify/internal/awssim/org"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
@@ -42,6 +43,13 @@ func Start(t testing.TB, seed awssim.Seed) *Env {
 		t.Fatalf("awssim: %v", err)
 	}
 	return &Env{Sim: sim, URL: listen(t, sim)}
+}
+
+// StartOrg runs a simulator whose organization is the management account
+// mgmt and the member accounts.
+func StartOrg(t testing.TB, mgmt string, members ...org.Account) *Env {
+	t.Helper()
+	return Start(t, awssim.Seed{Organization: org.Seed{ManagementAccount: mgmt, Accounts: members}})
 }
 
 // Serve runs the services alone behind the simulator's router, with ids

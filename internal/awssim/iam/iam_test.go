@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/orgnotify/orgnotify/internal/awssim"
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
 	"github.com/orgnotify/orgnotify/internal/awssim/org"
 )
@@ -29,8 +28,7 @@ const putEvents = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Actio
 
 func start(t *testing.T) (*awssimtest.Env, *iam.Client) {
 	t.Helper()
-	env := awssimtest.Start(t, awssim.Seed{Organization: org.Seed{ManagementAccount: mgmt,
-		Accounts: []org.Account{{ID: member, Name: "payments"}}}})
+	env := awssimtest.StartOrg(t, mgmt, org.Account{ID: member, Name: "payments"})
 	return env, iam.NewFromConfig(env.Config(t, "us-east-1"))
 }
 

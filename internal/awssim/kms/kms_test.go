@@ -13,7 +13,6 @@ import (
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/orgnotify/orgnotify/internal/awssim"
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
 	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 	simkms "github.com/orgnotify/orgnotify/internal/awssim/kms"
@@ -29,7 +28,7 @@ const (
 
 func start(t *testing.T) (*awssimtest.Env, *kms.Client) {
 	t.Helper()
-	env := awssimtest.Start(t, awssim.Seed{Organization: org.Seed{ManagementAccount: mgmt, Accounts: []org.Account{{ID: member}}}})
+	env := awssimtest.StartOrg(t, mgmt, org.Account{ID: member})
 	return env, kms.NewFromConfig(env.Config(t, region))
 }
 

@@ -18,7 +18,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/orgnotify/orgnotify/internal/awssim"
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
 	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 	"github.com/orgnotify/orgnotify/internal/awssim/org"
@@ -57,7 +56,7 @@ type fixture struct {
 
 func start(t *testing.T) fixture {
 	t.Helper()
-	env := awssimtest.Start(t, awssim.Seed{Organization: org.Seed{ManagementAccount: mgmt, Accounts: []org.Account{{ID: member, Name: "payments"}}}})
+	env := awssimtest.StartOrg(t, mgmt, org.Account{ID: member, Name: "payments"})
 	clk := &clock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	env.Sim.SetClock(clk.Now)
 	env.Sim.SQS.SetClock(clk.Now)
