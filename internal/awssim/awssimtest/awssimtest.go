@@ -198,6 +198,21 @@ func Code(t testing.TB, err error) string {
 	return ae.ErrorCode()
 }
 
+// WireCode returns the code of err, an error of the simulator's in-process
+// API (Deliver, AuthorizeKeyUse), "" for nil. An error that is not a
+// *wire.Error fails the test.
+func WireCode(t testing.TB, err error) string {
+	t.Helper()
+	var we *wire.Error
+	if errors.As(err, &we) {
+		return we.Code
+	}
+	if err != nil {
+		t.Fatalf("error %v is not a *wire.Error", err)
+	}
+	return ""
+}
+
 // WantCode fails the test unless err carries the AWS error code want
 // ("" wants no error).
 func WantCode(t testing.TB, err error, want string) {

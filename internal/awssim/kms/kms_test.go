@@ -3,7 +3,6 @@ package kms_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -17,7 +16,6 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 	simkms "github.com/orgnotify/orgnotify/internal/awssim/kms"
 	"github.com/orgnotify/orgnotify/internal/awssim/org"
-	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 const (
@@ -394,14 +392,7 @@ func TestAuthorizeKeyUse(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			err := env.Sim.KMS.AuthorizeKeyUse(ctx, tc.use)
-			var we *wire.Error
-			got := ""
-			if errors.As(err, &we) {
-				got = we.Code
-			} else if err != nil {
-				t.Fatalf("error %v is not a *wire.Error", err)
-			}
-			if got != tc.code {
+			if awssimtest.WireCode(t, err) != tc.code {
 				t.Errorf("AuthorizeKeyUse = %v, want code %q", err, tc.code)
 			}
 		})

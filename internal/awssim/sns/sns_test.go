@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
@@ -21,7 +20,6 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
 	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 	"github.com/orgnotify/orgnotify/internal/awssim/org"
-	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 const (
@@ -173,8 +171,7 @@ func TestTopics(t *testing.T) {
 	_, err = f.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(missing)})
 	awssimtest.WantCode(t, err, "NotFound")
 	var nf *types.NotFoundException
-	var re *awshttp.ResponseError
-	if !errors.As(err, &nf) || !errors.As(err, &re) || re.HTTPStatusCode() != 404 {
+	if !errors.As(err, &nf) || awssimtest.Status(err) != 404 {
 		t.Errorf("missing topic: %T %v, want *types.NotFoundException with 404", err, err)
 	}
 	_, err = f.sns.DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: aws.String(arn)})
@@ -403,8 +400,7 @@ func TestPublishToSQS(t *testing.T) {
 	if got := f.drain(t, closedURL); len(got) != 0 {
 		t.Errorf("queue without a policy received %d messages", len(got))
 	}
-	var we *wire.Error
-	if err := f.env.Sim.SNS.DeliveryError(closedSub); !errors.As(err, &we) || we.Code != "AccessDenied" {
+	if err := f.env.Sim.SNS.DeliveryError(closedSub); awssimtest.WireCode(t, err) != "AccessDenied" {
 		t.Errorf("delivery error of the queue without policy = %v, want AccessDenied", err)
 	}
 }
@@ -481,8 +477,7 @@ func TestCrossAccountPublish(t *testing.T) {
 			_, err := tc.c.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(tc.topic), Message: aws.String("stack failed")})
 			awssimtest.WantCode(t, err, tc.code)
 			var ae *types.AuthorizationErrorException
-			var re *awshttp.ResponseError
-			if tc.code != "" && (!errors.As(err, &ae) || !errors.As(err, &re) || re.HTTPStatusCode() != tc.status) {
+			if tc.code != "" && (!errors.As(err, &ae) || awssimtest.Status(err) != tc.status) {
 				t.Errorf("error %T %v, want *types.AuthorizationErrorException with %d", err, err, tc.status)
 			}
 		})
@@ -542,14 +537,7 @@ func TestDeliverFromEventBridge(t *testing.T) {
 			f.subscribe(t, topicARN, qarn, nil)
 			err := f.env.Sim.SNS.Deliver(ctx, handoff.Delivery{TargetARN: topicARN, Body: `{"source":"aws.organizations"}`,
 				FromService: "events.amazonaws.com", SourceARN: rule, SourceAccount: mgmt})
-			got := ""
-			var we *wire.Error
-			if errors.As(err, &we) {
-				got = we.Code
-			} else if err != nil {
-				t.Fatalf("Deliver error %v is not a *wire.Error", err)
-			}
-			if got != tc.code {
+			if awssimtest.WireCode(t, err) != tc.code {
 				t.Fatalf("Deliver = %v, want code %q", err, tc.code)
 			}
 			want := 0

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
@@ -21,7 +20,6 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
 	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 	"github.com/orgnotify/orgnotify/internal/awssim/org"
-	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 const (
@@ -204,8 +202,7 @@ func TestQueueAttributes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.call()
 			awssimtest.WantCode(t, err, tc.code)
-			var re *awshttp.ResponseError
-			if !errors.As(err, &re) || re.HTTPStatusCode() != 400 {
+			if awssimtest.Status(err) != 400 {
 				t.Errorf("HTTP status: %v, want 400", err)
 			}
 			switch target := tc.typed.(type) {
@@ -691,14 +688,7 @@ func TestDeliver(t *testing.T) {
 				d.FromService = tc.d.FromService
 			}
 			err := f.env.Sim.SQS.Deliver(ctx, d)
-			var we *wire.Error
-			got := ""
-			if errors.As(err, &we) {
-				got = we.Code
-			} else if err != nil {
-				t.Fatalf("Deliver error %v is not a *wire.Error", err)
-			}
-			if got != tc.code {
+			if awssimtest.WireCode(t, err) != tc.code {
 				t.Fatalf("Deliver = %v, want code %q", err, tc.code)
 			}
 			want := "0"
