@@ -198,6 +198,15 @@ func Code(t testing.TB, err error) string {
 	return ae.ErrorCode()
 }
 
+// Call returns a function that makes the SDK call op(ctx, in) and returns
+// only its error: one line for each case of a table of error cases.
+func Call[In, Out, Opt any](ctx context.Context, op func(context.Context, In, ...Opt) (Out, error), in In) func() error {
+	return func() error {
+		_, err := op(ctx, in)
+		return err
+	}
+}
+
 // WireCode returns the code of err, an error of the simulator's in-process
 // API (Deliver, AuthorizeKeyUse), "" for nil. An error that is not a
 // *wire.Error fails the test.

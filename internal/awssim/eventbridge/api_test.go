@@ -152,14 +152,8 @@ func TestPermissions(t *testing.T) {
 		{"duplicate statement id", putPerm("Org", "*", nil), "ResourceAlreadyExistsException"},
 		{"principal not an account", putPerm("X", "alice", nil), "ValidationException"},
 		{"unsupported condition key", putPerm("Y", "*", &types.Condition{Type: aws.String("StringEquals"), Key: aws.String("aws:SourceIp"), Value: aws.String("1.2.3.4")}), "ValidationException"},
-		{"unsupported action", func() error {
-			_, err := c.PutPermission(ctx, &eventbridge.PutPermissionInput{Action: aws.String("events:PutRule"), Principal: aws.String("*"), StatementId: aws.String("Z")})
-			return err
-		}(), "ValidationException"},
-		{"missing bus", func() error {
-			_, err := c.PutPermission(ctx, &eventbridge.PutPermissionInput{EventBusName: aws.String("nope"), Action: aws.String("events:PutEvents"), Principal: aws.String("*"), StatementId: aws.String("Z")})
-			return err
-		}(), "ResourceNotFoundException"},
+		{"unsupported action", awssimtest.Call(ctx, c.PutPermission, &eventbridge.PutPermissionInput{Action: aws.String("events:PutRule"), Principal: aws.String("*"), StatementId: aws.String("Z")})(), "ValidationException"},
+		{"missing bus", awssimtest.Call(ctx, c.PutPermission, &eventbridge.PutPermissionInput{EventBusName: aws.String("nope"), Action: aws.String("events:PutEvents"), Principal: aws.String("*"), StatementId: aws.String("Z")})(), "ResourceNotFoundException"},
 		{"policy not JSON", func() error {
 			_, err := c.PutPermission(ctx, &eventbridge.PutPermissionInput{Policy: aws.String("{")})
 			return err
@@ -170,10 +164,7 @@ func TestPermissions(t *testing.T) {
 		{"policy with an unknown element", putPolicy(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"events:PutEvents","Resource":"*","Actions":"x"}]}`), "ValidationException"},
 		{"policy without statements", putPolicy(`{"Version":"2012-10-17","Statement":[]}`), "ValidationException"},
 		{"policy with a repeated Sid", putPolicy(`{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Principal":"*","Action":"events:PutEvents","Resource":"*"},{"Sid":"A","Effect":"Deny","Principal":"*","Action":"events:PutEvents","Resource":"*"}]}`), "ValidationException"},
-		{"remove unknown statement", func() error {
-			_, err := c.RemovePermission(ctx, &eventbridge.RemovePermissionInput{StatementId: aws.String("Nope")})
-			return err
-		}(), "ResourceNotFoundException"},
+		{"remove unknown statement", awssimtest.Call(ctx, c.RemovePermission, &eventbridge.RemovePermissionInput{StatementId: aws.String("Nope")})(), "ResourceNotFoundException"},
 	}
 	for _, tt := range errorCases {
 		t.Run(tt.name, func(t *testing.T) { awssimtest.WantCode(t, tt.err, tt.code) })

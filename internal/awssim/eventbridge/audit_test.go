@@ -32,30 +32,12 @@ func TestAuditRemoveTargetsAndDeleteRuleErrors(t *testing.T) {
 		call func() error
 		code string
 	}{
-		{"RemoveTargets on a missing rule", func() error {
-			_, err := c.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String("nope"), Ids: []string{"t"}})
-			return err
-		}, "ResourceNotFoundException"},
-		{"RemoveTargets on a missing bus", func() error {
-			_, err := c.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String("r"), EventBusName: aws.String("nope"), Ids: []string{"t"}})
-			return err
-		}, "ResourceNotFoundException"},
-		{"RemoveTargets with 101 IDs", func() error {
-			_, err := c.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String("r"), Ids: tooMany})
-			return err
-		}, "ValidationException"},
-		{"DeleteRule of a missing rule succeeds", func() error {
-			_, err := c.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String("never-created")})
-			return err
-		}, ""},
-		{"DeleteRule on a missing bus", func() error {
-			_, err := c.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String("r"), EventBusName: aws.String("nope")})
-			return err
-		}, "ResourceNotFoundException"},
-		{"DeleteRule with an invalid name", func() error {
-			_, err := c.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String("bad name")})
-			return err
-		}, "ValidationException"},
+		{"RemoveTargets on a missing rule", awssimtest.Call(ctx, c.RemoveTargets, &eventbridge.RemoveTargetsInput{Rule: aws.String("nope"), Ids: []string{"t"}}), "ResourceNotFoundException"},
+		{"RemoveTargets on a missing bus", awssimtest.Call(ctx, c.RemoveTargets, &eventbridge.RemoveTargetsInput{Rule: aws.String("r"), EventBusName: aws.String("nope"), Ids: []string{"t"}}), "ResourceNotFoundException"},
+		{"RemoveTargets with 101 IDs", awssimtest.Call(ctx, c.RemoveTargets, &eventbridge.RemoveTargetsInput{Rule: aws.String("r"), Ids: tooMany}), "ValidationException"},
+		{"DeleteRule of a missing rule succeeds", awssimtest.Call(ctx, c.DeleteRule, &eventbridge.DeleteRuleInput{Name: aws.String("never-created")}), ""},
+		{"DeleteRule on a missing bus", awssimtest.Call(ctx, c.DeleteRule, &eventbridge.DeleteRuleInput{Name: aws.String("r"), EventBusName: aws.String("nope")}), "ResourceNotFoundException"},
+		{"DeleteRule with an invalid name", awssimtest.Call(ctx, c.DeleteRule, &eventbridge.DeleteRuleInput{Name: aws.String("bad name")}), "ValidationException"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { awssimtest.WantCode(t, tt.call(), tt.code) })

@@ -85,18 +85,9 @@ func TestScheduleAndTagLimits(t *testing.T) {
 		{"rate(0 minutes)", schedule(c, "rate(0 minutes)"), "ValidationException"},
 		{"rate(1 minutes)", schedule(c, "rate(1 minutes)"), "ValidationException"},
 		{"rate(5 minute)", schedule(c, "rate(5 minute)"), "ValidationException"},
-		{"PutRule with 50 tags", func() error {
-			_, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("t50"), EventPattern: aws.String(`{"source":["a"]}`), Tags: tags(50)})
-			return err
-		}, ""},
-		{"PutRule with 51 tags", func() error {
-			_, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("t51"), EventPattern: aws.String(`{"source":["a"]}`), Tags: tags(51)})
-			return err
-		}, "LimitExceededException"},
-		{"CreateEventBus with 51 tags", func() error {
-			_, err := c.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("b51"), Tags: tags(51)})
-			return err
-		}, "LimitExceededException"},
+		{"PutRule with 50 tags", awssimtest.Call(ctx, c.PutRule, &eventbridge.PutRuleInput{Name: aws.String("t50"), EventPattern: aws.String(`{"source":["a"]}`), Tags: tags(50)}), ""},
+		{"PutRule with 51 tags", awssimtest.Call(ctx, c.PutRule, &eventbridge.PutRuleInput{Name: aws.String("t51"), EventPattern: aws.String(`{"source":["a"]}`), Tags: tags(51)}), "LimitExceededException"},
+		{"CreateEventBus with 51 tags", awssimtest.Call(ctx, c.CreateEventBus, &eventbridge.CreateEventBusInput{Name: aws.String("b51"), Tags: tags(51)}), "LimitExceededException"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { awssimtest.WantCode(t, tt.call(), tt.code) })

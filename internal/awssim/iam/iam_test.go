@@ -119,44 +119,17 @@ func TestValidation(t *testing.T) {
 			_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("a"), AssumeRolePolicyDocument: aws.String("{")})
 			return err
 		}, "MalformedPolicyDocument"},
-		{"trust policy with a Resource", func() error {
-			_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("a"), AssumeRolePolicyDocument: aws.String(
-				`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sts:AssumeRole","Resource":"*"}]}`)})
-			return err
-		}, "MalformedPolicyDocument"},
-		{"inline policy with a Principal", func() error {
-			_, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("r"), PolicyName: aws.String("p"), PolicyDocument: aws.String(
-				`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"events:PutEvents","Resource":"*"}]}`)})
-			return err
-		}, "MalformedPolicyDocument"},
-		{"51 tags on create", func() error {
-			_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("a"), AssumeRolePolicyDocument: aws.String(trust), Tags: many})
-			return err
-		}, "LimitExceeded"},
-		{"51 tags by TagRole", func() error {
-			_, err := c.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String("r"), Tags: many})
-			return err
-		}, "LimitExceeded"},
-		{"bad role name", func() error {
-			_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("a b"), AssumeRolePolicyDocument: aws.String(trust)})
-			return err
-		}, "ValidationError"},
-		{"bad path", func() error {
-			_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("a"), Path: aws.String("orgnotify"), AssumeRolePolicyDocument: aws.String(trust)})
-			return err
-		}, "ValidationError"},
-		{"session duration", func() error {
-			_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("a"), MaxSessionDuration: aws.Int32(60), AssumeRolePolicyDocument: aws.String(trust)})
-			return err
-		}, "ValidationError"},
-		{"missing role", func() error {
-			_, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("nope"), PolicyName: aws.String("p"), PolicyDocument: aws.String(putEvents)})
-			return err
-		}, "NoSuchEntity"},
-		{"reserved tag key", func() error {
-			_, err := c.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String("r"), Tags: []types.Tag{{Key: aws.String("aws:x"), Value: aws.String("v")}}})
-			return err
-		}, "InvalidInput"},
+		{"trust policy with a Resource", awssimtest.Call(ctx, c.CreateRole, &iam.CreateRoleInput{RoleName: aws.String("a"), AssumeRolePolicyDocument: aws.String(
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sts:AssumeRole","Resource":"*"}]}`)}), "MalformedPolicyDocument"},
+		{"inline policy with a Principal", awssimtest.Call(ctx, c.PutRolePolicy, &iam.PutRolePolicyInput{RoleName: aws.String("r"), PolicyName: aws.String("p"), PolicyDocument: aws.String(
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"events:PutEvents","Resource":"*"}]}`)}), "MalformedPolicyDocument"},
+		{"51 tags on create", awssimtest.Call(ctx, c.CreateRole, &iam.CreateRoleInput{RoleName: aws.String("a"), AssumeRolePolicyDocument: aws.String(trust), Tags: many}), "LimitExceeded"},
+		{"51 tags by TagRole", awssimtest.Call(ctx, c.TagRole, &iam.TagRoleInput{RoleName: aws.String("r"), Tags: many}), "LimitExceeded"},
+		{"bad role name", awssimtest.Call(ctx, c.CreateRole, &iam.CreateRoleInput{RoleName: aws.String("a b"), AssumeRolePolicyDocument: aws.String(trust)}), "ValidationError"},
+		{"bad path", awssimtest.Call(ctx, c.CreateRole, &iam.CreateRoleInput{RoleName: aws.String("a"), Path: aws.String("orgnotify"), AssumeRolePolicyDocument: aws.String(trust)}), "ValidationError"},
+		{"session duration", awssimtest.Call(ctx, c.CreateRole, &iam.CreateRoleInput{RoleName: aws.String("a"), MaxSessionDuration: aws.Int32(60), AssumeRolePolicyDocument: aws.String(trust)}), "ValidationError"},
+		{"missing role", awssimtest.Call(ctx, c.PutRolePolicy, &iam.PutRolePolicyInput{RoleName: aws.String("nope"), PolicyName: aws.String("p"), PolicyDocument: aws.String(putEvents)}), "NoSuchEntity"},
+		{"reserved tag key", awssimtest.Call(ctx, c.TagRole, &iam.TagRoleInput{RoleName: aws.String("r"), Tags: []types.Tag{{Key: aws.String("aws:x"), Value: aws.String("v")}}}), "InvalidInput"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) { awssimtest.WantCode(t, tc.call(), tc.want) })

@@ -121,14 +121,8 @@ func TestAuditKeyRotationErrors(t *testing.T) {
 		call func() error
 		code string
 	}{
-		{"GetKeyRotationStatus of a missing key", func() error {
-			_, err := c.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: aws.String(missingKey)})
-			return err
-		}, "NotFoundException"},
-		{"EnableKeyRotation of a missing key", func() error {
-			_, err := c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: aws.String(missingKey)})
-			return err
-		}, "NotFoundException"},
+		{"GetKeyRotationStatus of a missing key", awssimtest.Call(ctx, c.GetKeyRotationStatus, &kms.GetKeyRotationStatusInput{KeyId: aws.String(missingKey)}), "NotFoundException"},
+		{"EnableKeyRotation of a missing key", awssimtest.Call(ctx, c.EnableKeyRotation, &kms.EnableKeyRotationInput{KeyId: aws.String(missingKey)}), "NotFoundException"},
 		{"EnableKeyRotation over 2560 days", func() error {
 			id := createKey(t, c, &kms.CreateKeyInput{}).KeyId
 			_, err := c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: id, RotationPeriodInDays: aws.Int32(2561)})
@@ -136,10 +130,7 @@ func TestAuditKeyRotationErrors(t *testing.T) {
 		}, "ValidationException"},
 		// The managed key's policy grants the account no kms:EnableKeyRotation,
 		// so the policy check answers before the "AWS rotates it" check.
-		{"EnableKeyRotation of an AWS-managed key", func() error {
-			_, err := c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: managed.KeyMetadata.KeyId})
-			return err
-		}, "AccessDeniedException"},
+		{"EnableKeyRotation of an AWS-managed key", awssimtest.Call(ctx, c.EnableKeyRotation, &kms.EnableKeyRotationInput{KeyId: managed.KeyMetadata.KeyId}), "AccessDeniedException"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { awssimtest.WantCode(t, tt.call(), tt.code) })

@@ -33,26 +33,11 @@ func TestAuditQueueTagErrors(t *testing.T) {
 		call func() error
 		code string
 	}{
-		{"ListQueueTags of a missing queue", func() error {
-			_, err := f.c.ListQueueTags(ctx, &sqs.ListQueueTagsInput{QueueUrl: missing})
-			return err
-		}, "AWS.SimpleQueueService.NonExistentQueue"},
-		{"ListQueueTags of a malformed URL", func() error {
-			_, err := f.c.ListQueueTags(ctx, &sqs.ListQueueTagsInput{QueueUrl: aws.String("not-a-url")})
-			return err
-		}, "InvalidAddress"},
-		{"TagQueue of a missing queue", func() error {
-			_, err := f.c.TagQueue(ctx, &sqs.TagQueueInput{QueueUrl: missing, Tags: map[string]string{"a": "1"}})
-			return err
-		}, "AWS.SimpleQueueService.NonExistentQueue"},
-		{"TagQueue past 50 tags", func() error {
-			_, err := f.c.TagQueue(ctx, &sqs.TagQueueInput{QueueUrl: url, Tags: map[string]string{"keep": "changed", "extra": "1"}})
-			return err
-		}, "InvalidParameterValue"},
-		{"TagQueue with an invalid key", func() error {
-			_, err := f.c.TagQueue(ctx, &sqs.TagQueueInput{QueueUrl: url, Tags: map[string]string{"bad*key": "1"}})
-			return err
-		}, "InvalidParameterValue"},
+		{"ListQueueTags of a missing queue", awssimtest.Call(ctx, f.c.ListQueueTags, &sqs.ListQueueTagsInput{QueueUrl: missing}), "AWS.SimpleQueueService.NonExistentQueue"},
+		{"ListQueueTags of a malformed URL", awssimtest.Call(ctx, f.c.ListQueueTags, &sqs.ListQueueTagsInput{QueueUrl: aws.String("not-a-url")}), "InvalidAddress"},
+		{"TagQueue of a missing queue", awssimtest.Call(ctx, f.c.TagQueue, &sqs.TagQueueInput{QueueUrl: missing, Tags: map[string]string{"a": "1"}}), "AWS.SimpleQueueService.NonExistentQueue"},
+		{"TagQueue past 50 tags", awssimtest.Call(ctx, f.c.TagQueue, &sqs.TagQueueInput{QueueUrl: url, Tags: map[string]string{"keep": "changed", "extra": "1"}}), "InvalidParameterValue"},
+		{"TagQueue with an invalid key", awssimtest.Call(ctx, f.c.TagQueue, &sqs.TagQueueInput{QueueUrl: url, Tags: map[string]string{"bad*key": "1"}}), "InvalidParameterValue"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,27 +70,12 @@ func TestAuditVisibilityAndBatchErrors(t *testing.T) {
 		call func() error
 		code string
 	}{
-		{"visibility over 12 hours", func() error {
-			_, err := f.c.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: url, ReceiptHandle: handle, VisibilityTimeout: 43201})
-			return err
-		}, "InvalidParameterValue"},
-		{"negative visibility", func() error {
-			_, err := f.c.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: url, ReceiptHandle: handle, VisibilityTimeout: -1})
-			return err
-		}, "InvalidParameterValue"},
-		{"garbage receipt handle", func() error {
-			_, err := f.c.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: url, ReceiptHandle: aws.String("garbage"), VisibilityTimeout: 10})
-			return err
-		}, "ReceiptHandleIsInvalid"},
-		{"ChangeMessageVisibility on a missing queue", func() error {
-			_, err := f.c.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: missing, ReceiptHandle: handle, VisibilityTimeout: 10})
-			return err
-		}, "AWS.SimpleQueueService.NonExistentQueue"},
-		{"DeleteMessageBatch on a missing queue", func() error {
-			_, err := f.c.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: missing,
-				Entries: []types.DeleteMessageBatchRequestEntry{{Id: aws.String("a"), ReceiptHandle: handle}}})
-			return err
-		}, "AWS.SimpleQueueService.NonExistentQueue"},
+		{"visibility over 12 hours", awssimtest.Call(ctx, f.c.ChangeMessageVisibility, &sqs.ChangeMessageVisibilityInput{QueueUrl: url, ReceiptHandle: handle, VisibilityTimeout: 43201}), "InvalidParameterValue"},
+		{"negative visibility", awssimtest.Call(ctx, f.c.ChangeMessageVisibility, &sqs.ChangeMessageVisibilityInput{QueueUrl: url, ReceiptHandle: handle, VisibilityTimeout: -1}), "InvalidParameterValue"},
+		{"garbage receipt handle", awssimtest.Call(ctx, f.c.ChangeMessageVisibility, &sqs.ChangeMessageVisibilityInput{QueueUrl: url, ReceiptHandle: aws.String("garbage"), VisibilityTimeout: 10}), "ReceiptHandleIsInvalid"},
+		{"ChangeMessageVisibility on a missing queue", awssimtest.Call(ctx, f.c.ChangeMessageVisibility, &sqs.ChangeMessageVisibilityInput{QueueUrl: missing, ReceiptHandle: handle, VisibilityTimeout: 10}), "AWS.SimpleQueueService.NonExistentQueue"},
+		{"DeleteMessageBatch on a missing queue", awssimtest.Call(ctx, f.c.DeleteMessageBatch, &sqs.DeleteMessageBatchInput{QueueUrl: missing,
+			Entries: []types.DeleteMessageBatchRequestEntry{{Id: aws.String("a"), ReceiptHandle: handle}}}), "AWS.SimpleQueueService.NonExistentQueue"},
 		{"DeleteMessageBatch of eleven", func() error {
 			entries := make([]types.DeleteMessageBatchRequestEntry, 11)
 			for i := range entries {
@@ -114,14 +84,8 @@ func TestAuditVisibilityAndBatchErrors(t *testing.T) {
 			_, err := f.c.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: url, Entries: entries})
 			return err
 		}, "AWS.SimpleQueueService.TooManyEntriesInBatchRequest"},
-		{"SetQueueAttributes with an out-of-range value", func() error {
-			_, err := f.c.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: url, Attributes: map[string]string{"VisibilityTimeout": "43201"}})
-			return err
-		}, "InvalidAttributeValue"},
-		{"SetQueueAttributes on a missing queue", func() error {
-			_, err := f.c.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: missing, Attributes: map[string]string{"VisibilityTimeout": "10"}})
-			return err
-		}, "AWS.SimpleQueueService.NonExistentQueue"},
+		{"SetQueueAttributes with an out-of-range value", awssimtest.Call(ctx, f.c.SetQueueAttributes, &sqs.SetQueueAttributesInput{QueueUrl: url, Attributes: map[string]string{"VisibilityTimeout": "43201"}}), "InvalidAttributeValue"},
+		{"SetQueueAttributes on a missing queue", awssimtest.Call(ctx, f.c.SetQueueAttributes, &sqs.SetQueueAttributesInput{QueueUrl: missing, Attributes: map[string]string{"VisibilityTimeout": "10"}}), "AWS.SimpleQueueService.NonExistentQueue"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { awssimtest.WantCode(t, tt.call(), tt.code) })

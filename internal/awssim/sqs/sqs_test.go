@@ -176,27 +176,15 @@ func TestQueueAttributes(t *testing.T) {
 		code  string
 		typed any
 	}{
-		{"unknown name in GetQueueAttributes", func() error {
-			_, err := f.c.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url), AttributeNames: []types.QueueAttributeName{"Nope"}})
-			return err
-		}, "InvalidAttributeName", new(*types.InvalidAttributeName)},
-		{"FifoQueue cannot be set later", func() error {
-			_, err := f.c.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(url), Attributes: map[string]string{"FifoQueue": "true"}})
-			return err
-		}, "InvalidAttributeName", nil},
-		{"missing queue", func() error {
-			_, err := f.c.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(f.env.URL + "/" + mgmt + "/ghost")})
-			return err
-		}, "AWS.SimpleQueueService.NonExistentQueue", new(*types.QueueDoesNotExist)},
+		{"unknown name in GetQueueAttributes", awssimtest.Call(ctx, f.c.GetQueueAttributes, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url), AttributeNames: []types.QueueAttributeName{"Nope"}}), "InvalidAttributeName", new(*types.InvalidAttributeName)},
+		{"FifoQueue cannot be set later", awssimtest.Call(ctx, f.c.SetQueueAttributes, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(url), Attributes: map[string]string{"FifoQueue": "true"}}), "InvalidAttributeName", nil},
+		{"missing queue", awssimtest.Call(ctx, f.c.GetQueueAttributes, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(f.env.URL + "/" + mgmt + "/ghost")}), "AWS.SimpleQueueService.NonExistentQueue", new(*types.QueueDoesNotExist)},
 		{"queue of another region", func() error {
 			other := sqs.NewFromConfig(f.env.Config(t, "us-east-1"))
 			_, err := other.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url)})
 			return err
 		}, "AWS.SimpleQueueService.NonExistentQueue", nil},
-		{"malformed URL", func() error {
-			_, err := f.c.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String("not-a-url")})
-			return err
-		}, "InvalidAddress", nil},
+		{"malformed URL", awssimtest.Call(ctx, f.c.GetQueueAttributes, &sqs.GetQueueAttributesInput{QueueUrl: aws.String("not-a-url")}), "InvalidAddress", nil},
 	}
 	for _, tc := range errCases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -610,26 +598,11 @@ func TestCrossAccountAccess(t *testing.T) {
 		call func() error
 		code string
 	}{
-		{"send allowed by policy", func() error {
-			_, err := other.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(open), MessageBody: aws.String("hi")})
-			return err
-		}, ""},
-		{"receive not in policy", func() error {
-			_, err := other.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(open)})
-			return err
-		}, "AccessDenied"},
-		{"send without policy", func() error {
-			_, err := other.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(closed), MessageBody: aws.String("hi")})
-			return err
-		}, "AccessDenied"},
-		{"GetQueueUrl with owner", func() error {
-			_, err := other.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("open"), QueueOwnerAWSAccountId: aws.String(mgmt)})
-			return err
-		}, ""},
-		{"GetQueueUrl without permission", func() error {
-			_, err := other.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("closed"), QueueOwnerAWSAccountId: aws.String(mgmt)})
-			return err
-		}, "AWS.SimpleQueueService.NonExistentQueue"},
+		{"send allowed by policy", awssimtest.Call(ctx, other.SendMessage, &sqs.SendMessageInput{QueueUrl: aws.String(open), MessageBody: aws.String("hi")}), ""},
+		{"receive not in policy", awssimtest.Call(ctx, other.ReceiveMessage, &sqs.ReceiveMessageInput{QueueUrl: aws.String(open)}), "AccessDenied"},
+		{"send without policy", awssimtest.Call(ctx, other.SendMessage, &sqs.SendMessageInput{QueueUrl: aws.String(closed), MessageBody: aws.String("hi")}), "AccessDenied"},
+		{"GetQueueUrl with owner", awssimtest.Call(ctx, other.GetQueueUrl, &sqs.GetQueueUrlInput{QueueName: aws.String("open"), QueueOwnerAWSAccountId: aws.String(mgmt)}), ""},
+		{"GetQueueUrl without permission", awssimtest.Call(ctx, other.GetQueueUrl, &sqs.GetQueueUrlInput{QueueName: aws.String("closed"), QueueOwnerAWSAccountId: aws.String(mgmt)}), "AWS.SimpleQueueService.NonExistentQueue"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) { awssimtest.WantCode(t, tc.call(), tc.code) })
