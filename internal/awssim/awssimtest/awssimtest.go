@@ -207,6 +207,14 @@ func Call[In, Out, Opt any](ctx context.Context, op func(context.Context, In, ..
 	}
 }
 
+// WantCall makes the SDK call op(in) and fails the test unless its error
+// carries the AWS error code want ("" wants no error).
+func WantCall[In, Out, Opt any](t testing.TB, op func(context.Context, In, ...Opt) (Out, error), in In, want string) {
+	t.Helper()
+	_, err := op(t.Context(), in)
+	WantCode(t, err, want)
+}
+
 // WireCode returns the code of err, an error of the simulator's in-process
 // API (Deliver, AuthorizeKeyUse), "" for nil. An error that is not a
 // *wire.Error fails the test.

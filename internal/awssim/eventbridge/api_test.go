@@ -90,10 +90,8 @@ func TestEventBuses(t *testing.T) {
 	t.Run("delete", func(t *testing.T) {
 		_, err := c.DeleteEventBus(ctx, &eventbridge.DeleteEventBusInput{Name: aws.String("default")})
 		awssimtest.WantCode(t, err, "ValidationException")
-		_, err = c.DeleteEventBus(ctx, &eventbridge.DeleteEventBusInput{Name: aws.String("central")})
-		awssimtest.WantCode(t, err, "")
-		_, err = c.DescribeEventBus(ctx, &eventbridge.DescribeEventBusInput{Name: aws.String("central")})
-		awssimtest.WantCode(t, err, "ResourceNotFoundException")
+		awssimtest.WantCall(t, c.DeleteEventBus, &eventbridge.DeleteEventBusInput{Name: aws.String("central")}, "")
+		awssimtest.WantCall(t, c.DescribeEventBus, &eventbridge.DescribeEventBusInput{Name: aws.String("central")}, "ResourceNotFoundException")
 	})
 }
 
@@ -177,18 +175,15 @@ func TestPermissions(t *testing.T) {
 	}
 
 	doc := `{"Version":"2012-10-17","Statement":[{"Sid":"Whole","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + memberAccount + `:root"},"Action":"events:PutEvents","Resource":"*"}]}`
-	_, err = c.PutPermission(ctx, &eventbridge.PutPermissionInput{Policy: aws.String(doc)})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.PutPermission, &eventbridge.PutPermissionInput{Policy: aws.String(doc)}, "")
 	if got := fmt.Sprint(sids()); got != "[Whole]" {
 		t.Errorf("after Policy statements = %s", got)
 	}
-	_, err = c.RemovePermission(ctx, &eventbridge.RemovePermissionInput{RemoveAllPermissions: true})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.RemovePermission, &eventbridge.RemovePermissionInput{RemoveAllPermissions: true}, "")
 	if p := busPolicy(); p != nil {
 		t.Errorf("policy after RemoveAllPermissions = %v", p)
 	}
-	_, err = c.RemovePermission(ctx, &eventbridge.RemovePermissionInput{RemoveAllPermissions: true})
-	awssimtest.WantCode(t, err, "ResourceNotFoundException")
+	awssimtest.WantCall(t, c.RemovePermission, &eventbridge.RemovePermissionInput{RemoveAllPermissions: true}, "ResourceNotFoundException")
 }
 
 func TestRules(t *testing.T) {
@@ -245,8 +240,7 @@ func TestRules(t *testing.T) {
 	if aws.ToString(d.Description) != "updated" || d.State != types.RuleStateEnabled || aws.ToString(d.EventPattern) != pattern || aws.ToString(d.EventBusName) != "default" {
 		t.Errorf("DescribeRule = %+v", d)
 	}
-	_, err = c.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("nope")})
-	awssimtest.WantCode(t, err, "ResourceNotFoundException")
+	awssimtest.WantCall(t, c.DescribeRule, &eventbridge.DescribeRuleInput{Name: aws.String("nope")}, "ResourceNotFoundException")
 
 	t.Run("enable and disable", func(t *testing.T) {
 		_, err := c.DisableRule(ctx, &eventbridge.DisableRuleInput{Name: aws.String("r2"), EventBusName: aws.String("central")})
@@ -255,14 +249,12 @@ func TestRules(t *testing.T) {
 		if d.State != types.RuleStateDisabled {
 			t.Errorf("state after DisableRule = %s", d.State)
 		}
-		_, err = c.EnableRule(ctx, &eventbridge.EnableRuleInput{Name: aws.String("r2"), EventBusName: aws.String("central")})
-		awssimtest.WantCode(t, err, "")
+		awssimtest.WantCall(t, c.EnableRule, &eventbridge.EnableRuleInput{Name: aws.String("r2"), EventBusName: aws.String("central")}, "")
 		d, _ = c.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("r2"), EventBusName: aws.String("central")})
 		if d.State != types.RuleStateEnabled {
 			t.Errorf("state after EnableRule = %s", d.State)
 		}
-		_, err = c.EnableRule(ctx, &eventbridge.EnableRuleInput{Name: aws.String("nope")})
-		awssimtest.WantCode(t, err, "ResourceNotFoundException")
+		awssimtest.WantCall(t, c.EnableRule, &eventbridge.EnableRuleInput{Name: aws.String("nope")}, "ResourceNotFoundException")
 	})
 
 	t.Run("list with pagination", func(t *testing.T) {
@@ -294,10 +286,8 @@ func TestRules(t *testing.T) {
 		if len(out.Rules) != 2 {
 			t.Errorf("rules on central = %d, want 2", len(out.Rules))
 		}
-		_, err = c.ListRules(ctx, &eventbridge.ListRulesInput{Limit: aws.Int32(101)})
-		awssimtest.WantCode(t, err, "ValidationException")
-		_, err = c.ListRules(ctx, &eventbridge.ListRulesInput{NextToken: aws.String("not-a-token")})
-		awssimtest.WantCode(t, err, "ValidationException")
+		awssimtest.WantCall(t, c.ListRules, &eventbridge.ListRulesInput{Limit: aws.Int32(101)}, "ValidationException")
+		awssimtest.WantCall(t, c.ListRules, &eventbridge.ListRulesInput{NextToken: aws.String("not-a-token")}, "ValidationException")
 	})
 
 	t.Run("delete", func(t *testing.T) {
@@ -309,12 +299,9 @@ func TestRules(t *testing.T) {
 		if errors.As(err, &ae) && ae.ErrorMessage() != "Rule can't be deleted since it has targets." {
 			t.Errorf("message = %q", ae.ErrorMessage())
 		}
-		_, err = c.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String("r1"), Ids: []string{"q"}})
-		awssimtest.WantCode(t, err, "")
-		_, err = c.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String("r1")})
-		awssimtest.WantCode(t, err, "")
-		_, err = c.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("r1")})
-		awssimtest.WantCode(t, err, "ResourceNotFoundException")
+		awssimtest.WantCall(t, c.RemoveTargets, &eventbridge.RemoveTargetsInput{Rule: aws.String("r1"), Ids: []string{"q"}}, "")
+		awssimtest.WantCall(t, c.DeleteRule, &eventbridge.DeleteRuleInput{Name: aws.String("r1")}, "")
+		awssimtest.WantCall(t, c.DescribeRule, &eventbridge.DescribeRuleInput{Name: aws.String("r1")}, "ResourceNotFoundException")
 	})
 }
 
@@ -343,16 +330,14 @@ func TestTargets(t *testing.T) {
 	}
 
 	// Replacing an existing ID does not count against the limit.
-	_, err = c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r"), Targets: []types.Target{q("t1"), q("t4"), q("t5")}})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.PutTargets, &eventbridge.PutTargetsInput{Rule: aws.String("r"), Targets: []types.Target{q("t1"), q("t4"), q("t5")}}, "")
 	_, err = c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r"), Targets: []types.Target{q("t6")}})
 	awssimtest.WantCode(t, err, "LimitExceededException")
 	var le *types.LimitExceededException
 	if !errors.As(err, &le) {
 		t.Errorf("error %T is not *types.LimitExceededException", err)
 	}
-	_, err = c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("nope"), Targets: []types.Target{q("t1")}})
-	awssimtest.WantCode(t, err, "ResourceNotFoundException")
+	awssimtest.WantCall(t, c.PutTargets, &eventbridge.PutTargetsInput{Rule: aws.String("nope"), Targets: []types.Target{q("t1")}}, "ResourceNotFoundException")
 
 	var ids []string
 	in := &eventbridge.ListTargetsByRuleInput{Rule: aws.String("r"), Limit: aws.Int32(2)}
@@ -370,8 +355,7 @@ func TestTargets(t *testing.T) {
 	if fmt.Sprint(ids) != "[t1 t2 t3 t4 t5]" {
 		t.Errorf("targets = %v", ids)
 	}
-	_, err = c.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String("nope")})
-	awssimtest.WantCode(t, err, "ResourceNotFoundException")
+	awssimtest.WantCall(t, c.ListTargetsByRule, &eventbridge.ListTargetsByRuleInput{Rule: aws.String("nope")}, "ResourceNotFoundException")
 
 	rm, err := c.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String("r"), Ids: []string{"t2", "ghost"}})
 	awssimtest.WantCode(t, err, "")
@@ -427,18 +411,15 @@ func TestTags(t *testing.T) {
 			_, err := c.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: aws.String(arn), Tags: []types.Tag{
 				{Key: aws.String("orgnotify:managed"), Value: aws.String("true")}, {Key: aws.String("b"), Value: aws.String("2")}}})
 			awssimtest.WantCode(t, err, "")
-			_, err = c.UntagResource(ctx, &eventbridge.UntagResourceInput{ResourceARN: aws.String(arn), TagKeys: []string{"b"}})
-			awssimtest.WantCode(t, err, "")
+			awssimtest.WantCall(t, c.UntagResource, &eventbridge.UntagResourceInput{ResourceARN: aws.String(arn), TagKeys: []string{"b"}}, "")
 			got := tags(arn)
 			if got != "a=1,orgnotify:managed=true" && got != "orgnotify:managed=true" {
 				t.Errorf("tags = %s", got)
 			}
 		})
 	}
-	_, err = c.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: aws.String("arn:aws:events:us-east-1:" + hubAccount + ":rule/nope")})
-	awssimtest.WantCode(t, err, "ResourceNotFoundException")
-	_, err = c.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: aws.String(aws.ToString(rule.RuleArn)), Tags: []types.Tag{{Key: aws.String("aws:x"), Value: aws.String("1")}}})
-	awssimtest.WantCode(t, err, "ValidationException")
+	awssimtest.WantCall(t, c.ListTagsForResource, &eventbridge.ListTagsForResourceInput{ResourceARN: aws.String("arn:aws:events:us-east-1:" + hubAccount + ":rule/nope")}, "ResourceNotFoundException")
+	awssimtest.WantCall(t, c.TagResource, &eventbridge.TagResourceInput{ResourceARN: aws.String(aws.ToString(rule.RuleArn)), Tags: []types.Tag{{Key: aws.String("aws:x"), Value: aws.String("1")}}}, "ValidationException")
 }
 
 func TestTestEventPattern(t *testing.T) {
@@ -500,10 +481,8 @@ func TestPutEventsValidation(t *testing.T) {
 	for i := range tooMany {
 		tooMany[i] = entry("app", "x", `{}`)
 	}
-	_, err = c.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: tooMany})
-	awssimtest.WantCode(t, err, "ValidationException")
+	awssimtest.WantCall(t, c.PutEvents, &eventbridge.PutEventsInput{Entries: tooMany}, "ValidationException")
 
 	big := `{"pad":"` + strings.Repeat("x", 256*1024) + `"}`
-	_, err = c.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []types.PutEventsRequestEntry{entry("app", "x", big)}})
-	awssimtest.WantCode(t, err, "ValidationException")
+	awssimtest.WantCall(t, c.PutEvents, &eventbridge.PutEventsInput{Entries: []types.PutEventsRequestEntry{entry("app", "x", big)}}, "ValidationException")
 }

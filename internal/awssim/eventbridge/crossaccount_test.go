@@ -37,8 +37,7 @@ func hubWithOrgBus(t *testing.T, region string) (*awssimtest.Env, aws.Config, st
 	rule, err := hub.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("collect"), EventBusName: aws.String("central"), EventPattern: aws.String(`{"account":["` + memberAccount + `"]}`)})
 	awssimtest.WantCode(t, err, "")
 	url, arn := queue(t, sqs.NewFromConfig(hubCfg), "hub", "events.amazonaws.com", aws.ToString(rule.RuleArn))
-	_, err = hub.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("collect"), EventBusName: aws.String("central"), Targets: []types.Target{{Id: aws.String("q"), Arn: aws.String(arn)}}})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, hub.PutTargets, &eventbridge.PutTargetsInput{Rule: aws.String("collect"), EventBusName: aws.String("central"), Targets: []types.Target{{Id: aws.String("q"), Arn: aws.String(arn)}}}, "")
 
 	creds, err := sts.NewFromConfig(hubCfg).AssumeRole(ctx, &sts.AssumeRoleInput{
 		RoleArn: aws.String("arn:aws:iam::" + memberAccount + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("test")})

@@ -202,8 +202,7 @@ func TestOrganizationsEventInUSEast1(t *testing.T) {
 	out, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("orgnotify-lifecycle"), EventPattern: aws.String(string(pattern))})
 	awssimtest.WantCode(t, err, "")
 	url, arn := queue(t, sqs.NewFromConfig(cfg), "orgnotify-lifecycle", "events.amazonaws.com", aws.ToString(out.RuleArn))
-	_, err = c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("orgnotify-lifecycle"), Targets: []types.Target{{Id: aws.String("q"), Arn: aws.String(arn)}}})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.PutTargets, &eventbridge.PutTargetsInput{Rule: aws.String("orgnotify-lifecycle"), Targets: []types.Target{{Id: aws.String("q"), Arn: aws.String(arn)}}}, "")
 
 	ev := loadServiceEvent(t, "testdata/organizations-create-account-result.json")
 	ev.Time = time.Date(2026, 3, 2, 10, 15, 30, 0, time.UTC)

@@ -50,8 +50,7 @@ func TestRoleLifecycle(t *testing.T) {
 	}
 
 	// Names are unique without case.
-	_, err = c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("OrgNotify-Forwarder"), AssumeRolePolicyDocument: aws.String(trust)})
-	awssimtest.WantCode(t, err, "EntityAlreadyExists")
+	awssimtest.WantCall(t, c.CreateRole, &iam.CreateRoleInput{RoleName: aws.String("OrgNotify-Forwarder"), AssumeRolePolicyDocument: aws.String(trust)}, "EntityAlreadyExists")
 
 	got, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("orgnotify-forwarder")})
 	awssimtest.WantCode(t, err, "")
@@ -82,23 +81,17 @@ func TestRoleLifecycle(t *testing.T) {
 	}
 
 	newTrust := strings.Replace(trust, mgmt, member, 1)
-	_, err = c.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("orgnotify-forwarder"), PolicyDocument: aws.String(newTrust)})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.UpdateAssumeRolePolicy, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("orgnotify-forwarder"), PolicyDocument: aws.String(newTrust)}, "")
 	got, _ = c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("orgnotify-forwarder")})
 	if dec, _ := url.QueryUnescape(aws.ToString(got.Role.AssumeRolePolicyDocument)); dec != newTrust {
 		t.Fatalf("trust after update = %q", dec)
 	}
 
-	_, err = c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("orgnotify-forwarder")})
-	awssimtest.WantCode(t, err, "DeleteConflict")
-	_, err = c.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("orgnotify-forwarder"), PolicyName: aws.String("put-events")})
-	awssimtest.WantCode(t, err, "")
-	_, err = c.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("orgnotify-forwarder"), PolicyName: aws.String("put-events")})
-	awssimtest.WantCode(t, err, "NoSuchEntity")
-	_, err = c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("orgnotify-forwarder")})
-	awssimtest.WantCode(t, err, "")
-	_, err = c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("orgnotify-forwarder")})
-	awssimtest.WantCode(t, err, "NoSuchEntity")
+	awssimtest.WantCall(t, c.DeleteRole, &iam.DeleteRoleInput{RoleName: aws.String("orgnotify-forwarder")}, "DeleteConflict")
+	awssimtest.WantCall(t, c.DeleteRolePolicy, &iam.DeleteRolePolicyInput{RoleName: aws.String("orgnotify-forwarder"), PolicyName: aws.String("put-events")}, "")
+	awssimtest.WantCall(t, c.DeleteRolePolicy, &iam.DeleteRolePolicyInput{RoleName: aws.String("orgnotify-forwarder"), PolicyName: aws.String("put-events")}, "NoSuchEntity")
+	awssimtest.WantCall(t, c.DeleteRole, &iam.DeleteRoleInput{RoleName: aws.String("orgnotify-forwarder")}, "")
+	awssimtest.WantCall(t, c.GetRole, &iam.GetRoleInput{RoleName: aws.String("orgnotify-forwarder")}, "NoSuchEntity")
 }
 
 func TestValidation(t *testing.T) {
@@ -174,8 +167,7 @@ func TestTagsAndListing(t *testing.T) {
 	_, err := c.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String("role-0"), Tags: []types.Tag{
 		{Key: aws.String("b"), Value: aws.String("1")}, {Key: aws.String("a"), Value: aws.String("2")}}})
 	awssimtest.WantCode(t, err, "")
-	_, err = c.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String("role-0"), TagKeys: []string{"b"}})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.UntagRole, &iam.UntagRoleInput{RoleName: aws.String("role-0"), TagKeys: []string{"b"}}, "")
 	tags, err := c.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: aws.String("role-0")})
 	awssimtest.WantCode(t, err, "")
 	if len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Key) != "a" {
@@ -189,8 +181,7 @@ func TestTagsAndListing(t *testing.T) {
 	awssimtest.WantCode(t, err, "")
 	mc := iam.NewFromConfig(env.ConfigWithKeys(t, "eu-west-1", aws.ToString(creds.Credentials.AccessKeyId),
 		aws.ToString(creds.Credentials.SecretAccessKey), aws.ToString(creds.Credentials.SessionToken)))
-	_, err = mc.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("role-0")})
-	awssimtest.WantCode(t, err, "NoSuchEntity")
+	awssimtest.WantCall(t, mc.GetRole, &iam.GetRoleInput{RoleName: aws.String("role-0")}, "NoSuchEntity")
 }
 
 // TestPropagation: with the delay knob set, a new role is not yet visible,
@@ -201,14 +192,12 @@ func TestPropagation(t *testing.T) {
 	env.Sim.IAM.SetPropagationDelay(1500 * time.Millisecond)
 	_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("fresh"), AssumeRolePolicyDocument: aws.String(trust)})
 	awssimtest.WantCode(t, err, "")
-	_, err = c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("fresh")})
-	awssimtest.WantCode(t, err, "NoSuchEntity")
+	awssimtest.WantCall(t, c.GetRole, &iam.GetRoleInput{RoleName: aws.String("fresh")}, "NoSuchEntity")
 	w := iam.NewRoleExistsWaiter(c, func(o *iam.RoleExistsWaiterOptions) {
 		o.MinDelay, o.MaxDelay = 200*time.Millisecond, 400*time.Millisecond
 	})
 	if err := w.Wait(ctx, &iam.GetRoleInput{RoleName: aws.String("fresh")}, 20*time.Second); err != nil {
 		t.Fatalf("RoleExists waiter: %v", err)
 	}
-	_, err = c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("fresh")})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.GetRole, &iam.GetRoleInput{RoleName: aws.String("fresh")}, "")
 }

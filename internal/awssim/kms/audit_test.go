@@ -138,8 +138,7 @@ func TestAuditKeyRotationErrors(t *testing.T) {
 
 	// A key with rotation enabled at the default period reports 365 days.
 	id := createKey(t, c, &kms.CreateKeyInput{}).KeyId
-	_, err = c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: id})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.EnableKeyRotation, &kms.EnableKeyRotationInput{KeyId: id}, "")
 	st, err := c.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: id})
 	awssimtest.WantCode(t, err, "")
 	if !st.KeyRotationEnabled || aws.ToInt32(st.RotationPeriodInDays) != 365 {

@@ -65,8 +65,7 @@ func TestCreateAndDescribeKey(t *testing.T) {
 	if aws.ToString(pol.Policy) != simkms.DefaultKeyPolicy(mgmt) || aws.ToString(pol.PolicyName) != "default" {
 		t.Errorf("default policy = %s", aws.ToString(pol.Policy))
 	}
-	_, err = c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/orgnotify"), TargetKeyId: aws.String(id)})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.CreateAlias, &kms.CreateAliasInput{AliasName: aws.String("alias/orgnotify"), TargetKeyId: aws.String(id)}, "")
 
 	refs := []struct{ name, ref, code string }{
 		{"key ID", id, ""},
@@ -217,27 +216,20 @@ func TestAliases(t *testing.T) {
 	if got := list(&kms.ListAliasesInput{KeyId: k2.KeyId}); len(got) != 0 {
 		t.Errorf("ListAliases for key 2 = %v, want none", got)
 	}
-	_, err = c.ListAliases(ctx, &kms.ListAliasesInput{Limit: aws.Int32(101)})
-	awssimtest.WantCode(t, err, "ValidationException")
-	_, err = c.ListAliases(ctx, &kms.ListAliasesInput{Marker: aws.String("forged")})
-	awssimtest.WantCode(t, err, "InvalidMarkerException")
+	awssimtest.WantCall(t, c.ListAliases, &kms.ListAliasesInput{Limit: aws.Int32(101)}, "ValidationException")
+	awssimtest.WantCall(t, c.ListAliases, &kms.ListAliasesInput{Marker: aws.String("forged")}, "InvalidMarkerException")
 
-	_, err = c.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String("alias/orgnotify"), TargetKeyId: k2.KeyId})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.UpdateAlias, &kms.UpdateAliasInput{AliasName: aws.String("alias/orgnotify"), TargetKeyId: k2.KeyId}, "")
 	d, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/orgnotify")})
 	awssimtest.WantCode(t, err, "")
 	if aws.ToString(d.KeyMetadata.KeyId) != aws.ToString(k2.KeyId) {
 		t.Errorf("after UpdateAlias the alias names %s, want %s", aws.ToString(d.KeyMetadata.KeyId), aws.ToString(k2.KeyId))
 	}
-	_, err = c.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String("alias/missing"), TargetKeyId: k2.KeyId})
-	awssimtest.WantCode(t, err, "NotFoundException")
+	awssimtest.WantCall(t, c.UpdateAlias, &kms.UpdateAliasInput{AliasName: aws.String("alias/missing"), TargetKeyId: k2.KeyId}, "NotFoundException")
 	signing := createKey(t, c, &kms.CreateKeyInput{KeySpec: kmstypes.KeySpecRsa2048, KeyUsage: kmstypes.KeyUsageTypeSignVerify})
-	_, err = c.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String("alias/orgnotify"), TargetKeyId: signing.KeyId})
-	awssimtest.WantCode(t, err, "ValidationException")
-	_, err = c.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: aws.String("alias/orgnotify-2")})
-	awssimtest.WantCode(t, err, "")
-	_, err = c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/orgnotify-2")})
-	awssimtest.WantCode(t, err, "NotFoundException")
+	awssimtest.WantCall(t, c.UpdateAlias, &kms.UpdateAliasInput{AliasName: aws.String("alias/orgnotify"), TargetKeyId: signing.KeyId}, "ValidationException")
+	awssimtest.WantCall(t, c.DeleteAlias, &kms.DeleteAliasInput{AliasName: aws.String("alias/orgnotify-2")}, "")
+	awssimtest.WantCall(t, c.DescribeKey, &kms.DescribeKeyInput{KeyId: aws.String("alias/orgnotify-2")}, "NotFoundException")
 }
 
 func TestTagsAndRotation(t *testing.T) {
@@ -247,8 +239,7 @@ func TestTagsAndRotation(t *testing.T) {
 	_, err := c.TagResource(ctx, &kms.TagResourceInput{KeyId: id, Tags: []kmstypes.Tag{
 		{TagKey: aws.String("a"), TagValue: aws.String("2")}, {TagKey: aws.String("b"), TagValue: aws.String("3")}}})
 	awssimtest.WantCode(t, err, "")
-	_, err = c.UntagResource(ctx, &kms.UntagResourceInput{KeyId: id, TagKeys: []string{"zzz"}})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.UntagResource, &kms.UntagResourceInput{KeyId: id, TagKeys: []string{"zzz"}}, "")
 	tags, err := c.ListResourceTags(ctx, &kms.ListResourceTagsInput{KeyId: id})
 	awssimtest.WantCode(t, err, "")
 	var got []string
@@ -258,30 +249,24 @@ func TestTagsAndRotation(t *testing.T) {
 	if fmt.Sprint(got) != "[a=2 b=3]" || tags.Truncated {
 		t.Errorf("tags = %v truncated %v, want [a=2 b=3]", got, tags.Truncated)
 	}
-	_, err = c.TagResource(ctx, &kms.TagResourceInput{KeyId: id, Tags: []kmstypes.Tag{{TagKey: aws.String("aws:cloudformation:x"), TagValue: aws.String("1")}}})
-	awssimtest.WantCode(t, err, "TagException")
+	awssimtest.WantCall(t, c.TagResource, &kms.TagResourceInput{KeyId: id, Tags: []kmstypes.Tag{{TagKey: aws.String("aws:cloudformation:x"), TagValue: aws.String("1")}}}, "TagException")
 
 	st, err := c.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: id})
 	awssimtest.WantCode(t, err, "")
 	if st.KeyRotationEnabled {
 		t.Errorf("new key rotates")
 	}
-	_, err = c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: id, RotationPeriodInDays: aws.Int32(89)})
-	awssimtest.WantCode(t, err, "ValidationException")
-	_, err = c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: id, RotationPeriodInDays: aws.Int32(180)})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.EnableKeyRotation, &kms.EnableKeyRotationInput{KeyId: id, RotationPeriodInDays: aws.Int32(89)}, "ValidationException")
+	awssimtest.WantCall(t, c.EnableKeyRotation, &kms.EnableKeyRotationInput{KeyId: id, RotationPeriodInDays: aws.Int32(180)}, "")
 	st, err = c.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: id})
 	awssimtest.WantCode(t, err, "")
 	if !st.KeyRotationEnabled || aws.ToInt32(st.RotationPeriodInDays) != 180 || st.NextRotationDate == nil {
 		t.Errorf("rotation = %v every %d next %v", st.KeyRotationEnabled, aws.ToInt32(st.RotationPeriodInDays), st.NextRotationDate)
 	}
 	signing := createKey(t, c, &kms.CreateKeyInput{KeySpec: kmstypes.KeySpecEccNistP256, KeyUsage: kmstypes.KeyUsageTypeSignVerify})
-	_, err = c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: signing.KeyId})
-	awssimtest.WantCode(t, err, "UnsupportedOperationException")
-	_, err = c.DisableKey(ctx, &kms.DisableKeyInput{KeyId: id})
-	awssimtest.WantCode(t, err, "")
-	_, err = c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: id})
-	awssimtest.WantCode(t, err, "DisabledException")
+	awssimtest.WantCall(t, c.EnableKeyRotation, &kms.EnableKeyRotationInput{KeyId: signing.KeyId}, "UnsupportedOperationException")
+	awssimtest.WantCall(t, c.DisableKey, &kms.DisableKeyInput{KeyId: id}, "")
+	awssimtest.WantCall(t, c.EnableKeyRotation, &kms.EnableKeyRotationInput{KeyId: id}, "DisabledException")
 	d, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: id})
 	awssimtest.WantCode(t, err, "")
 	if d.KeyMetadata.Enabled || d.KeyMetadata.KeyState != kmstypes.KeyStateDisabled {
@@ -306,8 +291,7 @@ func TestAWSManagedKey(t *testing.T) {
 	if !strings.Contains(aws.ToString(pol.Policy), `"kms:ViaService": "sqs.us-east-1.amazonaws.com"`) {
 		t.Errorf("managed key policy = %s", aws.ToString(pol.Policy))
 	}
-	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: d.KeyMetadata.KeyId, Policy: aws.String(eventsKeyPolicy(mgmt))})
-	awssimtest.WantCode(t, err, "AccessDeniedException")
+	awssimtest.WantCall(t, c.PutKeyPolicy, &kms.PutKeyPolicyInput{KeyId: d.KeyMetadata.KeyId, Policy: aws.String(eventsKeyPolicy(mgmt))}, "AccessDeniedException")
 	st, err := c.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: d.KeyMetadata.KeyId})
 	awssimtest.WantCode(t, err, "")
 	if !st.KeyRotationEnabled {
@@ -355,8 +339,7 @@ func TestAuthorizeKeyUse(t *testing.T) {
  {"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":["kms:Decrypt","kms:GenerateDataKey*"],"Resource":"*",
   "Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:events:*:` + mgmt + `:rule/orgnotify-*"}}}]}`)})
 	disabled := createKey(t, c, &kms.CreateKeyInput{Policy: aws.String(eventsKeyPolicy(mgmt))})
-	_, err = c.DisableKey(ctx, &kms.DisableKeyInput{KeyId: disabled.KeyId})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.DisableKey, &kms.DisableKeyInput{KeyId: disabled.KeyId}, "")
 
 	rule := "arn:aws:events:us-east-1:" + mgmt + ":rule/orgnotify-lifecycle"
 	use := func(ref, from string) handoff.KeyUse {

@@ -174,12 +174,9 @@ func TestTopics(t *testing.T) {
 	if !errors.As(err, &nf) || awssimtest.Status(err) != 404 {
 		t.Errorf("missing topic: %T %v, want *types.NotFoundException with 404", err, err)
 	}
-	_, err = f.sns.DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: aws.String(arn)})
-	awssimtest.WantCode(t, err, "")
-	_, err = f.sns.DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: aws.String(arn)})
-	awssimtest.WantCode(t, err, "") // deleting a missing topic is not an error
-	_, err = f.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
-	awssimtest.WantCode(t, err, "NotFound")
+	awssimtest.WantCall(t, f.sns.DeleteTopic, &sns.DeleteTopicInput{TopicArn: aws.String(arn)}, "")
+	awssimtest.WantCall(t, f.sns.DeleteTopic, &sns.DeleteTopicInput{TopicArn: aws.String(arn)}, "") // deleting a missing topic is not an error
+	awssimtest.WantCall(t, f.sns.GetTopicAttributes, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)}, "NotFound")
 }
 
 func TestListTopicsAndTags(t *testing.T) {
@@ -209,17 +206,14 @@ func TestListTopicsAndTags(t *testing.T) {
 	arn := aws.String("arn:aws:sns:" + region + ":" + mgmt + ":t000")
 	_, err := f.sns.TagResource(ctx, &sns.TagResourceInput{ResourceArn: arn, Tags: []types.Tag{{Key: aws.String("orgnotify:owned"), Value: aws.String("true")}, {Key: aws.String("team"), Value: aws.String("sre")}}})
 	awssimtest.WantCode(t, err, "")
-	_, err = f.sns.UntagResource(ctx, &sns.UntagResourceInput{ResourceArn: arn, TagKeys: []string{"team"}})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, f.sns.UntagResource, &sns.UntagResourceInput{ResourceArn: arn, TagKeys: []string{"team"}}, "")
 	tags, err := f.sns.ListTagsForResource(ctx, &sns.ListTagsForResourceInput{ResourceArn: arn})
 	awssimtest.WantCode(t, err, "")
 	if len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Key) != "orgnotify:owned" {
 		t.Errorf("tags = %+v", tags.Tags)
 	}
-	_, err = f.sns.ListTagsForResource(ctx, &sns.ListTagsForResourceInput{ResourceArn: aws.String("arn:aws:sns:" + region + ":" + mgmt + ":ghost")})
-	awssimtest.WantCode(t, err, "ResourceNotFound")
-	_, err = f.sns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("t000"), Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("other")}}})
-	awssimtest.WantCode(t, err, "InvalidParameter")
+	awssimtest.WantCall(t, f.sns.ListTagsForResource, &sns.ListTagsForResourceInput{ResourceArn: aws.String("arn:aws:sns:" + region + ":" + mgmt + ":ghost")}, "ResourceNotFound")
+	awssimtest.WantCall(t, f.sns.CreateTopic, &sns.CreateTopicInput{Name: aws.String("t000"), Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("other")}}}, "InvalidParameter")
 }
 
 func TestSubscribe(t *testing.T) {
@@ -295,10 +289,8 @@ func TestSubscribe(t *testing.T) {
 		t.Errorf("confirmed subscription attributes = %v", subAttrs.Attributes)
 	}
 
-	_, err = f.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: conf.SubscriptionArn})
-	awssimtest.WantCode(t, err, "")
-	_, err = f.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: conf.SubscriptionArn})
-	awssimtest.WantCode(t, err, "NotFound")
+	awssimtest.WantCall(t, f.sns.Unsubscribe, &sns.UnsubscribeInput{SubscriptionArn: conf.SubscriptionArn}, "")
+	awssimtest.WantCall(t, f.sns.Unsubscribe, &sns.UnsubscribeInput{SubscriptionArn: conf.SubscriptionArn}, "NotFound")
 }
 
 func TestListSubscriptionsByTopicPages(t *testing.T) {
@@ -332,8 +324,7 @@ func TestListSubscriptionsByTopicPages(t *testing.T) {
 	if fmt.Sprint(sizes) != "[100 100 31]" || len(seen) != 230 || pending != 1 {
 		t.Errorf("pages %v, %d distinct confirmed, %d pending; want [100 100 31], 230, 1", sizes, len(seen), pending)
 	}
-	_, err = f.sns.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(arn), NextToken: aws.String("!!")})
-	awssimtest.WantCode(t, err, "InvalidParameter")
+	awssimtest.WantCall(t, f.sns.ListSubscriptionsByTopic, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(arn), NextToken: aws.String("!!")}, "InvalidParameter")
 }
 
 func TestPublishToSQS(t *testing.T) {
