@@ -88,8 +88,7 @@ func TestEventBuses(t *testing.T) {
 	})
 
 	t.Run("delete", func(t *testing.T) {
-		_, err := c.DeleteEventBus(ctx, &eventbridge.DeleteEventBusInput{Name: aws.String("default")})
-		awssimtest.WantCode(t, err, "ValidationException")
+		awssimtest.WantCall(t, c.DeleteEventBus, &eventbridge.DeleteEventBusInput{Name: aws.String("default")}, "ValidationException")
 		awssimtest.WantCall(t, c.DeleteEventBus, &eventbridge.DeleteEventBusInput{Name: aws.String("central")}, "")
 		awssimtest.WantCall(t, c.DescribeEventBus, &eventbridge.DescribeEventBusInput{Name: aws.String("central")}, "ResourceNotFoundException")
 	})
@@ -168,8 +167,7 @@ func TestPermissions(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) { awssimtest.WantCode(t, tt.err, tt.code) })
 	}
 
-	_, err := c.RemovePermission(ctx, &eventbridge.RemovePermissionInput{StatementId: aws.String("Member")})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.RemovePermission, &eventbridge.RemovePermissionInput{StatementId: aws.String("Member")}, "")
 	if got := fmt.Sprint(sids()); got != "[Org]" {
 		t.Errorf("after RemovePermission statements = %s", got)
 	}
@@ -243,8 +241,7 @@ func TestRules(t *testing.T) {
 	awssimtest.WantCall(t, c.DescribeRule, &eventbridge.DescribeRuleInput{Name: aws.String("nope")}, "ResourceNotFoundException")
 
 	t.Run("enable and disable", func(t *testing.T) {
-		_, err := c.DisableRule(ctx, &eventbridge.DisableRuleInput{Name: aws.String("r2"), EventBusName: aws.String("central")})
-		awssimtest.WantCode(t, err, "")
+		awssimtest.WantCall(t, c.DisableRule, &eventbridge.DisableRuleInput{Name: aws.String("r2"), EventBusName: aws.String("central")}, "")
 		d, _ := c.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("r2"), EventBusName: aws.String("central")})
 		if d.State != types.RuleStateDisabled {
 			t.Errorf("state after DisableRule = %s", d.State)

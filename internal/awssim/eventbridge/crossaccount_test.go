@@ -238,8 +238,7 @@ func TestRoleOnQueueTarget(t *testing.T) {
 			if tt.role != "" {
 				target.RoleArn = aws.String(tt.role)
 			}
-			_, err := c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r"), Targets: []types.Target{target}})
-			awssimtest.WantCode(t, err, "")
+			awssimtest.WantCall(t, c.PutTargets, &eventbridge.PutTargetsInput{Rule: aws.String("r"), Targets: []types.Target{target}}, "")
 			putOne(t, c, "", "app", "x", `{}`)
 			if got := queueDepth(t, sq, url); (got == 1) != tt.delivered {
 				t.Fatalf("queue got %d, want delivered %v", got, tt.delivered)

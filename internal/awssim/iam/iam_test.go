@@ -97,8 +97,7 @@ func TestRoleLifecycle(t *testing.T) {
 func TestValidation(t *testing.T) {
 	ctx := context.Background()
 	_, c := start(t)
-	_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(trust)})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.CreateRole, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(trust)}, "")
 	many := make([]types.Tag, 51)
 	for i := range many {
 		many[i] = types.Tag{Key: aws.String(fmt.Sprintf("k%d", i)), Value: aws.String("v")}
@@ -143,8 +142,7 @@ func TestTagsAndListing(t *testing.T) {
 		if i%2 == 1 {
 			path = "/other/"
 		}
-		_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(fmt.Sprintf("role-%d", i)), Path: aws.String(path), AssumeRolePolicyDocument: aws.String(trust)})
-		awssimtest.WantCode(t, err, "")
+		awssimtest.WantCall(t, c.CreateRole, &iam.CreateRoleInput{RoleName: aws.String(fmt.Sprintf("role-%d", i)), Path: aws.String(path), AssumeRolePolicyDocument: aws.String(trust)}, "")
 	}
 	var seen []string
 	p := iam.NewListRolesPaginator(c, &iam.ListRolesInput{PathPrefix: aws.String("/orgnotify/"), MaxItems: aws.Int32(2)})
@@ -190,8 +188,7 @@ func TestPropagation(t *testing.T) {
 	ctx := context.Background()
 	env, c := start(t)
 	env.Sim.IAM.SetPropagationDelay(1500 * time.Millisecond)
-	_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("fresh"), AssumeRolePolicyDocument: aws.String(trust)})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.CreateRole, &iam.CreateRoleInput{RoleName: aws.String("fresh"), AssumeRolePolicyDocument: aws.String(trust)}, "")
 	awssimtest.WantCall(t, c.GetRole, &iam.GetRoleInput{RoleName: aws.String("fresh")}, "NoSuchEntity")
 	w := iam.NewRoleExistsWaiter(c, func(o *iam.RoleExistsWaiterOptions) {
 		o.MinDelay, o.MaxDelay = 200*time.Millisecond, 400*time.Millisecond

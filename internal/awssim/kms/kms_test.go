@@ -328,8 +328,7 @@ func TestAuthorizeKeyUse(t *testing.T) {
 	env, c := start(t)
 	ctx := context.Background()
 	cmk := createKey(t, c, &kms.CreateKeyInput{Policy: aws.String(eventsKeyPolicy(mgmt))})
-	_, err := c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/orgnotify"), TargetKeyId: cmk.KeyId})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.CreateAlias, &kms.CreateAliasInput{AliasName: aws.String("alias/orgnotify"), TargetKeyId: cmk.KeyId}, "")
 	plain := createKey(t, c, &kms.CreateKeyInput{})
 	decryptOnly := createKey(t, c, &kms.CreateKeyInput{Policy: aws.String(`{"Version":"2012-10-17","Statement":[
  {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + mgmt + `:root"},"Action":"kms:*","Resource":"*"},

@@ -19,8 +19,7 @@ func TestAliasesTakeNoTags(t *testing.T) {
 	ctx := context.Background()
 	_, c := start(t)
 	k := createKey(t, c, &kms.CreateKeyInput{})
-	_, err := c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/orgnotify"), TargetKeyId: k.KeyId})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.CreateAlias, &kms.CreateAliasInput{AliasName: aws.String("alias/orgnotify"), TargetKeyId: k.KeyId}, "")
 	tag := []kmstypes.Tag{{TagKey: aws.String("orgnotify:owner"), TagValue: aws.String("main")}}
 	tests := []struct{ name, ref, code string }{
 		{"alias name", "alias/orgnotify", "NotFoundException"},

@@ -34,8 +34,7 @@ func TestAuditListTopicsErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := f.sns.ListTopics(ctx, &sns.ListTopicsInput{NextToken: aws.String(tt.token)})
-			awssimtest.WantCode(t, err, "InvalidParameter")
+			awssimtest.WantCall(t, f.sns.ListTopics, &sns.ListTopicsInput{NextToken: aws.String(tt.token)}, "InvalidParameter")
 		})
 	}
 }
@@ -50,8 +49,7 @@ func TestAuditTagResourceErrors(t *testing.T) {
 		fill = append(fill, tag(fmt.Sprintf("k%02d", i), "v"))
 	}
 	fill = append(fill, tag("keep", "original"))
-	_, err := f.sns.TagResource(ctx, &sns.TagResourceInput{ResourceArn: aws.String(arn), Tags: fill})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, f.sns.TagResource, &sns.TagResourceInput{ResourceArn: aws.String(arn), Tags: fill}, "")
 	tagsOf := func(t *testing.T) string {
 		t.Helper()
 		out, err := f.sns.ListTagsForResource(ctx, &sns.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
@@ -155,7 +153,6 @@ func TestAuditSubscriptionFilterAttributes(t *testing.T) {
 		})
 	}
 
-	_, err := f.sns.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(arn + "-ghost")})
-	awssimtest.WantCode(t, err, "NotFound")
+	awssimtest.WantCall(t, f.sns.ListSubscriptionsByTopic, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(arn + "-ghost")}, "NotFound")
 	awssimtest.WantCall(t, f.sns.Unsubscribe, &sns.UnsubscribeInput{SubscriptionArn: aws.String(arn + ":00000000-0000-0000-0000-000000000000")}, "NotFound")
 }

@@ -204,8 +204,7 @@ func TestListTopicsAndTags(t *testing.T) {
 	}
 
 	arn := aws.String("arn:aws:sns:" + region + ":" + mgmt + ":t000")
-	_, err := f.sns.TagResource(ctx, &sns.TagResourceInput{ResourceArn: arn, Tags: []types.Tag{{Key: aws.String("orgnotify:owned"), Value: aws.String("true")}, {Key: aws.String("team"), Value: aws.String("sre")}}})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, f.sns.TagResource, &sns.TagResourceInput{ResourceArn: arn, Tags: []types.Tag{{Key: aws.String("orgnotify:owned"), Value: aws.String("true")}, {Key: aws.String("team"), Value: aws.String("sre")}}}, "")
 	awssimtest.WantCall(t, f.sns.UntagResource, &sns.UntagResourceInput{ResourceArn: arn, TagKeys: []string{"team"}}, "")
 	tags, err := f.sns.ListTagsForResource(ctx, &sns.ListTagsForResourceInput{ResourceArn: arn})
 	awssimtest.WantCode(t, err, "")
@@ -268,8 +267,7 @@ func TestSubscribe(t *testing.T) {
 			}
 		})
 	}
-	_, err := f.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(arn + "-ghost"), Protocol: aws.String("sqs"), Endpoint: aws.String(queueARN)})
-	awssimtest.WantCode(t, err, "NotFound")
+	awssimtest.WantCall(t, f.sns.Subscribe, &sns.SubscribeInput{TopicArn: aws.String(arn + "-ghost"), Protocol: aws.String("sqs"), Endpoint: aws.String(queueARN)}, "NotFound")
 
 	attrs, err := f.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
 	awssimtest.WantCode(t, err, "")
@@ -300,8 +298,7 @@ func TestListSubscriptionsByTopicPages(t *testing.T) {
 	for i := range 230 {
 		f.subscribe(t, arn, fmt.Sprintf("arn:aws:sqs:%s:%s:q%d", region, mgmt, i), nil)
 	}
-	_, err := f.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(arn), Protocol: aws.String("email"), Endpoint: aws.String("a@example.com")})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, f.sns.Subscribe, &sns.SubscribeInput{TopicArn: aws.String(arn), Protocol: aws.String("email"), Endpoint: aws.String("a@example.com")}, "")
 	var sizes []int
 	seen := map[string]bool{}
 	pending := 0

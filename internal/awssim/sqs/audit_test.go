@@ -24,8 +24,7 @@ func TestAuditQueueTagErrors(t *testing.T) {
 		tags[fmt.Sprintf("k%02d", i)] = "v"
 	}
 	url := aws.String(f.queue(t, "tagged", nil))
-	_, err := f.c.TagQueue(ctx, &sqs.TagQueueInput{QueueUrl: url, Tags: tags})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, f.c.TagQueue, &sqs.TagQueueInput{QueueUrl: url, Tags: tags}, "")
 	missing := aws.String(f.env.URL + "/" + mgmt + "/ghost")
 
 	tests := []struct {
@@ -55,8 +54,7 @@ func TestAuditVisibilityAndBatchErrors(t *testing.T) {
 	f := start(t)
 	ctx := context.Background()
 	url := aws.String(f.queue(t, "work", nil))
-	_, err := f.c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: url, MessageBody: aws.String("m")})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, f.c.SendMessage, &sqs.SendMessageInput{QueueUrl: url, MessageBody: aws.String("m")}, "")
 	got, err := f.c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url})
 	awssimtest.WantCode(t, err, "")
 	if len(got.Messages) != 1 {

@@ -256,10 +256,8 @@ func TestGetQueueURLAndList(t *testing.T) {
 
 func TestDeleteAndPurgeQueue(t *testing.T) {
 	f := start(t)
-	ctx := context.Background()
 	url := f.queue(t, "gone", nil)
-	_, err := f.c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("x")})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, f.c.SendMessage, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("x")}, "")
 	awssimtest.WantCall(t, f.c.PurgeQueue, &sqs.PurgeQueueInput{QueueUrl: aws.String(url)}, "")
 	if n := f.attrs(t, url)["ApproximateNumberOfMessages"]; n != "0" {
 		t.Errorf("messages after purge = %s", n)
@@ -418,8 +416,7 @@ func TestSendMessageRules(t *testing.T) {
 	}
 
 	// A delayed message counts as delayed until its time comes.
-	_, err := f.c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: small, MessageBody: aws.String("later"), DelaySeconds: 10})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, f.c.SendMessage, &sqs.SendMessageInput{QueueUrl: small, MessageBody: aws.String("later"), DelaySeconds: 10}, "")
 	if a := f.attrs(t, *small); a["ApproximateNumberOfMessagesDelayed"] != "1" || a["ApproximateNumberOfMessages"] != "0" {
 		t.Errorf("counts with a delayed message = %v", a)
 	}
@@ -501,8 +498,7 @@ func TestRedrive(t *testing.T) {
 	dlq := f.queue(t, "dead", nil)
 	url := aws.String(f.queue(t, "live", map[string]string{
 		"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:` + region + `:` + mgmt + `:dead","maxReceiveCount":"2"}`}))
-	_, err := f.c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: url, MessageBody: aws.String("poison")})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, f.c.SendMessage, &sqs.SendMessageInput{QueueUrl: url, MessageBody: aws.String("poison")}, "")
 	for i, want := range []int{1, 1, 0} {
 		out, err := f.c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url, VisibilityTimeout: 1})
 		awssimtest.WantCode(t, err, "")
