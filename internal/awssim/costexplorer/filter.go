@@ -75,23 +75,10 @@ func (p catPred) match(r *row) bool { return p.ok[r.cats] }
 // into a predicate. path names the expression in error messages.
 func (s *Store) compileFilter(e *expression, path string) (pred, error) {
 	set := 0
-	if e.And != nil {
-		set++
-	}
-	if e.Or != nil {
-		set++
-	}
-	if e.Not != nil {
-		set++
-	}
-	if e.Dimensions != nil {
-		set++
-	}
-	if e.Tags != nil {
-		set++
-	}
-	if e.CostCategories != nil {
-		set++
+	for _, present := range []bool{e.And != nil, e.Or != nil, e.Not != nil, e.Dimensions != nil, e.Tags != nil, e.CostCategories != nil} {
+		if present {
+			set++
+		}
 	}
 	if set != 1 {
 		return nil, wire.Validation("Expression %s must have exactly one of And, Or, Not, Dimensions, Tags, CostCategories; it has %d", path, set)

@@ -24,7 +24,7 @@ func (m exactString) match(v any) bool {
 type exactNumber float64
 
 func (m exactNumber) match(v any) bool {
-	f, ok := number(v)
+	f, ok := Number(v)
 	return ok && f == float64(m)
 }
 
@@ -81,7 +81,7 @@ type numeric struct {
 }
 
 func (m numeric) match(v any) bool {
-	f, ok := number(v)
+	f, ok := Number(v)
 	if !ok {
 		return false
 	}
@@ -180,7 +180,9 @@ func (m wildcard) match(v any) bool {
 	return strings.HasSuffix(s, last)
 }
 
-func number(v any) (float64, bool) {
+// Number is the value of a JSON number decoded with UseNumber; false for
+// anything else. SNS filter policies read numbers the same way.
+func Number(v any) (float64, bool) {
 	n, ok := v.(json.Number)
 	if !ok {
 		return 0, false

@@ -8,6 +8,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/eventpattern"
 )
 
 // A filter policy decides which messages a subscription receives. It maps
@@ -149,21 +151,12 @@ func parsePolicyObject(m map[string]any, nestable bool) (*filterPolicy, error) {
 	return p, nil
 }
 
-func parseNumber(v any) (float64, bool) {
-	n, ok := v.(json.Number)
-	if !ok {
-		return 0, false
-	}
-	f, err := n.Float64()
-	return f, err == nil
-}
-
 func parseCondition(key string, v any) (condition, error) {
 	switch v := v.(type) {
 	case string:
 		return condition{kind: condExact, str: v}, nil
 	case json.Number:
-		f, _ := parseNumber(v)
+		f, _ := eventpattern.Number(v)
 		if math.Abs(f) > maxFilterNumber {
 			return condition{}, fmt.Errorf("numbers must be within -1e9 and 1e9 (key %s)", key)
 		}
@@ -282,7 +275,7 @@ func parseNumeric(key string, arg any) (condition, error) {
 	sawLower, sawUpper := false, false
 	for i := 0; i < len(a); i += 2 {
 		op, ok1 := a[i].(string)
-		n, ok2 := parseNumber(a[i+1])
+		n, ok2 := eventpattern.Number(a[i+1])
 		if !ok1 || !ok2 {
 			return condition{}, bad
 		}
