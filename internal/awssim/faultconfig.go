@@ -8,7 +8,6 @@ import (
 	"io"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
@@ -88,7 +87,7 @@ func (s *Server) checkOperation(key string) error {
 		for n := range s.bySigning {
 			names = append(names, n)
 		}
-		sort.Strings(names)
+		slices.Sort(names)
 		return fmt.Errorf("unknown service %q; the simulator serves %s", svc, strings.Join(names, ", "))
 	}
 	return fmt.Errorf("operation %s is not served by the simulator", op)

@@ -3,7 +3,7 @@ package eventbridge_test
 import (
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 
@@ -66,7 +66,7 @@ func TestAuditTagResourceErrors(t *testing.T) {
 		for _, tg := range out.Tags {
 			kv = append(kv, aws.ToString(tg.Key)+"="+aws.ToString(tg.Value))
 		}
-		sort.Strings(kv)
+		slices.Sort(kv)
 		return strings.Join(kv, ",")
 	}
 

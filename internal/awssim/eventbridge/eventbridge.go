@@ -7,6 +7,7 @@ package eventbridge
 import (
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -336,7 +337,7 @@ func namesPage[T, O any](m map[string]T, output func(T) O, prefix, token string,
 			names = append(names, n)
 		}
 	}
-	sort.Strings(names)
+	slices.Sort(names)
 	names, next, err := page(names, token, limit, 100)
 	if err != nil {
 		return nil, "", err

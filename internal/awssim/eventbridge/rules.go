@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -480,7 +480,7 @@ func (s *Store) listTargetsByRule(_ *wire.Request, in listTargetsByRuleInput, ru
 		byID[t.ID] = t
 		ids = append(ids, t.ID)
 	}
-	sort.Strings(ids)
+	slices.Sort(ids)
 	ids, next, err := page(ids, in.NextToken, in.Limit, 100)
 	if err != nil {
 		return nil, err

@@ -13,7 +13,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -92,7 +92,7 @@ func compileObject(m map[string]any, path string) (*object, error) {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys) // deterministic evaluation and error messages
+	slices.Sort(keys) // deterministic evaluation and error messages
 	obj := &object{}
 	for _, k := range keys {
 		p := join(path, k)

@@ -3,7 +3,7 @@ package kms_test
 import (
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 
@@ -82,7 +82,7 @@ func TestAuditTagResourceLimit(t *testing.T) {
 		for _, tg := range out.Tags {
 			kv = append(kv, aws.ToString(tg.TagKey)+"="+aws.ToString(tg.TagValue))
 		}
-		sort.Strings(kv)
+		slices.Sort(kv)
 		return strings.Join(kv, ",")
 	}
 	before := list(t)

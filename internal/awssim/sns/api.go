@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -318,7 +317,7 @@ func (s *Store) listTopics(_ context.Context, r *wire.Request) (any, error) {
 			arns = append(arns, arn)
 		}
 	}
-	sort.Strings(arns)
+	slices.Sort(arns)
 	start, end, next, err := page(r.Form.Get("NextToken"), len(arns))
 	if err != nil {
 		return nil, err

@@ -4,7 +4,7 @@ import (
 	"context"
 	"maps"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -361,7 +361,7 @@ func (s *Store) sortedTopics() []*topic {
 	for arn := range s.topics {
 		arns = append(arns, arn)
 	}
-	sort.Strings(arns)
+	slices.Sort(arns)
 	out := make([]*topic, len(arns))
 	for i, arn := range arns {
 		out[i] = s.topics[arn]
