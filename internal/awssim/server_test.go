@@ -7,16 +7,12 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -94,16 +90,7 @@ func startFake(t *testing.T) *fakeServer {
 func (f *fakeServer) cfg(t testing.TB, key string, attempts int) aws.Config {
 	t.Helper()
 	env := &awssimtest.Env{URL: f.url}
-	return env.ConfigWithKeys(t, "us-east-1", key, "secret", "",
-		config.WithRetryer(func() aws.Retryer {
-			return retry.NewStandard(func(o *retry.StandardOptions) {
-				o.MaxAttempts = attempts
-				o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
-				// No retry token bucket, which would otherwise stop
-				// retries after a burst of throttles in one test.
-				o.RateLimiter = ratelimit.None
-			})
-		}))
+	return env.ConfigWithKeys(t, "us-east-1", key, "secret", "", awssimtest.Retries(attempts))
 }
 
 func post(t *testing.T, url string, header map[string]string, body string) (int, http.Header, string) {
@@ -449,12 +436,7 @@ func TestCloudTrailTargetPrefixes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim, err := awssim.New(seed, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
+	env := awssimtest.Start(t, seed)
 	auth := strings.Replace(goodAuth, "/organizations/", "/cloudtrail/", 1)
 	body := `{"LookupAttributes":[{"AttributeKey":"EventName","AttributeValue":"CreateAccount"}]}`
 	cases := []struct {
@@ -469,7 +451,7 @@ func TestCloudTrailTargetPrefixes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			status, _, resp := post(t, srv.URL+"/", map[string]string{
+			status, _, resp := post(t, env.URL+"/", map[string]string{
 				"Authorization": auth, "X-Amz-Target": tc.target, "Content-Type": "application/x-amz-json-1.1"}, body)
 			if status != tc.wantStatus {
 				t.Fatalf("status = %d, want %d; body %s", status, tc.wantStatus, resp)

@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -168,19 +170,33 @@ func RuleToQueue(t testing.TB, cfg aws.Config, account, name, pattern string) *s
 // closed under it ("use of closed network connection", aws/aws-sdk-go-v2#2737:
 // about one call in 1,500 on loopback). Throttling and API errors reach the
 // test on the first attempt, so fault-injection tests see exactly what they
-// injected; a test that wants the SDK's own retries passes config.WithRetryer.
+// injected; a test that wants the SDK's own retries passes Retries.
 func connRetryer() aws.Retryer {
-	return retry.NewStandard(func(o *retry.StandardOptions) {
-		o.MaxAttempts = 3
-		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+	return retry.NewStandard(quickRetries(3), func(o *retry.StandardOptions) {
 		o.Retryables = []retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
 			if errors.Is(err, net.ErrClosed) {
 				return aws.TrueTernary
 			}
 			return aws.FalseTernary
 		})}
-		o.RateLimiter = ratelimit.None
 	})
+}
+
+// Retries is the config option of a test of the SDK's own retries: up to
+// attempts attempts of what the SDK retries, at once.
+func Retries(attempts int) func(*config.LoadOptions) error {
+	return config.WithRetryer(func() aws.Retryer { return retry.NewStandard(quickRetries(attempts)) })
+}
+
+// quickRetries makes up to attempts attempts without backoff and without
+// the retry token bucket, which would stop retries after a burst of
+// throttles in one test.
+func quickRetries(attempts int) func(*retry.StandardOptions) {
+	return func(o *retry.StandardOptions) {
+		o.MaxAttempts = attempts
+		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+		o.RateLimiter = ratelimit.None
+	}
 }
 
 // Code returns the AWS error code of err ("" for nil). An error that is not
@@ -213,6 +229,18 @@ func WantCall[In, Out, Opt any](t testing.TB, op func(context.Context, In, ...Op
 	t.Helper()
 	_, err := op(t.Context(), in)
 	WantCode(t, err, want)
+}
+
+// SortedTags renders tags as "key=value" pairs, sorted and joined by
+// commas; kv reads one tag of the SDK's type for the service.
+func SortedTags[T any](tags []T, kv func(T) (key, value *string)) string {
+	out := make([]string, 0, len(tags))
+	for _, t := range tags {
+		k, v := kv(t)
+		out = append(out, aws.ToString(k)+"="+aws.ToString(v))
+	}
+	slices.Sort(out)
+	return strings.Join(out, ",")
 }
 
 // WireCode returns the code of err, an error of the simulator's in-process

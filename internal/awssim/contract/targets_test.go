@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -143,5 +141,5 @@ func startGoaws(t *testing.T, bin string) aws.Config {
 
 	env := &awssimtest.Env{URL: base}
 	return env.ConfigWithKeys(t, region, "AKIDGOAWS", "secret", "",
-		config.WithRetryer(func() aws.Retryer { return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 1 }) }))
+		awssimtest.Retries(1))
 }

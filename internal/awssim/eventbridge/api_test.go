@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 
@@ -533,12 +532,7 @@ func TestAuditTagResourceErrors(t *testing.T) {
 		t.Helper()
 		out, err := c.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: aws.String(arn)})
 		awssimtest.WantCode(t, err, "")
-		kv := make([]string, 0, len(out.Tags))
-		for _, tg := range out.Tags {
-			kv = append(kv, aws.ToString(tg.Key)+"="+aws.ToString(tg.Value))
-		}
-		slices.Sort(kv)
-		return strings.Join(kv, ",")
+		return awssimtest.SortedTags(out.Tags, func(tg types.Tag) (*string, *string) { return tg.Key, tg.Value })
 	}
 
 	// 49 more tags bring the rule to 50, the limit.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 
@@ -464,12 +463,7 @@ func TestAuditTagResourceLimit(t *testing.T) {
 		t.Helper()
 		out, err := c.ListResourceTags(ctx, &kms.ListResourceTagsInput{KeyId: id, Limit: aws.Int32(100)})
 		awssimtest.WantCode(t, err, "")
-		kv := make([]string, 0, len(out.Tags))
-		for _, tg := range out.Tags {
-			kv = append(kv, aws.ToString(tg.TagKey)+"="+aws.ToString(tg.TagValue))
-		}
-		slices.Sort(kv)
-		return strings.Join(kv, ",")
+		return awssimtest.SortedTags(out.Tags, func(tg kmstypes.Tag) (*string, *string) { return tg.TagKey, tg.TagValue })
 	}
 	before := list(t)
 	if n := strings.Count(before, ",") + 1; n != 50 {
