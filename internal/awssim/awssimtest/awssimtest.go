@@ -5,6 +5,7 @@ package awssimtest
 import (
 	"context"
 	"errors"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -241,6 +242,24 @@ func SortedTags[T any](tags []T, kv func(T) (key, value *string)) string {
 	}
 	slices.Sort(out)
 	return strings.Join(out, ",")
+}
+
+// WantRejected checks that load accepts the seed entry ok alone and, in a
+// subtest per named change (in name order), refuses it changed.
+func WantRejected[T any](t *testing.T, load func([]T) error, ok T, changes map[string]func(*T)) {
+	t.Helper()
+	if err := load([]T{ok}); err != nil {
+		t.Fatalf("valid entry rejected: %v", err)
+	}
+	for _, name := range slices.Sorted(maps.Keys(changes)) {
+		t.Run(name, func(t *testing.T) {
+			e := ok
+			changes[name](&e)
+			if load([]T{e}) == nil {
+				t.Errorf("accepted %+v", e)
+			}
+		})
+	}
 }
 
 // WireCode returns the code of err, an error of the simulator's in-process

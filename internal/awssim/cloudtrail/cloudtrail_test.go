@@ -321,30 +321,18 @@ func TestLookupEventsErrors(t *testing.T) {
 // recorded.
 func TestSeedRejects(t *testing.T) {
 	ok := cloudtrail.Event{EventName: "CreateAccount", EventSource: "organizations.amazonaws.com", EventTime: "now-1h", Account: mgmt}
-	tests := []struct {
-		name   string
-		modify func(*cloudtrail.Event)
-	}{
-		{"organizations event outside us-east-1", func(e *cloudtrail.Event) { e.Region = "eu-west-1" }},
-		{"regional event without region", func(e *cloudtrail.Event) { e.EventSource = "ec2.amazonaws.com" }},
-		{"bad account", func(e *cloudtrail.Event) { e.Account = "12345" }},
-		{"bad time", func(e *cloudtrail.Event) { e.EventTime = "yesterday" }},
-		{"bad relative time", func(e *cloudtrail.Event) { e.EventTime = "now-3x" }},
-		{"missing name", func(e *cloudtrail.Event) { e.EventName = "" }},
-		{"invalid document", func(e *cloudtrail.Event) { e.CloudTrailEvent = "{not json" }},
-	}
-	if _, err := cloudtrail.New([]cloudtrail.Event{ok}); err != nil {
-		t.Fatalf("valid event rejected: %v", err)
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			e := ok
-			tc.modify(&e)
-			if _, err := cloudtrail.New([]cloudtrail.Event{e}); err == nil {
-				t.Errorf("accepted %+v", e)
-			}
-		})
-	}
+	awssimtest.WantRejected(t, func(s []cloudtrail.Event) error {
+		_, err := cloudtrail.New(s)
+		return err
+	}, ok, map[string]func(*cloudtrail.Event){
+		"organizations event outside us-east-1": func(e *cloudtrail.Event) { e.Region = "eu-west-1" },
+		"regional event without region":         func(e *cloudtrail.Event) { e.EventSource = "ec2.amazonaws.com" },
+		"bad account":                           func(e *cloudtrail.Event) { e.Account = "12345" },
+		"bad time":                              func(e *cloudtrail.Event) { e.EventTime = "yesterday" },
+		"bad relative time":                     func(e *cloudtrail.Event) { e.EventTime = "now-3x" },
+		"missing name":                          func(e *cloudtrail.Event) { e.EventName = "" },
+		"invalid document":                      func(e *cloudtrail.Event) { e.CloudTrailEvent = "{not json" },
+	})
 	if _, err := cloudtrail.New([]cloudtrail.Event{{EventID: "x", EventName: "A", EventSource: "iam.amazonaws.com", EventTime: "now", Account: mgmt},
 		{EventID: "x", EventName: "B", EventSource: "iam.amazonaws.com", EventTime: "now", Account: mgmt}}); err == nil {
 		t.Errorf("duplicate event IDs accepted")
