@@ -246,16 +246,16 @@ func SortedTags[T any](tags []T, kv func(T) (key, value *string)) string {
 
 // WantRejected checks that load accepts the seed entry ok alone and, in a
 // subtest per named change (in name order), refuses it changed.
-func WantRejected[T any](t *testing.T, load func([]T) error, ok T, changes map[string]func(*T)) {
+func WantRejected[T, R any](t *testing.T, load func([]T) (R, error), ok T, changes map[string]func(*T)) {
 	t.Helper()
-	if err := load([]T{ok}); err != nil {
+	if _, err := load([]T{ok}); err != nil {
 		t.Fatalf("valid entry rejected: %v", err)
 	}
 	for _, name := range slices.Sorted(maps.Keys(changes)) {
 		t.Run(name, func(t *testing.T) {
 			e := ok
 			changes[name](&e)
-			if load([]T{e}) == nil {
+			if _, err := load([]T{e}); err == nil {
 				t.Errorf("accepted %+v", e)
 			}
 		})

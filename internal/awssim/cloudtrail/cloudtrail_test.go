@@ -321,10 +321,7 @@ func TestLookupEventsErrors(t *testing.T) {
 // recorded.
 func TestSeedRejects(t *testing.T) {
 	ok := cloudtrail.Event{EventName: "CreateAccount", EventSource: "organizations.amazonaws.com", EventTime: "now-1h", Account: mgmt}
-	awssimtest.WantRejected(t, func(s []cloudtrail.Event) error {
-		_, err := cloudtrail.New(s)
-		return err
-	}, ok, map[string]func(*cloudtrail.Event){
+	awssimtest.WantRejected(t, cloudtrail.New, ok, map[string]func(*cloudtrail.Event){
 		"organizations event outside us-east-1": func(e *cloudtrail.Event) { e.Region = "eu-west-1" },
 		"regional event without region":         func(e *cloudtrail.Event) { e.EventSource = "ec2.amazonaws.com" },
 		"bad account":                           func(e *cloudtrail.Event) { e.Account = "12345" },

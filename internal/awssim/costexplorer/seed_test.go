@@ -97,10 +97,7 @@ func TestSeedFile(t *testing.T) {
 // have produced, naming the bad record.
 func TestSeedRejects(t *testing.T) {
 	ok := costexplorer.Record{Account: payer, Service: "AWS Lambda", Date: "2026-11-01", Amount: "1"}
-	awssimtest.WantRejected(t, func(s []costexplorer.Record) error {
-		_, err := costexplorer.New(s)
-		return err
-	}, ok, map[string]func(*costexplorer.Record){
+	awssimtest.WantRejected(t, costexplorer.New, ok, map[string]func(*costexplorer.Record){
 		"short account":           func(r *costexplorer.Record) { r.Account = "1234" },
 		"no service":              func(r *costexplorer.Record) { r.Service = "" },
 		"bad date":                func(r *costexplorer.Record) { r.Date = "01/11/2026" },
