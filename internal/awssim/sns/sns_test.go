@@ -52,11 +52,14 @@ func (f fixture) topic(t *testing.T, name string, attrs map[string]string) strin
 	return aws.ToString(out.TopicArn)
 }
 
+// queueARN is the ARN of the management account's queue name.
+func queueARN(name string) string { return "arn:aws:sqs:" + region + ":" + mgmt + ":" + name }
+
 // queue creates a queue that, when allowTopic is set, lets that topic
 // send to it, and returns its URL and ARN.
 func (f fixture) queue(t *testing.T, name, allowTopic string) (string, string) {
 	t.Helper()
-	arn := "arn:aws:sqs:" + region + ":" + mgmt + ":" + name
+	arn := queueARN(name)
 	attrs := map[string]string{}
 	if allowTopic != "" {
 		attrs["Policy"] = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},
@@ -219,7 +222,7 @@ func TestSubscribe(t *testing.T) {
 	f := start(t)
 	ctx := context.Background()
 	arn := f.topic(t, "subs", nil)
-	queueARN := "arn:aws:sqs:" + region + ":" + mgmt + ":q"
+	q := queueARN("q")
 	cases := []struct {
 		name      string
 		protocol  string
@@ -229,9 +232,9 @@ func TestSubscribe(t *testing.T) {
 		code      string
 		pending   bool
 	}{
-		{"sqs is confirmed at once", "sqs", queueARN, nil, false, "", false},
-		{"same subscription again", "sqs", queueARN, nil, false, "", false},
-		{"same endpoint, other attributes", "sqs", queueARN, map[string]string{"RawMessageDelivery": "true"}, false, "InvalidParameter", false},
+		{"sqs is confirmed at once", "sqs", q, nil, false, "", false},
+		{"same subscription again", "sqs", q, nil, false, "", false},
+		{"same endpoint, other attributes", "sqs", q, map[string]string{"RawMessageDelivery": "true"}, false, "InvalidParameter", false},
 		{"lambda", "lambda", "arn:aws:lambda:" + region + ":" + mgmt + ":function:f", nil, false, "", false},
 		{"email waits for confirmation", "email", "sre@example.com", nil, false, "", true},
 		{"https with ReturnSubscriptionArn", "https", "https://hooks.example.com/sns", nil, true, "", true},
@@ -240,13 +243,13 @@ func TestSubscribe(t *testing.T) {
 		{"https endpoint with http scheme", "https", "http://example.com", nil, false, "InvalidParameter", false},
 		{"sqs endpoint not an ARN", "sqs", "https://sqs/q", nil, false, "InvalidParameter", false},
 		{"unknown protocol", "carrier-pigeon", "coo", nil, false, "InvalidParameter", false},
-		{"filter policy", "sqs", queueARN + "2", map[string]string{"FilterPolicy": `{"severity":["HIGH"]}`}, false, "", false},
-		{"invalid filter policy", "sqs", queueARN + "3", map[string]string{"FilterPolicy": `{"severity":"HIGH"}`}, false, "InvalidParameter", false},
-		{"nested policy needs body scope", "sqs", queueARN + "3", map[string]string{"FilterPolicy": `{"detail":{"status":["FAILED"]}}`}, false, "InvalidParameter", false},
-		{"nested policy, body scope", "sqs", queueARN + "4", map[string]string{"FilterPolicy": `{"detail":{"status":["FAILED"]}}`, "FilterPolicyScope": "MessageBody"}, false, "", false},
-		{"bad scope", "sqs", queueARN + "5", map[string]string{"FilterPolicyScope": "Headers"}, false, "InvalidParameter", false},
+		{"filter policy", "sqs", q + "2", map[string]string{"FilterPolicy": `{"severity":["HIGH"]}`}, false, "", false},
+		{"invalid filter policy", "sqs", q + "3", map[string]string{"FilterPolicy": `{"severity":"HIGH"}`}, false, "InvalidParameter", false},
+		{"nested policy needs body scope", "sqs", q + "3", map[string]string{"FilterPolicy": `{"detail":{"status":["FAILED"]}}`}, false, "InvalidParameter", false},
+		{"nested policy, body scope", "sqs", q + "4", map[string]string{"FilterPolicy": `{"detail":{"status":["FAILED"]}}`, "FilterPolicyScope": "MessageBody"}, false, "", false},
+		{"bad scope", "sqs", q + "5", map[string]string{"FilterPolicyScope": "Headers"}, false, "InvalidParameter", false},
 		{"raw delivery for email", "email", "raw@example.com", map[string]string{"RawMessageDelivery": "true"}, false, "InvalidParameter", false},
-		{"unknown attribute", "sqs", queueARN + "6", map[string]string{"Colour": "blue"}, false, "InvalidParameter", false},
+		{"unknown attribute", "sqs", q + "6", map[string]string{"Colour": "blue"}, false, "InvalidParameter", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -267,7 +270,7 @@ func TestSubscribe(t *testing.T) {
 			}
 		})
 	}
-	awssimtest.WantCall(t, f.sns.Subscribe, &sns.SubscribeInput{TopicArn: aws.String(arn + "-ghost"), Protocol: aws.String("sqs"), Endpoint: aws.String(queueARN)}, "NotFound")
+	awssimtest.WantCall(t, f.sns.Subscribe, &sns.SubscribeInput{TopicArn: aws.String(arn + "-ghost"), Protocol: aws.String("sqs"), Endpoint: aws.String(q)}, "NotFound")
 
 	attrs, err := f.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
 	awssimtest.WantCode(t, err, "")
@@ -658,7 +661,7 @@ func TestAuditSubscriptionFilterAttributes(t *testing.T) {
 	f := start(t)
 	ctx := context.Background()
 	arn := f.topic(t, "filtered", nil)
-	q := "arn:aws:sqs:" + region + ":" + mgmt + ":q"
+	q := queueARN("q")
 	tests := []struct {
 		name      string
 		endpoint  string
