@@ -277,6 +277,16 @@ func WireCode(t testing.TB, err error) string {
 	return ""
 }
 
+// Must fails the test on err, naming the call what. Every operation the
+// tests use is simulated, so an UnknownOperationException is a failure,
+// not a reason to skip.
+func Must(t testing.TB, err error, what string) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
 // WantCode fails the test unless err carries the AWS error code want
 // ("" wants no error).
 func WantCode(t testing.TB, err error, want string) {

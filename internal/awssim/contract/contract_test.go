@@ -20,18 +20,11 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
 )
 
-func must(t *testing.T, err error, what string) {
-	t.Helper()
-	if err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
-}
-
 // createQueue creates the queue name on the target and returns its URL.
 func (tg target) createQueue(t *testing.T, name string) *string {
 	t.Helper()
 	out, err := tg.sqs.CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: aws.String(name)})
-	must(t, err, "CreateQueue "+name)
+	awssimtest.Must(t, err, "CreateQueue "+name)
 	return out.QueueUrl
 }
 
@@ -39,7 +32,7 @@ func (tg target) createQueue(t *testing.T, name string) *string {
 func (tg target) createTopic(t *testing.T, name string) *string {
 	t.Helper()
 	out, err := tg.sns.CreateTopic(context.Background(), &sns.CreateTopicInput{Name: aws.String(name)})
-	must(t, err, "CreateTopic "+name)
+	awssimtest.Must(t, err, "CreateTopic "+name)
 	return out.TopicArn
 }
 
@@ -61,7 +54,7 @@ func TestSQSMessageRoundTrip(t *testing.T) {
 			t.Errorf("second CreateQueue URL = %s, want %s", aws.ToString(again), url)
 		}
 		got, err := c.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("contract-work")})
-		must(t, err, "GetQueueUrl")
+		awssimtest.Must(t, err, "GetQueueUrl")
 		if aws.ToString(got.QueueUrl) != url {
 			t.Errorf("GetQueueUrl = %s, want %s", aws.ToString(got.QueueUrl), url)
 		}
@@ -71,7 +64,7 @@ func TestSQSMessageRoundTrip(t *testing.T) {
 			// The SDK checks MD5OfMessageBody itself and fails the call on
 			// a mismatch.
 			out, err := c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String(b)})
-			must(t, err, "SendMessage")
+			awssimtest.Must(t, err, "SendMessage")
 			if aws.ToString(out.MessageId) == "" {
 				t.Errorf("SendMessage returned no MessageId")
 			}
@@ -80,11 +73,11 @@ func TestSQSMessageRoundTrip(t *testing.T) {
 		seen := map[string]bool{}
 		for range 3 {
 			out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
-			must(t, err, "ReceiveMessage")
+			awssimtest.Must(t, err, "ReceiveMessage")
 			for _, m := range out.Messages {
 				seen[aws.ToString(m.Body)] = true
 				_, err := c.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: m.ReceiptHandle})
-				must(t, err, "DeleteMessage")
+				awssimtest.Must(t, err, "DeleteMessage")
 			}
 			if len(seen) == len(bodies) {
 				break
@@ -96,7 +89,7 @@ func TestSQSMessageRoundTrip(t *testing.T) {
 			}
 		}
 		out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10})
-		must(t, err, "ReceiveMessage after delete")
+		awssimtest.Must(t, err, "ReceiveMessage after delete")
 		if len(out.Messages) != 0 {
 			t.Errorf("%d messages left after deleting all", len(out.Messages))
 		}
@@ -112,10 +105,10 @@ func TestSQSMessageAttributes(t *testing.T) {
 				"kind":  {DataType: aws.String("String"), StringValue: aws.String("lifecycle")},
 				"count": {DataType: aws.String("Number"), StringValue: aws.String("3")},
 			}})
-		must(t, err, "SendMessage")
+		awssimtest.Must(t, err, "SendMessage")
 		out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: created, MessageAttributeNames: []string{"All"},
 			MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll}})
-		must(t, err, "ReceiveMessage")
+		awssimtest.Must(t, err, "ReceiveMessage")
 		if len(out.Messages) != 1 {
 			t.Fatalf("%d messages, want 1", len(out.Messages))
 		}
@@ -164,13 +157,13 @@ func TestSNSSubscribeAndList(t *testing.T) {
 		}
 		sub, err := c.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(arn), Protocol: aws.String("sqs"),
 			Endpoint: aws.String(queueArn(tg, "contract-sub")), ReturnSubscriptionArn: true})
-		must(t, err, "Subscribe")
+		awssimtest.Must(t, err, "Subscribe")
 		subARN := aws.ToString(sub.SubscriptionArn)
 		if !strings.HasPrefix(subARN, arn+":") {
 			t.Errorf("SubscriptionArn = %s, want one under %s", subARN, arn)
 		}
 		list, err := c.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(arn)})
-		must(t, err, "ListSubscriptionsByTopic")
+		awssimtest.Must(t, err, "ListSubscriptionsByTopic")
 		if len(list.Subscriptions) != 1 {
 			t.Fatalf("%d subscriptions, want 1", len(list.Subscriptions))
 		}
@@ -179,7 +172,7 @@ func TestSNSSubscribeAndList(t *testing.T) {
 			t.Errorf("subscription = %+v", s)
 		}
 		topics, err := c.ListTopics(ctx, &sns.ListTopicsInput{})
-		must(t, err, "ListTopics")
+		awssimtest.Must(t, err, "ListTopics")
 		if len(topics.Topics) != 1 || aws.ToString(topics.Topics[0].TopicArn) != arn {
 			t.Errorf("ListTopics = %+v", topics.Topics)
 		}
@@ -202,8 +195,8 @@ func TestSNSTopicAttributes(t *testing.T) {
 			}
 			return
 		}
-		must(t, setErr, "SetTopicAttributes")
-		must(t, getErr, "GetTopicAttributes")
+		awssimtest.Must(t, setErr, "SetTopicAttributes")
+		awssimtest.Must(t, getErr, "GetTopicAttributes")
 		if out.Attributes["DisplayName"] != "orgnotify" || out.Attributes["TopicArn"] != aws.ToString(topic) {
 			t.Errorf("attributes = %v", out.Attributes)
 		}
@@ -249,19 +242,19 @@ func TestSNSPublishToSQS(t *testing.T) {
 		allow(rawQ, "contract-raw")
 
 		_, err := sn.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic, Protocol: aws.String("sqs"), Endpoint: aws.String(queueArn(tg, "contract-fanout"))})
-		must(t, err, "Subscribe")
+		awssimtest.Must(t, err, "Subscribe")
 		_, err = sn.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic, Protocol: aws.String("sqs"), Endpoint: aws.String(queueArn(tg, "contract-raw")),
 			Attributes: map[string]string{"RawMessageDelivery": "true"}})
-		must(t, err, "Subscribe raw")
+		awssimtest.Must(t, err, "Subscribe raw")
 
 		const body = `{"source":"aws.organizations","detail":{"eventName":"CreateAccountResult"}}`
 		pub, err := sn.Publish(ctx, &sns.PublishInput{TopicArn: topic, Message: aws.String(body), Subject: aws.String("New account")})
-		must(t, err, "Publish")
+		awssimtest.Must(t, err, "Publish")
 
 		receive := func(url *string) string {
 			t.Helper()
 			out, err := sq.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url, WaitTimeSeconds: 1})
-			must(t, err, "ReceiveMessage")
+			awssimtest.Must(t, err, "ReceiveMessage")
 			if len(out.Messages) != 1 {
 				t.Fatalf("queue %s: %d messages, want 1", aws.ToString(url), len(out.Messages))
 			}
@@ -296,11 +289,11 @@ func TestSNSPublishRespectsQueuePolicy(t *testing.T) {
 		topic := tg.createTopic(t, "contract-closed")
 		q := tg.createQueue(t, "contract-closed")
 		_, err := sn.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic, Protocol: aws.String("sqs"), Endpoint: aws.String(queueArn(tg, "contract-closed"))})
-		must(t, err, "Subscribe")
+		awssimtest.Must(t, err, "Subscribe")
 		_, err = sn.Publish(ctx, &sns.PublishInput{TopicArn: topic, Message: aws.String("m")})
-		must(t, err, "Publish")
+		awssimtest.Must(t, err, "Publish")
 		out, err := sq.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q, WaitTimeSeconds: 1})
-		must(t, err, "ReceiveMessage")
+		awssimtest.Must(t, err, "ReceiveMessage")
 		want := 0 // AWS: no queue policy, no delivery
 		if tg.goaws {
 			want = 1 // goaws does not evaluate queue policies
@@ -332,7 +325,7 @@ func TestSNSHTTPSubscriptionConfirmation(t *testing.T) {
 		c := tg.sns
 		topic := tg.createTopic(t, "contract-http")
 		sub, err := c.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic, Protocol: aws.String("http"), Endpoint: aws.String(srv.URL + "/sns")})
-		must(t, err, "Subscribe")
+		awssimtest.Must(t, err, "Subscribe")
 		got := aws.ToString(sub.SubscriptionArn)
 		if tg.goaws {
 			// goaws confirms http subscriptions itself and returns the ARN.
