@@ -134,7 +134,7 @@ func TestCostVisibilityFollowsOrganization(t *testing.T) {
 	memberConfig := func(t *testing.T, account string) aws.Config {
 		t.Helper()
 		cfg, _ := env.AssumeRole(t, base, "us-east-1", sts.AssumeRoleInput{
-			RoleArn: aws.String("arn:aws:iam::" + account + ":role/" + org.AccessRole), RoleSessionName: aws.String("cost-test")})
+			RoleArn: aws.String(awssimtest.AccessRoleARN(account)), RoleSessionName: aws.String("cost-test")})
 		return cfg
 	}
 

@@ -55,6 +55,12 @@ func StartOrg(t testing.TB, mgmt string, members ...org.Account) *Env {
 	return Start(t, awssim.Seed{Organization: org.Seed{ManagementAccount: mgmt, Accounts: members}})
 }
 
+// RoleARN is the ARN of the role name in account.
+func RoleARN(account, name string) string { return "arn:aws:iam::" + account + ":role/" + name }
+
+// AccessRoleARN is the ARN of account's OrganizationAccountAccessRole.
+func AccessRoleARN(account string) string { return RoleARN(account, org.AccessRole) }
+
 // Serve runs the services alone behind the simulator's router, with ids
 // resolving access keys, until the test ends. Env.Sim is nil.
 func Serve(t testing.TB, ids awssim.Identities, svcs ...wire.Service) (*awssim.Server, *Env) {

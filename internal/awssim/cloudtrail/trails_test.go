@@ -25,7 +25,7 @@ func orgEnv(t *testing.T) *awssimtest.Env {
 
 func memberConfig(t *testing.T, env *awssimtest.Env, region string) aws.Config {
 	t.Helper()
-	cfg, _ := env.AssumeRole(t, env.Config(t, region), region, sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + member + ":role/" + org.AccessRole)})
+	cfg, _ := env.AssumeRole(t, env.Config(t, region), region, sts.AssumeRoleInput{RoleArn: aws.String(awssimtest.AccessRoleARN(member))})
 	return cfg
 }
 

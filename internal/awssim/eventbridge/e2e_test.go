@@ -96,7 +96,7 @@ func TestMemberEventReachesHubQueues(t *testing.T) {
 	hubCfg := env.Config(t, region)
 
 	creds, err := sts.NewFromConfig(hubCfg).AssumeRole(ctx, &sts.AssumeRoleInput{
-		RoleArn: aws.String("arn:aws:iam::" + memberAccount + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("orgnotify-test")})
+		RoleArn: aws.String(awssimtest.AccessRoleARN(memberAccount)), RoleSessionName: aws.String("orgnotify-test")})
 	awssimtest.Must(t, err, "sts AssumeRole")
 	memberCfg := env.ConfigWithKeys(t, region, aws.ToString(creds.Credentials.AccessKeyId), aws.ToString(creds.Credentials.SecretAccessKey), aws.ToString(creds.Credentials.SessionToken))
 	who, err := sts.NewFromConfig(memberCfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
@@ -230,7 +230,7 @@ func hubWithOrgBus(t *testing.T, region string) (*awssimtest.Env, aws.Config, st
 	awssimtest.WantCall(t, hub.PutTargets, &eventbridge.PutTargetsInput{Rule: aws.String("collect"), EventBusName: aws.String("central"), Targets: []types.Target{{Id: aws.String("q"), Arn: aws.String(arn)}}}, "")
 
 	creds, err := sts.NewFromConfig(hubCfg).AssumeRole(ctx, &sts.AssumeRoleInput{
-		RoleArn: aws.String("arn:aws:iam::" + memberAccount + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("test")})
+		RoleArn: aws.String(awssimtest.AccessRoleARN(memberAccount)), RoleSessionName: aws.String("test")})
 	awssimtest.Must(t, err, "sts AssumeRole")
 	memberCfg := env.ConfigWithKeys(t, region, aws.ToString(creds.Credentials.AccessKeyId), aws.ToString(creds.Credentials.SecretAccessKey), aws.ToString(creds.Credentials.SessionToken))
 	return env, memberCfg, aws.ToString(central.EventBusArn), url
@@ -315,7 +315,7 @@ func TestCrossAccountNeedsRole(t *testing.T) {
 			if tt.roleIn == hubAccount {
 				account, c = hubAccount, hubRoles
 			}
-			roleARN := "arn:aws:iam::" + account + ":role/" + name
+			roleARN := awssimtest.RoleARN(account, name)
 			expand := strings.NewReplacer("ACCOUNT", memberAccount, "RULE", ruleARN, "BUS", busARN).Replace
 			if tt.trust != "" {
 				_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(expand(tt.trust))})

@@ -175,7 +175,7 @@ func TestTagsAndListing(t *testing.T) {
 	// Roles live per account: the member does not see the management
 	// account's roles.
 	creds, err := sts.NewFromConfig(env.Config(t, "us-east-1")).AssumeRole(ctx, &sts.AssumeRoleInput{
-		RoleArn: aws.String("arn:aws:iam::" + member + ":role/" + org.AccessRole), RoleSessionName: aws.String("test")})
+		RoleArn: aws.String(awssimtest.AccessRoleARN(member)), RoleSessionName: aws.String("test")})
 	awssimtest.WantCode(t, err, "")
 	mc := iam.NewFromConfig(env.ConfigWithKeys(t, "eu-west-1", aws.ToString(creds.Credentials.AccessKeyId),
 		aws.ToString(creds.Credentials.SecretAccessKey), aws.ToString(creds.Credentials.SessionToken)))

@@ -304,7 +304,7 @@ func TestCrossAccountKeyAccess(t *testing.T) {
 	ctx := context.Background()
 	base := env.Config(t, region)
 	memberCfg, _ := env.AssumeRole(t, base, region, sts.AssumeRoleInput{
-		RoleArn: aws.String("arn:aws:iam::" + member + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("t1")})
+		RoleArn: aws.String(awssimtest.AccessRoleARN(member)), RoleSessionName: aws.String("t1")})
 	mc := kms.NewFromConfig(memberCfg)
 
 	private := createKey(t, c, &kms.CreateKeyInput{})

@@ -449,8 +449,8 @@ func TestCrossAccountPublish(t *testing.T) {
 		"Condition":{"StringEquals":{"aws:PrincipalOrgID":"` + orgID + `"}}}]}`)})
 	awssimtest.WantCode(t, err, "")
 	private := f.topic(t, "private", nil)
-	memberC := assume(t, f, "arn:aws:iam::"+member+":role/"+org.AccessRole)
-	outsiderC := assume(t, f, "arn:aws:iam::"+outsider+":role/Partner")
+	memberC := assume(t, f, awssimtest.AccessRoleARN(member))
+	outsiderC := assume(t, f, awssimtest.RoleARN(outsider, "Partner"))
 	cases := []struct {
 		name   string
 		c      *sns.Client

@@ -544,7 +544,7 @@ func TestLongPoll(t *testing.T) {
 // assume returns a client acting as the member account.
 func assume(t *testing.T, f fixture) *sqs.Client {
 	t.Helper()
-	cfg, _ := f.env.AssumeRole(t, f.env.Config(t, region), region, sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + member + ":role/" + org.AccessRole)})
+	cfg, _ := f.env.AssumeRole(t, f.env.Config(t, region), region, sts.AssumeRoleInput{RoleArn: aws.String(awssimtest.AccessRoleARN(member))})
 	return sqs.NewFromConfig(cfg)
 }
 
@@ -555,7 +555,7 @@ func TestSenderIDOfAssumedRole(t *testing.T) {
 	f := start(t)
 	ctx := context.Background()
 	cfg, want := f.env.AssumeRole(t, f.env.Config(t, region), region, sts.AssumeRoleInput{
-		RoleArn: aws.String("arn:aws:iam::" + member + ":role/" + org.AccessRole), RoleSessionName: aws.String("digest")})
+		RoleArn: aws.String(awssimtest.AccessRoleARN(member)), RoleSessionName: aws.String("digest")})
 	as := sqs.NewFromConfig(cfg)
 	q, err := as.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("own")})
 	awssimtest.WantCode(t, err, "")
