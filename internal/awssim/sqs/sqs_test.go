@@ -410,10 +410,7 @@ func TestSendMessageRules(t *testing.T) {
 		{"dedup id on a standard queue", sqs.SendMessageInput{QueueUrl: std, MessageBody: aws.String("x"), MessageDeduplicationId: aws.String("d")}, "InvalidParameterValue"},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := f.c.SendMessage(ctx, &tc.in)
-			awssimtest.WantCode(t, err, tc.code)
-		})
+		t.Run(tc.name, func(t *testing.T) { awssimtest.WantCall(t, f.c.SendMessage, &tc.in, tc.code) })
 	}
 
 	// A delayed message counts as delayed until its time comes.
