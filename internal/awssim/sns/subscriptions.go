@@ -321,15 +321,8 @@ func (s *Store) subscriptionXML(sub *subscription) subscriptionXML {
 }
 
 func (s *Store) listSubscriptionsByTopic(r *wire.Request, t *topic) (any, error) {
-	start, end, next, err := page(r.Form.Get("NextToken"), len(t.subs))
-	if err != nil {
-		return nil, err
-	}
-	out := subscriptionsResult{Subscriptions: []subscriptionXML{}, NextToken: next}
-	for _, arn := range t.subs[start:end] {
-		out.Subscriptions = append(out.Subscriptions, s.subscriptionXML(s.subs[arn]))
-	}
-	return out, nil
+	subs, next, err := pageOf(r, t.subs, func(arn string) subscriptionXML { return s.subscriptionXML(s.subs[arn]) })
+	return subscriptionsResult{Subscriptions: subs, NextToken: next}, err
 }
 
 func (s *Store) listSubscriptions(_ context.Context, r *wire.Request) (any, error) {
@@ -345,15 +338,8 @@ func (s *Store) listSubscriptions(_ context.Context, r *wire.Request) (any, erro
 			all = append(all, s.subs[arn])
 		}
 	}
-	start, end, next, err := page(r.Form.Get("NextToken"), len(all))
-	if err != nil {
-		return nil, err
-	}
-	out := subscriptionsResult{Subscriptions: []subscriptionXML{}, NextToken: next}
-	for _, sub := range all[start:end] {
-		out.Subscriptions = append(out.Subscriptions, s.subscriptionXML(sub))
-	}
-	return out, nil
+	subs, next, err := pageOf(r, all, s.subscriptionXML)
+	return subscriptionsResult{Subscriptions: subs, NextToken: next}, err
 }
 
 func (s *Store) sortedTopics() []*topic {
