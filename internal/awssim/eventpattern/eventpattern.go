@@ -506,14 +506,7 @@ func (o *object) match(m map[string]any) bool {
 		}
 	}
 	for _, group := range o.ors {
-		ok := false
-		for _, alt := range group {
-			if alt.match(m) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
+		if !slices.ContainsFunc(group, func(alt *object) bool { return alt.match(m) }) {
 			return false
 		}
 	}

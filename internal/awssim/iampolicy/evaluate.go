@@ -2,6 +2,7 @@ package iampolicy
 
 import (
 	"math/big"
+	"slices"
 	"strings"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
@@ -144,17 +145,8 @@ func (c Condition) holds(ctx map[string]string) bool {
 			return false
 		}
 	}
-	matched := false
-	for _, w := range c.Values {
-		if compare(c.base, got, w) {
-			matched = true
-			break
-		}
-	}
-	if negated {
-		return !matched
-	}
-	return matched
+	matched := slices.ContainsFunc(c.Values, func(w string) bool { return compare(c.base, got, w) })
+	return matched != negated
 }
 
 // compare applies the positive form of base to (request value, policy value).

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -466,26 +467,11 @@ func (p *filterPolicy) match(lookup func(path []string) field, prefix []string) 
 			continue
 		}
 		f := lookup(path)
-		ok := false
-		for _, c := range node.conds {
-			if c.matchField(f) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
+		if !slices.ContainsFunc(node.conds, func(c condition) bool { return c.matchField(f) }) {
 			return false
 		}
 	}
-	if len(p.or) == 0 {
-		return true
-	}
-	for _, alt := range p.or {
-		if alt.match(lookup, prefix) {
-			return true
-		}
-	}
-	return false
+	return len(p.or) == 0 || slices.ContainsFunc(p.or, func(alt *filterPolicy) bool { return alt.match(lookup, prefix) })
 }
 
 func (c condition) matchField(f field) bool {
@@ -509,12 +495,7 @@ func (c condition) matchField(f field) bool {
 		}
 		return true
 	}
-	for _, v := range f.values {
-		if c.matchValue(v) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(f.values, c.matchValue)
 }
 
 func (c condition) matchValue(v value) bool {
