@@ -1,6 +1,7 @@
 package costexplorer
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -31,23 +32,13 @@ type pred interface{ match(r *row) bool }
 type andPred []pred
 
 func (p andPred) match(r *row) bool {
-	for _, q := range p {
-		if !q.match(r) {
-			return false
-		}
-	}
-	return true
+	return !slices.ContainsFunc(p, func(q pred) bool { return !q.match(r) })
 }
 
 type orPred []pred
 
 func (p orPred) match(r *row) bool {
-	for _, q := range p {
-		if q.match(r) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(p, func(q pred) bool { return q.match(r) })
 }
 
 type notPred struct{ p pred }
@@ -156,12 +147,7 @@ func parseMatchOptions(opts []string, allowAbsent bool, path string) (matchMode,
 }
 
 func (m matchMode) in(v string, values []string) bool {
-	for _, w := range values {
-		if v == w || (m.caseInsensitive && strings.EqualFold(v, w)) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(values, func(w string) bool { return v == w || (m.caseInsensitive && strings.EqualFold(v, w)) })
 }
 
 func (s *Store) compileDimension(kv *keyValues, path string) (pred, error) {

@@ -203,12 +203,7 @@ func arnLike(pattern, arn string) bool {
 }
 
 func anyMatch(patterns []string, value string, fold bool) bool {
-	for _, p := range patterns {
-		if wildcard(p, value, fold) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(patterns, func(p string) bool { return wildcard(p, value, fold) })
 }
 
 // wildcard matches value against an IAM pattern where "*" is any run of
