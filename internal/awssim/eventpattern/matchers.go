@@ -3,6 +3,7 @@ package eventpattern
 import (
 	"encoding/json"
 	"net/netip"
+	"slices"
 	"strings"
 )
 
@@ -124,12 +125,7 @@ func (m anythingBut) match(v any) bool {
 		if err != nil {
 			return false
 		}
-		for _, n := range m.numbers {
-			if n == f {
-				return false
-			}
-		}
-		return true
+		return !slices.Contains(m.numbers, f)
 	case bool:
 		return true
 	}
@@ -144,12 +140,7 @@ func (m notAny) match(v any) bool {
 	if _, ok := v.(string); !ok {
 		return false
 	}
-	for _, x := range m.matchers {
-		if x.match(v) {
-			return false
-		}
-	}
-	return true
+	return !slices.ContainsFunc(m.matchers, func(x matcher) bool { return x.match(v) })
 }
 
 // wildcard holds the literal parts between the "*" of a pattern: the value
