@@ -106,7 +106,7 @@ func (ps *PrincipalSet) matches(p Principal) bool {
 	}
 	for _, a := range ps.AWS {
 		switch {
-		case isAccountID(a):
+		case awsarn.IsAccountID(a):
 			// An account principal stands for every identity of that account.
 			if a == p.Account {
 				return true

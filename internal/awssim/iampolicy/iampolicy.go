@@ -19,6 +19,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 )
 
 // ErrMalformed is wrapped by every error Validate, Parse and Evaluate return
@@ -304,7 +306,7 @@ func parsePrincipal(v json.RawMessage) (*PrincipalSet, error) {
 					ps.Any = true
 					continue
 				}
-				if !isAccountID(a) && !strings.HasPrefix(a, "arn:aws:iam::") && !strings.HasPrefix(a, "arn:aws:sts::") {
+				if !awsarn.IsAccountID(a) && !strings.HasPrefix(a, "arn:aws:iam::") && !strings.HasPrefix(a, "arn:aws:sts::") {
 					return nil, malformed("invalid AWS principal %q", a)
 				}
 				ps.AWS = append(ps.AWS, a)
@@ -422,16 +424,4 @@ func stringList(name string, v json.RawMessage) ([]string, error) {
 		}
 	}
 	return list, nil
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
