@@ -5,6 +5,7 @@ import (
 	"maps"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -272,8 +273,8 @@ func (s *Store) getSubscriptionAttributes(_ *wire.Request, sub *subscription) (a
 	out["Owner"] = sub.owner
 	out["Protocol"] = sub.protocol
 	out["Endpoint"] = sub.endpoint
-	out["PendingConfirmation"] = boolString(!sub.confirmed)
-	out["ConfirmationWasAuthenticated"] = boolString(sub.confirmed)
+	out["PendingConfirmation"] = strconv.FormatBool(!sub.confirmed)
+	out["ConfirmationWasAuthenticated"] = strconv.FormatBool(sub.confirmed)
 	if _, ok := out["RawMessageDelivery"]; !ok {
 		out["RawMessageDelivery"] = "false"
 	}
@@ -281,13 +282,6 @@ func (s *Store) getSubscriptionAttributes(_ *wire.Request, sub *subscription) (a
 		out["FilterPolicyScope"] = "MessageAttributes"
 	}
 	return attributesResult{toEntries(out)}, nil
-}
-
-func boolString(b bool) string {
-	if b {
-		return "true"
-	}
-	return "false"
 }
 
 func (s *Store) setSubscriptionAttributes(r *wire.Request, sub *subscription) (any, error) {
