@@ -7,7 +7,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
-	"sort"
+	"slices"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 	"github.com/orgnotify/orgnotify/internal/awssim/eventbridge"
@@ -71,7 +71,7 @@ func (s *Server) adminNames() []string {
 	for n := range s.adminHooks {
 		names = append(names, n)
 	}
-	sort.Strings(names)
+	slices.Sort(names)
 	return names
 }
 

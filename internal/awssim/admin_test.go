@@ -9,13 +9,9 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/orgnotify/orgnotify/internal/awssim"
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
-	"github.com/orgnotify/orgnotify/internal/awssim/org"
 )
 
 func postJSON(t *testing.T, url, body string) (int, string) {
@@ -34,16 +30,10 @@ func postJSON(t *testing.T, url, body string) (int, string) {
 func TestPostServiceEvent(t *testing.T) {
 	ctx := context.Background()
 	const mgmt = "111111111111"
-	env := awssimtest.Start(t, awssim.Seed{Organization: org.Seed{ManagementAccount: mgmt}})
+	env := awssimtest.StartOrg(t, mgmt)
 	cfg := env.Config(t, "us-east-1")
-	events := eventbridge.NewFromConfig(cfg)
-	rule, err := events.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("lifecycle"), EventPattern: aws.String(`{"source":["aws.organizations"],"detail":{"eventName":["CreateAccountResult"]}}`)})
-	awssimtest.WantCode(t, err, "")
+	url := awssimtest.RuleToQueue(t, cfg, mgmt, "lifecycle", `{"source":["aws.organizations"],"detail":{"eventName":["CreateAccountResult"]}}`)
 	q := sqs.NewFromConfig(cfg)
-	url, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("lifecycle"), Attributes: map[string]string{"Policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"*","Condition":{"ArnEquals":{"aws:SourceArn":"` + aws.ToString(rule.RuleArn) + `"}}}]}`}})
-	awssimtest.WantCode(t, err, "")
-	_, err = events.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("lifecycle"), Targets: []ebtypes.Target{{Id: aws.String("q"), Arn: aws.String("arn:aws:sqs:us-east-1:" + mgmt + ":lifecycle")}}})
-	awssimtest.WantCode(t, err, "")
 
 	endpoint := env.URL + "/_awssim/events"
 	status, body := postJSON(t, endpoint, `{"account":"111111111111","region":"us-east-1","source":"aws.organizations","detail-type":"AWS Service Event via CloudTrail","detail":{"eventName":"CreateAccountResult","serviceEventDetails":{"createAccountStatus":{"state":"SUCCEEDED"}}}}`)
@@ -51,7 +41,7 @@ func TestPostServiceEvent(t *testing.T) {
 	if status != http.StatusOK || json.Unmarshal([]byte(body), &out) != nil || out.ID == "" {
 		t.Fatalf("POST events = %d %s, want 200 with an id", status, body)
 	}
-	msgs, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url.QueueUrl, MaxNumberOfMessages: 10})
+	msgs, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url, MaxNumberOfMessages: 10})
 	awssimtest.WantCode(t, err, "")
 	if len(msgs.Messages) != 1 || !strings.Contains(aws.ToString(msgs.Messages[0].Body), `"id":"`+out.ID+`"`) {
 		t.Fatalf("queue = %+v, want the event %s", msgs.Messages, out.ID)

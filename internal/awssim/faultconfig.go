@@ -6,7 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
@@ -35,7 +36,7 @@ func (s *Server) ParseFaults(b []byte) (FaultConfig, error) {
 	if cfg.ThrottleRate < 0 || cfg.ThrottleRate > 1 {
 		return cfg, fmt.Errorf("throttleRate: %v must be between 0 and 1", cfg.ThrottleRate)
 	}
-	for _, k := range sortedKeys(cfg.Latency) {
+	for _, k := range slices.Sorted(maps.Keys(cfg.Latency)) {
 		if cfg.Latency[k] < 0 {
 			return cfg, fmt.Errorf("latency[%q]: %s is negative", k, timeString(cfg.Latency[k]))
 		}
@@ -46,7 +47,7 @@ func (s *Server) ParseFaults(b []byte) (FaultConfig, error) {
 			return cfg, fmt.Errorf("latency[%q]: %w", k, err)
 		}
 	}
-	for _, k := range sortedKeys(cfg.ThrottleOps) {
+	for _, k := range slices.Sorted(maps.Keys(cfg.ThrottleOps)) {
 		if n := cfg.ThrottleOps[k]; n < -1 {
 			return cfg, fmt.Errorf("throttleOps[%q]: %d is not a count of calls (0 or more) or -1 (every call)", k, n)
 		}
@@ -86,19 +87,10 @@ func (s *Server) checkOperation(key string) error {
 		for n := range s.bySigning {
 			names = append(names, n)
 		}
-		sort.Strings(names)
+		slices.Sort(names)
 		return fmt.Errorf("unknown service %q; the simulator serves %s", svc, strings.Join(names, ", "))
 	}
 	return fmt.Errorf("operation %s is not served by the simulator", op)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func timeString(d Duration) string {

@@ -7,15 +7,12 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -57,8 +54,8 @@ type fakeServer struct {
 
 func startFake(t *testing.T) *fakeServer {
 	t.Helper()
-	f := &fakeServer{Server: awssim.NewServer(ids{}, nil)}
-	f.Register(wire.Service{
+	f := &fakeServer{}
+	orgSvc := wire.Service{
 		SigningName: "organizations", Protocol: wire.JSON11, TargetPrefix: "AWSOrganizationsV20161128",
 		ThrottleCode: "TooManyRequestsException", AccessDeniedCode: "AccessDeniedException",
 		Ops: map[string]wire.Handler{"DescribeOrganization": func(context.Context, *wire.Request) (any, error) {
@@ -67,8 +64,8 @@ func startFake(t *testing.T) *fakeServer {
 			}
 			return map[string]any{"Organization": map[string]string{"Id": fakeOrg}}, nil
 		}},
-	})
-	f.Register(wire.Service{
+	}
+	stsSvc := wire.Service{
 		SigningName: "sts", Protocol: wire.Query, XMLNamespace: "https://sts.amazonaws.com/doc/2011-06-15/",
 		ThrottleCode: "Throttling", AccessDeniedCode: "AccessDenied",
 		Ops: map[string]wire.Handler{"GetCallerIdentity": func(_ context.Context, r *wire.Request) (any, error) {
@@ -81,10 +78,10 @@ func startFake(t *testing.T) *fakeServer {
 				UserId  string `xml:"UserId"`
 			}{r.Account, r.Principal, r.Account}, nil
 		}},
-	})
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	f.url = srv.URL
+	}
+	var env *awssimtest.Env
+	f.Server, env = awssimtest.Serve(t, ids{}, orgSvc, stsSvc)
+	f.url = env.URL
 	return f
 }
 
@@ -92,31 +89,9 @@ func startFake(t *testing.T) *fakeServer {
 // throttling without backoff so tests stay quick.
 func (f *fakeServer) cfg(t testing.TB, key string, attempts int) aws.Config {
 	t.Helper()
-	c, err := config.LoadDefaultConfig(context.Background(),
-		config.WithRegion("us-east-1"),
-		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(key, "secret", "")),
-		config.WithBaseEndpoint(f.url),
-		config.WithRetryer(func() aws.Retryer {
-			return retry.NewStandard(func(o *retry.StandardOptions) {
-				o.MaxAttempts = attempts
-				o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
-				o.RateLimiter = noLimit{}
-			})
-		}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	env := &awssimtest.Env{URL: f.url}
+	return env.ConfigWithKeys(t, "us-east-1", key, "secret", "", awssimtest.Retries(attempts))
 }
-
-// noLimit turns off the retry token bucket, which would otherwise stop
-// retries after a burst of throttles in one test.
-type noLimit struct{}
-
-func (noLimit) GetToken(context.Context, uint) (func() error, error) {
-	return func() error { return nil }, nil
-}
-func (noLimit) AddTokens(uint) error { return nil }
 
 func post(t *testing.T, url string, header map[string]string, body string) (int, http.Header, string) {
 	t.Helper()
@@ -360,21 +335,9 @@ func TestThrottleRate(t *testing.T) {
 	if n := count(a); n < 10 || n > 50 {
 		t.Errorf("rate 0.3: %d of 100 throttled", n)
 	}
-	if b := run(0.3, 42); !equal(a, b) {
+	if b := run(0.3, 42); !slices.Equal(a, b) {
 		t.Errorf("the same seed gave a different sequence")
 	}
-}
-
-func equal(a, b []bool) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestDenyAccounts(t *testing.T) {
@@ -473,12 +436,7 @@ func TestCloudTrailTargetPrefixes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim, err := awssim.New(seed, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
+	env := awssimtest.Start(t, seed)
 	auth := strings.Replace(goodAuth, "/organizations/", "/cloudtrail/", 1)
 	body := `{"LookupAttributes":[{"AttributeKey":"EventName","AttributeValue":"CreateAccount"}]}`
 	cases := []struct {
@@ -493,7 +451,7 @@ func TestCloudTrailTargetPrefixes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			status, _, resp := post(t, srv.URL+"/", map[string]string{
+			status, _, resp := post(t, env.URL+"/", map[string]string{
 				"Authorization": auth, "X-Amz-Target": tc.target, "Content-Type": "application/x-amz-json-1.1"}, body)
 			if status != tc.wantStatus {
 				t.Fatalf("status = %d, want %d; body %s", status, tc.wantStatus, resp)

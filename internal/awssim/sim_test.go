@@ -58,30 +58,27 @@ func seedFile(tb testing.TB) awssim.Seed {
 func BenchmarkCheapCall(b *testing.B) {
 	env := awssimtest.Start(b, seedFile(b))
 	cfg := env.Config(b, "us-east-1")
-	b.Run("sts GetCallerIdentity", func(b *testing.B) {
-		c := sts.NewFromConfig(cfg)
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				if _, err := c.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}); err != nil {
-					b.Error(err)
-					return
+	ctx := context.Background()
+	calls := []struct {
+		name string
+		call func() error
+	}{
+		{"sts GetCallerIdentity", awssimtest.Call(ctx, sts.NewFromConfig(cfg).GetCallerIdentity, &sts.GetCallerIdentityInput{})},
+		{"organizations DescribeOrganization", awssimtest.Call(ctx, organizations.NewFromConfig(cfg).DescribeOrganization, &organizations.DescribeOrganizationInput{})},
+	}
+	for _, c := range calls {
+		b.Run(c.name, func(b *testing.B) {
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := c.call(); err != nil {
+						b.Error(err)
+						return
+					}
 				}
-			}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 		})
-		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
-	})
-	b.Run("organizations DescribeOrganization", func(b *testing.B) {
-		c := organizations.NewFromConfig(cfg)
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				if _, err := c.DescribeOrganization(context.Background(), &organizations.DescribeOrganizationInput{}); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
-	})
+	}
 }
 
 // BenchmarkStartup measures New(seed) plus listening and answering the
@@ -137,7 +134,7 @@ func TestCostVisibilityFollowsOrganization(t *testing.T) {
 	memberConfig := func(t *testing.T, account string) aws.Config {
 		t.Helper()
 		cfg, _ := env.AssumeRole(t, base, "us-east-1", sts.AssumeRoleInput{
-			RoleArn: aws.String("arn:aws:iam::" + account + ":role/" + org.AccessRole), RoleSessionName: aws.String("cost-test")})
+			RoleArn: aws.String(awssimtest.AccessRoleARN(account)), RoleSessionName: aws.String("cost-test")})
 		return cfg
 	}
 

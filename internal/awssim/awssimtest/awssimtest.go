@@ -5,8 +5,12 @@ package awssimtest
 import (
 	"context"
 	"errors"
+	"maps"
 	"net"
+	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,11 +20,16 @@ import (
 	sdkhttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
 	"github.com/orgnotify/orgnotify/internal/awshttp"
 	"github.com/orgnotify/orgnotify/internal/awssim"
+	"github.com/orgnotify/orgnotify/internal/awssim/org"
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 // Env is a running simulator.
@@ -36,13 +45,69 @@ func Start(t testing.TB, seed awssim.Seed) *Env {
 	if err != nil {
 		t.Fatalf("awssim: %v", err)
 	}
-	srv := httptest.NewUnstartedServer(sim)
+	return &Env{Sim: sim, URL: listen(t, sim)}
+}
+
+// StartOrg runs a simulator whose organization is the management account
+// mgmt and the member accounts.
+func StartOrg(t testing.TB, mgmt string, members ...org.Account) *Env {
+	t.Helper()
+	return Start(t, awssim.Seed{Organization: org.Seed{ManagementAccount: mgmt, Accounts: members}})
+}
+
+// RoleARN is the ARN of the role name in account.
+func RoleARN(account, name string) string { return "arn:aws:iam::" + account + ":role/" + name }
+
+// AccessRoleARN is the ARN of account's OrganizationAccountAccessRole.
+func AccessRoleARN(account string) string { return RoleARN(account, org.AccessRole) }
+
+// Serve runs the services alone behind the simulator's router, with ids
+// resolving access keys, until the test ends. Env.Sim is nil.
+func Serve(t testing.TB, ids awssim.Identities, svcs ...wire.Service) (*awssim.Server, *Env) {
+	t.Helper()
+	srv := awssim.NewServer(ids, nil)
+	for _, svc := range svcs {
+		srv.Register(svc)
+	}
+	return srv, &Env{URL: listen(t, srv)}
+}
+
+// listen serves h on 127.0.0.1 with the simulator's timeouts until the test
+// ends and returns its URL.
+func listen(t testing.TB, h http.Handler) string {
+	srv := httptest.NewUnstartedServer(h)
 	srv.Config.ReadHeaderTimeout = awssim.ReadHeaderTimeout
 	srv.Config.ReadTimeout = awssim.ReadTimeout
 	srv.Config.IdleTimeout = awssim.IdleTimeout
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &Env{Sim: sim, URL: srv.URL}
+	return srv.URL
+}
+
+// Keys maps access keys to the accounts whose root they act as, for a
+// service served alone (Serve); an unknown key is refused as AWS refuses it.
+type Keys map[string]string
+
+// Resolve implements awssim.Identities.
+func (k Keys) Resolve(accessKey, _ string) (string, string, error) {
+	acct, ok := k[accessKey]
+	if !ok {
+		return "", "", wire.Errorf("UnrecognizedClientException", http.StatusForbidden, "unknown access key %s", accessKey)
+	}
+	return acct, "arn:aws:iam::" + acct + ":root", nil
+}
+
+// AtClock makes every operation of svc see now as the current time.
+func AtClock(svc wire.Service, now time.Time) wire.Service {
+	ops := make(map[string]wire.Handler, len(svc.Ops))
+	for name, h := range svc.Ops {
+		ops[name] = func(ctx context.Context, r *wire.Request) (any, error) {
+			r.Now = now
+			return h(ctx, r)
+		}
+	}
+	svc.Ops = ops
+	return svc
 }
 
 // Config returns an aws.Config for region whose base credentials act as the
@@ -90,23 +155,55 @@ func (e *Env) AssumeRole(t testing.TB, from aws.Config, region string, in sts.As
 	return cfg, aws.ToString(out.AssumedRoleUser.AssumedRoleId)
 }
 
+// RuleToQueue routes the events that pattern matches on the default bus of
+// cfg's account to a queue: a rule and a queue both called name, the
+// queue's policy letting the rule send. It returns the queue's URL; any
+// error fails the test.
+func RuleToQueue(t testing.TB, cfg aws.Config, account, name, pattern string) *string {
+	t.Helper()
+	ctx := context.Background()
+	events := eventbridge.NewFromConfig(cfg)
+	rule, err := events.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String(name), EventPattern: aws.String(pattern)})
+	WantCode(t, err, "")
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"*","Condition":{"ArnEquals":{"aws:SourceArn":"` + aws.ToString(rule.RuleArn) + `"}}}]}`
+	q, err := sqs.NewFromConfig(cfg).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: map[string]string{"Policy": policy}})
+	WantCode(t, err, "")
+	_, err = events.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(name), Targets: []ebtypes.Target{{Id: aws.String("q"), Arn: aws.String("arn:aws:sqs:" + cfg.Region + ":" + account + ":" + name)}}})
+	WantCode(t, err, "")
+	return q.QueueUrl
+}
+
 // connRetryer retries only a request whose connection the SDK's transport
 // closed under it ("use of closed network connection", aws/aws-sdk-go-v2#2737:
 // about one call in 1,500 on loopback). Throttling and API errors reach the
 // test on the first attempt, so fault-injection tests see exactly what they
-// injected; a test that wants the SDK's own retries passes config.WithRetryer.
+// injected; a test that wants the SDK's own retries passes Retries.
 func connRetryer() aws.Retryer {
-	return retry.NewStandard(func(o *retry.StandardOptions) {
-		o.MaxAttempts = 3
-		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+	return retry.NewStandard(quickRetries(3), func(o *retry.StandardOptions) {
 		o.Retryables = []retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
 			if errors.Is(err, net.ErrClosed) {
 				return aws.TrueTernary
 			}
 			return aws.FalseTernary
 		})}
-		o.RateLimiter = ratelimit.None
 	})
+}
+
+// Retries is the config option of a test of the SDK's own retries: up to
+// attempts attempts of what the SDK retries, at once.
+func Retries(attempts int) func(*config.LoadOptions) error {
+	return config.WithRetryer(func() aws.Retryer { return retry.NewStandard(quickRetries(attempts)) })
+}
+
+// quickRetries makes up to attempts attempts without backoff and without
+// the retry token bucket, which would stop retries after a burst of
+// throttles in one test.
+func quickRetries(attempts int) func(*retry.StandardOptions) {
+	return func(o *retry.StandardOptions) {
+		o.MaxAttempts = attempts
+		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+		o.RateLimiter = ratelimit.None
+	}
 }
 
 // Code returns the AWS error code of err ("" for nil). An error that is not
@@ -122,6 +219,78 @@ func Code(t testing.TB, err error) string {
 		t.Fatalf("not an API error: %v", err)
 	}
 	return ae.ErrorCode()
+}
+
+// Call returns a function that makes the SDK call op(ctx, in) and returns
+// only its error: one line for each case of a table of error cases.
+func Call[In, Out, Opt any](ctx context.Context, op func(context.Context, In, ...Opt) (Out, error), in In) func() error {
+	return func() error {
+		_, err := op(ctx, in)
+		return err
+	}
+}
+
+// WantCall makes the SDK call op(in) and fails the test unless its error
+// carries the AWS error code want ("" wants no error).
+func WantCall[In, Out, Opt any](t testing.TB, op func(context.Context, In, ...Opt) (Out, error), in In, want string) {
+	t.Helper()
+	_, err := op(t.Context(), in)
+	WantCode(t, err, want)
+}
+
+// SortedTags renders tags as "key=value" pairs, sorted and joined by
+// commas; kv reads one tag of the SDK's type for the service.
+func SortedTags[T any](tags []T, kv func(T) (key, value *string)) string {
+	out := make([]string, 0, len(tags))
+	for _, t := range tags {
+		k, v := kv(t)
+		out = append(out, aws.ToString(k)+"="+aws.ToString(v))
+	}
+	slices.Sort(out)
+	return strings.Join(out, ",")
+}
+
+// WantRejected checks that load accepts the seed entry ok alone and, in a
+// subtest per named change (in name order), refuses it changed.
+func WantRejected[T, R any](t *testing.T, load func([]T) (R, error), ok T, changes map[string]func(*T)) {
+	t.Helper()
+	if _, err := load([]T{ok}); err != nil {
+		t.Fatalf("valid entry rejected: %v", err)
+	}
+	for _, name := range slices.Sorted(maps.Keys(changes)) {
+		t.Run(name, func(t *testing.T) {
+			e := ok
+			changes[name](&e)
+			if _, err := load([]T{e}); err == nil {
+				t.Errorf("accepted %+v", e)
+			}
+		})
+	}
+}
+
+// WireCode returns the code of err, an error of the simulator's in-process
+// API (Deliver, AuthorizeKeyUse), "" for nil. An error that is not a
+// *wire.Error fails the test.
+func WireCode(t testing.TB, err error) string {
+	t.Helper()
+	var we *wire.Error
+	if errors.As(err, &we) {
+		return we.Code
+	}
+	if err != nil {
+		t.Fatalf("error %v is not a *wire.Error", err)
+	}
+	return ""
+}
+
+// Must fails the test on err, naming the call what. Every operation the
+// tests use is simulated, so an UnknownOperationException is a failure,
+// not a reason to skip.
+func Must(t testing.TB, err error, what string) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
 }
 
 // WantCode fails the test unless err carries the AWS error code want

@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -331,20 +332,10 @@ var attributeMatchers = map[string]func(e *stored, v string) bool{
 	"EventSource": func(e *stored, v string) bool { return e.EventSource == v },
 	"AccessKeyId": func(e *stored, v string) bool { return e.AccessKeyID == v },
 	"ResourceType": func(e *stored, v string) bool {
-		for _, r := range e.Resources {
-			if r.ResourceType == v {
-				return true
-			}
-		}
-		return false
+		return slices.ContainsFunc(e.Resources, func(r Resource) bool { return r.ResourceType == v })
 	},
 	"ResourceName": func(e *stored, v string) bool {
-		for _, r := range e.Resources {
-			if r.ResourceName == v {
-				return true
-			}
-		}
-		return false
+		return slices.ContainsFunc(e.Resources, func(r Resource) bool { return r.ResourceName == v })
 	},
 }
 

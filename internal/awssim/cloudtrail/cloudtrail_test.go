@@ -5,8 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
+	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -19,7 +18,6 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim"
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
 	"github.com/orgnotify/orgnotify/internal/awssim/cloudtrail"
-	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 var testNow = time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)
@@ -28,29 +26,6 @@ const (
 	mgmt   = "111111111111"
 	member = "222222222222"
 )
-
-type keys map[string]string
-
-func (k keys) Resolve(accessKey, _ string) (string, string, error) {
-	acct, ok := k[accessKey]
-	if !ok {
-		return "", "", wire.Errorf("UnrecognizedClientException", http.StatusForbidden, "unknown access key %s", accessKey)
-	}
-	return acct, "arn:aws:iam::" + acct + ":root", nil
-}
-
-// atClock makes every operation of svc see now as the current time.
-func atClock(svc wire.Service, now time.Time) wire.Service {
-	ops := make(map[string]wire.Handler, len(svc.Ops))
-	for name, h := range svc.Ops {
-		ops[name] = func(ctx context.Context, r *wire.Request) (any, error) {
-			r.Now = now
-			return h(ctx, r)
-		}
-	}
-	svc.Ops = ops
-	return svc
-}
 
 // dataset is 130 management-account events in us-east-1, one every 7 hours
 // back from testNow with rotating names, users, keys and resources, plus a
@@ -97,11 +72,8 @@ func startCT(t *testing.T, events []cloudtrail.Event) *awssimtest.Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := awssim.NewServer(keys{"AKIDMGMT": mgmt, "AKIDMEMBER": member}, nil)
-	srv.Register(atClock(store.Service(), testNow))
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	return &awssimtest.Env{URL: ts.URL}
+	_, env := awssimtest.Serve(t, awssimtest.Keys{"AKIDMGMT": mgmt, "AKIDMEMBER": member}, awssimtest.AtClock(store.Service(), testNow))
+	return env
 }
 
 func client(t *testing.T, env *awssimtest.Env, key, region string) *ct.Client {
@@ -166,18 +138,6 @@ func ids(evs []types.Event) []string {
 		out[i] = aws.ToString(e.EventId)
 	}
 	return out
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestLookupEvents(t *testing.T) {
@@ -245,7 +205,7 @@ func TestLookupEvents(t *testing.T) {
 			if len(want) < tc.minResults {
 				t.Fatalf("dataset gives %d events, the case needs at least %d", len(want), tc.minResults)
 			}
-			if !equal(ids(got), want) {
+			if !slices.Equal(ids(got), want) {
 				t.Errorf("events\n got %v\nwant %v", ids(got), want)
 			}
 			size := cloudtrail.DefaultMaxResults
@@ -361,30 +321,15 @@ func TestLookupEventsErrors(t *testing.T) {
 // recorded.
 func TestSeedRejects(t *testing.T) {
 	ok := cloudtrail.Event{EventName: "CreateAccount", EventSource: "organizations.amazonaws.com", EventTime: "now-1h", Account: mgmt}
-	tests := []struct {
-		name   string
-		modify func(*cloudtrail.Event)
-	}{
-		{"organizations event outside us-east-1", func(e *cloudtrail.Event) { e.Region = "eu-west-1" }},
-		{"regional event without region", func(e *cloudtrail.Event) { e.EventSource = "ec2.amazonaws.com" }},
-		{"bad account", func(e *cloudtrail.Event) { e.Account = "12345" }},
-		{"bad time", func(e *cloudtrail.Event) { e.EventTime = "yesterday" }},
-		{"bad relative time", func(e *cloudtrail.Event) { e.EventTime = "now-3x" }},
-		{"missing name", func(e *cloudtrail.Event) { e.EventName = "" }},
-		{"invalid document", func(e *cloudtrail.Event) { e.CloudTrailEvent = "{not json" }},
-	}
-	if _, err := cloudtrail.New([]cloudtrail.Event{ok}); err != nil {
-		t.Fatalf("valid event rejected: %v", err)
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			e := ok
-			tc.modify(&e)
-			if _, err := cloudtrail.New([]cloudtrail.Event{e}); err == nil {
-				t.Errorf("accepted %+v", e)
-			}
-		})
-	}
+	awssimtest.WantRejected(t, cloudtrail.New, ok, map[string]func(*cloudtrail.Event){
+		"organizations event outside us-east-1": func(e *cloudtrail.Event) { e.Region = "eu-west-1" },
+		"regional event without region":         func(e *cloudtrail.Event) { e.EventSource = "ec2.amazonaws.com" },
+		"bad account":                           func(e *cloudtrail.Event) { e.Account = "12345" },
+		"bad time":                              func(e *cloudtrail.Event) { e.EventTime = "yesterday" },
+		"bad relative time":                     func(e *cloudtrail.Event) { e.EventTime = "now-3x" },
+		"missing name":                          func(e *cloudtrail.Event) { e.EventName = "" },
+		"invalid document":                      func(e *cloudtrail.Event) { e.CloudTrailEvent = "{not json" },
+	})
 	if _, err := cloudtrail.New([]cloudtrail.Event{{EventID: "x", EventName: "A", EventSource: "iam.amazonaws.com", EventTime: "now", Account: mgmt},
 		{EventID: "x", EventName: "B", EventSource: "iam.amazonaws.com", EventTime: "now", Account: mgmt}}); err == nil {
 		t.Errorf("duplicate event IDs accepted")
@@ -405,7 +350,7 @@ func TestSeedFile(t *testing.T) {
 	for i, e := range got {
 		names[i] = aws.ToString(e.EventName)
 	}
-	if want := []string{"DescribeOrganization", "MoveAccount", "CreateAccount"}; !equal(names, want) {
+	if want := []string{"DescribeOrganization", "MoveAccount", "CreateAccount"}; !slices.Equal(names, want) {
 		t.Fatalf("events %v, want %v (newest first, us-east-1 only)", names, want)
 	}
 	var move struct {

@@ -9,8 +9,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ct "github.com/aws/aws-sdk-go-v2/service/cloudtrail"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -27,7 +25,7 @@ func orgEnv(t *testing.T) *awssimtest.Env {
 
 func memberConfig(t *testing.T, env *awssimtest.Env, region string) aws.Config {
 	t.Helper()
-	cfg, _ := env.AssumeRole(t, env.Config(t, region), region, sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + member + ":role/" + org.AccessRole)})
+	cfg, _ := env.AssumeRole(t, env.Config(t, region), region, sts.AssumeRoleInput{RoleArn: aws.String(awssimtest.AccessRoleARN(member))})
 	return cfg
 }
 
@@ -43,12 +41,9 @@ func TestTrails(t *testing.T) {
 	if arn != "arn:aws:cloudtrail:us-east-1:"+mgmt+":trail/org-trail" || !aws.ToBool(out.IsMultiRegionTrail) {
 		t.Fatalf("CreateTrail = %+v", out)
 	}
-	_, err = east.CreateTrail(ctx, &ct.CreateTrailInput{Name: aws.String("org-trail"), S3BucketName: aws.String("logs")})
-	awssimtest.WantCode(t, err, "TrailAlreadyExistsException")
-	_, err = east.CreateTrail(ctx, &ct.CreateTrailInput{Name: aws.String("a"), S3BucketName: aws.String("logs")})
-	awssimtest.WantCode(t, err, "InvalidTrailNameException")
-	_, err = west.CreateTrail(ctx, &ct.CreateTrailInput{Name: aws.String("local"), S3BucketName: aws.String("logs")})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, east.CreateTrail, &ct.CreateTrailInput{Name: aws.String("org-trail"), S3BucketName: aws.String("logs")}, "TrailAlreadyExistsException")
+	awssimtest.WantCall(t, east.CreateTrail, &ct.CreateTrailInput{Name: aws.String("a"), S3BucketName: aws.String("logs")}, "InvalidTrailNameException")
+	awssimtest.WantCall(t, west.CreateTrail, &ct.CreateTrailInput{Name: aws.String("local"), S3BucketName: aws.String("logs")}, "")
 
 	status, err := east.GetTrailStatus(ctx, &ct.GetTrailStatusInput{Name: aws.String("org-trail")})
 	awssimtest.WantCode(t, err, "")
@@ -56,10 +51,8 @@ func TestTrails(t *testing.T) {
 		t.Fatal("a new trail is logging; AWS starts it with StartLogging")
 	}
 	// Only the home region starts or deletes a trail.
-	_, err = west.StartLogging(ctx, &ct.StartLoggingInput{Name: aws.String(arn)})
-	awssimtest.WantCode(t, err, "InvalidHomeRegionException")
-	_, err = east.StartLogging(ctx, &ct.StartLoggingInput{Name: aws.String("org-trail")})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, west.StartLogging, &ct.StartLoggingInput{Name: aws.String(arn)}, "InvalidHomeRegionException")
+	awssimtest.WantCall(t, east.StartLogging, &ct.StartLoggingInput{Name: aws.String("org-trail")}, "")
 	status, err = west.GetTrailStatus(ctx, &ct.GetTrailStatusInput{Name: aws.String(arn)})
 	awssimtest.WantCode(t, err, "")
 	if !aws.ToBool(status.IsLogging) || status.StartLoggingTime == nil {
@@ -88,16 +81,13 @@ func TestTrails(t *testing.T) {
 		t.Errorf("the member sees the management account's trails: %s", got)
 	}
 
-	_, err = east.StopLogging(ctx, &ct.StopLoggingInput{Name: aws.String("org-trail")})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, east.StopLogging, &ct.StopLoggingInput{Name: aws.String("org-trail")}, "")
 	status, _ = east.GetTrailStatus(ctx, &ct.GetTrailStatusInput{Name: aws.String("org-trail")})
 	if aws.ToBool(status.IsLogging) || status.StopLoggingTime == nil {
 		t.Fatalf("after StopLogging: %+v", status)
 	}
-	_, err = east.DeleteTrail(ctx, &ct.DeleteTrailInput{Name: aws.String("org-trail")})
-	awssimtest.WantCode(t, err, "")
-	_, err = east.GetTrailStatus(ctx, &ct.GetTrailStatusInput{Name: aws.String("org-trail")})
-	awssimtest.WantCode(t, err, "TrailNotFoundException")
+	awssimtest.WantCall(t, east.DeleteTrail, &ct.DeleteTrailInput{Name: aws.String("org-trail")}, "")
+	awssimtest.WantCall(t, east.GetTrailStatus, &ct.GetTrailStatusInput{Name: aws.String("org-trail")}, "TrailNotFoundException")
 }
 
 // TestAPICallEventsNeedATrail is W9: an "AWS API Call via CloudTrail"
@@ -107,26 +97,20 @@ func TestAPICallEventsNeedATrail(t *testing.T) {
 	ctx := context.Background()
 	env := orgEnv(t)
 	cfg := env.Config(t, "us-east-1")
-	events := eventbridge.NewFromConfig(cfg)
-	rule, err := events.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("lifecycle"), EventPattern: aws.String(`{"source":["aws.organizations"]}`)})
-	awssimtest.WantCode(t, err, "")
+	url := awssimtest.RuleToQueue(t, cfg, mgmt, "lifecycle", `{"source":["aws.organizations"]}`)
 	q := sqs.NewFromConfig(cfg)
-	url, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("lifecycle"), Attributes: map[string]string{"Policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"*","Condition":{"ArnEquals":{"aws:SourceArn":"` + aws.ToString(rule.RuleArn) + `"}}}]}`}})
-	awssimtest.WantCode(t, err, "")
-	_, err = events.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("lifecycle"), Targets: []ebtypes.Target{{Id: aws.String("q"), Arn: aws.String("arn:aws:sqs:us-east-1:" + mgmt + ":lifecycle")}}})
-	awssimtest.WantCode(t, err, "")
 	depth := func() int {
-		out, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url.QueueUrl, MaxNumberOfMessages: 10})
+		out, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url, MaxNumberOfMessages: 10})
 		awssimtest.WantCode(t, err, "")
 		for _, m := range out.Messages {
-			_, _ = q.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: url.QueueUrl, ReceiptHandle: m.ReceiptHandle})
+			_, _ = q.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: url, ReceiptHandle: m.ReceiptHandle})
 		}
 		return len(out.Messages)
 	}
 	apiCall := eb.ServiceEvent{Source: "aws.organizations", DetailType: "AWS API Call via CloudTrail", Detail: json.RawMessage(`{"eventName":"InviteAccountToOrganization"}`)}
 	serviceEvent := eb.ServiceEvent{Source: "aws.organizations", DetailType: "AWS Service Event via CloudTrail", Detail: json.RawMessage(`{"eventName":"CreateAccountResult"}`)}
 
-	_, err = env.Sim.EventBridge.PutServiceEvent(ctx, mgmt, "us-east-1", apiCall)
+	_, err := env.Sim.EventBridge.PutServiceEvent(ctx, mgmt, "us-east-1", apiCall)
 	if !errors.Is(err, eb.ErrNoTrail) {
 		t.Fatalf("API call event without a trail: err = %v, want ErrNoTrail", err)
 	}
@@ -140,13 +124,11 @@ func TestAPICallEventsNeedATrail(t *testing.T) {
 	// A trail that is not logging does not count; a multi-region trail in
 	// another region, once logging, does.
 	trails := ct.NewFromConfig(env.Config(t, "eu-west-1"))
-	_, err = trails.CreateTrail(ctx, &ct.CreateTrailInput{Name: aws.String("all"), S3BucketName: aws.String("logs"), IsMultiRegionTrail: aws.Bool(true)})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, trails.CreateTrail, &ct.CreateTrailInput{Name: aws.String("all"), S3BucketName: aws.String("logs"), IsMultiRegionTrail: aws.Bool(true)}, "")
 	if _, err := env.Sim.EventBridge.PutServiceEvent(ctx, mgmt, "us-east-1", apiCall); !errors.Is(err, eb.ErrNoTrail) {
 		t.Fatalf("API call event with a stopped trail: err = %v", err)
 	}
-	_, err = trails.StartLogging(ctx, &ct.StartLoggingInput{Name: aws.String("all")})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, trails.StartLogging, &ct.StartLoggingInput{Name: aws.String("all")}, "")
 	if _, err := env.Sim.EventBridge.PutServiceEvent(ctx, mgmt, "us-east-1", apiCall); err != nil {
 		t.Fatalf("API call event with a logging multi-region trail: %v", err)
 	}
@@ -158,10 +140,8 @@ func TestAPICallEventsNeedATrail(t *testing.T) {
 		t.Fatalf("member API call event with only the management account's trail: err = %v", err)
 	}
 	// An organization trail logs for every account of the organization.
-	_, err = trails.CreateTrail(ctx, &ct.CreateTrailInput{Name: aws.String("org"), S3BucketName: aws.String("logs"), IsOrganizationTrail: aws.Bool(true)})
-	awssimtest.WantCode(t, err, "")
-	_, err = trails.StartLogging(ctx, &ct.StartLoggingInput{Name: aws.String("org")})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, trails.CreateTrail, &ct.CreateTrailInput{Name: aws.String("org"), S3BucketName: aws.String("logs"), IsOrganizationTrail: aws.Bool(true)}, "")
+	awssimtest.WantCall(t, trails.StartLogging, &ct.StartLoggingInput{Name: aws.String("org")}, "")
 	if _, err := env.Sim.EventBridge.PutServiceEvent(ctx, member, "eu-west-1", apiCall); err != nil {
 		t.Fatalf("member API call event under an organization trail: %v", err)
 	}

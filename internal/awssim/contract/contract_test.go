@@ -20,11 +20,20 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
 )
 
-func must(t *testing.T, err error, what string) {
+// createQueue creates the queue name on the target and returns its URL.
+func (tg target) createQueue(t *testing.T, name string) *string {
 	t.Helper()
-	if err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
+	out, err := tg.sqs.CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: aws.String(name)})
+	awssimtest.Must(t, err, "CreateQueue "+name)
+	return out.QueueUrl
+}
+
+// createTopic creates the topic name on the target and returns its ARN.
+func (tg target) createTopic(t *testing.T, name string) *string {
+	t.Helper()
+	out, err := tg.sns.CreateTopic(context.Background(), &sns.CreateTopicInput{Name: aws.String(name)})
+	awssimtest.Must(t, err, "CreateTopic "+name)
+	return out.TopicArn
 }
 
 // queueArn is the ARN of a queue of the target's account.
@@ -34,21 +43,18 @@ func queueArn(tg target, name string) string {
 
 func TestSQSMessageRoundTrip(t *testing.T) {
 	forEachTarget(t, func(t *testing.T, tg target) {
-		ctx := context.Background()
-		c := sqs.NewFromConfig(tg.cfg)
-		created, err := c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("contract-work")})
-		must(t, err, "CreateQueue")
-		url := aws.ToString(created.QueueUrl)
+		ctx, c := context.Background(), tg.sqs
+		created := tg.createQueue(t, "contract-work")
+		url := aws.ToString(created)
 		if !strings.HasSuffix(url, "/"+tg.account+"/contract-work") {
 			t.Errorf("QueueUrl = %s, want .../%s/contract-work", url, tg.account)
 		}
-		again, err := c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("contract-work")})
-		must(t, err, "CreateQueue again")
-		if aws.ToString(again.QueueUrl) != url {
-			t.Errorf("second CreateQueue URL = %s, want %s", aws.ToString(again.QueueUrl), url)
+		again := tg.createQueue(t, "contract-work")
+		if aws.ToString(again) != url {
+			t.Errorf("second CreateQueue URL = %s, want %s", aws.ToString(again), url)
 		}
 		got, err := c.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("contract-work")})
-		must(t, err, "GetQueueUrl")
+		awssimtest.Must(t, err, "GetQueueUrl")
 		if aws.ToString(got.QueueUrl) != url {
 			t.Errorf("GetQueueUrl = %s, want %s", aws.ToString(got.QueueUrl), url)
 		}
@@ -58,7 +64,7 @@ func TestSQSMessageRoundTrip(t *testing.T) {
 			// The SDK checks MD5OfMessageBody itself and fails the call on
 			// a mismatch.
 			out, err := c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String(b)})
-			must(t, err, "SendMessage")
+			awssimtest.Must(t, err, "SendMessage")
 			if aws.ToString(out.MessageId) == "" {
 				t.Errorf("SendMessage returned no MessageId")
 			}
@@ -67,11 +73,11 @@ func TestSQSMessageRoundTrip(t *testing.T) {
 		seen := map[string]bool{}
 		for range 3 {
 			out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
-			must(t, err, "ReceiveMessage")
+			awssimtest.Must(t, err, "ReceiveMessage")
 			for _, m := range out.Messages {
 				seen[aws.ToString(m.Body)] = true
 				_, err := c.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: m.ReceiptHandle})
-				must(t, err, "DeleteMessage")
+				awssimtest.Must(t, err, "DeleteMessage")
 			}
 			if len(seen) == len(bodies) {
 				break
@@ -83,7 +89,7 @@ func TestSQSMessageRoundTrip(t *testing.T) {
 			}
 		}
 		out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10})
-		must(t, err, "ReceiveMessage after delete")
+		awssimtest.Must(t, err, "ReceiveMessage after delete")
 		if len(out.Messages) != 0 {
 			t.Errorf("%d messages left after deleting all", len(out.Messages))
 		}
@@ -92,19 +98,17 @@ func TestSQSMessageRoundTrip(t *testing.T) {
 
 func TestSQSMessageAttributes(t *testing.T) {
 	forEachTarget(t, func(t *testing.T, tg target) {
-		ctx := context.Background()
-		c := sqs.NewFromConfig(tg.cfg)
-		created, err := c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("contract-attrs")})
-		must(t, err, "CreateQueue")
-		sent, err := c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: created.QueueUrl, MessageBody: aws.String("m"),
+		ctx, c := context.Background(), tg.sqs
+		created := tg.createQueue(t, "contract-attrs")
+		sent, err := c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: created, MessageBody: aws.String("m"),
 			MessageAttributes: map[string]sqstypes.MessageAttributeValue{
 				"kind":  {DataType: aws.String("String"), StringValue: aws.String("lifecycle")},
 				"count": {DataType: aws.String("Number"), StringValue: aws.String("3")},
 			}})
-		must(t, err, "SendMessage")
-		out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: created.QueueUrl, MessageAttributeNames: []string{"All"},
+		awssimtest.Must(t, err, "SendMessage")
+		out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: created, MessageAttributeNames: []string{"All"},
 			MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll}})
-		must(t, err, "ReceiveMessage")
+		awssimtest.Must(t, err, "ReceiveMessage")
 		if len(out.Messages) != 1 {
 			t.Fatalf("%d messages, want 1", len(out.Messages))
 		}
@@ -124,8 +128,7 @@ func TestSQSMessageAttributes(t *testing.T) {
 
 func TestSQSMissingQueue(t *testing.T) {
 	forEachTarget(t, func(t *testing.T, tg target) {
-		ctx := context.Background()
-		c := sqs.NewFromConfig(tg.cfg)
+		ctx, c := context.Background(), tg.sqs
 		_, err := c.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("contract-missing")})
 		// AWS sends the JSON __type QueueDoesNotExist, which the SDK turns
 		// into its typed error; goaws sends only the query code, so callers
@@ -142,28 +145,25 @@ func TestSQSMissingQueue(t *testing.T) {
 
 func TestSNSSubscribeAndList(t *testing.T) {
 	forEachTarget(t, func(t *testing.T, tg target) {
-		ctx := context.Background()
-		c := sns.NewFromConfig(tg.cfg)
-		topic, err := c.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("contract-events")})
-		must(t, err, "CreateTopic")
-		arn := aws.ToString(topic.TopicArn)
+		ctx, c := context.Background(), tg.sns
+		topic := tg.createTopic(t, "contract-events")
+		arn := aws.ToString(topic)
 		if arn != "arn:aws:sns:"+region+":"+tg.account+":contract-events" {
 			t.Errorf("TopicArn = %s", arn)
 		}
-		again, err := c.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("contract-events")})
-		must(t, err, "CreateTopic again")
-		if aws.ToString(again.TopicArn) != arn {
-			t.Errorf("second CreateTopic = %s, want %s", aws.ToString(again.TopicArn), arn)
+		again := tg.createTopic(t, "contract-events")
+		if aws.ToString(again) != arn {
+			t.Errorf("second CreateTopic = %s, want %s", aws.ToString(again), arn)
 		}
 		sub, err := c.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(arn), Protocol: aws.String("sqs"),
 			Endpoint: aws.String(queueArn(tg, "contract-sub")), ReturnSubscriptionArn: true})
-		must(t, err, "Subscribe")
+		awssimtest.Must(t, err, "Subscribe")
 		subARN := aws.ToString(sub.SubscriptionArn)
 		if !strings.HasPrefix(subARN, arn+":") {
 			t.Errorf("SubscriptionArn = %s, want one under %s", subARN, arn)
 		}
 		list, err := c.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(arn)})
-		must(t, err, "ListSubscriptionsByTopic")
+		awssimtest.Must(t, err, "ListSubscriptionsByTopic")
 		if len(list.Subscriptions) != 1 {
 			t.Fatalf("%d subscriptions, want 1", len(list.Subscriptions))
 		}
@@ -172,7 +172,7 @@ func TestSNSSubscribeAndList(t *testing.T) {
 			t.Errorf("subscription = %+v", s)
 		}
 		topics, err := c.ListTopics(ctx, &sns.ListTopicsInput{})
-		must(t, err, "ListTopics")
+		awssimtest.Must(t, err, "ListTopics")
 		if len(topics.Topics) != 1 || aws.ToString(topics.Topics[0].TopicArn) != arn {
 			t.Errorf("ListTopics = %+v", topics.Topics)
 		}
@@ -183,13 +183,11 @@ func TestSNSSubscribeAndList(t *testing.T) {
 // GetTopicAttributes or SetTopicAttributes.
 func TestSNSTopicAttributes(t *testing.T) {
 	forEachTarget(t, func(t *testing.T, tg target) {
-		ctx := context.Background()
-		c := sns.NewFromConfig(tg.cfg)
-		topic, err := c.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("contract-attrs")})
-		must(t, err, "CreateTopic")
-		_, setErr := c.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: topic.TopicArn,
+		ctx, c := context.Background(), tg.sns
+		topic := tg.createTopic(t, "contract-attrs")
+		_, setErr := c.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: topic,
 			AttributeName: aws.String("DisplayName"), AttributeValue: aws.String("orgnotify")})
-		out, getErr := c.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: topic.TopicArn})
+		out, getErr := c.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: topic})
 		if tg.goaws {
 			// goaws answers an unknown action with a plain-text 400.
 			if setErr == nil || getErr == nil {
@@ -197,9 +195,9 @@ func TestSNSTopicAttributes(t *testing.T) {
 			}
 			return
 		}
-		must(t, setErr, "SetTopicAttributes")
-		must(t, getErr, "GetTopicAttributes")
-		if out.Attributes["DisplayName"] != "orgnotify" || out.Attributes["TopicArn"] != aws.ToString(topic.TopicArn) {
+		awssimtest.Must(t, setErr, "SetTopicAttributes")
+		awssimtest.Must(t, getErr, "GetTopicAttributes")
+		if out.Attributes["DisplayName"] != "orgnotify" || out.Attributes["TopicArn"] != aws.ToString(topic) {
 			t.Errorf("attributes = %v", out.Attributes)
 		}
 	})
@@ -218,11 +216,9 @@ type notification struct {
 
 func TestSNSPublishToSQS(t *testing.T) {
 	forEachTarget(t, func(t *testing.T, tg target) {
-		ctx := context.Background()
-		sn, sq := sns.NewFromConfig(tg.cfg), sqs.NewFromConfig(tg.cfg)
-		topic, err := sn.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("contract-fanout")})
-		must(t, err, "CreateTopic")
-		topicARN := aws.ToString(topic.TopicArn)
+		ctx, sn, sq := context.Background(), tg.sns, tg.sqs
+		topic := tg.createTopic(t, "contract-fanout")
+		topicARN := aws.ToString(topic)
 		// AWS (and awssim) deliver only when the queue policy lets the
 		// topic send. goaws ignores policies and, over the JSON protocol,
 		// refuses the Policy attribute itself (it decodes it as an object
@@ -240,34 +236,32 @@ func TestSNSPublishToSQS(t *testing.T) {
 				t.Fatalf("SetQueueAttributes Policy: error %v, want code %q", err, want)
 			}
 		}
-		q, err := sq.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("contract-fanout")})
-		must(t, err, "CreateQueue")
-		allow(q.QueueUrl, "contract-fanout")
-		rawQ, err := sq.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("contract-raw")})
-		must(t, err, "CreateQueue raw")
-		allow(rawQ.QueueUrl, "contract-raw")
+		q := tg.createQueue(t, "contract-fanout")
+		allow(q, "contract-fanout")
+		rawQ := tg.createQueue(t, "contract-raw")
+		allow(rawQ, "contract-raw")
 
-		_, err = sn.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(queueArn(tg, "contract-fanout"))})
-		must(t, err, "Subscribe")
-		_, err = sn.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(queueArn(tg, "contract-raw")),
+		_, err := sn.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic, Protocol: aws.String("sqs"), Endpoint: aws.String(queueArn(tg, "contract-fanout"))})
+		awssimtest.Must(t, err, "Subscribe")
+		_, err = sn.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic, Protocol: aws.String("sqs"), Endpoint: aws.String(queueArn(tg, "contract-raw")),
 			Attributes: map[string]string{"RawMessageDelivery": "true"}})
-		must(t, err, "Subscribe raw")
+		awssimtest.Must(t, err, "Subscribe raw")
 
 		const body = `{"source":"aws.organizations","detail":{"eventName":"CreateAccountResult"}}`
-		pub, err := sn.Publish(ctx, &sns.PublishInput{TopicArn: topic.TopicArn, Message: aws.String(body), Subject: aws.String("New account")})
-		must(t, err, "Publish")
+		pub, err := sn.Publish(ctx, &sns.PublishInput{TopicArn: topic, Message: aws.String(body), Subject: aws.String("New account")})
+		awssimtest.Must(t, err, "Publish")
 
 		receive := func(url *string) string {
 			t.Helper()
 			out, err := sq.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url, WaitTimeSeconds: 1})
-			must(t, err, "ReceiveMessage")
+			awssimtest.Must(t, err, "ReceiveMessage")
 			if len(out.Messages) != 1 {
 				t.Fatalf("queue %s: %d messages, want 1", aws.ToString(url), len(out.Messages))
 			}
 			return aws.ToString(out.Messages[0].Body)
 		}
 		var n notification
-		if err := json.Unmarshal([]byte(receive(q.QueueUrl)), &n); err != nil {
+		if err := json.Unmarshal([]byte(receive(q)), &n); err != nil {
 			t.Fatalf("enveloped message is not JSON: %v", err)
 		}
 		if n.Type != "Notification" || n.TopicArn != topicARN || n.Message != body || n.Subject != "New account" || n.MessageID == "" {
@@ -281,7 +275,7 @@ func TestSNSPublishToSQS(t *testing.T) {
 		if _, err := time.Parse(time.RFC3339, n.Timestamp); err != nil {
 			t.Errorf("envelope Timestamp %q: %v", n.Timestamp, err)
 		}
-		if got := receive(rawQ.QueueUrl); got != body {
+		if got := receive(rawQ); got != body {
 			t.Errorf("raw delivery body = %s, want %s", got, body)
 		}
 	})
@@ -291,18 +285,15 @@ func TestSNSPublishToSQS(t *testing.T) {
 // does not allow; goaws delivers regardless.
 func TestSNSPublishRespectsQueuePolicy(t *testing.T) {
 	forEachTarget(t, func(t *testing.T, tg target) {
-		ctx := context.Background()
-		sn, sq := sns.NewFromConfig(tg.cfg), sqs.NewFromConfig(tg.cfg)
-		topic, err := sn.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("contract-closed")})
-		must(t, err, "CreateTopic")
-		q, err := sq.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("contract-closed")})
-		must(t, err, "CreateQueue")
-		_, err = sn.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(queueArn(tg, "contract-closed"))})
-		must(t, err, "Subscribe")
-		_, err = sn.Publish(ctx, &sns.PublishInput{TopicArn: topic.TopicArn, Message: aws.String("m")})
-		must(t, err, "Publish")
-		out, err := sq.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, WaitTimeSeconds: 1})
-		must(t, err, "ReceiveMessage")
+		ctx, sn, sq := context.Background(), tg.sns, tg.sqs
+		topic := tg.createTopic(t, "contract-closed")
+		q := tg.createQueue(t, "contract-closed")
+		_, err := sn.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic, Protocol: aws.String("sqs"), Endpoint: aws.String(queueArn(tg, "contract-closed"))})
+		awssimtest.Must(t, err, "Subscribe")
+		_, err = sn.Publish(ctx, &sns.PublishInput{TopicArn: topic, Message: aws.String("m")})
+		awssimtest.Must(t, err, "Publish")
+		out, err := sq.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q, WaitTimeSeconds: 1})
+		awssimtest.Must(t, err, "ReceiveMessage")
 		want := 0 // AWS: no queue policy, no delivery
 		if tg.goaws {
 			want = 1 // goaws does not evaluate queue policies
@@ -331,15 +322,14 @@ func TestSNSHTTPSubscriptionConfirmation(t *testing.T) {
 			mu.Unlock()
 		}))
 		defer srv.Close()
-		c := sns.NewFromConfig(tg.cfg)
-		topic, err := c.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("contract-http")})
-		must(t, err, "CreateTopic")
-		sub, err := c.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("http"), Endpoint: aws.String(srv.URL + "/sns")})
-		must(t, err, "Subscribe")
+		c := tg.sns
+		topic := tg.createTopic(t, "contract-http")
+		sub, err := c.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic, Protocol: aws.String("http"), Endpoint: aws.String(srv.URL + "/sns")})
+		awssimtest.Must(t, err, "Subscribe")
 		got := aws.ToString(sub.SubscriptionArn)
 		if tg.goaws {
 			// goaws confirms http subscriptions itself and returns the ARN.
-			if !strings.HasPrefix(got, aws.ToString(topic.TopicArn)+":") {
+			if !strings.HasPrefix(got, aws.ToString(topic)+":") {
 				t.Errorf("goaws SubscriptionArn = %q", got)
 			}
 		} else if got != "pending confirmation" {

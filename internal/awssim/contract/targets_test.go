@@ -2,7 +2,6 @@ package contract
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -14,9 +13,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/orgnotify/orgnotify/internal/awssim"
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
@@ -34,8 +32,13 @@ const (
 type target struct {
 	name    string
 	account string
-	cfg     aws.Config
+	sqs     *sqs.Client
+	sns     *sns.Client
 	goaws   bool
+}
+
+func newTarget(name, account string, cfg aws.Config, goaws bool) target {
+	return target{name: name, account: account, sqs: sqs.NewFromConfig(cfg), sns: sns.NewFromConfig(cfg), goaws: goaws}
 }
 
 // forEachTarget runs fn once per target as a subtest. Each call starts
@@ -44,7 +47,7 @@ func forEachTarget(t *testing.T, fn func(t *testing.T, tg target)) {
 	t.Helper()
 	t.Run("awssim", func(t *testing.T) {
 		env := awssimtest.Start(t, awssim.Seed{})
-		fn(t, target{name: "awssim", account: awssimAccount, cfg: env.Config(t, region)})
+		fn(t, newTarget("awssim", awssimAccount, env.Config(t, region), false))
 	})
 	t.Run("goaws", func(t *testing.T) {
 		bin := os.Getenv("GOAWS_BIN")
@@ -54,7 +57,7 @@ func forEachTarget(t *testing.T, fn func(t *testing.T, tg target)) {
 			}
 			t.Skip("GOAWS_BIN is not set: skipping the goaws leg (build goaws with .ci/goaws/build.sh PATH, then GOAWS_BIN=PATH)")
 		}
-		fn(t, target{name: "goaws", account: goawsAccount, cfg: startGoaws(t, bin), goaws: true})
+		fn(t, newTarget("goaws", goawsAccount, startGoaws(t, bin), true))
 	})
 }
 
@@ -136,14 +139,7 @@ func startGoaws(t *testing.T, bin string) aws.Config {
 		time.Sleep(20 * time.Millisecond)
 	}
 
-	cfg, err := config.LoadDefaultConfig(context.Background(),
-		config.WithRegion(region),
-		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("AKIDGOAWS", "secret", "")),
-		config.WithBaseEndpoint(base),
-		config.WithRetryer(func() aws.Retryer { return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 1 }) }),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
+	env := &awssimtest.Env{URL: base}
+	return env.ConfigWithKeys(t, region, "AKIDGOAWS", "secret", "",
+		awssimtest.Retries(1))
 }

@@ -18,11 +18,11 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"reflect"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -355,7 +355,7 @@ func internSet(m map[string]string, ids *interner, sets *[]map[string]string, by
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	var b strings.Builder
 	for _, k := range keys {
 		b.WriteString(strconv.Quote(k))
@@ -400,23 +400,21 @@ func parseRecordDate(s string, today time.Time) (time.Time, error) {
 
 // SetPayer names the management (payer) account, the only caller that sees
 // every account's costs. Until it is set, every caller sees everything.
-func (s *Store) SetPayer(account string) {
+func (s *Store) SetPayer(account string) { s.update(func() { s.payer = account }) }
+
+// update changes the store's settings under its lock and invalidates the
+// cached answers.
+func (s *Store) update(change func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.payer = account
+	change()
 	s.gen++
 }
 
 // SetAccountNames gives account names for DimensionValueAttributes when a
 // query groups by LINKED_ACCOUNT; a record's AccountName takes precedence.
 func (s *Store) SetAccountNames(names map[string]string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.names = make(map[string]string, len(names))
-	for k, v := range names {
-		s.names[k] = v
-	}
-	s.gen++
+	s.update(func() { s.names = maps.Clone(names) })
 }
 
 // SetPageSize sets how many groups a GetCostAndUsage page holds, so tests can
@@ -425,29 +423,16 @@ func (s *Store) SetPageSize(n int) {
 	if n < 1 {
 		n = DefaultPageSize
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.pageSize = n
-	s.gen++
+	s.update(func() { s.pageSize = n })
 }
 
 // SetMultiYear enables multi-year data: MONTHLY queries reach 38 months
 // back instead of 13 (DAILY stays at 13).
-func (s *Store) SetMultiYear(on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.multiYear = on
-	s.gen++
-}
+func (s *Store) SetMultiYear(on bool) { s.update(func() { s.multiYear = on }) }
 
 // SetEnabled turns Cost Explorer on or off for the organization. Until the
 // management account enables it, AWS answers DataUnavailableException.
-func (s *Store) SetEnabled(on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.disabled = !on
-	s.gen++
-}
+func (s *Store) SetEnabled(on bool) { s.update(func() { s.disabled = !on }) }
 
 func (s *Store) enabled(h wire.Handler) wire.Handler {
 	return func(ctx context.Context, r *wire.Request) (any, error) {

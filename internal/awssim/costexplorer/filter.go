@@ -1,6 +1,7 @@
 package costexplorer
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -31,23 +32,13 @@ type pred interface{ match(r *row) bool }
 type andPred []pred
 
 func (p andPred) match(r *row) bool {
-	for _, q := range p {
-		if !q.match(r) {
-			return false
-		}
-	}
-	return true
+	return !slices.ContainsFunc(p, func(q pred) bool { return !q.match(r) })
 }
 
 type orPred []pred
 
 func (p orPred) match(r *row) bool {
-	for _, q := range p {
-		if q.match(r) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(p, func(q pred) bool { return q.match(r) })
 }
 
 type notPred struct{ p pred }
@@ -75,23 +66,10 @@ func (p catPred) match(r *row) bool { return p.ok[r.cats] }
 // into a predicate. path names the expression in error messages.
 func (s *Store) compileFilter(e *expression, path string) (pred, error) {
 	set := 0
-	if e.And != nil {
-		set++
-	}
-	if e.Or != nil {
-		set++
-	}
-	if e.Not != nil {
-		set++
-	}
-	if e.Dimensions != nil {
-		set++
-	}
-	if e.Tags != nil {
-		set++
-	}
-	if e.CostCategories != nil {
-		set++
+	for _, present := range []bool{e.And != nil, e.Or != nil, e.Not != nil, e.Dimensions != nil, e.Tags != nil, e.CostCategories != nil} {
+		if present {
+			set++
+		}
 	}
 	if set != 1 {
 		return nil, wire.Validation("Expression %s must have exactly one of And, Or, Not, Dimensions, Tags, CostCategories; it has %d", path, set)
@@ -169,12 +147,7 @@ func parseMatchOptions(opts []string, allowAbsent bool, path string) (matchMode,
 }
 
 func (m matchMode) in(v string, values []string) bool {
-	for _, w := range values {
-		if v == w || (m.caseInsensitive && strings.EqualFold(v, w)) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(values, func(w string) bool { return v == w || (m.caseInsensitive && strings.EqualFold(v, w)) })
 }
 
 func (s *Store) compileDimension(kv *keyValues, path string) (pred, error) {

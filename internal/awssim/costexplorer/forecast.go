@@ -3,6 +3,7 @@ package costexplorer
 import (
 	"context"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -72,7 +73,7 @@ func (s *Store) getCostForecast(_ context.Context, r *wire.Request) (any, error)
 		for k := range forecastMetrics {
 			keys = append(keys, k)
 		}
-		sort.Strings(keys)
+		slices.Sort(keys)
 		return nil, wire.Validation("Metric %q must be one of %s", in.Metric, strings.Join(keys, ", "))
 	}
 	m, _ := metricIndex(name)

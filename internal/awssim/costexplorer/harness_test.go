@@ -1,10 +1,7 @@
 package costexplorer_test
 
 import (
-	"context"
 	"math/big"
-	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"testing"
 	"time"
@@ -16,7 +13,6 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim"
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
 	"github.com/orgnotify/orgnotify/internal/awssim/costexplorer"
-	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 // testNow is the simulator's clock in these tests, so dates in the dataset
@@ -24,31 +20,6 @@ import (
 var testNow = time.Date(2026, 11, 15, 10, 30, 0, 0, time.UTC)
 
 const payer = "111111111111"
-
-// keys maps access keys to the accounts they act as; the real simulator
-// resolves them through its organization, these tests need only the mapping.
-type keys map[string]string
-
-func (k keys) Resolve(accessKey, _ string) (string, string, error) {
-	acct, ok := k[accessKey]
-	if !ok {
-		return "", "", wire.Errorf("UnrecognizedClientException", http.StatusForbidden, "unknown access key %s", accessKey)
-	}
-	return acct, "arn:aws:iam::" + acct + ":root", nil
-}
-
-// atClock makes every operation of svc see now as the current time.
-func atClock(svc wire.Service, now time.Time) wire.Service {
-	ops := make(map[string]wire.Handler, len(svc.Ops))
-	for name, h := range svc.Ops {
-		ops[name] = func(ctx context.Context, r *wire.Request) (any, error) {
-			r.Now = now
-			return h(ctx, r)
-		}
-	}
-	svc.Ops = ops
-	return svc
-}
 
 type harness struct {
 	store  *costexplorer.Store
@@ -59,11 +30,9 @@ type harness struct {
 // start serves the store on 127.0.0.1 with the test clock.
 func start(t testing.TB, store *costexplorer.Store) *harness {
 	t.Helper()
-	srv := awssim.NewServer(keys{"AKIDPAYER": payer, "AKIDMEMBER3": "100000000003", "AKIDSTRANGER": "999999999999"}, nil)
-	srv.Register(atClock(store.Service(), testNow))
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	return &harness{store: store, server: srv, env: &awssimtest.Env{URL: ts.URL}}
+	srv, env := awssimtest.Serve(t, awssimtest.Keys{"AKIDPAYER": payer, "AKIDMEMBER3": "100000000003", "AKIDSTRANGER": "999999999999"},
+		awssimtest.AtClock(store.Service(), testNow))
+	return &harness{store: store, server: srv, env: env}
 }
 
 // client is a Cost Explorer client whose credentials act as the account

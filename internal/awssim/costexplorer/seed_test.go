@@ -97,32 +97,17 @@ func TestSeedFile(t *testing.T) {
 // have produced, naming the bad record.
 func TestSeedRejects(t *testing.T) {
 	ok := costexplorer.Record{Account: payer, Service: "AWS Lambda", Date: "2026-11-01", Amount: "1"}
-	tests := []struct {
-		name   string
-		modify func(*costexplorer.Record)
-	}{
-		{"short account", func(r *costexplorer.Record) { r.Account = "1234" }},
-		{"no service", func(r *costexplorer.Record) { r.Service = "" }},
-		{"bad date", func(r *costexplorer.Record) { r.Date = "01/11/2026" }},
-		{"bad relative date", func(r *costexplorer.Record) { r.Date = "today-x" }},
-		{"bad amount", func(r *costexplorer.Record) { r.Amount = "1,5" }},
-		{"exponent amount", func(r *costexplorer.Record) { r.Amount = "1e3" }},
-		{"too many decimals", func(r *costexplorer.Record) { r.Amount = "0.00000000001" }},
-		{"unknown metric override", func(r *costexplorer.Record) { r.Metrics = map[string]costexplorer.Decimal{"Cost": "1"} }},
-		{"amount beyond range", func(r *costexplorer.Record) { r.Amount = "922337204" }},
-	}
-	if _, err := costexplorer.New([]costexplorer.Record{ok}); err != nil {
-		t.Fatalf("valid record rejected: %v", err)
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			r := ok
-			tc.modify(&r)
-			if _, err := costexplorer.New([]costexplorer.Record{r}); err == nil {
-				t.Errorf("accepted %+v", r)
-			}
-		})
-	}
+	awssimtest.WantRejected(t, costexplorer.New, ok, map[string]func(*costexplorer.Record){
+		"short account":           func(r *costexplorer.Record) { r.Account = "1234" },
+		"no service":              func(r *costexplorer.Record) { r.Service = "" },
+		"bad date":                func(r *costexplorer.Record) { r.Date = "01/11/2026" },
+		"bad relative date":       func(r *costexplorer.Record) { r.Date = "today-x" },
+		"bad amount":              func(r *costexplorer.Record) { r.Amount = "1,5" },
+		"exponent amount":         func(r *costexplorer.Record) { r.Amount = "1e3" },
+		"too many decimals":       func(r *costexplorer.Record) { r.Amount = "0.00000000001" },
+		"unknown metric override": func(r *costexplorer.Record) { r.Metrics = map[string]costexplorer.Decimal{"Cost": "1"} },
+		"amount beyond range":     func(r *costexplorer.Record) { r.Amount = "922337204" },
+	})
 	eur := ok
 	eur.Unit = "EUR"
 	if _, err := costexplorer.New([]costexplorer.Record{ok, eur}); err == nil {

@@ -88,12 +88,9 @@ func TestEventBuses(t *testing.T) {
 	})
 
 	t.Run("delete", func(t *testing.T) {
-		_, err := c.DeleteEventBus(ctx, &eventbridge.DeleteEventBusInput{Name: aws.String("default")})
-		awssimtest.WantCode(t, err, "ValidationException")
-		_, err = c.DeleteEventBus(ctx, &eventbridge.DeleteEventBusInput{Name: aws.String("central")})
-		awssimtest.WantCode(t, err, "")
-		_, err = c.DescribeEventBus(ctx, &eventbridge.DescribeEventBusInput{Name: aws.String("central")})
-		awssimtest.WantCode(t, err, "ResourceNotFoundException")
+		awssimtest.WantCall(t, c.DeleteEventBus, &eventbridge.DeleteEventBusInput{Name: aws.String("default")}, "ValidationException")
+		awssimtest.WantCall(t, c.DeleteEventBus, &eventbridge.DeleteEventBusInput{Name: aws.String("central")}, "")
+		awssimtest.WantCall(t, c.DescribeEventBus, &eventbridge.DescribeEventBusInput{Name: aws.String("central")}, "ResourceNotFoundException")
 	})
 }
 
@@ -152,14 +149,8 @@ func TestPermissions(t *testing.T) {
 		{"duplicate statement id", putPerm("Org", "*", nil), "ResourceAlreadyExistsException"},
 		{"principal not an account", putPerm("X", "alice", nil), "ValidationException"},
 		{"unsupported condition key", putPerm("Y", "*", &types.Condition{Type: aws.String("StringEquals"), Key: aws.String("aws:SourceIp"), Value: aws.String("1.2.3.4")}), "ValidationException"},
-		{"unsupported action", func() error {
-			_, err := c.PutPermission(ctx, &eventbridge.PutPermissionInput{Action: aws.String("events:PutRule"), Principal: aws.String("*"), StatementId: aws.String("Z")})
-			return err
-		}(), "ValidationException"},
-		{"missing bus", func() error {
-			_, err := c.PutPermission(ctx, &eventbridge.PutPermissionInput{EventBusName: aws.String("nope"), Action: aws.String("events:PutEvents"), Principal: aws.String("*"), StatementId: aws.String("Z")})
-			return err
-		}(), "ResourceNotFoundException"},
+		{"unsupported action", awssimtest.Call(ctx, c.PutPermission, &eventbridge.PutPermissionInput{Action: aws.String("events:PutRule"), Principal: aws.String("*"), StatementId: aws.String("Z")})(), "ValidationException"},
+		{"missing bus", awssimtest.Call(ctx, c.PutPermission, &eventbridge.PutPermissionInput{EventBusName: aws.String("nope"), Action: aws.String("events:PutEvents"), Principal: aws.String("*"), StatementId: aws.String("Z")})(), "ResourceNotFoundException"},
 		{"policy not JSON", func() error {
 			_, err := c.PutPermission(ctx, &eventbridge.PutPermissionInput{Policy: aws.String("{")})
 			return err
@@ -170,34 +161,27 @@ func TestPermissions(t *testing.T) {
 		{"policy with an unknown element", putPolicy(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"events:PutEvents","Resource":"*","Actions":"x"}]}`), "ValidationException"},
 		{"policy without statements", putPolicy(`{"Version":"2012-10-17","Statement":[]}`), "ValidationException"},
 		{"policy with a repeated Sid", putPolicy(`{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Principal":"*","Action":"events:PutEvents","Resource":"*"},{"Sid":"A","Effect":"Deny","Principal":"*","Action":"events:PutEvents","Resource":"*"}]}`), "ValidationException"},
-		{"remove unknown statement", func() error {
-			_, err := c.RemovePermission(ctx, &eventbridge.RemovePermissionInput{StatementId: aws.String("Nope")})
-			return err
-		}(), "ResourceNotFoundException"},
+		{"remove unknown statement", awssimtest.Call(ctx, c.RemovePermission, &eventbridge.RemovePermissionInput{StatementId: aws.String("Nope")})(), "ResourceNotFoundException"},
 	}
 	for _, tt := range errorCases {
 		t.Run(tt.name, func(t *testing.T) { awssimtest.WantCode(t, tt.err, tt.code) })
 	}
 
-	_, err := c.RemovePermission(ctx, &eventbridge.RemovePermissionInput{StatementId: aws.String("Member")})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.RemovePermission, &eventbridge.RemovePermissionInput{StatementId: aws.String("Member")}, "")
 	if got := fmt.Sprint(sids()); got != "[Org]" {
 		t.Errorf("after RemovePermission statements = %s", got)
 	}
 
 	doc := `{"Version":"2012-10-17","Statement":[{"Sid":"Whole","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + memberAccount + `:root"},"Action":"events:PutEvents","Resource":"*"}]}`
-	_, err = c.PutPermission(ctx, &eventbridge.PutPermissionInput{Policy: aws.String(doc)})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.PutPermission, &eventbridge.PutPermissionInput{Policy: aws.String(doc)}, "")
 	if got := fmt.Sprint(sids()); got != "[Whole]" {
 		t.Errorf("after Policy statements = %s", got)
 	}
-	_, err = c.RemovePermission(ctx, &eventbridge.RemovePermissionInput{RemoveAllPermissions: true})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.RemovePermission, &eventbridge.RemovePermissionInput{RemoveAllPermissions: true}, "")
 	if p := busPolicy(); p != nil {
 		t.Errorf("policy after RemoveAllPermissions = %v", p)
 	}
-	_, err = c.RemovePermission(ctx, &eventbridge.RemovePermissionInput{RemoveAllPermissions: true})
-	awssimtest.WantCode(t, err, "ResourceNotFoundException")
+	awssimtest.WantCall(t, c.RemovePermission, &eventbridge.RemovePermissionInput{RemoveAllPermissions: true}, "ResourceNotFoundException")
 }
 
 func TestRules(t *testing.T) {
@@ -254,24 +238,20 @@ func TestRules(t *testing.T) {
 	if aws.ToString(d.Description) != "updated" || d.State != types.RuleStateEnabled || aws.ToString(d.EventPattern) != pattern || aws.ToString(d.EventBusName) != "default" {
 		t.Errorf("DescribeRule = %+v", d)
 	}
-	_, err = c.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("nope")})
-	awssimtest.WantCode(t, err, "ResourceNotFoundException")
+	awssimtest.WantCall(t, c.DescribeRule, &eventbridge.DescribeRuleInput{Name: aws.String("nope")}, "ResourceNotFoundException")
 
 	t.Run("enable and disable", func(t *testing.T) {
-		_, err := c.DisableRule(ctx, &eventbridge.DisableRuleInput{Name: aws.String("r2"), EventBusName: aws.String("central")})
-		awssimtest.WantCode(t, err, "")
+		awssimtest.WantCall(t, c.DisableRule, &eventbridge.DisableRuleInput{Name: aws.String("r2"), EventBusName: aws.String("central")}, "")
 		d, _ := c.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("r2"), EventBusName: aws.String("central")})
 		if d.State != types.RuleStateDisabled {
 			t.Errorf("state after DisableRule = %s", d.State)
 		}
-		_, err = c.EnableRule(ctx, &eventbridge.EnableRuleInput{Name: aws.String("r2"), EventBusName: aws.String("central")})
-		awssimtest.WantCode(t, err, "")
+		awssimtest.WantCall(t, c.EnableRule, &eventbridge.EnableRuleInput{Name: aws.String("r2"), EventBusName: aws.String("central")}, "")
 		d, _ = c.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("r2"), EventBusName: aws.String("central")})
 		if d.State != types.RuleStateEnabled {
 			t.Errorf("state after EnableRule = %s", d.State)
 		}
-		_, err = c.EnableRule(ctx, &eventbridge.EnableRuleInput{Name: aws.String("nope")})
-		awssimtest.WantCode(t, err, "ResourceNotFoundException")
+		awssimtest.WantCall(t, c.EnableRule, &eventbridge.EnableRuleInput{Name: aws.String("nope")}, "ResourceNotFoundException")
 	})
 
 	t.Run("list with pagination", func(t *testing.T) {
@@ -303,10 +283,8 @@ func TestRules(t *testing.T) {
 		if len(out.Rules) != 2 {
 			t.Errorf("rules on central = %d, want 2", len(out.Rules))
 		}
-		_, err = c.ListRules(ctx, &eventbridge.ListRulesInput{Limit: aws.Int32(101)})
-		awssimtest.WantCode(t, err, "ValidationException")
-		_, err = c.ListRules(ctx, &eventbridge.ListRulesInput{NextToken: aws.String("not-a-token")})
-		awssimtest.WantCode(t, err, "ValidationException")
+		awssimtest.WantCall(t, c.ListRules, &eventbridge.ListRulesInput{Limit: aws.Int32(101)}, "ValidationException")
+		awssimtest.WantCall(t, c.ListRules, &eventbridge.ListRulesInput{NextToken: aws.String("not-a-token")}, "ValidationException")
 	})
 
 	t.Run("delete", func(t *testing.T) {
@@ -318,12 +296,9 @@ func TestRules(t *testing.T) {
 		if errors.As(err, &ae) && ae.ErrorMessage() != "Rule can't be deleted since it has targets." {
 			t.Errorf("message = %q", ae.ErrorMessage())
 		}
-		_, err = c.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String("r1"), Ids: []string{"q"}})
-		awssimtest.WantCode(t, err, "")
-		_, err = c.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String("r1")})
-		awssimtest.WantCode(t, err, "")
-		_, err = c.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("r1")})
-		awssimtest.WantCode(t, err, "ResourceNotFoundException")
+		awssimtest.WantCall(t, c.RemoveTargets, &eventbridge.RemoveTargetsInput{Rule: aws.String("r1"), Ids: []string{"q"}}, "")
+		awssimtest.WantCall(t, c.DeleteRule, &eventbridge.DeleteRuleInput{Name: aws.String("r1")}, "")
+		awssimtest.WantCall(t, c.DescribeRule, &eventbridge.DescribeRuleInput{Name: aws.String("r1")}, "ResourceNotFoundException")
 	})
 }
 
@@ -352,16 +327,14 @@ func TestTargets(t *testing.T) {
 	}
 
 	// Replacing an existing ID does not count against the limit.
-	_, err = c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r"), Targets: []types.Target{q("t1"), q("t4"), q("t5")}})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.PutTargets, &eventbridge.PutTargetsInput{Rule: aws.String("r"), Targets: []types.Target{q("t1"), q("t4"), q("t5")}}, "")
 	_, err = c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r"), Targets: []types.Target{q("t6")}})
 	awssimtest.WantCode(t, err, "LimitExceededException")
 	var le *types.LimitExceededException
 	if !errors.As(err, &le) {
 		t.Errorf("error %T is not *types.LimitExceededException", err)
 	}
-	_, err = c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("nope"), Targets: []types.Target{q("t1")}})
-	awssimtest.WantCode(t, err, "ResourceNotFoundException")
+	awssimtest.WantCall(t, c.PutTargets, &eventbridge.PutTargetsInput{Rule: aws.String("nope"), Targets: []types.Target{q("t1")}}, "ResourceNotFoundException")
 
 	var ids []string
 	in := &eventbridge.ListTargetsByRuleInput{Rule: aws.String("r"), Limit: aws.Int32(2)}
@@ -379,8 +352,7 @@ func TestTargets(t *testing.T) {
 	if fmt.Sprint(ids) != "[t1 t2 t3 t4 t5]" {
 		t.Errorf("targets = %v", ids)
 	}
-	_, err = c.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String("nope")})
-	awssimtest.WantCode(t, err, "ResourceNotFoundException")
+	awssimtest.WantCall(t, c.ListTargetsByRule, &eventbridge.ListTargetsByRuleInput{Rule: aws.String("nope")}, "ResourceNotFoundException")
 
 	rm, err := c.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String("r"), Ids: []string{"t2", "ghost"}})
 	awssimtest.WantCode(t, err, "")
@@ -436,18 +408,15 @@ func TestTags(t *testing.T) {
 			_, err := c.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: aws.String(arn), Tags: []types.Tag{
 				{Key: aws.String("orgnotify:managed"), Value: aws.String("true")}, {Key: aws.String("b"), Value: aws.String("2")}}})
 			awssimtest.WantCode(t, err, "")
-			_, err = c.UntagResource(ctx, &eventbridge.UntagResourceInput{ResourceARN: aws.String(arn), TagKeys: []string{"b"}})
-			awssimtest.WantCode(t, err, "")
+			awssimtest.WantCall(t, c.UntagResource, &eventbridge.UntagResourceInput{ResourceARN: aws.String(arn), TagKeys: []string{"b"}}, "")
 			got := tags(arn)
 			if got != "a=1,orgnotify:managed=true" && got != "orgnotify:managed=true" {
 				t.Errorf("tags = %s", got)
 			}
 		})
 	}
-	_, err = c.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: aws.String("arn:aws:events:us-east-1:" + hubAccount + ":rule/nope")})
-	awssimtest.WantCode(t, err, "ResourceNotFoundException")
-	_, err = c.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: aws.String(aws.ToString(rule.RuleArn)), Tags: []types.Tag{{Key: aws.String("aws:x"), Value: aws.String("1")}}})
-	awssimtest.WantCode(t, err, "ValidationException")
+	awssimtest.WantCall(t, c.ListTagsForResource, &eventbridge.ListTagsForResourceInput{ResourceARN: aws.String("arn:aws:events:us-east-1:" + hubAccount + ":rule/nope")}, "ResourceNotFoundException")
+	awssimtest.WantCall(t, c.TagResource, &eventbridge.TagResourceInput{ResourceARN: aws.String(aws.ToString(rule.RuleArn)), Tags: []types.Tag{{Key: aws.String("aws:x"), Value: aws.String("1")}}}, "ValidationException")
 }
 
 func TestTestEventPattern(t *testing.T) {
@@ -509,10 +478,199 @@ func TestPutEventsValidation(t *testing.T) {
 	for i := range tooMany {
 		tooMany[i] = entry("app", "x", `{}`)
 	}
-	_, err = c.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: tooMany})
-	awssimtest.WantCode(t, err, "ValidationException")
+	awssimtest.WantCall(t, c.PutEvents, &eventbridge.PutEventsInput{Entries: tooMany}, "ValidationException")
 
 	big := `{"pad":"` + strings.Repeat("x", 256*1024) + `"}`
-	_, err = c.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []types.PutEventsRequestEntry{entry("app", "x", big)}})
-	awssimtest.WantCode(t, err, "ValidationException")
+	awssimtest.WantCall(t, c.PutEvents, &eventbridge.PutEventsInput{Entries: []types.PutEventsRequestEntry{entry("app", "x", big)}}, "ValidationException")
+}
+
+// Audit tests: error paths of RemoveTargets, DeleteRule, TagResource and
+// ListTagsForResource that the API tests do not reach.
+
+func TestAuditRemoveTargetsAndDeleteRuleErrors(t *testing.T) {
+	ctx := context.Background()
+	c := startFake(t).client(t, hubAccount, "us-east-1")
+	if _, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(`{"source":["a"]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	tooMany := make([]string, 101)
+	for i := range tooMany {
+		tooMany[i] = fmt.Sprintf("t%d", i)
+	}
+	tests := []struct {
+		name string
+		call func() error
+		code string
+	}{
+		{"RemoveTargets on a missing rule", awssimtest.Call(ctx, c.RemoveTargets, &eventbridge.RemoveTargetsInput{Rule: aws.String("nope"), Ids: []string{"t"}}), "ResourceNotFoundException"},
+		{"RemoveTargets on a missing bus", awssimtest.Call(ctx, c.RemoveTargets, &eventbridge.RemoveTargetsInput{Rule: aws.String("r"), EventBusName: aws.String("nope"), Ids: []string{"t"}}), "ResourceNotFoundException"},
+		{"RemoveTargets with 101 IDs", awssimtest.Call(ctx, c.RemoveTargets, &eventbridge.RemoveTargetsInput{Rule: aws.String("r"), Ids: tooMany}), "ValidationException"},
+		{"DeleteRule of a missing rule succeeds", awssimtest.Call(ctx, c.DeleteRule, &eventbridge.DeleteRuleInput{Name: aws.String("never-created")}), ""},
+		{"DeleteRule on a missing bus", awssimtest.Call(ctx, c.DeleteRule, &eventbridge.DeleteRuleInput{Name: aws.String("r"), EventBusName: aws.String("nope")}), "ResourceNotFoundException"},
+		{"DeleteRule with an invalid name", awssimtest.Call(ctx, c.DeleteRule, &eventbridge.DeleteRuleInput{Name: aws.String("bad name")}), "ValidationException"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { awssimtest.WantCode(t, tt.call(), tt.code) })
+	}
+	// The rule the failed calls named is still there.
+	d, err := c.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("r")})
+	awssimtest.WantCode(t, err, "")
+	if aws.ToString(d.Name) != "r" {
+		t.Errorf("DescribeRule Name = %q, want r", aws.ToString(d.Name))
+	}
+}
+
+func TestAuditTagResourceErrors(t *testing.T) {
+	ctx := context.Background()
+	c := startFake(t).client(t, hubAccount, "us-east-1")
+	rule, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(`{"source":["a"]}`),
+		Tags: []types.Tag{{Key: aws.String("keep"), Value: aws.String("original")}}})
+	awssimtest.WantCode(t, err, "")
+	ruleARN := aws.ToString(rule.RuleArn)
+	tag := func(k, v string) types.Tag { return types.Tag{Key: aws.String(k), Value: aws.String(v)} }
+	tagsOf := func(t *testing.T, arn string) string {
+		t.Helper()
+		out, err := c.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: aws.String(arn)})
+		awssimtest.WantCode(t, err, "")
+		return awssimtest.SortedTags(out.Tags, func(tg types.Tag) (*string, *string) { return tg.Key, tg.Value })
+	}
+
+	// 49 more tags bring the rule to 50, the limit.
+	var fill []types.Tag
+	for i := range 49 {
+		fill = append(fill, tag(fmt.Sprintf("k%02d", i), "v"))
+	}
+	awssimtest.WantCall(t, c.TagResource, &eventbridge.TagResourceInput{ResourceARN: aws.String(ruleARN), Tags: fill}, "")
+	before := tagsOf(t, ruleARN)
+	if n := strings.Count(before, ",") + 1; n != 50 {
+		t.Fatalf("rule has %d tags, want 50", n)
+	}
+
+	tests := []struct {
+		name string
+		arn  string
+		tags []types.Tag
+		code string
+	}{
+		{"rule that does not exist", "arn:aws:events:us-east-1:" + hubAccount + ":rule/nope", []types.Tag{tag("a", "1")}, "ResourceNotFoundException"},
+		{"bus that does not exist", "arn:aws:events:us-east-1:" + hubAccount + ":event-bus/nope", []types.Tag{tag("a", "1")}, "ResourceNotFoundException"},
+		{"another account's rule", "arn:aws:events:us-east-1:" + memberAccount + ":rule/r", []types.Tag{tag("a", "1")}, "AccessDeniedException"},
+		{"not an events ARN", "arn:aws:sqs:us-east-1:" + hubAccount + ":q", []types.Tag{tag("a", "1")}, "ValidationException"},
+		{"51st tag", ruleARN, []types.Tag{tag("extra", "1")}, "LimitExceededException"},
+		// Overwriting an existing key together with a new one must leave
+		// the existing value alone when the call fails.
+		{"51st tag with an overwrite", ruleARN, []types.Tag{tag("keep", "changed"), tag("extra", "1")}, "LimitExceededException"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := c.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: aws.String(tt.arn), Tags: tt.tags})
+			awssimtest.WantCode(t, err, tt.code)
+			if got := tagsOf(t, ruleARN); got != before {
+				t.Errorf("tags after a failed TagResource:\n got %s\nwant %s", got, before)
+			}
+		})
+	}
+
+	listErrors := []struct{ name, arn, code string }{
+		{"malformed ARN", "not-an-arn", "ValidationException"},
+		{"another account's bus", "arn:aws:events:us-east-1:" + memberAccount + ":event-bus/default", "AccessDeniedException"},
+		{"missing bus", "arn:aws:events:us-east-1:" + hubAccount + ":event-bus/nope", "ResourceNotFoundException"},
+	}
+	for _, tt := range listErrors {
+		t.Run("ListTagsForResource/"+tt.name, func(t *testing.T) {
+			_, err := c.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: aws.String(tt.arn)})
+			awssimtest.WantCode(t, err, tt.code)
+		})
+	}
+}
+
+// TestRulesPerBus is W8: 300 rules per bus, 100 in af-south-1 and
+// eu-south-1; updating an existing rule at the quota still works.
+func TestRulesPerBus(t *testing.T) {
+	ctx := context.Background()
+	f := startFake(t)
+	for region, quota := range map[string]int{"us-east-1": 300, "eu-south-1": 100, "af-south-1": 100} {
+		t.Run(region, func(t *testing.T) {
+			c := f.client(t, hubAccount, region)
+			for i := 0; i < quota; i++ {
+				_, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String(fmt.Sprintf("r%03d", i)), EventPattern: aws.String(`{"source":["a"]}`)})
+				awssimtest.WantCode(t, err, "")
+			}
+			_, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("one-too-many"), EventPattern: aws.String(`{"source":["a"]}`)})
+			awssimtest.WantCode(t, err, "LimitExceededException")
+			_, err = c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r000"), EventPattern: aws.String(`{"source":["b"]}`)})
+			awssimtest.WantCode(t, err, "")
+		})
+	}
+}
+
+// patternOf returns a valid pattern of exactly n characters whose value
+// repeats ch.
+func patternOf(n int, ch string) string {
+	const head, tail = `{"source":["`, `"]}`
+	return head + strings.Repeat(ch, n-len(head)-len(tail)) + tail
+}
+
+func TestPatternLength(t *testing.T) {
+	ctx := context.Background()
+	f := startFake(t)
+	c := f.client(t, hubAccount, "us-east-1")
+	tests := []struct {
+		name    string
+		pattern string
+		code    string
+	}{
+		{"2,048 characters", patternOf(2048, "a"), ""},
+		{"2,049 characters", patternOf(2049, "a"), "LimitExceededException"},
+		// Characters, not bytes: 2,048 characters that take 6,114 bytes.
+		{"2,048 characters of which 2,033 take three bytes", patternOf(2048, "€"), ""},
+		{"white space counts", strings.Replace(patternOf(2048, "a"), ":", ": ", 1), "LimitExceededException"},
+		{"over the API's 4,096", patternOf(4097, "a"), "ValidationException"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(tt.pattern)})
+			awssimtest.WantCode(t, err, tt.code)
+		})
+	}
+}
+
+func TestScheduleAndTagLimits(t *testing.T) {
+	ctx := context.Background()
+	f := startFake(t)
+	c := f.client(t, hubAccount, "us-east-1")
+	tags := func(n int) []types.Tag {
+		out := make([]types.Tag, n)
+		for i := range out {
+			out[i] = types.Tag{Key: aws.String(fmt.Sprintf("k%d", i)), Value: aws.String("v")}
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		call func() error
+		code string
+	}{
+		{"rate(1 minute)", schedule(c, "rate(1 minute)"), ""},
+		{"rate(5 minutes)", schedule(c, "rate(5 minutes)"), ""},
+		{"rate(0 minutes)", schedule(c, "rate(0 minutes)"), "ValidationException"},
+		{"rate(1 minutes)", schedule(c, "rate(1 minutes)"), "ValidationException"},
+		{"rate(5 minute)", schedule(c, "rate(5 minute)"), "ValidationException"},
+		{"PutRule with 50 tags", awssimtest.Call(ctx, c.PutRule, &eventbridge.PutRuleInput{Name: aws.String("t50"), EventPattern: aws.String(`{"source":["a"]}`), Tags: tags(50)}), ""},
+		{"PutRule with 51 tags", awssimtest.Call(ctx, c.PutRule, &eventbridge.PutRuleInput{Name: aws.String("t51"), EventPattern: aws.String(`{"source":["a"]}`), Tags: tags(51)}), "LimitExceededException"},
+		{"CreateEventBus with 51 tags", awssimtest.Call(ctx, c.CreateEventBus, &eventbridge.CreateEventBusInput{Name: aws.String("b51"), Tags: tags(51)}), "LimitExceededException"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { awssimtest.WantCode(t, tt.call(), tt.code) })
+	}
+	if _, err := c.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("t51")}); err == nil {
+		t.Fatal("the refused rule exists")
+	}
+}
+
+func schedule(c *eventbridge.Client, expr string) func() error {
+	return func() error {
+		_, err := c.PutRule(context.Background(), &eventbridge.PutRuleInput{Name: aws.String("tick"), ScheduleExpression: aws.String(expr)})
+		return err
+	}
 }

@@ -43,10 +43,7 @@ func (s *Store) createEventBus(_ context.Context, r *wire.Request, in createEven
 	if strings.HasPrefix(in.Name, "aws.") && in.EventSourceName == "" {
 		return nil, wire.Validation("Event bus names starting with 'aws.' are reserved for partner event sources.")
 	}
-	if len(in.Description) > 512 {
-		return nil, wire.Validation("Description must be at most 512 characters.")
-	}
-	if err := validateTags(in.Tags); err != nil {
+	if err := validateDescribed(in.Description, in.Tags); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -105,18 +102,11 @@ func (s *Store) listEventBuses(_ context.Context, r *wire.Request, in listEventB
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	reg := s.region(r.Account, r.Region)
-	names, next, err := namesPage(reg.buses, in.NamePrefix, in.NextToken, in.Limit)
-	if err != nil {
-		return nil, err
-	}
-	out := struct {
+	buses, next, err := namesPage(reg.buses, (*bus).output, in.NamePrefix, in.NextToken, in.Limit)
+	return struct {
 		EventBuses []busOutput `json:"EventBuses"`
 		NextToken  string      `json:"NextToken,omitempty"`
-	}{EventBuses: []busOutput{}, NextToken: next}
-	for _, n := range names {
-		out.EventBuses = append(out.EventBuses, reg.buses[n].output())
-	}
-	return out, nil
+	}{buses, next}, err
 }
 
 type putPermissionInput struct {

@@ -76,7 +76,7 @@ func TestFailedDeliveryGoesToDeadLetterQueue(t *testing.T) {
 	sq := sqs.NewFromConfig(cfg)
 	// A topic without a policy for events.amazonaws.com: every delivery fails.
 	topic, err := sns.NewFromConfig(cfg).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("closed")})
-	must(t, err, "sns CreateTopic")
+	awssimtest.Must(t, err, "sns CreateTopic")
 	rule, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(`{"source":["app"]}`)})
 	awssimtest.WantCode(t, err, "")
 	ruleARN := aws.ToString(rule.RuleArn)
@@ -102,7 +102,7 @@ func TestFailedDeliveryGoesToDeadLetterQueue(t *testing.T) {
 				t.Fatalf("failed invocations = %+v, want one with dead letter %q", fs, tt.want)
 			}
 			out, err := sq.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(tt.dlqURL), MaxNumberOfMessages: 10, MessageAttributeNames: []string{"All"}})
-			must(t, err, "sqs ReceiveMessage")
+			awssimtest.Must(t, err, "sqs ReceiveMessage")
 			if tt.want != "sent" {
 				if len(out.Messages) != 0 {
 					t.Fatalf("dead-letter queue got %d messages; its policy does not admit the rule", len(out.Messages))

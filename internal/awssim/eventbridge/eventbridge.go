@@ -7,6 +7,7 @@ package eventbridge
 import (
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -306,6 +307,15 @@ func tagList(m map[string]string) []Tag {
 	return out
 }
 
+// validateDescribed checks what buses and rules both carry: a description
+// of at most 512 characters, and tags.
+func validateDescribed(description string, tags []Tag) error {
+	if len(description) > 512 {
+		return wire.Validation("Description must be at most 512 characters.")
+	}
+	return validateTags(tags)
+}
+
 func validateTags(tags []Tag) error {
 	switch p, _ := (tagging.Rules{Max: maxTags}).Check(tags); p {
 	case tagging.TooMany:
@@ -318,16 +328,25 @@ func validateTags(tags []Tag) error {
 	return nil
 }
 
-// namesPage is a page of the names in m that start with prefix, in order.
-func namesPage[T any](m map[string]T, prefix, token string, limit int32) ([]string, string, error) {
+// namesPage is a page of the values in m whose names start with prefix, in
+// name order, as output renders them.
+func namesPage[T, O any](m map[string]T, output func(T) O, prefix, token string, limit int32) ([]O, string, error) {
 	var names []string
 	for n := range m {
 		if strings.HasPrefix(n, prefix) {
 			names = append(names, n)
 		}
 	}
-	sort.Strings(names)
-	return page(names, token, limit, 100)
+	slices.Sort(names)
+	names, next, err := page(names, token, limit, 100)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]O, 0, len(names))
+	for _, n := range names {
+		out = append(out, output(m[n]))
+	}
+	return out, next, nil
 }
 
 // page cuts a sorted list of names at an opaque NextToken (the last name

@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -260,7 +260,7 @@ func (s *Store) accept(ctx context.Context, ref busRef, env envelope, from sende
 	for n := range b.rules {
 		names = append(names, n)
 	}
-	sort.Strings(names) // deterministic delivery order
+	slices.Sort(names) // deterministic delivery order
 	var calls []invocation
 	for _, n := range names {
 		ru := b.rules[n]

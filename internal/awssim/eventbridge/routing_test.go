@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
@@ -14,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
-	"github.com/orgnotify/orgnotify/internal/awssim"
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
 	eb "github.com/orgnotify/orgnotify/internal/awssim/eventbridge"
 	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
@@ -84,11 +82,7 @@ func startFake(t *testing.T) *fakeEnv {
 	t.Helper()
 	f := &fakeEnv{sqs: &recorder{fail: map[string]error{}}, sns: &recorder{fail: map[string]error{}}}
 	f.store = eb.New(eb.Targets{SQS: f.sqs, SNS: f.sns}, orgs{})
-	srv := awssim.NewServer(accounts{}, nil)
-	srv.Register(f.store.Service())
-	h := httptest.NewServer(srv)
-	t.Cleanup(h.Close)
-	f.env = &awssimtest.Env{URL: h.URL}
+	_, f.env = awssimtest.Serve(t, accounts{}, f.store.Service())
 	return f
 }
 

@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -139,10 +139,7 @@ func (s *Store) putRule(_ context.Context, r *wire.Request, in putRuleInput) (an
 	default:
 		return nil, wire.Validation("1 validation error detected: Value '%s' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED, ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]", in.State)
 	}
-	if len(in.Description) > 512 {
-		return nil, wire.Validation("Description must be at most 512 characters.")
-	}
-	if err := validateTags(in.Tags); err != nil {
+	if err := validateDescribed(in.Description, in.Tags); err != nil {
 		return nil, err
 	}
 
@@ -235,18 +232,11 @@ type listRulesInput struct {
 func (in listRulesInput) busName() string { return in.EventBusName }
 
 func (s *Store) listRules(_ *wire.Request, in listRulesInput, b *bus) (any, error) {
-	names, next, err := namesPage(b.rules, in.NamePrefix, in.NextToken, in.Limit)
-	if err != nil {
-		return nil, err
-	}
-	out := struct {
+	rules, next, err := namesPage(b.rules, (*rule).output, in.NamePrefix, in.NextToken, in.Limit)
+	return struct {
 		Rules     []ruleOutput `json:"Rules"`
 		NextToken string       `json:"NextToken,omitempty"`
-	}{Rules: []ruleOutput{}, NextToken: next}
-	for _, n := range names {
-		out.Rules = append(out.Rules, b.rules[n].output())
-	}
-	return out, nil
+	}{rules, next}, err
 }
 
 type deleteRuleInput struct{ ruleRef }
@@ -490,7 +480,7 @@ func (s *Store) listTargetsByRule(_ *wire.Request, in listTargetsByRuleInput, ru
 		byID[t.ID] = t
 		ids = append(ids, t.ID)
 	}
-	sort.Strings(ids)
+	slices.Sort(ids)
 	ids, next, err := page(ids, in.NextToken, in.Limit, 100)
 	if err != nil {
 		return nil, err

@@ -6,16 +6,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/orgnotify/orgnotify/internal/awssim"
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
-	"github.com/orgnotify/orgnotify/internal/awssim/org"
 )
 
 // TestPutEventsTimeRange sends Time values the Go SDK cannot (it formats
 // through UnixNano, which wraps outside 1678–2262), so the request is
 // written by hand: an event's time must be writable as RFC 3339.
 func TestPutEventsTimeRange(t *testing.T) {
-	env := awssimtest.Start(t, awssim.Seed{Organization: org.Seed{ManagementAccount: "111111111111"}})
+	env := awssimtest.StartOrg(t, "111111111111")
 	times := []struct {
 		time string
 		code string

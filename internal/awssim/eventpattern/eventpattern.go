@@ -13,7 +13,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -92,7 +92,7 @@ func compileObject(m map[string]any, path string) (*object, error) {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys) // deterministic evaluation and error messages
+	slices.Sort(keys) // deterministic evaluation and error messages
 	obj := &object{}
 	for _, k := range keys {
 		p := join(path, k)
@@ -506,14 +506,7 @@ func (o *object) match(m map[string]any) bool {
 		}
 	}
 	for _, group := range o.ors {
-		ok := false
-		for _, alt := range group {
-			if alt.match(m) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
+		if !slices.ContainsFunc(group, func(alt *object) bool { return alt.match(m) }) {
 			return false
 		}
 	}

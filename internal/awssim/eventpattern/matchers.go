@@ -3,6 +3,7 @@ package eventpattern
 import (
 	"encoding/json"
 	"net/netip"
+	"slices"
 	"strings"
 )
 
@@ -24,7 +25,7 @@ func (m exactString) match(v any) bool {
 type exactNumber float64
 
 func (m exactNumber) match(v any) bool {
-	f, ok := number(v)
+	f, ok := Number(v)
 	return ok && f == float64(m)
 }
 
@@ -81,7 +82,7 @@ type numeric struct {
 }
 
 func (m numeric) match(v any) bool {
-	f, ok := number(v)
+	f, ok := Number(v)
 	if !ok {
 		return false
 	}
@@ -124,12 +125,7 @@ func (m anythingBut) match(v any) bool {
 		if err != nil {
 			return false
 		}
-		for _, n := range m.numbers {
-			if n == f {
-				return false
-			}
-		}
-		return true
+		return !slices.Contains(m.numbers, f)
 	case bool:
 		return true
 	}
@@ -144,12 +140,7 @@ func (m notAny) match(v any) bool {
 	if _, ok := v.(string); !ok {
 		return false
 	}
-	for _, x := range m.matchers {
-		if x.match(v) {
-			return false
-		}
-	}
-	return true
+	return !slices.ContainsFunc(m.matchers, func(x matcher) bool { return x.match(v) })
 }
 
 // wildcard holds the literal parts between the "*" of a pattern: the value
@@ -180,7 +171,9 @@ func (m wildcard) match(v any) bool {
 	return strings.HasSuffix(s, last)
 }
 
-func number(v any) (float64, bool) {
+// Number is the value of a JSON number decoded with UseNumber; false for
+// anything else. SNS filter policies read numbers the same way.
+func Number(v any) (float64, bool) {
 	n, ok := v.(json.Number)
 	if !ok {
 		return 0, false

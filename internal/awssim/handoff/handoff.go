@@ -5,7 +5,11 @@
 // importing each other.
 package handoff
 
-import "context"
+import (
+	"context"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
+)
 
 // Delivery is one message handed from one simulated service to another:
 // EventBridge to an SQS queue, SNS topic or event bus; SNS to an SQS queue.
@@ -46,6 +50,21 @@ func (d Delivery) KeyUse(keyRef, account, region, via string) KeyUse {
 		KeyRef: keyRef, Account: account, Region: region, FromService: d.FromService,
 		Actions: []string{"kms:GenerateDataKey", "kms:Decrypt"}, SourceARN: d.SourceARN, ViaService: via,
 	}
+}
+
+// AuthorizeKey asks keys (nil when no KMS is simulated) whether the
+// delivery may use keyRef ("" for an unencrypted resource) for a resource
+// of account and region that service via holds. A refusal comes back as
+// KMS's error with its code as via's API words it (code).
+func (d Delivery) AuthorizeKey(ctx context.Context, keys KeyAuthorizer, keyRef, account, region, via string, code func(kmsCode string) string) error {
+	if keyRef == "" || keys == nil {
+		return nil
+	}
+	if err := keys.AuthorizeKeyUse(ctx, d.KeyUse(keyRef, account, region, via)); err != nil {
+		e := wire.AsError(err)
+		return &wire.Error{Code: code(e.Code), Status: e.Status, Message: e.Message}
+	}
+	return nil
 }
 
 // Deliverer accepts deliveries for the resources of one service.

@@ -227,7 +227,7 @@ func (s *Store) putRolePolicy(_ context.Context, r *wire.Request) (any, error) {
 	}
 	if _, ok := ro.policies[name]; !ok {
 		ro.policyNames = append(ro.policyNames, name)
-		sort.Strings(ro.policyNames)
+		slices.Sort(ro.policyNames)
 	}
 	ro.policies[name], ro.parsed[name] = doc, p
 	return nil, nil

@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/orgnotify/orgnotify/internal/awssim"
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
 	"github.com/orgnotify/orgnotify/internal/awssim/org"
 )
@@ -29,8 +28,7 @@ const putEvents = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Actio
 
 func start(t *testing.T) (*awssimtest.Env, *iam.Client) {
 	t.Helper()
-	env := awssimtest.Start(t, awssim.Seed{Organization: org.Seed{ManagementAccount: mgmt,
-		Accounts: []org.Account{{ID: member, Name: "payments"}}}})
+	env := awssimtest.StartOrg(t, mgmt, org.Account{ID: member, Name: "payments"})
 	return env, iam.NewFromConfig(env.Config(t, "us-east-1"))
 }
 
@@ -52,8 +50,7 @@ func TestRoleLifecycle(t *testing.T) {
 	}
 
 	// Names are unique without case.
-	_, err = c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("OrgNotify-Forwarder"), AssumeRolePolicyDocument: aws.String(trust)})
-	awssimtest.WantCode(t, err, "EntityAlreadyExists")
+	awssimtest.WantCall(t, c.CreateRole, &iam.CreateRoleInput{RoleName: aws.String("OrgNotify-Forwarder"), AssumeRolePolicyDocument: aws.String(trust)}, "EntityAlreadyExists")
 
 	got, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("orgnotify-forwarder")})
 	awssimtest.WantCode(t, err, "")
@@ -84,30 +81,23 @@ func TestRoleLifecycle(t *testing.T) {
 	}
 
 	newTrust := strings.Replace(trust, mgmt, member, 1)
-	_, err = c.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("orgnotify-forwarder"), PolicyDocument: aws.String(newTrust)})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.UpdateAssumeRolePolicy, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("orgnotify-forwarder"), PolicyDocument: aws.String(newTrust)}, "")
 	got, _ = c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("orgnotify-forwarder")})
 	if dec, _ := url.QueryUnescape(aws.ToString(got.Role.AssumeRolePolicyDocument)); dec != newTrust {
 		t.Fatalf("trust after update = %q", dec)
 	}
 
-	_, err = c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("orgnotify-forwarder")})
-	awssimtest.WantCode(t, err, "DeleteConflict")
-	_, err = c.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("orgnotify-forwarder"), PolicyName: aws.String("put-events")})
-	awssimtest.WantCode(t, err, "")
-	_, err = c.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("orgnotify-forwarder"), PolicyName: aws.String("put-events")})
-	awssimtest.WantCode(t, err, "NoSuchEntity")
-	_, err = c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("orgnotify-forwarder")})
-	awssimtest.WantCode(t, err, "")
-	_, err = c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("orgnotify-forwarder")})
-	awssimtest.WantCode(t, err, "NoSuchEntity")
+	awssimtest.WantCall(t, c.DeleteRole, &iam.DeleteRoleInput{RoleName: aws.String("orgnotify-forwarder")}, "DeleteConflict")
+	awssimtest.WantCall(t, c.DeleteRolePolicy, &iam.DeleteRolePolicyInput{RoleName: aws.String("orgnotify-forwarder"), PolicyName: aws.String("put-events")}, "")
+	awssimtest.WantCall(t, c.DeleteRolePolicy, &iam.DeleteRolePolicyInput{RoleName: aws.String("orgnotify-forwarder"), PolicyName: aws.String("put-events")}, "NoSuchEntity")
+	awssimtest.WantCall(t, c.DeleteRole, &iam.DeleteRoleInput{RoleName: aws.String("orgnotify-forwarder")}, "")
+	awssimtest.WantCall(t, c.GetRole, &iam.GetRoleInput{RoleName: aws.String("orgnotify-forwarder")}, "NoSuchEntity")
 }
 
 func TestValidation(t *testing.T) {
 	ctx := context.Background()
 	_, c := start(t)
-	_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(trust)})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.CreateRole, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(trust)}, "")
 	many := make([]types.Tag, 51)
 	for i := range many {
 		many[i] = types.Tag{Key: aws.String(fmt.Sprintf("k%d", i)), Value: aws.String("v")}
@@ -121,44 +111,17 @@ func TestValidation(t *testing.T) {
 			_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("a"), AssumeRolePolicyDocument: aws.String("{")})
 			return err
 		}, "MalformedPolicyDocument"},
-		{"trust policy with a Resource", func() error {
-			_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("a"), AssumeRolePolicyDocument: aws.String(
-				`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sts:AssumeRole","Resource":"*"}]}`)})
-			return err
-		}, "MalformedPolicyDocument"},
-		{"inline policy with a Principal", func() error {
-			_, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("r"), PolicyName: aws.String("p"), PolicyDocument: aws.String(
-				`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"events:PutEvents","Resource":"*"}]}`)})
-			return err
-		}, "MalformedPolicyDocument"},
-		{"51 tags on create", func() error {
-			_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("a"), AssumeRolePolicyDocument: aws.String(trust), Tags: many})
-			return err
-		}, "LimitExceeded"},
-		{"51 tags by TagRole", func() error {
-			_, err := c.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String("r"), Tags: many})
-			return err
-		}, "LimitExceeded"},
-		{"bad role name", func() error {
-			_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("a b"), AssumeRolePolicyDocument: aws.String(trust)})
-			return err
-		}, "ValidationError"},
-		{"bad path", func() error {
-			_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("a"), Path: aws.String("orgnotify"), AssumeRolePolicyDocument: aws.String(trust)})
-			return err
-		}, "ValidationError"},
-		{"session duration", func() error {
-			_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("a"), MaxSessionDuration: aws.Int32(60), AssumeRolePolicyDocument: aws.String(trust)})
-			return err
-		}, "ValidationError"},
-		{"missing role", func() error {
-			_, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("nope"), PolicyName: aws.String("p"), PolicyDocument: aws.String(putEvents)})
-			return err
-		}, "NoSuchEntity"},
-		{"reserved tag key", func() error {
-			_, err := c.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String("r"), Tags: []types.Tag{{Key: aws.String("aws:x"), Value: aws.String("v")}}})
-			return err
-		}, "InvalidInput"},
+		{"trust policy with a Resource", awssimtest.Call(ctx, c.CreateRole, &iam.CreateRoleInput{RoleName: aws.String("a"), AssumeRolePolicyDocument: aws.String(
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sts:AssumeRole","Resource":"*"}]}`)}), "MalformedPolicyDocument"},
+		{"inline policy with a Principal", awssimtest.Call(ctx, c.PutRolePolicy, &iam.PutRolePolicyInput{RoleName: aws.String("r"), PolicyName: aws.String("p"), PolicyDocument: aws.String(
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"events:PutEvents","Resource":"*"}]}`)}), "MalformedPolicyDocument"},
+		{"51 tags on create", awssimtest.Call(ctx, c.CreateRole, &iam.CreateRoleInput{RoleName: aws.String("a"), AssumeRolePolicyDocument: aws.String(trust), Tags: many}), "LimitExceeded"},
+		{"51 tags by TagRole", awssimtest.Call(ctx, c.TagRole, &iam.TagRoleInput{RoleName: aws.String("r"), Tags: many}), "LimitExceeded"},
+		{"bad role name", awssimtest.Call(ctx, c.CreateRole, &iam.CreateRoleInput{RoleName: aws.String("a b"), AssumeRolePolicyDocument: aws.String(trust)}), "ValidationError"},
+		{"bad path", awssimtest.Call(ctx, c.CreateRole, &iam.CreateRoleInput{RoleName: aws.String("a"), Path: aws.String("orgnotify"), AssumeRolePolicyDocument: aws.String(trust)}), "ValidationError"},
+		{"session duration", awssimtest.Call(ctx, c.CreateRole, &iam.CreateRoleInput{RoleName: aws.String("a"), MaxSessionDuration: aws.Int32(60), AssumeRolePolicyDocument: aws.String(trust)}), "ValidationError"},
+		{"missing role", awssimtest.Call(ctx, c.PutRolePolicy, &iam.PutRolePolicyInput{RoleName: aws.String("nope"), PolicyName: aws.String("p"), PolicyDocument: aws.String(putEvents)}), "NoSuchEntity"},
+		{"reserved tag key", awssimtest.Call(ctx, c.TagRole, &iam.TagRoleInput{RoleName: aws.String("r"), Tags: []types.Tag{{Key: aws.String("aws:x"), Value: aws.String("v")}}}), "InvalidInput"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) { awssimtest.WantCode(t, tc.call(), tc.want) })
@@ -179,8 +142,7 @@ func TestTagsAndListing(t *testing.T) {
 		if i%2 == 1 {
 			path = "/other/"
 		}
-		_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(fmt.Sprintf("role-%d", i)), Path: aws.String(path), AssumeRolePolicyDocument: aws.String(trust)})
-		awssimtest.WantCode(t, err, "")
+		awssimtest.WantCall(t, c.CreateRole, &iam.CreateRoleInput{RoleName: aws.String(fmt.Sprintf("role-%d", i)), Path: aws.String(path), AssumeRolePolicyDocument: aws.String(trust)}, "")
 	}
 	var seen []string
 	p := iam.NewListRolesPaginator(c, &iam.ListRolesInput{PathPrefix: aws.String("/orgnotify/"), MaxItems: aws.Int32(2)})
@@ -203,8 +165,7 @@ func TestTagsAndListing(t *testing.T) {
 	_, err := c.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String("role-0"), Tags: []types.Tag{
 		{Key: aws.String("b"), Value: aws.String("1")}, {Key: aws.String("a"), Value: aws.String("2")}}})
 	awssimtest.WantCode(t, err, "")
-	_, err = c.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String("role-0"), TagKeys: []string{"b"}})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.UntagRole, &iam.UntagRoleInput{RoleName: aws.String("role-0"), TagKeys: []string{"b"}}, "")
 	tags, err := c.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: aws.String("role-0")})
 	awssimtest.WantCode(t, err, "")
 	if len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Key) != "a" {
@@ -214,12 +175,11 @@ func TestTagsAndListing(t *testing.T) {
 	// Roles live per account: the member does not see the management
 	// account's roles.
 	creds, err := sts.NewFromConfig(env.Config(t, "us-east-1")).AssumeRole(ctx, &sts.AssumeRoleInput{
-		RoleArn: aws.String("arn:aws:iam::" + member + ":role/" + org.AccessRole), RoleSessionName: aws.String("test")})
+		RoleArn: aws.String(awssimtest.AccessRoleARN(member)), RoleSessionName: aws.String("test")})
 	awssimtest.WantCode(t, err, "")
 	mc := iam.NewFromConfig(env.ConfigWithKeys(t, "eu-west-1", aws.ToString(creds.Credentials.AccessKeyId),
 		aws.ToString(creds.Credentials.SecretAccessKey), aws.ToString(creds.Credentials.SessionToken)))
-	_, err = mc.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("role-0")})
-	awssimtest.WantCode(t, err, "NoSuchEntity")
+	awssimtest.WantCall(t, mc.GetRole, &iam.GetRoleInput{RoleName: aws.String("role-0")}, "NoSuchEntity")
 }
 
 // TestPropagation: with the delay knob set, a new role is not yet visible,
@@ -228,16 +188,13 @@ func TestPropagation(t *testing.T) {
 	ctx := context.Background()
 	env, c := start(t)
 	env.Sim.IAM.SetPropagationDelay(1500 * time.Millisecond)
-	_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("fresh"), AssumeRolePolicyDocument: aws.String(trust)})
-	awssimtest.WantCode(t, err, "")
-	_, err = c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("fresh")})
-	awssimtest.WantCode(t, err, "NoSuchEntity")
+	awssimtest.WantCall(t, c.CreateRole, &iam.CreateRoleInput{RoleName: aws.String("fresh"), AssumeRolePolicyDocument: aws.String(trust)}, "")
+	awssimtest.WantCall(t, c.GetRole, &iam.GetRoleInput{RoleName: aws.String("fresh")}, "NoSuchEntity")
 	w := iam.NewRoleExistsWaiter(c, func(o *iam.RoleExistsWaiterOptions) {
 		o.MinDelay, o.MaxDelay = 200*time.Millisecond, 400*time.Millisecond
 	})
 	if err := w.Wait(ctx, &iam.GetRoleInput{RoleName: aws.String("fresh")}, 20*time.Second); err != nil {
 		t.Fatalf("RoleExists waiter: %v", err)
 	}
-	_, err = c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("fresh")})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.GetRole, &iam.GetRoleInput{RoleName: aws.String("fresh")}, "")
 }

@@ -2,6 +2,7 @@ package iampolicy
 
 import (
 	"math/big"
+	"slices"
 	"strings"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
@@ -105,7 +106,7 @@ func (ps *PrincipalSet) matches(p Principal) bool {
 	}
 	for _, a := range ps.AWS {
 		switch {
-		case isAccountID(a):
+		case awsarn.IsAccountID(a):
 			// An account principal stands for every identity of that account.
 			if a == p.Account {
 				return true
@@ -144,17 +145,8 @@ func (c Condition) holds(ctx map[string]string) bool {
 			return false
 		}
 	}
-	matched := false
-	for _, w := range c.Values {
-		if compare(c.base, got, w) {
-			matched = true
-			break
-		}
-	}
-	if negated {
-		return !matched
-	}
-	return matched
+	matched := slices.ContainsFunc(c.Values, func(w string) bool { return compare(c.base, got, w) })
+	return matched != negated
 }
 
 // compare applies the positive form of base to (request value, policy value).
@@ -211,12 +203,7 @@ func arnLike(pattern, arn string) bool {
 }
 
 func anyMatch(patterns []string, value string, fold bool) bool {
-	for _, p := range patterns {
-		if wildcard(p, value, fold) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(patterns, func(p string) bool { return wildcard(p, value, fold) })
 }
 
 // wildcard matches value against an IAM pattern where "*" is any run of

@@ -15,9 +15,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 )
 
 // ErrMalformed is wrapped by every error Validate, Parse and Evaluate return
@@ -163,7 +166,7 @@ func ParseKind(doc string, kind Kind) (*Policy, error) {
 		return nil, malformed("trailing data after the JSON object")
 	}
 	p := &Policy{}
-	for _, k := range sortedKeys(top) {
+	for _, k := range slices.Sorted(maps.Keys(top)) {
 		switch k {
 		case "Version":
 			if err := json.Unmarshal(top[k], &p.Version); err != nil || !validVersions[p.Version] {
@@ -215,7 +218,7 @@ func parseStatement(m map[string]json.RawMessage, kind Kind) (Statement, error) 
 	if m == nil {
 		return st, malformed("statement must be an object")
 	}
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		v := m[k]
 		var err error
 		switch k {
@@ -291,7 +294,7 @@ func parsePrincipal(v json.RawMessage) (*PrincipalSet, error) {
 		return nil, malformed("Principal must be \"*\" or a non-empty object")
 	}
 	ps := &PrincipalSet{}
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		list, err := stringList("Principal."+k, m[k])
 		if err != nil {
 			return nil, err
@@ -303,7 +306,7 @@ func parsePrincipal(v json.RawMessage) (*PrincipalSet, error) {
 					ps.Any = true
 					continue
 				}
-				if !isAccountID(a) && !strings.HasPrefix(a, "arn:aws:iam::") && !strings.HasPrefix(a, "arn:aws:sts::") {
+				if !awsarn.IsAccountID(a) && !strings.HasPrefix(a, "arn:aws:iam::") && !strings.HasPrefix(a, "arn:aws:sts::") {
 					return nil, malformed("invalid AWS principal %q", a)
 				}
 				ps.AWS = append(ps.AWS, a)
@@ -332,7 +335,7 @@ func parseConditions(v json.RawMessage) ([]Condition, error) {
 		return nil, malformed("Condition must map operators to {key: values}: %v", err)
 	}
 	var out []Condition
-	for _, op := range sortedKeys(ops) {
+	for _, op := range slices.Sorted(maps.Keys(ops)) {
 		c := Condition{Operator: op}
 		rest := op
 		if set, after, ok := strings.Cut(rest, ":"); ok {
@@ -351,7 +354,7 @@ func parseConditions(v json.RawMessage) ([]Condition, error) {
 			return nil, malformed("condition operator %q is not valid", op)
 		}
 		c.base = rest
-		for _, key := range sortedKeys(ops[op]) {
+		for _, key := range slices.Sorted(maps.Keys(ops[op])) {
 			vals, err := conditionValues(ops[op][key])
 			if err != nil {
 				return nil, malformed("Condition %s %s: %v", op, key, err)
@@ -421,25 +424,4 @@ func stringList(name string, v json.RawMessage) ([]string, error) {
 		}
 	}
 	return list, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }

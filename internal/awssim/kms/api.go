@@ -275,17 +275,19 @@ type aliasInput struct {
 	TargetKeyId string
 }
 
-func (s *Store) createAlias(_ context.Context, r *wire.Request, in aliasInput) (any, error) {
-	if err := checkAliasName(in.AliasName); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (in aliasInput) Validate() error { return checkAliasName(in.AliasName) }
+
+// onAlias is an alias operation: the name checked, then served under the
+// store's lock in the caller's account and region.
+func onAlias[In interface{ Validate() error }](s *Store, serve func(r *wire.Request, in In, sc scope) (any, error)) wire.Handler {
+	return wire.Locked(&s.mu, func(r *wire.Request, _ In) (scope, error) { return scope{r.Account, r.Region}, nil }, serve)
+}
+
+func (s *Store) createAlias(r *wire.Request, in aliasInput, sc scope) (any, error) {
 	k, err := s.aliasTarget(r, in.TargetKeyId, "kms:CreateAlias")
 	if err != nil {
 		return nil, err
 	}
-	sc := scope{r.Account, r.Region}
 	if a := s.aliases[sc][in.AliasName]; a != nil {
 		return nil, wire.Errorf("AlreadyExistsException", http.StatusBadRequest, "An alias with the name %s already exists", a.arn)
 	}
@@ -293,13 +295,7 @@ func (s *Store) createAlias(_ context.Context, r *wire.Request, in aliasInput) (
 	return nil, nil
 }
 
-func (s *Store) updateAlias(_ context.Context, r *wire.Request, in aliasInput) (any, error) {
-	if err := checkAliasName(in.AliasName); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sc := scope{r.Account, r.Region}
+func (s *Store) updateAlias(r *wire.Request, in aliasInput, sc scope) (any, error) {
 	a := s.aliases[sc][in.AliasName]
 	if a == nil {
 		return nil, notFound("Alias %s is not found.", awsarn.New("kms", r.Region, r.Account, in.AliasName))
@@ -321,13 +317,9 @@ type deleteAliasInput struct {
 	AliasName string
 }
 
-func (s *Store) deleteAlias(_ context.Context, r *wire.Request, in deleteAliasInput) (any, error) {
-	if err := checkAliasName(in.AliasName); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sc := scope{r.Account, r.Region}
+func (in deleteAliasInput) Validate() error { return checkAliasName(in.AliasName) }
+
+func (s *Store) deleteAlias(r *wire.Request, in deleteAliasInput, sc scope) (any, error) {
 	if s.aliases[sc][in.AliasName] == nil {
 		return nil, notFound("Alias %s is not found.", awsarn.New("kms", r.Region, r.Account, in.AliasName))
 	}

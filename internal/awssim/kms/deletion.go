@@ -56,28 +56,29 @@ func (s *Store) withDeletion(ops map[string]wire.Handler) map[string]wire.Handle
 	return ops
 }
 
+type scheduleDeletionInput struct {
+	keyRef
+	PendingWindowInDays *int
+}
+
+// days is the waiting period asked for, 30 by default.
+func (in scheduleDeletionInput) days() int {
+	if in.PendingWindowInDays != nil {
+		return *in.PendingWindowInDays
+	}
+	return 30
+}
+
+func (in scheduleDeletionInput) Validate() error {
+	if days := in.days(); days < 7 || days > 30 {
+		return validation("1 validation error detected: Value '%d' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30", days)
+	}
+	return nil
+}
+
 func (s *Store) scheduleKeyDeletion(p *pendingKeys) wire.Handler {
-	return func(_ context.Context, r *wire.Request) (any, error) {
-		var in struct {
-			KeyId               string
-			PendingWindowInDays *int
-		}
-		if err := r.Decode(&in); err != nil {
-			return nil, err
-		}
-		days := 30
-		if in.PendingWindowInDays != nil {
-			days = *in.PendingWindowInDays
-		}
-		if days < 7 || days > 30 {
-			return nil, validation("1 validation error detected: Value '%d' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30", days)
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		k, err := s.keyFor(r, in.KeyId, "kms:ScheduleKeyDeletion")
-		if err != nil {
-			return nil, err
-		}
+	return onKey(s, "kms:ScheduleKeyDeletion", func(r *wire.Request, in scheduleDeletionInput, k *key) (any, error) {
+		days := in.days()
 		if k.manager == "AWS" {
 			return nil, invalidState("%s is an AWS managed key and cannot be deleted", k.arn)
 		}
@@ -90,21 +91,11 @@ func (s *Store) scheduleKeyDeletion(p *pendingKeys) wire.Handler {
 		p.at[k.arn] = d
 		k.enabled = false
 		return map[string]any{"KeyId": k.arn, "DeletionDate": wire.EpochSeconds(d.date), "KeyState": "PendingDeletion", "PendingWindowInDays": days}, nil
-	}
+	})
 }
 
 func (s *Store) cancelKeyDeletion(p *pendingKeys) wire.Handler {
-	return func(_ context.Context, r *wire.Request) (any, error) {
-		var in keyRef
-		if err := r.Decode(&in); err != nil {
-			return nil, err
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		k, err := s.keyFor(r, in.KeyId, "kms:CancelKeyDeletion")
-		if err != nil {
-			return nil, err
-		}
+	return onKey(s, "kms:CancelKeyDeletion", func(_ *wire.Request, _ keyRef, k *key) (any, error) {
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		if _, ok := p.at[k.arn]; !ok {
@@ -112,7 +103,7 @@ func (s *Store) cancelKeyDeletion(p *pendingKeys) wire.Handler {
 		}
 		delete(p.at, k.arn) // the key stays disabled, as in AWS
 		return map[string]any{"KeyId": k.arn}, nil
-	}
+	})
 }
 
 // pendingMetadata is DescribeKey's KeyMetadata of a key pending deletion.

@@ -3,7 +3,6 @@ package kms_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -13,12 +12,10 @@ import (
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/orgnotify/orgnotify/internal/awssim"
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
 	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 	simkms "github.com/orgnotify/orgnotify/internal/awssim/kms"
 	"github.com/orgnotify/orgnotify/internal/awssim/org"
-	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 const (
@@ -29,7 +26,7 @@ const (
 
 func start(t *testing.T) (*awssimtest.Env, *kms.Client) {
 	t.Helper()
-	env := awssimtest.Start(t, awssim.Seed{Organization: org.Seed{ManagementAccount: mgmt, Accounts: []org.Account{{ID: member}}}})
+	env := awssimtest.StartOrg(t, mgmt, org.Account{ID: member})
 	return env, kms.NewFromConfig(env.Config(t, region))
 }
 
@@ -68,8 +65,7 @@ func TestCreateAndDescribeKey(t *testing.T) {
 	if aws.ToString(pol.Policy) != simkms.DefaultKeyPolicy(mgmt) || aws.ToString(pol.PolicyName) != "default" {
 		t.Errorf("default policy = %s", aws.ToString(pol.Policy))
 	}
-	_, err = c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/orgnotify"), TargetKeyId: aws.String(id)})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.CreateAlias, &kms.CreateAliasInput{AliasName: aws.String("alias/orgnotify"), TargetKeyId: aws.String(id)}, "")
 
 	refs := []struct{ name, ref, code string }{
 		{"key ID", id, ""},
@@ -220,27 +216,20 @@ func TestAliases(t *testing.T) {
 	if got := list(&kms.ListAliasesInput{KeyId: k2.KeyId}); len(got) != 0 {
 		t.Errorf("ListAliases for key 2 = %v, want none", got)
 	}
-	_, err = c.ListAliases(ctx, &kms.ListAliasesInput{Limit: aws.Int32(101)})
-	awssimtest.WantCode(t, err, "ValidationException")
-	_, err = c.ListAliases(ctx, &kms.ListAliasesInput{Marker: aws.String("forged")})
-	awssimtest.WantCode(t, err, "InvalidMarkerException")
+	awssimtest.WantCall(t, c.ListAliases, &kms.ListAliasesInput{Limit: aws.Int32(101)}, "ValidationException")
+	awssimtest.WantCall(t, c.ListAliases, &kms.ListAliasesInput{Marker: aws.String("forged")}, "InvalidMarkerException")
 
-	_, err = c.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String("alias/orgnotify"), TargetKeyId: k2.KeyId})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.UpdateAlias, &kms.UpdateAliasInput{AliasName: aws.String("alias/orgnotify"), TargetKeyId: k2.KeyId}, "")
 	d, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/orgnotify")})
 	awssimtest.WantCode(t, err, "")
 	if aws.ToString(d.KeyMetadata.KeyId) != aws.ToString(k2.KeyId) {
 		t.Errorf("after UpdateAlias the alias names %s, want %s", aws.ToString(d.KeyMetadata.KeyId), aws.ToString(k2.KeyId))
 	}
-	_, err = c.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String("alias/missing"), TargetKeyId: k2.KeyId})
-	awssimtest.WantCode(t, err, "NotFoundException")
+	awssimtest.WantCall(t, c.UpdateAlias, &kms.UpdateAliasInput{AliasName: aws.String("alias/missing"), TargetKeyId: k2.KeyId}, "NotFoundException")
 	signing := createKey(t, c, &kms.CreateKeyInput{KeySpec: kmstypes.KeySpecRsa2048, KeyUsage: kmstypes.KeyUsageTypeSignVerify})
-	_, err = c.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String("alias/orgnotify"), TargetKeyId: signing.KeyId})
-	awssimtest.WantCode(t, err, "ValidationException")
-	_, err = c.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: aws.String("alias/orgnotify-2")})
-	awssimtest.WantCode(t, err, "")
-	_, err = c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/orgnotify-2")})
-	awssimtest.WantCode(t, err, "NotFoundException")
+	awssimtest.WantCall(t, c.UpdateAlias, &kms.UpdateAliasInput{AliasName: aws.String("alias/orgnotify"), TargetKeyId: signing.KeyId}, "ValidationException")
+	awssimtest.WantCall(t, c.DeleteAlias, &kms.DeleteAliasInput{AliasName: aws.String("alias/orgnotify-2")}, "")
+	awssimtest.WantCall(t, c.DescribeKey, &kms.DescribeKeyInput{KeyId: aws.String("alias/orgnotify-2")}, "NotFoundException")
 }
 
 func TestTagsAndRotation(t *testing.T) {
@@ -250,8 +239,7 @@ func TestTagsAndRotation(t *testing.T) {
 	_, err := c.TagResource(ctx, &kms.TagResourceInput{KeyId: id, Tags: []kmstypes.Tag{
 		{TagKey: aws.String("a"), TagValue: aws.String("2")}, {TagKey: aws.String("b"), TagValue: aws.String("3")}}})
 	awssimtest.WantCode(t, err, "")
-	_, err = c.UntagResource(ctx, &kms.UntagResourceInput{KeyId: id, TagKeys: []string{"zzz"}})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.UntagResource, &kms.UntagResourceInput{KeyId: id, TagKeys: []string{"zzz"}}, "")
 	tags, err := c.ListResourceTags(ctx, &kms.ListResourceTagsInput{KeyId: id})
 	awssimtest.WantCode(t, err, "")
 	var got []string
@@ -261,30 +249,24 @@ func TestTagsAndRotation(t *testing.T) {
 	if fmt.Sprint(got) != "[a=2 b=3]" || tags.Truncated {
 		t.Errorf("tags = %v truncated %v, want [a=2 b=3]", got, tags.Truncated)
 	}
-	_, err = c.TagResource(ctx, &kms.TagResourceInput{KeyId: id, Tags: []kmstypes.Tag{{TagKey: aws.String("aws:cloudformation:x"), TagValue: aws.String("1")}}})
-	awssimtest.WantCode(t, err, "TagException")
+	awssimtest.WantCall(t, c.TagResource, &kms.TagResourceInput{KeyId: id, Tags: []kmstypes.Tag{{TagKey: aws.String("aws:cloudformation:x"), TagValue: aws.String("1")}}}, "TagException")
 
 	st, err := c.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: id})
 	awssimtest.WantCode(t, err, "")
 	if st.KeyRotationEnabled {
 		t.Errorf("new key rotates")
 	}
-	_, err = c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: id, RotationPeriodInDays: aws.Int32(89)})
-	awssimtest.WantCode(t, err, "ValidationException")
-	_, err = c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: id, RotationPeriodInDays: aws.Int32(180)})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.EnableKeyRotation, &kms.EnableKeyRotationInput{KeyId: id, RotationPeriodInDays: aws.Int32(89)}, "ValidationException")
+	awssimtest.WantCall(t, c.EnableKeyRotation, &kms.EnableKeyRotationInput{KeyId: id, RotationPeriodInDays: aws.Int32(180)}, "")
 	st, err = c.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: id})
 	awssimtest.WantCode(t, err, "")
 	if !st.KeyRotationEnabled || aws.ToInt32(st.RotationPeriodInDays) != 180 || st.NextRotationDate == nil {
 		t.Errorf("rotation = %v every %d next %v", st.KeyRotationEnabled, aws.ToInt32(st.RotationPeriodInDays), st.NextRotationDate)
 	}
 	signing := createKey(t, c, &kms.CreateKeyInput{KeySpec: kmstypes.KeySpecEccNistP256, KeyUsage: kmstypes.KeyUsageTypeSignVerify})
-	_, err = c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: signing.KeyId})
-	awssimtest.WantCode(t, err, "UnsupportedOperationException")
-	_, err = c.DisableKey(ctx, &kms.DisableKeyInput{KeyId: id})
-	awssimtest.WantCode(t, err, "")
-	_, err = c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: id})
-	awssimtest.WantCode(t, err, "DisabledException")
+	awssimtest.WantCall(t, c.EnableKeyRotation, &kms.EnableKeyRotationInput{KeyId: signing.KeyId}, "UnsupportedOperationException")
+	awssimtest.WantCall(t, c.DisableKey, &kms.DisableKeyInput{KeyId: id}, "")
+	awssimtest.WantCall(t, c.EnableKeyRotation, &kms.EnableKeyRotationInput{KeyId: id}, "DisabledException")
 	d, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: id})
 	awssimtest.WantCode(t, err, "")
 	if d.KeyMetadata.Enabled || d.KeyMetadata.KeyState != kmstypes.KeyStateDisabled {
@@ -309,8 +291,7 @@ func TestAWSManagedKey(t *testing.T) {
 	if !strings.Contains(aws.ToString(pol.Policy), `"kms:ViaService": "sqs.us-east-1.amazonaws.com"`) {
 		t.Errorf("managed key policy = %s", aws.ToString(pol.Policy))
 	}
-	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: d.KeyMetadata.KeyId, Policy: aws.String(eventsKeyPolicy(mgmt))})
-	awssimtest.WantCode(t, err, "AccessDeniedException")
+	awssimtest.WantCall(t, c.PutKeyPolicy, &kms.PutKeyPolicyInput{KeyId: d.KeyMetadata.KeyId, Policy: aws.String(eventsKeyPolicy(mgmt))}, "AccessDeniedException")
 	st, err := c.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: d.KeyMetadata.KeyId})
 	awssimtest.WantCode(t, err, "")
 	if !st.KeyRotationEnabled {
@@ -323,7 +304,7 @@ func TestCrossAccountKeyAccess(t *testing.T) {
 	ctx := context.Background()
 	base := env.Config(t, region)
 	memberCfg, _ := env.AssumeRole(t, base, region, sts.AssumeRoleInput{
-		RoleArn: aws.String("arn:aws:iam::" + member + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("t1")})
+		RoleArn: aws.String(awssimtest.AccessRoleARN(member)), RoleSessionName: aws.String("t1")})
 	mc := kms.NewFromConfig(memberCfg)
 
 	private := createKey(t, c, &kms.CreateKeyInput{})
@@ -347,8 +328,7 @@ func TestAuthorizeKeyUse(t *testing.T) {
 	env, c := start(t)
 	ctx := context.Background()
 	cmk := createKey(t, c, &kms.CreateKeyInput{Policy: aws.String(eventsKeyPolicy(mgmt))})
-	_, err := c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/orgnotify"), TargetKeyId: cmk.KeyId})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.CreateAlias, &kms.CreateAliasInput{AliasName: aws.String("alias/orgnotify"), TargetKeyId: cmk.KeyId}, "")
 	plain := createKey(t, c, &kms.CreateKeyInput{})
 	decryptOnly := createKey(t, c, &kms.CreateKeyInput{Policy: aws.String(`{"Version":"2012-10-17","Statement":[
  {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + mgmt + `:root"},"Action":"kms:*","Resource":"*"},
@@ -358,8 +338,7 @@ func TestAuthorizeKeyUse(t *testing.T) {
  {"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":["kms:Decrypt","kms:GenerateDataKey*"],"Resource":"*",
   "Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:events:*:` + mgmt + `:rule/orgnotify-*"}}}]}`)})
 	disabled := createKey(t, c, &kms.CreateKeyInput{Policy: aws.String(eventsKeyPolicy(mgmt))})
-	_, err = c.DisableKey(ctx, &kms.DisableKeyInput{KeyId: disabled.KeyId})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.DisableKey, &kms.DisableKeyInput{KeyId: disabled.KeyId}, "")
 
 	rule := "arn:aws:events:us-east-1:" + mgmt + ":rule/orgnotify-lifecycle"
 	use := func(ref, from string) handoff.KeyUse {
@@ -395,14 +374,7 @@ func TestAuthorizeKeyUse(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			err := env.Sim.KMS.AuthorizeKeyUse(ctx, tc.use)
-			var we *wire.Error
-			got := ""
-			if errors.As(err, &we) {
-				got = we.Code
-			} else if err != nil {
-				t.Fatalf("error %v is not a *wire.Error", err)
-			}
-			if got != tc.code {
+			if awssimtest.WireCode(t, err) != tc.code {
 				t.Errorf("AuthorizeKeyUse = %v, want code %q", err, tc.code)
 			}
 		})
@@ -424,5 +396,129 @@ func TestDefaultKeyPolicyShape(t *testing.T) {
 	}
 	if doc.Version != "2012-10-17" || len(doc.Statement) != 1 || doc.Statement[0].Principal["AWS"] != "arn:aws:iam::"+mgmt+":root" || doc.Statement[0].Action != "kms:*" {
 		t.Errorf("default policy = %+v", doc)
+	}
+}
+
+// Audit tests: ListResourceTags (pagination and errors), TagResource's tag
+// limit, and the error paths of GetKeyRotationStatus and EnableKeyRotation.
+
+const missingKey = "1234abcd-12ab-34cd-56ef-1234567890ab"
+
+func TestAuditListResourceTags(t *testing.T) {
+	_, c := start(t)
+	ctx := context.Background()
+	id := createKey(t, c, &kms.CreateKeyInput{Tags: []kmstypes.Tag{
+		{TagKey: aws.String("a"), TagValue: aws.String("1")},
+		{TagKey: aws.String("b"), TagValue: aws.String("2")},
+		{TagKey: aws.String("c"), TagValue: aws.String("3")},
+	}}).KeyId
+
+	var got []string
+	var truncated []bool
+	in := &kms.ListResourceTagsInput{KeyId: id, Limit: aws.Int32(2)}
+	for pages := 0; pages < 5; pages++ {
+		out, err := c.ListResourceTags(ctx, in)
+		awssimtest.WantCode(t, err, "")
+		truncated = append(truncated, out.Truncated)
+		for _, tg := range out.Tags {
+			got = append(got, aws.ToString(tg.TagKey)+"="+aws.ToString(tg.TagValue))
+		}
+		if out.NextMarker == nil {
+			break
+		}
+		in.Marker = out.NextMarker
+	}
+	if fmt.Sprint(got) != "[a=1 b=2 c=3]" || fmt.Sprint(truncated) != "[true false]" {
+		t.Errorf("pages gave %v, truncated %v; want [a=1 b=2 c=3], [true false]", got, truncated)
+	}
+
+	tests := []struct {
+		name string
+		in   kms.ListResourceTagsInput
+		code string
+	}{
+		{"missing key", kms.ListResourceTagsInput{KeyId: aws.String(missingKey)}, "NotFoundException"},
+		{"alias that does not exist", kms.ListResourceTagsInput{KeyId: aws.String("alias/nope")}, "NotFoundException"},
+		{"limit 0", kms.ListResourceTagsInput{KeyId: id, Limit: aws.Int32(0)}, "ValidationException"},
+		{"limit 101", kms.ListResourceTagsInput{KeyId: id, Limit: aws.Int32(101)}, "ValidationException"},
+		{"forged marker", kms.ListResourceTagsInput{KeyId: id, Marker: aws.String("forged")}, "InvalidMarkerException"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { awssimtest.WantCall(t, c.ListResourceTags, &tt.in, tt.code) })
+	}
+}
+
+func TestAuditTagResourceLimit(t *testing.T) {
+	_, c := start(t)
+	ctx := context.Background()
+	tags := []kmstypes.Tag{{TagKey: aws.String("keep"), TagValue: aws.String("original")}}
+	for i := range 49 {
+		tags = append(tags, kmstypes.Tag{TagKey: aws.String(fmt.Sprintf("k%02d", i)), TagValue: aws.String("v")})
+	}
+	id := createKey(t, c, &kms.CreateKeyInput{Tags: tags}).KeyId
+	list := func(t *testing.T) string {
+		t.Helper()
+		out, err := c.ListResourceTags(ctx, &kms.ListResourceTagsInput{KeyId: id, Limit: aws.Int32(100)})
+		awssimtest.WantCode(t, err, "")
+		return awssimtest.SortedTags(out.Tags, func(tg kmstypes.Tag) (*string, *string) { return tg.TagKey, tg.TagValue })
+	}
+	before := list(t)
+	if n := strings.Count(before, ",") + 1; n != 50 {
+		t.Fatalf("key has %d tags, want 50", n)
+	}
+	tests := []struct {
+		name string
+		ref  *string
+		tags []kmstypes.Tag
+		code string
+	}{
+		{"51st tag", id, []kmstypes.Tag{{TagKey: aws.String("extra"), TagValue: aws.String("1")}}, "TagException"},
+		{"51st tag with an overwrite", id, []kmstypes.Tag{{TagKey: aws.String("keep"), TagValue: aws.String("changed")}, {TagKey: aws.String("extra"), TagValue: aws.String("1")}}, "TagException"},
+		{"duplicate keys in one call", id, []kmstypes.Tag{{TagKey: aws.String("keep"), TagValue: aws.String("x")}, {TagKey: aws.String("keep"), TagValue: aws.String("y")}}, "TagException"},
+		{"missing key", aws.String(missingKey), []kmstypes.Tag{{TagKey: aws.String("a"), TagValue: aws.String("1")}}, "NotFoundException"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := c.TagResource(ctx, &kms.TagResourceInput{KeyId: tt.ref, Tags: tt.tags})
+			awssimtest.WantCode(t, err, tt.code)
+			if got := list(t); got != before {
+				t.Errorf("tags after a failed TagResource:\n got %s\nwant %s", got, before)
+			}
+		})
+	}
+}
+
+func TestAuditKeyRotationErrors(t *testing.T) {
+	_, c := start(t)
+	ctx := context.Background()
+	managed, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/aws/sns")})
+	awssimtest.WantCode(t, err, "")
+	tests := []struct {
+		name string
+		call func() error
+		code string
+	}{
+		{"GetKeyRotationStatus of a missing key", awssimtest.Call(ctx, c.GetKeyRotationStatus, &kms.GetKeyRotationStatusInput{KeyId: aws.String(missingKey)}), "NotFoundException"},
+		{"EnableKeyRotation of a missing key", awssimtest.Call(ctx, c.EnableKeyRotation, &kms.EnableKeyRotationInput{KeyId: aws.String(missingKey)}), "NotFoundException"},
+		{"EnableKeyRotation over 2560 days", func() error {
+			id := createKey(t, c, &kms.CreateKeyInput{}).KeyId
+			_, err := c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: id, RotationPeriodInDays: aws.Int32(2561)})
+			return err
+		}, "ValidationException"},
+		// The managed key's policy grants the account no kms:EnableKeyRotation,
+		// so the policy check answers before the "AWS rotates it" check.
+		{"EnableKeyRotation of an AWS-managed key", awssimtest.Call(ctx, c.EnableKeyRotation, &kms.EnableKeyRotationInput{KeyId: managed.KeyMetadata.KeyId}), "AccessDeniedException"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { awssimtest.WantCode(t, tt.call(), tt.code) })
+	}
+
+	// A key with rotation enabled at the default period reports 365 days.
+	id := createKey(t, c, &kms.CreateKeyInput{}).KeyId
+	awssimtest.WantCall(t, c.EnableKeyRotation, &kms.EnableKeyRotationInput{KeyId: id}, "")
+	st, err := c.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: id})
+	awssimtest.WantCode(t, err, "")
+	if !st.KeyRotationEnabled || aws.ToInt32(st.RotationPeriodInDays) != 365 {
+		t.Errorf("rotation enabled %v every %d days, want true, 365", st.KeyRotationEnabled, aws.ToInt32(st.RotationPeriodInDays))
 	}
 }

@@ -19,8 +19,7 @@ func TestAliasesTakeNoTags(t *testing.T) {
 	ctx := context.Background()
 	_, c := start(t)
 	k := createKey(t, c, &kms.CreateKeyInput{})
-	_, err := c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/orgnotify"), TargetKeyId: k.KeyId})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, c.CreateAlias, &kms.CreateAliasInput{AliasName: aws.String("alias/orgnotify"), TargetKeyId: k.KeyId}, "")
 	tag := []kmstypes.Tag{{TagKey: aws.String("orgnotify:owner"), TagValue: aws.String("main")}}
 	tests := []struct{ name, ref, code string }{
 		{"alias name", "alias/orgnotify", "NotFoundException"},
@@ -40,8 +39,7 @@ func TestAliasesTakeNoTags(t *testing.T) {
 		t.Fatalf("key tags = %+v, want none", out.Tags)
 	}
 	for _, ref := range []string{aws.ToString(k.KeyId), aws.ToString(k.Arn)} {
-		_, err = c.TagResource(ctx, &kms.TagResourceInput{KeyId: aws.String(ref), Tags: tag})
-		awssimtest.WantCode(t, err, "")
+		awssimtest.WantCall(t, c.TagResource, &kms.TagResourceInput{KeyId: aws.String(ref), Tags: tag}, "")
 	}
 }
 

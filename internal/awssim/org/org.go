@@ -21,6 +21,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"regexp"
+	"slices"
 	"sync"
 	"time"
 
@@ -246,12 +247,7 @@ func New(seed Seed) (*Store, error) {
 }
 
 func containsAccount(list []Account, id string) bool {
-	for _, a := range list {
-		if a.ID == id {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(list, func(a Account) bool { return a.ID == id })
 }
 
 func (s *Store) checkParent(id string) error {

@@ -63,8 +63,6 @@ func externalFor(roleARN string) *string {
 	return nil
 }
 
-func roleARN(acct, name string) string { return "arn:aws:iam::" + acct + ":role/" + name }
-
 func TestEmptySeedIsAnOrganizationOfOne(t *testing.T) {
 	env := awssimtest.Start(t, awssim.Seed{})
 	cfg := env.Config(t, region)
@@ -89,7 +87,7 @@ func TestEmptySeedIsAnOrganizationOfOne(t *testing.T) {
 	}
 	// The management account has no OrganizationAccountAccessRole in AWS.
 	_, err = sts.NewFromConfig(cfg).AssumeRole(ctx, &sts.AssumeRoleInput{
-		RoleArn: aws.String(roleARN(org.DefaultManagementAccount, org.AccessRole)), RoleSessionName: aws.String("x1")})
+		RoleArn: aws.String(awssimtest.RoleARN(org.DefaultManagementAccount, org.AccessRole)), RoleSessionName: aws.String("x1")})
 	awssimtest.WantCode(t, err, "AccessDenied")
 	awssimtest.WantStatus(t, err, 403)
 }
@@ -230,9 +228,9 @@ func TestCallerAccess(t *testing.T) {
 	ctx := context.Background()
 	callers := map[string]aws.Config{
 		"management":              base,
-		"member":                  assume(t, env, base, roleARN(member, org.AccessRole)),
-		"delegated administrator": assume(t, env, base, roleARN(security, org.AccessRole)),
-		"outsider":                assume(t, env, base, roleARN(outsider, "Partner")),
+		"member":                  assume(t, env, base, awssimtest.RoleARN(member, org.AccessRole)),
+		"delegated administrator": assume(t, env, base, awssimtest.RoleARN(security, org.AccessRole)),
+		"outsider":                assume(t, env, base, awssimtest.RoleARN(outsider, "Partner")),
 	}
 	cases := []struct {
 		caller, describeOrg, listAccounts string
@@ -267,7 +265,7 @@ func TestCallerAccess(t *testing.T) {
 func TestAssumeRole(t *testing.T) {
 	env := awssimtest.Start(t, seed())
 	base := env.Config(t, region)
-	memberCfg := assume(t, env, base, roleARN(member, org.AccessRole))
+	memberCfg := assume(t, env, base, awssimtest.RoleARN(member, org.AccessRole))
 	ctx := context.Background()
 	cases := []struct {
 		name     string
@@ -277,27 +275,27 @@ func TestAssumeRole(t *testing.T) {
 		status   int
 		contains string
 	}{
-		{name: "member access role", from: base, in: sts.AssumeRoleInput{RoleArn: aws.String(roleARN(member, org.AccessRole)), RoleSessionName: aws.String("orgnotify")}},
+		{name: "member access role", from: base, in: sts.AssumeRoleInput{RoleArn: aws.String(awssimtest.RoleARN(member, org.AccessRole)), RoleSessionName: aws.String("orgnotify")}},
 		{name: "role with a path", from: base, in: sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + member + ":role/team/" + org.AccessRole), RoleSessionName: aws.String("orgnotify")}},
-		{name: "role in an outside account", from: base, in: sts.AssumeRoleInput{RoleArn: aws.String(roleARN(outsider, "Partner")), RoleSessionName: aws.String("p@x.com"), DurationSeconds: aws.Int32(3600)}},
-		{name: "invited account has no access role", from: base, in: sts.AssumeRoleInput{RoleArn: aws.String(roleARN(invited, org.AccessRole)), RoleSessionName: aws.String("orgnotify")},
+		{name: "role in an outside account", from: base, in: sts.AssumeRoleInput{RoleArn: aws.String(awssimtest.RoleARN(outsider, "Partner")), RoleSessionName: aws.String("p@x.com"), DurationSeconds: aws.Int32(3600)}},
+		{name: "invited account has no access role", from: base, in: sts.AssumeRoleInput{RoleArn: aws.String(awssimtest.RoleARN(invited, org.AccessRole)), RoleSessionName: aws.String("orgnotify")},
 			code: "AccessDenied", status: 403, contains: "User: arn:aws:iam::111111111111:root is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::444444444444:role/OrganizationAccountAccessRole"},
-		{name: "unknown role", from: base, in: sts.AssumeRoleInput{RoleArn: aws.String(roleARN(member, "Nope")), RoleSessionName: aws.String("orgnotify")}, code: "AccessDenied", status: 403},
-		{name: "role does not trust the caller", from: base, in: sts.AssumeRoleInput{RoleArn: aws.String(roleARN(security, "Audit")), RoleSessionName: aws.String("ab"), ExternalId: aws.String("ext-42")}, code: "AccessDenied", status: 403},
-		{name: "trusted caller, wrong external ID", from: memberCfg, in: sts.AssumeRoleInput{RoleArn: aws.String(roleARN(security, "Audit")), RoleSessionName: aws.String("ab"), ExternalId: aws.String("ext-41")},
+		{name: "unknown role", from: base, in: sts.AssumeRoleInput{RoleArn: aws.String(awssimtest.RoleARN(member, "Nope")), RoleSessionName: aws.String("orgnotify")}, code: "AccessDenied", status: 403},
+		{name: "role does not trust the caller", from: base, in: sts.AssumeRoleInput{RoleArn: aws.String(awssimtest.RoleARN(security, "Audit")), RoleSessionName: aws.String("ab"), ExternalId: aws.String("ext-42")}, code: "AccessDenied", status: 403},
+		{name: "trusted caller, wrong external ID", from: memberCfg, in: sts.AssumeRoleInput{RoleArn: aws.String(awssimtest.RoleARN(security, "Audit")), RoleSessionName: aws.String("ab"), ExternalId: aws.String("ext-41")},
 			code: "AccessDenied", status: 403, contains: "assumed-role/OrganizationAccountAccessRole/test"},
-		{name: "trusted caller, right external ID", from: memberCfg, in: sts.AssumeRoleInput{RoleArn: aws.String(roleARN(security, "Audit")), RoleSessionName: aws.String("ab"), ExternalId: aws.String("ext-42")}},
-		{name: "role chaining over one hour", from: memberCfg, in: sts.AssumeRoleInput{RoleArn: aws.String(roleARN(security, "Audit")), RoleSessionName: aws.String("ab"), ExternalId: aws.String("ext-42"), DurationSeconds: aws.Int32(3601)},
+		{name: "trusted caller, right external ID", from: memberCfg, in: sts.AssumeRoleInput{RoleArn: aws.String(awssimtest.RoleARN(security, "Audit")), RoleSessionName: aws.String("ab"), ExternalId: aws.String("ext-42")}},
+		{name: "role chaining over one hour", from: memberCfg, in: sts.AssumeRoleInput{RoleArn: aws.String(awssimtest.RoleARN(security, "Audit")), RoleSessionName: aws.String("ab"), ExternalId: aws.String("ext-42"), DurationSeconds: aws.Int32(3601)},
 			code: "ValidationError", status: 400, contains: "role chaining"},
-		{name: "above the role's maximum", from: base, in: sts.AssumeRoleInput{RoleArn: aws.String(roleARN(member, org.AccessRole)), RoleSessionName: aws.String("ab"), DurationSeconds: aws.Int32(7200)},
+		{name: "above the role's maximum", from: base, in: sts.AssumeRoleInput{RoleArn: aws.String(awssimtest.RoleARN(member, org.AccessRole)), RoleSessionName: aws.String("ab"), DurationSeconds: aws.Int32(7200)},
 			code: "ValidationError", status: 400, contains: "MaxSessionDuration"},
-		{name: "duration under 900", from: base, in: sts.AssumeRoleInput{RoleArn: aws.String(roleARN(member, org.AccessRole)), RoleSessionName: aws.String("ab"), DurationSeconds: aws.Int32(899)},
+		{name: "duration under 900", from: base, in: sts.AssumeRoleInput{RoleArn: aws.String(awssimtest.RoleARN(member, org.AccessRole)), RoleSessionName: aws.String("ab"), DurationSeconds: aws.Int32(899)},
 			code: "ValidationError", status: 400, contains: "greater than or equal to 900"},
-		{name: "duration over 43200", from: base, in: sts.AssumeRoleInput{RoleArn: aws.String(roleARN(member, org.AccessRole)), RoleSessionName: aws.String("ab"), DurationSeconds: aws.Int32(43201)},
+		{name: "duration over 43200", from: base, in: sts.AssumeRoleInput{RoleArn: aws.String(awssimtest.RoleARN(member, org.AccessRole)), RoleSessionName: aws.String("ab"), DurationSeconds: aws.Int32(43201)},
 			code: "ValidationError", status: 400, contains: "less than or equal to 43200"},
-		{name: "session name with a space", from: base, in: sts.AssumeRoleInput{RoleArn: aws.String(roleARN(member, org.AccessRole)), RoleSessionName: aws.String("my session")},
+		{name: "session name with a space", from: base, in: sts.AssumeRoleInput{RoleArn: aws.String(awssimtest.RoleARN(member, org.AccessRole)), RoleSessionName: aws.String("my session")},
 			code: "ValidationError", status: 400, contains: "roleSessionName"},
-		{name: "session name too short", from: base, in: sts.AssumeRoleInput{RoleArn: aws.String(roleARN(member, org.AccessRole)), RoleSessionName: aws.String("a")},
+		{name: "session name too short", from: base, in: sts.AssumeRoleInput{RoleArn: aws.String(awssimtest.RoleARN(member, org.AccessRole)), RoleSessionName: aws.String("a")},
 			code: "ValidationError", status: 400, contains: "roleSessionName"},
 		{name: "ARN too short", from: base, in: sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::1:role"), RoleSessionName: aws.String("ab")},
 			code: "ValidationError", status: 400, contains: "roleArn"},
@@ -345,7 +343,7 @@ func TestCredentials(t *testing.T) {
 	base := env.Config(t, region)
 	ctx := context.Background()
 	out, err := sts.NewFromConfig(base).AssumeRole(ctx, &sts.AssumeRoleInput{
-		RoleArn: aws.String(roleARN(member, org.AccessRole)), RoleSessionName: aws.String("orgnotify"), DurationSeconds: aws.Int32(900)})
+		RoleArn: aws.String(awssimtest.RoleARN(member, org.AccessRole)), RoleSessionName: aws.String("orgnotify"), DurationSeconds: aws.Int32(900)})
 	awssimtest.WantCode(t, err, "")
 	key, secret, token := aws.ToString(out.Credentials.AccessKeyId), aws.ToString(out.Credentials.SecretAccessKey), aws.ToString(out.Credentials.SessionToken)
 

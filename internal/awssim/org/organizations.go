@@ -20,11 +20,11 @@ func (s *Store) Organizations() wire.Service {
 		AccessDeniedCode: "AccessDeniedException",
 		Ops: map[string]wire.Handler{
 			"DescribeOrganization":  s.describeOrganization,
-			"ListAccounts":          wire.Op(s.listAccounts),
-			"ListAccountsForParent": wire.Op(s.listAccountsForParent),
-			"DescribeAccount":       wire.Op(s.describeAccount),
-			"ListParents":           wire.Op(s.listParents),
-			"ListRoots":             wire.Op(s.listRoots),
+			"ListAccounts":          readOp(s, s.listAccounts),
+			"ListAccountsForParent": readOp(s, s.listAccountsForParent),
+			"DescribeAccount":       readOp(s, s.describeAccount),
+			"ListParents":           readOp(s, s.listParents),
+			"ListRoots":             readOp(s, s.listRoots),
 		},
 	}
 }
@@ -33,6 +33,16 @@ func invalidInput(reason, format string, args ...any) *wire.Error {
 	e := wire.Errorf("InvalidInputException", http.StatusBadRequest, format, args...)
 	e.Fields = map[string]any{"Reason": reason}
 	return e
+}
+
+// readOp is the Handler of a read operation: callerMayRead first.
+func readOp[In any](s *Store, serve func(r *wire.Request, in In) (any, error)) wire.Handler {
+	return wire.Op(func(_ context.Context, r *wire.Request, in In) (any, error) {
+		if err := s.callerMayRead(r); err != nil {
+			return nil, err
+		}
+		return serve(r, in)
+	})
 }
 
 // callerMayRead answers what AWS answers callers of the Organizations read
@@ -163,10 +173,7 @@ type listAccountsOutput struct {
 	NextToken *string       `json:"NextToken,omitempty"`
 }
 
-func (s *Store) listAccounts(_ context.Context, r *wire.Request, in pageInput) (any, error) {
-	if err := s.callerMayRead(r); err != nil {
-		return nil, err
-	}
+func (s *Store) listAccounts(_ *wire.Request, in pageInput) (any, error) {
 	return s.accountPage(in, s.accounts)
 }
 
@@ -187,10 +194,7 @@ type listAccountsForParentInput struct {
 	ParentId string `json:"ParentId"`
 }
 
-func (s *Store) listAccountsForParent(_ context.Context, r *wire.Request, in listAccountsForParentInput) (any, error) {
-	if err := s.callerMayRead(r); err != nil {
-		return nil, err
-	}
+func (s *Store) listAccountsForParent(_ *wire.Request, in listAccountsForParentInput) (any, error) {
 	if !rootIDRe.MatchString(in.ParentId) && !ouIDRe.MatchString(in.ParentId) {
 		return nil, invalidInput("INVALID_PATTERN", "You specified a value that is not valid for ParentId.")
 	}
@@ -210,10 +214,7 @@ type describeAccountInput struct {
 	AccountId string `json:"AccountId"`
 }
 
-func (s *Store) describeAccount(_ context.Context, r *wire.Request, in describeAccountInput) (any, error) {
-	if err := s.callerMayRead(r); err != nil {
-		return nil, err
-	}
+func (s *Store) describeAccount(_ *wire.Request, in describeAccountInput) (any, error) {
 	if !awsarn.IsAccountID(in.AccountId) {
 		return nil, invalidInput("INVALID_PATTERN", "You specified a value that is not valid for AccountId: it must be 12 digits.")
 	}
@@ -234,10 +235,7 @@ type listParentsInput struct {
 	ChildId string `json:"ChildId"`
 }
 
-func (s *Store) listParents(_ context.Context, r *wire.Request, in listParentsInput) (any, error) {
-	if err := s.callerMayRead(r); err != nil {
-		return nil, err
-	}
+func (s *Store) listParents(_ *wire.Request, in listParentsInput) (any, error) {
 	if !awsarn.IsAccountID(in.ChildId) && !ouIDRe.MatchString(in.ChildId) {
 		return nil, invalidInput("INVALID_PATTERN", "You specified a value that is not valid for ChildId.")
 	}
@@ -265,10 +263,7 @@ func (s *Store) listParents(_ context.Context, r *wire.Request, in listParentsIn
 	}{parents[start:end], next}, nil
 }
 
-func (s *Store) listRoots(_ context.Context, r *wire.Request, in pageInput) (any, error) {
-	if err := s.callerMayRead(r); err != nil {
-		return nil, err
-	}
+func (s *Store) listRoots(_ *wire.Request, in pageInput) (any, error) {
 	roots := []map[string]any{{
 		"Id": s.rootID, "Name": "Root",
 		"Arn":         "arn:aws:organizations::" + s.mgmt + ":root/" + s.orgID + "/" + s.rootID,

@@ -37,7 +37,7 @@ func start(t *testing.T, extra ...servicecatalog.ProvisionedProduct) (*awssimtes
 	env := awssimtest.Start(t, seed)
 	ctx := context.Background()
 	out, err := sts.NewFromConfig(env.Config(t, region)).AssumeRole(ctx, &sts.AssumeRoleInput{
-		RoleArn: aws.String("arn:aws:iam::" + member + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("orgnotify")})
+		RoleArn: aws.String(awssimtest.AccessRoleARN(member)), RoleSessionName: aws.String("orgnotify")})
 	if err != nil {
 		t.Fatal(err)
 	}

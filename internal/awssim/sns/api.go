@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -299,14 +298,18 @@ func (s *Store) deleteTopic(_ context.Context, r *wire.Request) (any, error) {
 	return nil, nil
 }
 
-// page returns the [start, end) window of n items for a NextToken and the
-// token of the next page ("" on the last one).
-func page(token string, n int) (start, end int, next string, err error) {
-	start, end, next, ok := paging.Window(token, pageSize, n)
+// pageOf is the page of items r's NextToken asks for, each as out renders
+// it, and the token of the next page ("" on the last one).
+func pageOf[T, O any](r *wire.Request, items []T, out func(T) O) ([]O, string, error) {
+	start, end, next, ok := paging.Window(r.Form.Get("NextToken"), pageSize, len(items))
 	if !ok {
-		return 0, 0, "", invalidParameter("Invalid parameter: NextToken")
+		return nil, "", invalidParameter("Invalid parameter: NextToken")
 	}
-	return start, end, next, nil
+	page := make([]O, 0, end-start)
+	for _, it := range items[start:end] {
+		page = append(page, out(it))
+	}
+	return page, next, nil
 }
 
 func (s *Store) listTopics(_ context.Context, r *wire.Request) (any, error) {
@@ -318,16 +321,9 @@ func (s *Store) listTopics(_ context.Context, r *wire.Request) (any, error) {
 			arns = append(arns, arn)
 		}
 	}
-	sort.Strings(arns)
-	start, end, next, err := page(r.Form.Get("NextToken"), len(arns))
-	if err != nil {
-		return nil, err
-	}
-	out := topicsResult{Topics: []topicARNResult{}, NextToken: next}
-	for _, arn := range arns[start:end] {
-		out.Topics = append(out.Topics, topicARNResult{arn})
-	}
-	return out, nil
+	slices.Sort(arns)
+	topics, next, err := pageOf(r, arns, func(arn string) topicARNResult { return topicARNResult{arn} })
+	return topicsResult{Topics: topics, NextToken: next}, err
 }
 
 func (s *Store) tagTarget(arn string) (*topic, error) {
@@ -348,11 +344,8 @@ func (s *Store) tagResource(_ context.Context, r *wire.Request) (any, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, err := s.tagTarget(r.Form.Get("ResourceArn"))
+	t, err := s.topicFor(r, "ResourceArn", s.tagTarget, "sns:TagResource")
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(r, t, "sns:TagResource"); err != nil {
 		return nil, err
 	}
 	merged := maps.Clone(t.tags)

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/orgnotify/orgnotify/internal/awssim/eventpattern"
 )
 
 // A filter policy decides which messages a subscription receives. It maps
@@ -149,21 +152,12 @@ func parsePolicyObject(m map[string]any, nestable bool) (*filterPolicy, error) {
 	return p, nil
 }
 
-func parseNumber(v any) (float64, bool) {
-	n, ok := v.(json.Number)
-	if !ok {
-		return 0, false
-	}
-	f, err := n.Float64()
-	return f, err == nil
-}
-
 func parseCondition(key string, v any) (condition, error) {
 	switch v := v.(type) {
 	case string:
 		return condition{kind: condExact, str: v}, nil
 	case json.Number:
-		f, _ := parseNumber(v)
+		f, _ := eventpattern.Number(v)
 		if math.Abs(f) > maxFilterNumber {
 			return condition{}, fmt.Errorf("numbers must be within -1e9 and 1e9 (key %s)", key)
 		}
@@ -282,7 +276,7 @@ func parseNumeric(key string, arg any) (condition, error) {
 	sawLower, sawUpper := false, false
 	for i := 0; i < len(a); i += 2 {
 		op, ok1 := a[i].(string)
-		n, ok2 := parseNumber(a[i+1])
+		n, ok2 := eventpattern.Number(a[i+1])
 		if !ok1 || !ok2 {
 			return condition{}, bad
 		}
@@ -473,26 +467,11 @@ func (p *filterPolicy) match(lookup func(path []string) field, prefix []string) 
 			continue
 		}
 		f := lookup(path)
-		ok := false
-		for _, c := range node.conds {
-			if c.matchField(f) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
+		if !slices.ContainsFunc(node.conds, func(c condition) bool { return c.matchField(f) }) {
 			return false
 		}
 	}
-	if len(p.or) == 0 {
-		return true
-	}
-	for _, alt := range p.or {
-		if alt.match(lookup, prefix) {
-			return true
-		}
-	}
-	return false
+	return len(p.or) == 0 || slices.ContainsFunc(p.or, func(alt *filterPolicy) bool { return alt.match(lookup, prefix) })
 }
 
 func (c condition) matchField(f field) bool {
@@ -516,12 +495,7 @@ func (c condition) matchField(f field) bool {
 		}
 		return true
 	}
-	for _, v := range f.values {
-		if c.matchValue(v) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(f.values, c.matchValue)
 }
 
 func (c condition) matchValue(v value) bool {

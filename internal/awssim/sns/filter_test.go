@@ -52,15 +52,20 @@ func TestFilterPolicyAttributes(t *testing.T) {
 		{"binary attribute matches nothing", `{"blob":["x"]}`, attrs{"blob": {DataType: "Binary", BinaryValue: []byte("x")}}, false},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			p, err := parseFilterPolicy(tc.policy, "MessageAttributes")
-			if err != nil {
-				t.Fatalf("parse: %v", err)
-			}
-			if got := p.matchAttributes(tc.attrs); got != tc.want {
-				t.Errorf("match = %v, want %v", got, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { wantMatch(t, tc.policy, "MessageAttributes", "", tc.attrs, tc.want) })
+	}
+}
+
+// wantMatch parses policy for scope and checks whether it accepts the
+// message of body and attrs.
+func wantMatch(t *testing.T, policy, scope, body string, attrs map[string]messageAttribute, want bool) {
+	t.Helper()
+	p, err := parseFilterPolicy(policy, scope)
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	if got := p.accepts(body, attrs); got != want {
+		t.Errorf("match = %v, want %v", got, want)
 	}
 }
 
@@ -85,15 +90,7 @@ func TestFilterPolicyBody(t *testing.T) {
 		{"body not JSON", `{"store":["example_corp"]}`, "plain text", false},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			p, err := parseFilterPolicy(tc.policy, "MessageBody")
-			if err != nil {
-				t.Fatalf("parse: %v", err)
-			}
-			if got := p.matchBody(tc.body); got != tc.want {
-				t.Errorf("match = %v, want %v", got, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { wantMatch(t, tc.policy, "MessageBody", tc.body, nil, tc.want) })
 	}
 }
 

@@ -79,8 +79,7 @@ func TestPendingSubscriptions(t *testing.T) {
 	if l := listed(t, f, topic); l["sre@example.com"] != "PendingConfirmation" || l["https://hooks.example.com/sns"] != "PendingConfirmation" {
 		t.Fatalf("list = %v, want both PendingConfirmation", l)
 	}
-	_, err = f.sns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String("PendingConfirmation")})
-	awssimtest.WantCode(t, err, "InvalidParameter")
+	awssimtest.WantCall(t, f.sns.GetSubscriptionAttributes, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String("PendingConfirmation")}, "InvalidParameter")
 	attrs, err := f.sns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(hookARN)})
 	awssimtest.WantCode(t, err, "")
 	if attrs.Attributes["PendingConfirmation"] != "true" {
@@ -115,8 +114,7 @@ func TestPendingSubscriptions(t *testing.T) {
 	if _, ok := l["https://hooks.example.com/sns"]; ok || len(l) != 1 {
 		t.Fatalf("after 48 h: %v, want only the confirmed email", l)
 	}
-	_, err = f.sns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(hookARN)})
-	awssimtest.WantCode(t, err, "NotFound")
+	awssimtest.WantCall(t, f.sns.GetSubscriptionAttributes, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(hookARN)}, "NotFound")
 	if code, _ := confirm(t, f, topic, "https://hooks.example.com/sns"); code != http.StatusNotFound {
 		t.Fatalf("confirm after expiry = %d, want 404", code)
 	}

@@ -220,12 +220,9 @@ func (s *Store) Deliver(ctx context.Context, d handoff.Delivery) error {
 	if !allowed {
 		return authorizationError(d.FromService, "sns:Publish", d.TargetARN)
 	}
-	if keyRef != "" && s.keys != nil {
-		if err := s.keys.AuthorizeKeyUse(ctx, d.KeyUse(keyRef, account, region, "sns")); err != nil {
-			e := wire.AsError(err)
-			// SNS reports a refused key as KMSAccessDenied, KMSNotFound, ...
-			return &wire.Error{Code: "KMS" + strings.TrimSuffix(e.Code, "Exception"), Status: e.Status, Message: e.Message}
-		}
+	// SNS reports a refused key as KMSAccessDenied, KMSNotFound, ...
+	if err := d.AuthorizeKey(ctx, s.keys, keyRef, account, region, "sns", func(c string) string { return "KMS" + strings.TrimSuffix(c, "Exception") }); err != nil {
+		return err
 	}
 	attrs := map[string]messageAttribute{}
 	for k, v := range d.Attributes {

@@ -94,7 +94,7 @@ func (s *Store) Service() wire.Service {
 			"GetSubscriptionAttributes": onSubscription(s, s.getSubscriptionAttributes),
 			"SetSubscriptionAttributes": onSubscription(s, s.setSubscriptionAttributes),
 			"ListSubscriptions":         s.listSubscriptions,
-			"ListSubscriptionsByTopic":  onTopic(s, "TopicArn", s.lookupTopic, "sns:ListSubscriptionsByTopic", s.listSubscriptionsByTopic),
+			"ListSubscriptionsByTopic":  onTopic(s, "TopicArn", s.liveTopic, "sns:ListSubscriptionsByTopic", s.listSubscriptionsByTopic),
 			"TagResource":               s.tagResource,
 			"UntagResource":             onTopic(s, "ResourceArn", s.tagTarget, "sns:UntagResource", s.untagResource),
 			"ListTagsForResource":       onTopic(s, "ResourceArn", s.tagTarget, "sns:ListTagsForResource", s.listTagsForResource),
@@ -148,14 +148,18 @@ func randomHex(n int) string {
 // which the caller may perform action on; both are checked under the
 // store's lock.
 func onTopic(s *Store, param string, find func(arn string) (*topic, error), action string, serve func(r *wire.Request, t *topic) (any, error)) wire.Handler {
-	lookup := func(r *wire.Request, _ struct{}) (*topic, error) {
-		t, err := find(r.Form.Get(param))
-		if err != nil {
-			return nil, err
-		}
-		return t, s.authorize(r, t, action)
-	}
+	lookup := func(r *wire.Request, _ struct{}) (*topic, error) { return s.topicFor(r, param, find, action) }
 	return wire.Locked(&s.mu, lookup, func(r *wire.Request, _ struct{}, t *topic) (any, error) { return serve(r, t) })
+}
+
+// topicFor finds the topic r's param names and checks that the caller may
+// perform action on it. The caller holds s.mu.
+func (s *Store) topicFor(r *wire.Request, param string, find func(arn string) (*topic, error), action string) (*topic, error) {
+	t, err := find(r.Form.Get(param))
+	if err != nil {
+		return nil, err
+	}
+	return t, s.authorize(r, t, action)
 }
 
 // lookupTopic finds a topic by ARN. The caller holds s.mu.

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
@@ -21,7 +20,6 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
 	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 	"github.com/orgnotify/orgnotify/internal/awssim/org"
-	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 const (
@@ -54,11 +52,14 @@ func (f fixture) topic(t *testing.T, name string, attrs map[string]string) strin
 	return aws.ToString(out.TopicArn)
 }
 
+// queueARN is the ARN of the management account's queue name.
+func queueARN(name string) string { return "arn:aws:sqs:" + region + ":" + mgmt + ":" + name }
+
 // queue creates a queue that, when allowTopic is set, lets that topic
 // send to it, and returns its URL and ARN.
 func (f fixture) queue(t *testing.T, name, allowTopic string) (string, string) {
 	t.Helper()
-	arn := "arn:aws:sqs:" + region + ":" + mgmt + ":" + name
+	arn := queueARN(name)
 	attrs := map[string]string{}
 	if allowTopic != "" {
 		attrs["Policy"] = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},
@@ -173,16 +174,12 @@ func TestTopics(t *testing.T) {
 	_, err = f.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(missing)})
 	awssimtest.WantCode(t, err, "NotFound")
 	var nf *types.NotFoundException
-	var re *awshttp.ResponseError
-	if !errors.As(err, &nf) || !errors.As(err, &re) || re.HTTPStatusCode() != 404 {
+	if !errors.As(err, &nf) || awssimtest.Status(err) != 404 {
 		t.Errorf("missing topic: %T %v, want *types.NotFoundException with 404", err, err)
 	}
-	_, err = f.sns.DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: aws.String(arn)})
-	awssimtest.WantCode(t, err, "")
-	_, err = f.sns.DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: aws.String(arn)})
-	awssimtest.WantCode(t, err, "") // deleting a missing topic is not an error
-	_, err = f.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
-	awssimtest.WantCode(t, err, "NotFound")
+	awssimtest.WantCall(t, f.sns.DeleteTopic, &sns.DeleteTopicInput{TopicArn: aws.String(arn)}, "")
+	awssimtest.WantCall(t, f.sns.DeleteTopic, &sns.DeleteTopicInput{TopicArn: aws.String(arn)}, "") // deleting a missing topic is not an error
+	awssimtest.WantCall(t, f.sns.GetTopicAttributes, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)}, "NotFound")
 }
 
 func TestListTopicsAndTags(t *testing.T) {
@@ -210,26 +207,22 @@ func TestListTopicsAndTags(t *testing.T) {
 	}
 
 	arn := aws.String("arn:aws:sns:" + region + ":" + mgmt + ":t000")
-	_, err := f.sns.TagResource(ctx, &sns.TagResourceInput{ResourceArn: arn, Tags: []types.Tag{{Key: aws.String("orgnotify:owned"), Value: aws.String("true")}, {Key: aws.String("team"), Value: aws.String("sre")}}})
-	awssimtest.WantCode(t, err, "")
-	_, err = f.sns.UntagResource(ctx, &sns.UntagResourceInput{ResourceArn: arn, TagKeys: []string{"team"}})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, f.sns.TagResource, &sns.TagResourceInput{ResourceArn: arn, Tags: []types.Tag{{Key: aws.String("orgnotify:owned"), Value: aws.String("true")}, {Key: aws.String("team"), Value: aws.String("sre")}}}, "")
+	awssimtest.WantCall(t, f.sns.UntagResource, &sns.UntagResourceInput{ResourceArn: arn, TagKeys: []string{"team"}}, "")
 	tags, err := f.sns.ListTagsForResource(ctx, &sns.ListTagsForResourceInput{ResourceArn: arn})
 	awssimtest.WantCode(t, err, "")
 	if len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Key) != "orgnotify:owned" {
 		t.Errorf("tags = %+v", tags.Tags)
 	}
-	_, err = f.sns.ListTagsForResource(ctx, &sns.ListTagsForResourceInput{ResourceArn: aws.String("arn:aws:sns:" + region + ":" + mgmt + ":ghost")})
-	awssimtest.WantCode(t, err, "ResourceNotFound")
-	_, err = f.sns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("t000"), Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("other")}}})
-	awssimtest.WantCode(t, err, "InvalidParameter")
+	awssimtest.WantCall(t, f.sns.ListTagsForResource, &sns.ListTagsForResourceInput{ResourceArn: aws.String("arn:aws:sns:" + region + ":" + mgmt + ":ghost")}, "ResourceNotFound")
+	awssimtest.WantCall(t, f.sns.CreateTopic, &sns.CreateTopicInput{Name: aws.String("t000"), Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("other")}}}, "InvalidParameter")
 }
 
 func TestSubscribe(t *testing.T) {
 	f := start(t)
 	ctx := context.Background()
 	arn := f.topic(t, "subs", nil)
-	queueARN := "arn:aws:sqs:" + region + ":" + mgmt + ":q"
+	q := queueARN("q")
 	cases := []struct {
 		name      string
 		protocol  string
@@ -239,9 +232,9 @@ func TestSubscribe(t *testing.T) {
 		code      string
 		pending   bool
 	}{
-		{"sqs is confirmed at once", "sqs", queueARN, nil, false, "", false},
-		{"same subscription again", "sqs", queueARN, nil, false, "", false},
-		{"same endpoint, other attributes", "sqs", queueARN, map[string]string{"RawMessageDelivery": "true"}, false, "InvalidParameter", false},
+		{"sqs is confirmed at once", "sqs", q, nil, false, "", false},
+		{"same subscription again", "sqs", q, nil, false, "", false},
+		{"same endpoint, other attributes", "sqs", q, map[string]string{"RawMessageDelivery": "true"}, false, "InvalidParameter", false},
 		{"lambda", "lambda", "arn:aws:lambda:" + region + ":" + mgmt + ":function:f", nil, false, "", false},
 		{"email waits for confirmation", "email", "sre@example.com", nil, false, "", true},
 		{"https with ReturnSubscriptionArn", "https", "https://hooks.example.com/sns", nil, true, "", true},
@@ -250,13 +243,13 @@ func TestSubscribe(t *testing.T) {
 		{"https endpoint with http scheme", "https", "http://example.com", nil, false, "InvalidParameter", false},
 		{"sqs endpoint not an ARN", "sqs", "https://sqs/q", nil, false, "InvalidParameter", false},
 		{"unknown protocol", "carrier-pigeon", "coo", nil, false, "InvalidParameter", false},
-		{"filter policy", "sqs", queueARN + "2", map[string]string{"FilterPolicy": `{"severity":["HIGH"]}`}, false, "", false},
-		{"invalid filter policy", "sqs", queueARN + "3", map[string]string{"FilterPolicy": `{"severity":"HIGH"}`}, false, "InvalidParameter", false},
-		{"nested policy needs body scope", "sqs", queueARN + "3", map[string]string{"FilterPolicy": `{"detail":{"status":["FAILED"]}}`}, false, "InvalidParameter", false},
-		{"nested policy, body scope", "sqs", queueARN + "4", map[string]string{"FilterPolicy": `{"detail":{"status":["FAILED"]}}`, "FilterPolicyScope": "MessageBody"}, false, "", false},
-		{"bad scope", "sqs", queueARN + "5", map[string]string{"FilterPolicyScope": "Headers"}, false, "InvalidParameter", false},
+		{"filter policy", "sqs", q + "2", map[string]string{"FilterPolicy": `{"severity":["HIGH"]}`}, false, "", false},
+		{"invalid filter policy", "sqs", q + "3", map[string]string{"FilterPolicy": `{"severity":"HIGH"}`}, false, "InvalidParameter", false},
+		{"nested policy needs body scope", "sqs", q + "3", map[string]string{"FilterPolicy": `{"detail":{"status":["FAILED"]}}`}, false, "InvalidParameter", false},
+		{"nested policy, body scope", "sqs", q + "4", map[string]string{"FilterPolicy": `{"detail":{"status":["FAILED"]}}`, "FilterPolicyScope": "MessageBody"}, false, "", false},
+		{"bad scope", "sqs", q + "5", map[string]string{"FilterPolicyScope": "Headers"}, false, "InvalidParameter", false},
 		{"raw delivery for email", "email", "raw@example.com", map[string]string{"RawMessageDelivery": "true"}, false, "InvalidParameter", false},
-		{"unknown attribute", "sqs", queueARN + "6", map[string]string{"Colour": "blue"}, false, "InvalidParameter", false},
+		{"unknown attribute", "sqs", q + "6", map[string]string{"Colour": "blue"}, false, "InvalidParameter", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -277,8 +270,7 @@ func TestSubscribe(t *testing.T) {
 			}
 		})
 	}
-	_, err := f.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(arn + "-ghost"), Protocol: aws.String("sqs"), Endpoint: aws.String(queueARN)})
-	awssimtest.WantCode(t, err, "NotFound")
+	awssimtest.WantCall(t, f.sns.Subscribe, &sns.SubscribeInput{TopicArn: aws.String(arn + "-ghost"), Protocol: aws.String("sqs"), Endpoint: aws.String(q)}, "NotFound")
 
 	attrs, err := f.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
 	awssimtest.WantCode(t, err, "")
@@ -298,10 +290,8 @@ func TestSubscribe(t *testing.T) {
 		t.Errorf("confirmed subscription attributes = %v", subAttrs.Attributes)
 	}
 
-	_, err = f.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: conf.SubscriptionArn})
-	awssimtest.WantCode(t, err, "")
-	_, err = f.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: conf.SubscriptionArn})
-	awssimtest.WantCode(t, err, "NotFound")
+	awssimtest.WantCall(t, f.sns.Unsubscribe, &sns.UnsubscribeInput{SubscriptionArn: conf.SubscriptionArn}, "")
+	awssimtest.WantCall(t, f.sns.Unsubscribe, &sns.UnsubscribeInput{SubscriptionArn: conf.SubscriptionArn}, "NotFound")
 }
 
 func TestListSubscriptionsByTopicPages(t *testing.T) {
@@ -311,8 +301,7 @@ func TestListSubscriptionsByTopicPages(t *testing.T) {
 	for i := range 230 {
 		f.subscribe(t, arn, fmt.Sprintf("arn:aws:sqs:%s:%s:q%d", region, mgmt, i), nil)
 	}
-	_, err := f.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(arn), Protocol: aws.String("email"), Endpoint: aws.String("a@example.com")})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, f.sns.Subscribe, &sns.SubscribeInput{TopicArn: aws.String(arn), Protocol: aws.String("email"), Endpoint: aws.String("a@example.com")}, "")
 	var sizes []int
 	seen := map[string]bool{}
 	pending := 0
@@ -335,8 +324,7 @@ func TestListSubscriptionsByTopicPages(t *testing.T) {
 	if fmt.Sprint(sizes) != "[100 100 31]" || len(seen) != 230 || pending != 1 {
 		t.Errorf("pages %v, %d distinct confirmed, %d pending; want [100 100 31], 230, 1", sizes, len(seen), pending)
 	}
-	_, err = f.sns.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(arn), NextToken: aws.String("!!")})
-	awssimtest.WantCode(t, err, "InvalidParameter")
+	awssimtest.WantCall(t, f.sns.ListSubscriptionsByTopic, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(arn), NextToken: aws.String("!!")}, "InvalidParameter")
 }
 
 func TestPublishToSQS(t *testing.T) {
@@ -403,8 +391,7 @@ func TestPublishToSQS(t *testing.T) {
 	if got := f.drain(t, closedURL); len(got) != 0 {
 		t.Errorf("queue without a policy received %d messages", len(got))
 	}
-	var we *wire.Error
-	if err := f.env.Sim.SNS.DeliveryError(closedSub); !errors.As(err, &we) || we.Code != "AccessDenied" {
+	if err := f.env.Sim.SNS.DeliveryError(closedSub); awssimtest.WireCode(t, err) != "AccessDenied" {
 		t.Errorf("delivery error of the queue without policy = %v, want AccessDenied", err)
 	}
 }
@@ -462,8 +449,8 @@ func TestCrossAccountPublish(t *testing.T) {
 		"Condition":{"StringEquals":{"aws:PrincipalOrgID":"` + orgID + `"}}}]}`)})
 	awssimtest.WantCode(t, err, "")
 	private := f.topic(t, "private", nil)
-	memberC := assume(t, f, "arn:aws:iam::"+member+":role/"+org.AccessRole)
-	outsiderC := assume(t, f, "arn:aws:iam::"+outsider+":role/Partner")
+	memberC := assume(t, f, awssimtest.AccessRoleARN(member))
+	outsiderC := assume(t, f, awssimtest.RoleARN(outsider, "Partner"))
 	cases := []struct {
 		name   string
 		c      *sns.Client
@@ -481,8 +468,7 @@ func TestCrossAccountPublish(t *testing.T) {
 			_, err := tc.c.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(tc.topic), Message: aws.String("stack failed")})
 			awssimtest.WantCode(t, err, tc.code)
 			var ae *types.AuthorizationErrorException
-			var re *awshttp.ResponseError
-			if tc.code != "" && (!errors.As(err, &ae) || !errors.As(err, &re) || re.HTTPStatusCode() != tc.status) {
+			if tc.code != "" && (!errors.As(err, &ae) || awssimtest.Status(err) != tc.status) {
 				t.Errorf("error %T %v, want *types.AuthorizationErrorException with %d", err, err, tc.status)
 			}
 		})
@@ -542,14 +528,7 @@ func TestDeliverFromEventBridge(t *testing.T) {
 			f.subscribe(t, topicARN, qarn, nil)
 			err := f.env.Sim.SNS.Deliver(ctx, handoff.Delivery{TargetARN: topicARN, Body: `{"source":"aws.organizations"}`,
 				FromService: "events.amazonaws.com", SourceARN: rule, SourceAccount: mgmt})
-			got := ""
-			var we *wire.Error
-			if errors.As(err, &we) {
-				got = we.Code
-			} else if err != nil {
-				t.Fatalf("Deliver error %v is not a *wire.Error", err)
-			}
-			if got != tc.code {
+			if awssimtest.WireCode(t, err) != tc.code {
 				t.Fatalf("Deliver = %v, want code %q", err, tc.code)
 			}
 			want := 0
@@ -561,4 +540,148 @@ func TestDeliverFromEventBridge(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Audit tests: error paths of ListTopics, TagResource, SetTopicAttributes
+// and ListSubscriptionsByTopic, and the stored FilterPolicyScope, that the
+// other tests do not reach.
+
+func TestAuditListTopicsErrors(t *testing.T) {
+	f := start(t)
+	ctx := context.Background()
+	f.topic(t, "only", nil)
+	out, err := f.sns.ListTopics(ctx, &sns.ListTopicsInput{})
+	awssimtest.WantCode(t, err, "")
+	if len(out.Topics) != 1 || aws.ToString(out.Topics[0].TopicArn) != "arn:aws:sns:"+region+":"+mgmt+":only" || out.NextToken != nil {
+		t.Errorf("ListTopics = %+v next %v", out.Topics, out.NextToken)
+	}
+	tests := []struct{ name, token string }{
+		{"not base64", "!!"},
+		{"not a number", "YWJj"}, // "abc"
+		{"past the end", "OTk5"}, // "999"
+		{"negative", "LTE"},      // "-1"
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			awssimtest.WantCall(t, f.sns.ListTopics, &sns.ListTopicsInput{NextToken: aws.String(tt.token)}, "InvalidParameter")
+		})
+	}
+}
+
+func TestAuditTagResourceErrors(t *testing.T) {
+	f := start(t)
+	ctx := context.Background()
+	arn := f.topic(t, "tagged", nil)
+	tag := func(k, v string) types.Tag { return types.Tag{Key: aws.String(k), Value: aws.String(v)} }
+	var fill []types.Tag
+	for i := range 49 {
+		fill = append(fill, tag(fmt.Sprintf("k%02d", i), "v"))
+	}
+	fill = append(fill, tag("keep", "original"))
+	awssimtest.WantCall(t, f.sns.TagResource, &sns.TagResourceInput{ResourceArn: aws.String(arn), Tags: fill}, "")
+	tagsOf := func(t *testing.T) string {
+		t.Helper()
+		out, err := f.sns.ListTagsForResource(ctx, &sns.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
+		awssimtest.WantCode(t, err, "")
+		kv := make([]string, 0, len(out.Tags))
+		for _, tg := range out.Tags {
+			kv = append(kv, aws.ToString(tg.Key)+"="+aws.ToString(tg.Value))
+		}
+		return strings.Join(kv, ",")
+	}
+	before := tagsOf(t)
+	if n := strings.Count(before, ",") + 1; n != 50 || !strings.Contains(before, "keep=original") {
+		t.Fatalf("topic has %d tags (%s), want 50 with keep=original", n, before)
+	}
+
+	tests := []struct {
+		name string
+		arn  string
+		tags []types.Tag
+		code string
+	}{
+		{"missing topic", arn + "-ghost", []types.Tag{tag("a", "1")}, "ResourceNotFound"},
+		{"reserved aws: key", arn, []types.Tag{tag("aws:x", "1")}, "InvalidParameter"},
+		{"key longer than 128", arn, []types.Tag{tag(strings.Repeat("k", 129), "1")}, "InvalidParameter"},
+		{"51st tag", arn, []types.Tag{tag("extra", "1")}, "TagLimitExceeded"},
+		{"51st tag with an overwrite", arn, []types.Tag{tag("keep", "changed"), tag("extra", "1")}, "TagLimitExceeded"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := f.sns.TagResource(ctx, &sns.TagResourceInput{ResourceArn: aws.String(tt.arn), Tags: tt.tags})
+			awssimtest.WantCode(t, err, tt.code)
+			if got := tagsOf(t); got != before {
+				t.Errorf("tags after a failed TagResource:\n got %s\nwant %s", got, before)
+			}
+		})
+	}
+	// Overwriting within the limit succeeds.
+	awssimtest.WantCall(t, f.sns.TagResource, &sns.TagResourceInput{ResourceArn: aws.String(arn), Tags: []types.Tag{tag("keep", "changed")}}, "")
+	if got := tagsOf(t); !strings.Contains(got, "keep=changed") || strings.Count(got, ",") != 49 {
+		t.Errorf("tags after an overwrite = %s", got)
+	}
+}
+
+func TestAuditSetTopicAttributesErrors(t *testing.T) {
+	f := start(t)
+	ctx := context.Background()
+	arn := f.topic(t, "attrs", map[string]string{"DisplayName": "before", "KmsMasterKeyId": "alias/orgnotify"})
+	tests := []struct {
+		name, topic, attr, value, code string
+	}{
+		{"missing topic", arn + "-ghost", "DisplayName", "x", "NotFound"},
+		{"display name of 101 characters", arn, "DisplayName", strings.Repeat("d", 101), "InvalidParameter"},
+		{"empty policy", arn, "Policy", "", "InvalidParameter"},
+		{"policy that is not JSON", arn, "Policy", "{", "InvalidParameter"},
+		{"FifoTopic after creation", arn, "FifoTopic", "true", "InvalidParameter"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := f.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(tt.topic),
+				AttributeName: aws.String(tt.attr), AttributeValue: aws.String(tt.value)})
+			awssimtest.WantCode(t, err, tt.code)
+		})
+	}
+	got, err := f.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
+	awssimtest.WantCode(t, err, "")
+	if got.Attributes["DisplayName"] != "before" || got.Attributes["KmsMasterKeyId"] != "alias/orgnotify" {
+		t.Errorf("attributes after failed sets: DisplayName %q KmsMasterKeyId %q", got.Attributes["DisplayName"], got.Attributes["KmsMasterKeyId"])
+	}
+
+	// An empty KmsMasterKeyId turns encryption off.
+	awssimtest.WantCall(t, f.sns.SetTopicAttributes, &sns.SetTopicAttributesInput{TopicArn: aws.String(arn), AttributeName: aws.String("KmsMasterKeyId"), AttributeValue: aws.String("")}, "")
+	got, err = f.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
+	awssimtest.WantCode(t, err, "")
+	if v, ok := got.Attributes["KmsMasterKeyId"]; ok {
+		t.Errorf("KmsMasterKeyId after clearing = %q, want absent", v)
+	}
+}
+
+func TestAuditSubscriptionFilterAttributes(t *testing.T) {
+	f := start(t)
+	ctx := context.Background()
+	arn := f.topic(t, "filtered", nil)
+	q := queueARN("q")
+	tests := []struct {
+		name      string
+		endpoint  string
+		attrs     map[string]string
+		wantScope string
+	}{
+		{"policy alone defaults to attributes scope", q + "1", map[string]string{"FilterPolicy": `{"severity":["HIGH"]}`}, "MessageAttributes"},
+		{"body scope", q + "2", map[string]string{"FilterPolicy": `{"detail":{"status":["FAILED"]}}`, "FilterPolicyScope": "MessageBody"}, "MessageBody"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sub := f.subscribe(t, arn, tt.endpoint, tt.attrs)
+			out, err := f.sns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub)})
+			awssimtest.WantCode(t, err, "")
+			if out.Attributes["FilterPolicy"] != tt.attrs["FilterPolicy"] || out.Attributes["FilterPolicyScope"] != tt.wantScope {
+				t.Errorf("FilterPolicy %q scope %q, want %q %q", out.Attributes["FilterPolicy"], out.Attributes["FilterPolicyScope"], tt.attrs["FilterPolicy"], tt.wantScope)
+			}
+		})
+	}
+
+	awssimtest.WantCall(t, f.sns.ListSubscriptionsByTopic, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(arn + "-ghost")}, "NotFound")
+	awssimtest.WantCall(t, f.sns.Unsubscribe, &sns.UnsubscribeInput{SubscriptionArn: aws.String(arn + ":00000000-0000-0000-0000-000000000000")}, "NotFound")
 }

@@ -4,7 +4,8 @@ import (
 	"context"
 	"maps"
 	"net/url"
-	"sort"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,6 +41,13 @@ func (s *Store) expirePending() {
 		}
 		t.subs = kept
 	}
+}
+
+// liveTopic finds a topic by ARN (as lookupTopic) once expired pending
+// subscriptions are gone. The caller holds s.mu.
+func (s *Store) liveTopic(arn string) (*topic, error) {
+	s.expirePending()
+	return s.lookupTopic(arn)
 }
 
 // checkEndpoint validates an endpoint for its protocol and reports whether
@@ -128,12 +136,8 @@ func (s *Store) subscribe(_ context.Context, r *wire.Request) (any, error) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.expirePending()
-	t, err := s.lookupTopic(r.Form.Get("TopicArn"))
+	t, err := s.topicFor(r, "TopicArn", s.liveTopic, "sns:Subscribe")
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(r, t, "sns:Subscribe"); err != nil {
 		return nil, err
 	}
 	for _, arn := range t.subs {
@@ -171,43 +175,36 @@ func (s *Store) subscribe(_ context.Context, r *wire.Request) (any, error) {
 // the endpoint would by following the link of the confirmation message,
 // and returns its ARN; false when there is none (or it expired).
 func (s *Store) Confirm(topicARN, endpoint string) (string, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sub := s.pending(topicARN, endpoint)
-	if sub == nil {
-		return "", false
-	}
-	sub.confirmed = true
-	return sub.arn, true
+	return s.pending(topicARN, endpoint, func(sub *subscription) string {
+		sub.confirmed = true
+		return sub.arn
+	})
 }
 
 // ConfirmationToken returns the token a pending subscription of topicARN
 // to endpoint waits for, as AWS would send it in the confirmation message;
 // tests pass it to ConfirmSubscription.
 func (s *Store) ConfirmationToken(topicARN, endpoint string) (string, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sub := s.pending(topicARN, endpoint)
-	if sub == nil {
-		return "", false
-	}
-	return sub.token, true
+	return s.pending(topicARN, endpoint, func(sub *subscription) string { return sub.token })
 }
 
-// pending finds the unconfirmed subscription of topicARN to endpoint,
-// after dropping the expired ones. The caller holds s.mu.
-func (s *Store) pending(topicARN, endpoint string) *subscription {
+// pending finds, under the store's lock and after dropping the expired
+// ones, the unconfirmed subscription of topicARN to endpoint and returns
+// what use makes of it; false when there is none.
+func (s *Store) pending(topicARN, endpoint string, use func(*subscription) string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.expirePending()
 	t := s.topics[topicARN]
 	if t == nil {
-		return nil
+		return "", false
 	}
 	for _, arn := range t.subs {
 		if sub := s.subs[arn]; sub.endpoint == endpoint && !sub.confirmed {
-			return sub
+			return use(sub), true
 		}
 	}
-	return nil
+	return "", false
 }
 
 func (s *Store) confirmSubscription(_ context.Context, r *wire.Request) (any, error) {
@@ -217,8 +214,7 @@ func (s *Store) confirmSubscription(_ context.Context, r *wire.Request) (any, er
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.expirePending()
-	t, err := s.lookupTopic(r.Form.Get("TopicArn"))
+	t, err := s.liveTopic(r.Form.Get("TopicArn"))
 	if err != nil {
 		return nil, err
 	}
@@ -277,8 +273,8 @@ func (s *Store) getSubscriptionAttributes(_ *wire.Request, sub *subscription) (a
 	out["Owner"] = sub.owner
 	out["Protocol"] = sub.protocol
 	out["Endpoint"] = sub.endpoint
-	out["PendingConfirmation"] = boolString(!sub.confirmed)
-	out["ConfirmationWasAuthenticated"] = boolString(sub.confirmed)
+	out["PendingConfirmation"] = strconv.FormatBool(!sub.confirmed)
+	out["ConfirmationWasAuthenticated"] = strconv.FormatBool(sub.confirmed)
 	if _, ok := out["RawMessageDelivery"]; !ok {
 		out["RawMessageDelivery"] = "false"
 	}
@@ -286,13 +282,6 @@ func (s *Store) getSubscriptionAttributes(_ *wire.Request, sub *subscription) (a
 		out["FilterPolicyScope"] = "MessageAttributes"
 	}
 	return attributesResult{toEntries(out)}, nil
-}
-
-func boolString(b bool) string {
-	if b {
-		return "true"
-	}
-	return "false"
 }
 
 func (s *Store) setSubscriptionAttributes(r *wire.Request, sub *subscription) (any, error) {
@@ -326,16 +315,8 @@ func (s *Store) subscriptionXML(sub *subscription) subscriptionXML {
 }
 
 func (s *Store) listSubscriptionsByTopic(r *wire.Request, t *topic) (any, error) {
-	s.expirePending()
-	start, end, next, err := page(r.Form.Get("NextToken"), len(t.subs))
-	if err != nil {
-		return nil, err
-	}
-	out := subscriptionsResult{Subscriptions: []subscriptionXML{}, NextToken: next}
-	for _, arn := range t.subs[start:end] {
-		out.Subscriptions = append(out.Subscriptions, s.subscriptionXML(s.subs[arn]))
-	}
-	return out, nil
+	subs, next, err := pageOf(r, t.subs, func(arn string) subscriptionXML { return s.subscriptionXML(s.subs[arn]) })
+	return subscriptionsResult{Subscriptions: subs, NextToken: next}, err
 }
 
 func (s *Store) listSubscriptions(_ context.Context, r *wire.Request) (any, error) {
@@ -351,15 +332,8 @@ func (s *Store) listSubscriptions(_ context.Context, r *wire.Request) (any, erro
 			all = append(all, s.subs[arn])
 		}
 	}
-	start, end, next, err := page(r.Form.Get("NextToken"), len(all))
-	if err != nil {
-		return nil, err
-	}
-	out := subscriptionsResult{Subscriptions: []subscriptionXML{}, NextToken: next}
-	for _, sub := range all[start:end] {
-		out.Subscriptions = append(out.Subscriptions, s.subscriptionXML(sub))
-	}
-	return out, nil
+	subs, next, err := pageOf(r, all, s.subscriptionXML)
+	return subscriptionsResult{Subscriptions: subs, NextToken: next}, err
 }
 
 func (s *Store) sortedTopics() []*topic {
@@ -367,7 +341,7 @@ func (s *Store) sortedTopics() []*topic {
 	for arn := range s.topics {
 		arns = append(arns, arn)
 	}
-	sort.Strings(arns)
+	slices.Sort(arns)
 	out := make([]*topic, len(arns))
 	for i, arn := range arns {
 		out[i] = s.topics[arn]

@@ -45,12 +45,9 @@ func (s *Store) DeliverTyped(ctx context.Context, d handoff.Delivery, dataTypes 
 	if !allowed {
 		return accessDenied(d.FromService, "sqs:SendMessage", d.TargetARN)
 	}
-	if keyRef != "" && s.keys != nil {
-		if err := s.keys.AuthorizeKeyUse(ctx, d.KeyUse(keyRef, account, region, "sqs")); err != nil {
-			e := wire.AsError(err)
-			// The SQS error for a refused key is KMS.<code>.
-			return &wire.Error{Code: "KMS." + e.Code, Status: e.Status, Message: e.Message}
-		}
+	// The SQS error for a refused key is KMS.<code>.
+	if err := d.AuthorizeKey(ctx, s.keys, keyRef, account, region, "sqs", func(c string) string { return "KMS." + c }); err != nil {
+		return err
 	}
 
 	attrs := map[string]messageAttribute{}

@@ -54,8 +54,7 @@ func TestFIFOGroups(t *testing.T) {
 	handles := map[string]string{}
 	for _, s := range steps {
 		for _, body := range s.delete {
-			_, err := f.c.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: aws.String(handles[body])})
-			awssimtest.WantCode(t, err, "")
+			awssimtest.WantCall(t, f.c.DeleteMessage, &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: aws.String(handles[body])}, "")
 		}
 		f.clock.Advance(s.wait)
 		got, hs := f.receiveBodies(t, url, s.max)
@@ -73,7 +72,6 @@ func TestFIFOGroups(t *testing.T) {
 // minutes.
 func TestRetentionAndDeduplicationWindow(t *testing.T) {
 	f := start(t)
-	ctx := context.Background()
 	std := f.queue(t, "short", map[string]string{"MessageRetentionPeriod": "60"})
 	send := func(url, body string, dedup string) {
 		t.Helper()
@@ -81,8 +79,7 @@ func TestRetentionAndDeduplicationWindow(t *testing.T) {
 		if dedup != "" {
 			in.MessageGroupId, in.MessageDeduplicationId = aws.String("g"), aws.String(dedup)
 		}
-		_, err := f.c.SendMessage(ctx, in)
-		awssimtest.WantCode(t, err, "")
+		awssimtest.WantCall(t, f.c.SendMessage, in, "")
 	}
 	send(std, "old", "")
 	f.clock.Advance(30 * time.Second)

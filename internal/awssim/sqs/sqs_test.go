@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,17 +13,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/orgnotify/orgnotify/internal/awssim"
 	"github.com/orgnotify/orgnotify/internal/awssim/awssimtest"
 	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
 	"github.com/orgnotify/orgnotify/internal/awssim/org"
-	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 const (
@@ -57,7 +55,7 @@ type fixture struct {
 
 func start(t *testing.T) fixture {
 	t.Helper()
-	env := awssimtest.Start(t, awssim.Seed{Organization: org.Seed{ManagementAccount: mgmt, Accounts: []org.Account{{ID: member, Name: "payments"}}}})
+	env := awssimtest.StartOrg(t, mgmt, org.Account{ID: member, Name: "payments"})
 	clk := &clock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	env.Sim.SetClock(clk.Now)
 	env.Sim.SQS.SetClock(clk.Now)
@@ -179,34 +177,21 @@ func TestQueueAttributes(t *testing.T) {
 		code  string
 		typed any
 	}{
-		{"unknown name in GetQueueAttributes", func() error {
-			_, err := f.c.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url), AttributeNames: []types.QueueAttributeName{"Nope"}})
-			return err
-		}, "InvalidAttributeName", new(*types.InvalidAttributeName)},
-		{"FifoQueue cannot be set later", func() error {
-			_, err := f.c.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(url), Attributes: map[string]string{"FifoQueue": "true"}})
-			return err
-		}, "InvalidAttributeName", nil},
-		{"missing queue", func() error {
-			_, err := f.c.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(f.env.URL + "/" + mgmt + "/ghost")})
-			return err
-		}, "AWS.SimpleQueueService.NonExistentQueue", new(*types.QueueDoesNotExist)},
+		{"unknown name in GetQueueAttributes", awssimtest.Call(ctx, f.c.GetQueueAttributes, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url), AttributeNames: []types.QueueAttributeName{"Nope"}}), "InvalidAttributeName", new(*types.InvalidAttributeName)},
+		{"FifoQueue cannot be set later", awssimtest.Call(ctx, f.c.SetQueueAttributes, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(url), Attributes: map[string]string{"FifoQueue": "true"}}), "InvalidAttributeName", nil},
+		{"missing queue", awssimtest.Call(ctx, f.c.GetQueueAttributes, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(f.env.URL + "/" + mgmt + "/ghost")}), "AWS.SimpleQueueService.NonExistentQueue", new(*types.QueueDoesNotExist)},
 		{"queue of another region", func() error {
 			other := sqs.NewFromConfig(f.env.Config(t, "us-east-1"))
 			_, err := other.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url)})
 			return err
 		}, "AWS.SimpleQueueService.NonExistentQueue", nil},
-		{"malformed URL", func() error {
-			_, err := f.c.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String("not-a-url")})
-			return err
-		}, "InvalidAddress", nil},
+		{"malformed URL", awssimtest.Call(ctx, f.c.GetQueueAttributes, &sqs.GetQueueAttributesInput{QueueUrl: aws.String("not-a-url")}), "InvalidAddress", nil},
 	}
 	for _, tc := range errCases {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.call()
 			awssimtest.WantCode(t, err, tc.code)
-			var re *awshttp.ResponseError
-			if !errors.As(err, &re) || re.HTTPStatusCode() != 400 {
+			if awssimtest.Status(err) != 400 {
 				t.Errorf("HTTP status: %v, want 400", err)
 			}
 			switch target := tc.typed.(type) {
@@ -234,8 +219,7 @@ func TestGetQueueURLAndList(t *testing.T) {
 	if got := aws.ToString(out.QueueUrl); !strings.HasSuffix(got, "/"+mgmt+"/orgnotify-b") {
 		t.Errorf("GetQueueUrl = %s", got)
 	}
-	_, err = f.c.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("orgnotify-b"), QueueOwnerAWSAccountId: aws.String(member)})
-	awssimtest.WantCode(t, err, "AWS.SimpleQueueService.NonExistentQueue")
+	awssimtest.WantCall(t, f.c.GetQueueUrl, &sqs.GetQueueUrlInput{QueueName: aws.String("orgnotify-b"), QueueOwnerAWSAccountId: aws.String(member)}, "AWS.SimpleQueueService.NonExistentQueue")
 
 	cases := []struct {
 		name   string
@@ -273,24 +257,17 @@ func TestGetQueueURLAndList(t *testing.T) {
 
 func TestDeleteAndPurgeQueue(t *testing.T) {
 	f := start(t)
-	ctx := context.Background()
 	url := f.queue(t, "gone", nil)
-	_, err := f.c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("x")})
-	awssimtest.WantCode(t, err, "")
-	_, err = f.c.PurgeQueue(ctx, &sqs.PurgeQueueInput{QueueUrl: aws.String(url)})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, f.c.SendMessage, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("x")}, "")
+	awssimtest.WantCall(t, f.c.PurgeQueue, &sqs.PurgeQueueInput{QueueUrl: aws.String(url)}, "")
 	if n := f.attrs(t, url)["ApproximateNumberOfMessages"]; n != "0" {
 		t.Errorf("messages after purge = %s", n)
 	}
-	_, err = f.c.PurgeQueue(ctx, &sqs.PurgeQueueInput{QueueUrl: aws.String(url)})
-	awssimtest.WantCode(t, err, "AWS.SimpleQueueService.PurgeQueueInProgress")
+	awssimtest.WantCall(t, f.c.PurgeQueue, &sqs.PurgeQueueInput{QueueUrl: aws.String(url)}, "AWS.SimpleQueueService.PurgeQueueInProgress")
 
-	_, err = f.c.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: aws.String(url)})
-	awssimtest.WantCode(t, err, "")
-	_, err = f.c.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: aws.String(url)})
-	awssimtest.WantCode(t, err, "AWS.SimpleQueueService.NonExistentQueue")
-	_, err = f.c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("gone")})
-	awssimtest.WantCode(t, err, "AWS.SimpleQueueService.QueueDeletedRecently")
+	awssimtest.WantCall(t, f.c.DeleteQueue, &sqs.DeleteQueueInput{QueueUrl: aws.String(url)}, "")
+	awssimtest.WantCall(t, f.c.DeleteQueue, &sqs.DeleteQueueInput{QueueUrl: aws.String(url)}, "AWS.SimpleQueueService.NonExistentQueue")
+	awssimtest.WantCall(t, f.c.CreateQueue, &sqs.CreateQueueInput{QueueName: aws.String("gone")}, "AWS.SimpleQueueService.QueueDeletedRecently")
 	f.clock.Advance(61 * time.Second)
 	f.queue(t, "gone", nil)
 }
@@ -301,17 +278,14 @@ func TestTags(t *testing.T) {
 	out, err := f.c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("tagged"), Tags: map[string]string{"orgnotify:owned": "true", "team": "sre"}})
 	awssimtest.WantCode(t, err, "")
 	url := out.QueueUrl
-	_, err = f.c.TagQueue(ctx, &sqs.TagQueueInput{QueueUrl: url, Tags: map[string]string{"team": "platform", "env": "prod"}})
-	awssimtest.WantCode(t, err, "")
-	_, err = f.c.UntagQueue(ctx, &sqs.UntagQueueInput{QueueUrl: url, TagKeys: []string{"env", "absent"}})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, f.c.TagQueue, &sqs.TagQueueInput{QueueUrl: url, Tags: map[string]string{"team": "platform", "env": "prod"}}, "")
+	awssimtest.WantCall(t, f.c.UntagQueue, &sqs.UntagQueueInput{QueueUrl: url, TagKeys: []string{"env", "absent"}}, "")
 	tags, err := f.c.ListQueueTags(ctx, &sqs.ListQueueTagsInput{QueueUrl: url})
 	awssimtest.WantCode(t, err, "")
 	if len(tags.Tags) != 2 || tags.Tags["orgnotify:owned"] != "true" || tags.Tags["team"] != "platform" {
 		t.Errorf("tags = %v", tags.Tags)
 	}
-	_, err = f.c.TagQueue(ctx, &sqs.TagQueueInput{QueueUrl: url, Tags: map[string]string{"aws:reserved": "x"}})
-	awssimtest.WantCode(t, err, "InvalidParameterValue")
+	awssimtest.WantCall(t, f.c.TagQueue, &sqs.TagQueueInput{QueueUrl: url, Tags: map[string]string{"aws:reserved": "x"}}, "InvalidParameterValue")
 }
 
 func TestMessageLifecycle(t *testing.T) {
@@ -392,22 +366,18 @@ func TestMessageLifecycle(t *testing.T) {
 
 	// ChangeMessageVisibility to 0 makes it visible at once; an old handle
 	// of the message no longer changes anything.
-	_, err = f.c.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: url, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0})
-	awssimtest.WantCode(t, err, "AWS.SimpleQueueService.MessageNotInflight")
-	_, err = f.c.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: url, ReceiptHandle: last.ReceiptHandle, VisibilityTimeout: 0})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, f.c.ChangeMessageVisibility, &sqs.ChangeMessageVisibilityInput{QueueUrl: url, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0}, "AWS.SimpleQueueService.MessageNotInflight")
+	awssimtest.WantCall(t, f.c.ChangeMessageVisibility, &sqs.ChangeMessageVisibilityInput{QueueUrl: url, ReceiptHandle: last.ReceiptHandle, VisibilityTimeout: 0}, "")
 	again := receive(&sqs.ReceiveMessageInput{})
 	if len(again) != 1 {
 		t.Fatalf("after ChangeMessageVisibility(0): %d messages", len(again))
 	}
-	_, err = f.c.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: url, ReceiptHandle: again[0].ReceiptHandle})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, f.c.DeleteMessage, &sqs.DeleteMessageInput{QueueUrl: url, ReceiptHandle: again[0].ReceiptHandle}, "")
 	f.clock.Advance(time.Hour)
 	if got := receive(&sqs.ReceiveMessageInput{}); len(got) != 0 {
 		t.Errorf("deleted message received again")
 	}
-	_, err = f.c.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: url, ReceiptHandle: aws.String("garbage")})
-	awssimtest.WantCode(t, err, "ReceiptHandleIsInvalid")
+	awssimtest.WantCall(t, f.c.DeleteMessage, &sqs.DeleteMessageInput{QueueUrl: url, ReceiptHandle: aws.String("garbage")}, "ReceiptHandleIsInvalid")
 }
 
 func TestSendMessageRules(t *testing.T) {
@@ -440,15 +410,11 @@ func TestSendMessageRules(t *testing.T) {
 		{"dedup id on a standard queue", sqs.SendMessageInput{QueueUrl: std, MessageBody: aws.String("x"), MessageDeduplicationId: aws.String("d")}, "InvalidParameterValue"},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := f.c.SendMessage(ctx, &tc.in)
-			awssimtest.WantCode(t, err, tc.code)
-		})
+		t.Run(tc.name, func(t *testing.T) { awssimtest.WantCall(t, f.c.SendMessage, &tc.in, tc.code) })
 	}
 
 	// A delayed message counts as delayed until its time comes.
-	_, err := f.c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: small, MessageBody: aws.String("later"), DelaySeconds: 10})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, f.c.SendMessage, &sqs.SendMessageInput{QueueUrl: small, MessageBody: aws.String("later"), DelaySeconds: 10}, "")
 	if a := f.attrs(t, *small); a["ApproximateNumberOfMessagesDelayed"] != "1" || a["ApproximateNumberOfMessages"] != "0" {
 		t.Errorf("counts with a delayed message = %v", a)
 	}
@@ -521,8 +487,7 @@ func TestBatches(t *testing.T) {
 	_, err = f.c.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: url, Entries: []types.DeleteMessageBatchRequestEntry{
 		{Id: aws.String("x"), ReceiptHandle: got.Messages[2].ReceiptHandle}, {Id: aws.String("x"), ReceiptHandle: got.Messages[2].ReceiptHandle}}})
 	awssimtest.WantCode(t, err, "AWS.SimpleQueueService.BatchEntryIdsNotDistinct")
-	_, err = f.c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url, MaxNumberOfMessages: 11})
-	awssimtest.WantCode(t, err, "InvalidParameterValue")
+	awssimtest.WantCall(t, f.c.ReceiveMessage, &sqs.ReceiveMessageInput{QueueUrl: url, MaxNumberOfMessages: 11}, "InvalidParameterValue")
 }
 
 func TestRedrive(t *testing.T) {
@@ -531,8 +496,7 @@ func TestRedrive(t *testing.T) {
 	dlq := f.queue(t, "dead", nil)
 	url := aws.String(f.queue(t, "live", map[string]string{
 		"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:` + region + `:` + mgmt + `:dead","maxReceiveCount":"2"}`}))
-	_, err := f.c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: url, MessageBody: aws.String("poison")})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, f.c.SendMessage, &sqs.SendMessageInput{QueueUrl: url, MessageBody: aws.String("poison")}, "")
 	for i, want := range []int{1, 1, 0} {
 		out, err := f.c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url, VisibilityTimeout: 1})
 		awssimtest.WantCode(t, err, "")
@@ -571,14 +535,13 @@ func TestLongPoll(t *testing.T) {
 	if err == nil {
 		t.Errorf("ReceiveMessage with a cancelled context succeeded")
 	}
-	_, err = f.c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url, WaitTimeSeconds: 21})
-	awssimtest.WantCode(t, err, "InvalidParameterValue")
+	awssimtest.WantCall(t, f.c.ReceiveMessage, &sqs.ReceiveMessageInput{QueueUrl: url, WaitTimeSeconds: 21}, "InvalidParameterValue")
 }
 
 // assume returns a client acting as the member account.
 func assume(t *testing.T, f fixture) *sqs.Client {
 	t.Helper()
-	cfg, _ := f.env.AssumeRole(t, f.env.Config(t, region), region, sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + member + ":role/" + org.AccessRole)})
+	cfg, _ := f.env.AssumeRole(t, f.env.Config(t, region), region, sts.AssumeRoleInput{RoleArn: aws.String(awssimtest.AccessRoleARN(member))})
 	return sqs.NewFromConfig(cfg)
 }
 
@@ -589,12 +552,11 @@ func TestSenderIDOfAssumedRole(t *testing.T) {
 	f := start(t)
 	ctx := context.Background()
 	cfg, want := f.env.AssumeRole(t, f.env.Config(t, region), region, sts.AssumeRoleInput{
-		RoleArn: aws.String("arn:aws:iam::" + member + ":role/" + org.AccessRole), RoleSessionName: aws.String("digest")})
+		RoleArn: aws.String(awssimtest.AccessRoleARN(member)), RoleSessionName: aws.String("digest")})
 	as := sqs.NewFromConfig(cfg)
 	q, err := as.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("own")})
 	awssimtest.WantCode(t, err, "")
-	_, err = as.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: q.QueueUrl, MessageBody: aws.String("hi")})
-	awssimtest.WantCode(t, err, "")
+	awssimtest.WantCall(t, as.SendMessage, &sqs.SendMessageInput{QueueUrl: q.QueueUrl, MessageBody: aws.String("hi")}, "")
 	out, err := as.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, MessageSystemAttributeNames: []types.MessageSystemAttributeName{"SenderId"}})
 	awssimtest.WantCode(t, err, "")
 	if len(out.Messages) != 1 || out.Messages[0].Attributes["SenderId"] != want {
@@ -614,26 +576,11 @@ func TestCrossAccountAccess(t *testing.T) {
 		call func() error
 		code string
 	}{
-		{"send allowed by policy", func() error {
-			_, err := other.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(open), MessageBody: aws.String("hi")})
-			return err
-		}, ""},
-		{"receive not in policy", func() error {
-			_, err := other.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(open)})
-			return err
-		}, "AccessDenied"},
-		{"send without policy", func() error {
-			_, err := other.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(closed), MessageBody: aws.String("hi")})
-			return err
-		}, "AccessDenied"},
-		{"GetQueueUrl with owner", func() error {
-			_, err := other.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("open"), QueueOwnerAWSAccountId: aws.String(mgmt)})
-			return err
-		}, ""},
-		{"GetQueueUrl without permission", func() error {
-			_, err := other.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("closed"), QueueOwnerAWSAccountId: aws.String(mgmt)})
-			return err
-		}, "AWS.SimpleQueueService.NonExistentQueue"},
+		{"send allowed by policy", awssimtest.Call(ctx, other.SendMessage, &sqs.SendMessageInput{QueueUrl: aws.String(open), MessageBody: aws.String("hi")}), ""},
+		{"receive not in policy", awssimtest.Call(ctx, other.ReceiveMessage, &sqs.ReceiveMessageInput{QueueUrl: aws.String(open)}), "AccessDenied"},
+		{"send without policy", awssimtest.Call(ctx, other.SendMessage, &sqs.SendMessageInput{QueueUrl: aws.String(closed), MessageBody: aws.String("hi")}), "AccessDenied"},
+		{"GetQueueUrl with owner", awssimtest.Call(ctx, other.GetQueueUrl, &sqs.GetQueueUrlInput{QueueName: aws.String("open"), QueueOwnerAWSAccountId: aws.String(mgmt)}), ""},
+		{"GetQueueUrl without permission", awssimtest.Call(ctx, other.GetQueueUrl, &sqs.GetQueueUrlInput{QueueName: aws.String("closed"), QueueOwnerAWSAccountId: aws.String(mgmt)}), "AWS.SimpleQueueService.NonExistentQueue"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) { awssimtest.WantCode(t, tc.call(), tc.code) })
@@ -692,14 +639,7 @@ func TestDeliver(t *testing.T) {
 				d.FromService = tc.d.FromService
 			}
 			err := f.env.Sim.SQS.Deliver(ctx, d)
-			var we *wire.Error
-			got := ""
-			if errors.As(err, &we) {
-				got = we.Code
-			} else if err != nil {
-				t.Fatalf("Deliver error %v is not a *wire.Error", err)
-			}
-			if got != tc.code {
+			if awssimtest.WireCode(t, err) != tc.code {
 				t.Fatalf("Deliver = %v, want code %q", err, tc.code)
 			}
 			want := "0"
@@ -742,4 +682,89 @@ func TestQueryProtocolAction(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Audit tests: error paths of TagQueue, ListQueueTags,
+// ChangeMessageVisibility, DeleteMessageBatch and SetQueueAttributes that
+// the other tests do not reach.
+
+func TestAuditQueueTagErrors(t *testing.T) {
+	f := start(t)
+	ctx := context.Background()
+	tags := map[string]string{"keep": "original"}
+	for i := range 49 {
+		tags[fmt.Sprintf("k%02d", i)] = "v"
+	}
+	url := aws.String(f.queue(t, "tagged", nil))
+	awssimtest.WantCall(t, f.c.TagQueue, &sqs.TagQueueInput{QueueUrl: url, Tags: tags}, "")
+	missing := aws.String(f.env.URL + "/" + mgmt + "/ghost")
+
+	tests := []struct {
+		name string
+		call func() error
+		code string
+	}{
+		{"ListQueueTags of a missing queue", awssimtest.Call(ctx, f.c.ListQueueTags, &sqs.ListQueueTagsInput{QueueUrl: missing}), "AWS.SimpleQueueService.NonExistentQueue"},
+		{"ListQueueTags of a malformed URL", awssimtest.Call(ctx, f.c.ListQueueTags, &sqs.ListQueueTagsInput{QueueUrl: aws.String("not-a-url")}), "InvalidAddress"},
+		{"TagQueue of a missing queue", awssimtest.Call(ctx, f.c.TagQueue, &sqs.TagQueueInput{QueueUrl: missing, Tags: map[string]string{"a": "1"}}), "AWS.SimpleQueueService.NonExistentQueue"},
+		{"TagQueue past 50 tags", awssimtest.Call(ctx, f.c.TagQueue, &sqs.TagQueueInput{QueueUrl: url, Tags: map[string]string{"keep": "changed", "extra": "1"}}), "InvalidParameterValue"},
+		{"TagQueue with an invalid key", awssimtest.Call(ctx, f.c.TagQueue, &sqs.TagQueueInput{QueueUrl: url, Tags: map[string]string{"bad*key": "1"}}), "InvalidParameterValue"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			awssimtest.WantCode(t, tt.call(), tt.code)
+			got, err := f.c.ListQueueTags(ctx, &sqs.ListQueueTagsInput{QueueUrl: url})
+			awssimtest.WantCode(t, err, "")
+			if len(got.Tags) != 50 || got.Tags["keep"] != "original" || got.Tags["extra"] != "" {
+				t.Errorf("after a failed call the queue has %d tags, keep=%q extra=%q; want 50, original, none", len(got.Tags), got.Tags["keep"], got.Tags["extra"])
+			}
+		})
+	}
+}
+
+func TestAuditVisibilityAndBatchErrors(t *testing.T) {
+	f := start(t)
+	ctx := context.Background()
+	url := aws.String(f.queue(t, "work", nil))
+	awssimtest.WantCall(t, f.c.SendMessage, &sqs.SendMessageInput{QueueUrl: url, MessageBody: aws.String("m")}, "")
+	got, err := f.c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url})
+	awssimtest.WantCode(t, err, "")
+	if len(got.Messages) != 1 {
+		t.Fatalf("received %d messages, want 1", len(got.Messages))
+	}
+	handle := got.Messages[0].ReceiptHandle
+	missing := aws.String(f.env.URL + "/" + mgmt + "/ghost")
+
+	tests := []struct {
+		name string
+		call func() error
+		code string
+	}{
+		{"visibility over 12 hours", awssimtest.Call(ctx, f.c.ChangeMessageVisibility, &sqs.ChangeMessageVisibilityInput{QueueUrl: url, ReceiptHandle: handle, VisibilityTimeout: 43201}), "InvalidParameterValue"},
+		{"negative visibility", awssimtest.Call(ctx, f.c.ChangeMessageVisibility, &sqs.ChangeMessageVisibilityInput{QueueUrl: url, ReceiptHandle: handle, VisibilityTimeout: -1}), "InvalidParameterValue"},
+		{"garbage receipt handle", awssimtest.Call(ctx, f.c.ChangeMessageVisibility, &sqs.ChangeMessageVisibilityInput{QueueUrl: url, ReceiptHandle: aws.String("garbage"), VisibilityTimeout: 10}), "ReceiptHandleIsInvalid"},
+		{"ChangeMessageVisibility on a missing queue", awssimtest.Call(ctx, f.c.ChangeMessageVisibility, &sqs.ChangeMessageVisibilityInput{QueueUrl: missing, ReceiptHandle: handle, VisibilityTimeout: 10}), "AWS.SimpleQueueService.NonExistentQueue"},
+		{"DeleteMessageBatch on a missing queue", awssimtest.Call(ctx, f.c.DeleteMessageBatch, &sqs.DeleteMessageBatchInput{QueueUrl: missing,
+			Entries: []types.DeleteMessageBatchRequestEntry{{Id: aws.String("a"), ReceiptHandle: handle}}}), "AWS.SimpleQueueService.NonExistentQueue"},
+		{"DeleteMessageBatch of eleven", func() error {
+			entries := make([]types.DeleteMessageBatchRequestEntry, 11)
+			for i := range entries {
+				entries[i] = types.DeleteMessageBatchRequestEntry{Id: aws.String(fmt.Sprint("e", i)), ReceiptHandle: handle}
+			}
+			_, err := f.c.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: url, Entries: entries})
+			return err
+		}, "AWS.SimpleQueueService.TooManyEntriesInBatchRequest"},
+		{"SetQueueAttributes with an out-of-range value", awssimtest.Call(ctx, f.c.SetQueueAttributes, &sqs.SetQueueAttributesInput{QueueUrl: url, Attributes: map[string]string{"VisibilityTimeout": "43201"}}), "InvalidAttributeValue"},
+		{"SetQueueAttributes on a missing queue", awssimtest.Call(ctx, f.c.SetQueueAttributes, &sqs.SetQueueAttributesInput{QueueUrl: missing, Attributes: map[string]string{"VisibilityTimeout": "10"}}), "AWS.SimpleQueueService.NonExistentQueue"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { awssimtest.WantCode(t, tt.call(), tt.code) })
+	}
+
+	// None of the failures touched the message or the queue: it is still in
+	// flight under the 30 s default, and the handle still deletes it.
+	if a := f.attrs(t, *url); a["ApproximateNumberOfMessagesNotVisible"] != "1" || a["VisibilityTimeout"] != "30" {
+		t.Errorf("queue after the failures: not visible %s, VisibilityTimeout %s; want 1, 30", a["ApproximateNumberOfMessagesNotVisible"], a["VisibilityTimeout"])
+	}
+	awssimtest.WantCall(t, f.c.DeleteMessage, &sqs.DeleteMessageInput{QueueUrl: url, ReceiptHandle: handle}, "")
 }

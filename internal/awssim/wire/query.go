@@ -2,6 +2,7 @@ package wire
 
 import (
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,7 +32,7 @@ func FormList(form url.Values, prefix string) []map[string]string {
 	for n := range byIndex {
 		keys = append(keys, n)
 	}
-	sort.Ints(keys)
+	slices.Sort(keys)
 	out := make([]map[string]string, 0, len(keys))
 	for _, n := range keys {
 		out = append(out, byIndex[n])
