@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/orgnotify/orgnotify/internal/pace"
 )
 
 // FetchOptions tune how a plan is run.
@@ -77,39 +79,6 @@ func (d *Data) services(p Purpose, account string, start time.Time) map[string]f
 	return d.amounts[p][account][start]
 }
 
-// limiter spaces requests evenly: one every interval.
-type limiter struct {
-	mu       sync.Mutex
-	next     time.Time
-	interval time.Duration
-}
-
-func (l *limiter) wait(ctx context.Context) error {
-	if l == nil {
-		return nil
-	}
-	l.mu.Lock()
-	now := time.Now()
-	at := l.next
-	if at.Before(now) {
-		at = now
-	}
-	l.next = at.Add(l.interval)
-	l.mu.Unlock()
-	d := time.Until(at)
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // Fetch runs the plan's queries, every page, concurrently within the rate
 // cap, and its forecasts. Throttling is retried by the CostExplorer (the
 // SDK's retryer); an error of a query fails the fetch, since a digest with
@@ -126,9 +95,9 @@ func Fetch(ctx context.Context, ce CostExplorer, p Plan, o FetchOptions) (*Data,
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	var lim *limiter
+	var lim *pace.Pacer // nil: no pacing
 	if o.RatePerSecond > 0 {
-		lim = &limiter{interval: time.Duration(float64(time.Second) / o.RatePerSecond)}
+		lim = pace.New(time.Duration(float64(time.Second) / o.RatePerSecond))
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -154,7 +123,7 @@ func Fetch(ctx context.Context, ce CostExplorer, p Plan, o FetchOptions) (*Data,
 			for q := range jobs {
 				token := ""
 				for {
-					if err := lim.wait(ctx); err != nil {
+					if err := lim.Wait(ctx, "ce"); err != nil {
 						fail(err)
 						break
 					}
@@ -194,7 +163,7 @@ func Fetch(ctx context.Context, ce CostExplorer, p Plan, o FetchOptions) (*Data,
 		return nil, firstErr
 	}
 	for _, f := range p.Forecasts {
-		if err := lim.wait(ctx); err != nil {
+		if err := lim.Wait(ctx, "ce"); err != nil {
 			return nil, err
 		}
 		v, err := ce.Forecast(ctx, f)

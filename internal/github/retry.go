@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/orgnotify/orgnotify/internal/pace"
 )
 
 // retryPolicy bounds how often and how long a request is retried.
@@ -29,7 +31,7 @@ func defaultPolicy() retryPolicy {
 		base:       time.Second,
 		maxBackoff: 30 * time.Second,
 		maxWait:    2 * time.Minute,
-		sleep:      sleepCtx,
+		sleep:      pace.Sleep,
 		now:        time.Now,
 	}
 }
@@ -43,17 +45,6 @@ func (p *retryPolicy) backoff(attempt int) time.Duration {
 		d *= 2
 	}
 	return min(d, p.maxBackoff)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // retryTransport retries requests that GitHub refused for rate limiting

@@ -7,10 +7,11 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/orgnotify/orgnotify/internal/pace"
 )
 
 // Client is a Sender posting through Slack's Web API with slack-go.
@@ -23,12 +24,9 @@ import (
 type Client struct {
 	api        *slack.Client
 	log        *slog.Logger
-	interval   time.Duration
+	pace       *pace.Pacer // one slot per channel per interval
 	retries    int
 	historyMax int
-
-	mu   sync.Mutex
-	next map[string]time.Time // channel → earliest time of its next post
 }
 
 var _ Sender = (*Client)(nil)
@@ -78,17 +76,17 @@ func New(token string, o Options) *Client {
 	c := &Client{
 		api:        slack.New(token, opts...),
 		log:        o.Logger,
-		interval:   o.Interval,
 		retries:    o.RateLimitRetries,
 		historyMax: o.HistoryPages,
-		next:       map[string]time.Time{},
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
-	if c.interval <= 0 {
-		c.interval = time.Second
+	interval := o.Interval
+	if interval <= 0 {
+		interval = time.Second
 	}
+	c.pace = pace.New(interval)
 	if c.retries <= 0 {
 		c.retries = 5
 	}
@@ -156,7 +154,7 @@ func (c *Client) post(ctx context.Context, channel string, m Message, threadTS s
 func (c *Client) call(ctx context.Context, channel string, pace bool, fn func() error) error {
 	for attempt := 0; ; attempt++ {
 		if pace {
-			if err := c.wait(ctx, channel, 0); err != nil {
+			if err := c.pace.Wait(ctx, channel); err != nil {
 				return err
 			}
 		}
@@ -173,39 +171,9 @@ func (c *Client) call(ctx context.Context, channel string, pace bool, fn func() 
 			after = time.Second
 		}
 		c.log.WarnContext(ctx, "slack rate limit", "channel", channel, "retry_after", after)
-		if err := c.wait(ctx, channel, after); err != nil {
+		if err := c.pace.Retry(ctx, channel, after); err != nil {
 			return err
 		}
-	}
-}
-
-// wait blocks until channel may be posted to again; extra pushes the
-// channel's next slot back (Retry-After).
-func (c *Client) wait(ctx context.Context, channel string, extra time.Duration) error {
-	c.mu.Lock()
-	now := time.Now()
-	at := c.next[channel]
-	if at.Before(now) {
-		at = now
-	}
-	if extra > 0 {
-		at = now.Add(extra)
-		c.next[channel] = at
-	} else {
-		c.next[channel] = at.Add(c.interval)
-	}
-	c.mu.Unlock()
-	d := time.Until(at)
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }
 
