@@ -19,10 +19,7 @@ func runApply(ctx context.Context, args []string, std stdio, getenv env) error {
 		fmt.Fprintln(std.err, "AWS credentials and region come from the SDK's standard chain; AWS_ENDPOINT_URL points orgnotify at awssim")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	shard, err := f.check(fs)
+	shard, err := f.parse(fs, args)
 	if err != nil {
 		return err
 	}

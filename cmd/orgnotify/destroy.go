@@ -20,10 +20,7 @@ func runDestroy(ctx context.Context, args []string, std stdio, getenv env) error
 		fmt.Fprintln(std.err, "removes only what carries orgnotify's name prefix and ownership tag (and the aliases and subscriptions of its keys and topics)")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	shard, err := f.check(fs)
+	shard, err := f.parse(fs, args)
 	if err != nil {
 		return err
 	}

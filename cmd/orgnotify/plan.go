@@ -38,6 +38,14 @@ func (f *reconcileFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.concurrency, "concurrency", 32, "accounts×regions observed, and accounts applied, at once")
 }
 
+// parse parses args and checks the shared flags.
+func (f *reconcileFlags) parse(fs *flag.FlagSet, args []string) (reconcile.Shard, error) {
+	if err := fs.Parse(args); err != nil {
+		return reconcile.Shard{}, err
+	}
+	return f.check(fs)
+}
+
 func (f *reconcileFlags) check(fs *flag.FlagSet) (reconcile.Shard, error) {
 	if fs.NArg() > 0 {
 		return reconcile.Shard{}, usageError{fmt.Sprintf("%s takes no arguments", fs.Name())}

@@ -46,10 +46,7 @@ func runReconcile(ctx context.Context, args []string, std stdio, getenv env) err
 		fmt.Fprintln(std.err, "apply, then the event digest, then the cost digest of the last complete UTC day unless Slack shows it done; SLACK_BOT_TOKEN unless --dry-run")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	shard, err := f.check(fs)
+	shard, err := f.parse(fs, args)
 	if err != nil {
 		return err
 	}
