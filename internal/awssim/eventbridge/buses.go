@@ -118,72 +118,64 @@ type putPermissionInput struct {
 	Policy       string
 }
 
-func (s *Store) putPermission(_ context.Context, r *wire.Request, in putPermissionInput) (any, error) {
-	ref, err := ownBus(r, in.EventBusName)
-	if err != nil {
-		return nil, err
+func (in putPermissionInput) busName() string { return in.EventBusName }
+
+func (in putPermissionInput) Validate() error {
+	if in.Policy != "" && (in.Action != "" || in.Principal != "" || in.StatementId != "" || in.Condition != nil) {
+		return wire.Validation("Policy cannot be combined with Action, Principal, StatementId or Condition.")
 	}
-	// Either a whole policy replaces the bus's, or one statement joins it.
-	var whole *policy
-	var st map[string]any
+	return nil
+}
+
+// putPermission either replaces the bus's policy with a whole one, or adds
+// one statement to it.
+func (s *Store) putPermission(r *wire.Request, in putPermissionInput, b *bus) (any, error) {
+	var p *policy
+	var err error
 	if in.Policy != "" {
-		if in.Action != "" || in.Principal != "" || in.StatementId != "" || in.Condition != nil {
-			return nil, wire.Validation("Policy cannot be combined with Action, Principal, StatementId or Condition.")
-		}
-		whole, err = parsePolicy(in.Policy)
+		p, err = parsePolicy(in.Policy)
 	} else {
-		st, err = permissionStatement(ref, in.Action, in.Principal, in.StatementId, in.Condition)
+		p, err = b.policy.withNewStatement(b.arn, in)
 	}
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b, err := s.lookupBus(ref)
-	if err != nil {
-		return nil, err
-	}
-	if whole == nil {
-		if b.policy != nil {
-			for _, old := range b.policy.Statement {
-				if old["Sid"] == in.StatementId {
-					return nil, alreadyExists("Statement with sid %s already exists.", in.StatementId)
-				}
-			}
-		}
-		if whole, err = b.policy.withStatement(st); err != nil {
-			return nil, err
-		}
-	}
-	b.policy, b.modified = whole, r.Now.UTC()
+	b.policy, b.modified = p, r.Now.UTC()
 	return struct{}{}, nil
 }
 
-// permissionStatement builds the statement PutPermission's parameter form
-// adds, with the shapes AWS writes.
-func permissionStatement(ref busRef, action, principal, sid string, cond *struct{ Type, Key, Value string }) (map[string]any, error) {
-	if action != "events:PutEvents" {
+// withNewStatement is the policy with the statement PutPermission's
+// parameter form adds, with the shapes AWS writes.
+func (p *policy) withNewStatement(busARN string, in putPermissionInput) (*policy, error) {
+	if in.Action != "events:PutEvents" {
 		return nil, wire.Validation("Provided value in parameter 'action' is not supported.")
 	}
-	if !statementIDRE.MatchString(sid) {
-		return nil, wire.Validation("1 validation error detected: Value '%s' at 'statementId' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+", sid)
+	if !statementIDRE.MatchString(in.StatementId) {
+		return nil, wire.Validation("1 validation error detected: Value '%s' at 'statementId' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+", in.StatementId)
 	}
-	st := map[string]any{"Sid": sid, "Effect": "Allow", "Action": action, "Resource": ref.arn()}
+	if p != nil {
+		for _, old := range p.Statement {
+			if old["Sid"] == in.StatementId {
+				return nil, alreadyExists("Statement with sid %s already exists.", in.StatementId)
+			}
+		}
+	}
+	st := map[string]any{"Sid": in.StatementId, "Effect": "Allow", "Action": in.Action, "Resource": busARN}
 	switch {
-	case principal == "*":
+	case in.Principal == "*":
 		st["Principal"] = "*"
-	case awsarn.IsAccountID(principal):
-		st["Principal"] = map[string]any{"AWS": "arn:aws:iam::" + principal + ":root"}
+	case awsarn.IsAccountID(in.Principal):
+		st["Principal"] = map[string]any{"AWS": "arn:aws:iam::" + in.Principal + ":root"}
 	default:
 		return nil, wire.Validation("Parameter Principal is not valid. Reason: it must be a 12-digit account ID or *.")
 	}
-	if cond != nil {
-		if cond.Type != "StringEquals" || cond.Key != "aws:PrincipalOrgID" || cond.Value == "" {
+	if in.Condition != nil {
+		if in.Condition.Type != "StringEquals" || in.Condition.Key != "aws:PrincipalOrgID" || in.Condition.Value == "" {
 			return nil, wire.Validation("Condition supports only Type StringEquals with Key aws:PrincipalOrgID and a Value.")
 		}
-		st["Condition"] = map[string]any{"StringEquals": map[string]any{"aws:PrincipalOrgID": cond.Value}}
+		st["Condition"] = map[string]any{"StringEquals": map[string]any{"aws:PrincipalOrgID": in.Condition.Value}}
 	}
-	return st, nil
+	return p.withStatement(st)
 }
 
 type removePermissionInput struct {
@@ -192,20 +184,16 @@ type removePermissionInput struct {
 	RemoveAllPermissions bool
 }
 
-func (s *Store) removePermission(_ context.Context, r *wire.Request, in removePermissionInput) (any, error) {
-	ref, err := ownBus(r, in.EventBusName)
-	if err != nil {
-		return nil, err
-	}
+func (in removePermissionInput) busName() string { return in.EventBusName }
+
+func (in removePermissionInput) Validate() error {
 	if in.RemoveAllPermissions == (in.StatementId != "") {
-		return nil, wire.Validation("Specify either StatementId or RemoveAllPermissions.")
+		return wire.Validation("Specify either StatementId or RemoveAllPermissions.")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b, err := s.lookupBus(ref)
-	if err != nil {
-		return nil, err
-	}
+	return nil
+}
+
+func (s *Store) removePermission(r *wire.Request, in removePermissionInput, b *bus) (any, error) {
 	if b.policy == nil {
 		return nil, wire.NotFound("EventBus does not have a policy.")
 	}

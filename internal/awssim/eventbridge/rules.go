@@ -107,47 +107,39 @@ type putRuleInput struct {
 	Tags               []Tag
 }
 
-func (s *Store) putRule(_ context.Context, r *wire.Request, in putRuleInput) (any, error) {
+func (in putRuleInput) busName() string { return in.EventBusName }
+
+func (in putRuleInput) Validate() error {
 	if err := validRuleName(in.Name); err != nil {
-		return nil, err
-	}
-	ref, err := ownBus(r, in.EventBusName)
-	if err != nil {
-		return nil, err
+		return err
 	}
 	if in.EventPattern == "" && in.ScheduleExpression == "" {
-		return nil, wire.Validation("Parameter(s) EventPattern or ScheduleExpression must be specified.")
+		return wire.Validation("Parameter(s) EventPattern or ScheduleExpression must be specified.")
+	}
+	if in.ScheduleExpression != "" && !validSchedule(in.ScheduleExpression) {
+		return wire.Validation("Parameter ScheduleExpression is not valid.")
+	}
+	switch in.State {
+	case "", stateEnabled, stateDisabled, stateEnabledCloudTrail:
+	default:
+		return wire.Validation("1 validation error detected: Value '%s' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED, ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]", in.State)
+	}
+	return validateDescribed(in.Description, in.Tags)
+}
+
+func (s *Store) putRule(r *wire.Request, in putRuleInput, b *bus) (any, error) {
+	if in.ScheduleExpression != "" && b.name != defaultBus {
+		return nil, wire.Validation("ScheduleExpression is supported only on the default event bus.")
 	}
 	var compiled *eventpattern.Pattern
 	if in.EventPattern != "" {
+		var err error
 		if compiled, err = compilePattern(in.EventPattern); err != nil {
 			return nil, err
 		}
 	}
-	if in.ScheduleExpression != "" {
-		if ref.name != defaultBus {
-			return nil, wire.Validation("ScheduleExpression is supported only on the default event bus.")
-		}
-		if !validSchedule(in.ScheduleExpression) {
-			return nil, wire.Validation("Parameter ScheduleExpression is not valid.")
-		}
-	}
-	switch in.State {
-	case "":
+	if in.State == "" {
 		in.State = stateEnabled
-	case stateEnabled, stateDisabled, stateEnabledCloudTrail:
-	default:
-		return nil, wire.Validation("1 validation error detected: Value '%s' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED, ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]", in.State)
-	}
-	if err := validateDescribed(in.Description, in.Tags); err != nil {
-		return nil, err
-	}
-
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b, err := s.lookupBus(ref)
-	if err != nil {
-		return nil, err
 	}
 	ru := b.rules[in.Name]
 	if ru == nil && len(b.rules) >= rulesPerBus(r.Region) {
@@ -258,31 +250,12 @@ func (s *Store) deleteRule(_ *wire.Request, in deleteRuleInput, b *bus) (any, er
 	return struct{}{}, nil
 }
 
-func (s *Store) enableRule(ctx context.Context, r *wire.Request) (any, error) {
-	return s.setState(r, stateEnabled)
-}
-
-func (s *Store) disableRule(ctx context.Context, r *wire.Request) (any, error) {
-	return s.setState(r, stateDisabled)
-}
-
-func (s *Store) setState(r *wire.Request, state string) (any, error) {
-	var in ruleRef
-	if err := r.Decode(&in); err != nil {
-		return nil, err
+// setState is EnableRule or DisableRule.
+func setState(state string) func(*wire.Request, ruleRef, *rule) (any, error) {
+	return func(_ *wire.Request, _ ruleRef, ru *rule) (any, error) {
+		ru.state = state
+		return struct{}{}, nil
 	}
-	ref, err := ownBus(r, in.EventBusName)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ru, err := s.lookupRule(ref, in.Name)
-	if err != nil {
-		return nil, err
-	}
-	ru.state = state
-	return struct{}{}, nil
 }
 
 // target is one rule target. raw is what PutTargets received, returned as is

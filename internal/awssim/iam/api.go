@@ -261,33 +261,38 @@ func (s *Store) deleteRolePolicy(r *wire.Request, ro *role) (any, error) {
 	return nil, nil
 }
 
+// truncation ends every IAM list answer.
+type truncation struct {
+	IsTruncated bool   `xml:"IsTruncated"`
+	Marker      string `xml:"Marker,omitempty"`
+}
+
 // pageOf cuts items at Marker (an index) and MaxItems (1..1000, default 100).
-func pageOf(r *wire.Request, total int) (start, end int, marker string, err error) {
+func pageOf[T any](r *wire.Request, items []T) ([]T, truncation, error) {
 	maxItems := 100
 	if v := r.Form.Get("MaxItems"); v != "" {
-		n, cerr := strconv.Atoi(v)
-		if cerr != nil || n < 1 || n > 1000 {
-			return 0, 0, "", constraint(v, "maxItems", "Member must have value between 1 and 1000")
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return nil, truncation{}, constraint(v, "maxItems", "Member must have value between 1 and 1000")
 		}
 		maxItems = n
 	}
-	start, end, marker, ok := paging.Window(r.Form.Get("Marker"), maxItems, total)
+	start, end, marker, ok := paging.Window(r.Form.Get("Marker"), maxItems, len(items))
 	if !ok {
-		return 0, 0, "", validationError("Invalid Marker.")
+		return nil, truncation{}, validationError("Invalid Marker.")
 	}
-	return start, end, marker, nil
+	return slices.Clone(items[start:end]), truncation{marker != "", marker}, nil
 }
 
 func (s *Store) listRolePolicies(r *wire.Request, ro *role) (any, error) {
-	start, end, marker, err := pageOf(r, len(ro.policyNames))
+	names, more, err := pageOf(r, ro.policyNames)
 	if err != nil {
 		return nil, err
 	}
 	return struct {
 		PolicyNames []string `xml:"PolicyNames>member"`
-		IsTruncated bool     `xml:"IsTruncated"`
-		Marker      string   `xml:"Marker,omitempty"`
-	}{slices.Clone(ro.policyNames[start:end]), marker != "", marker}, nil
+		truncation
+	}{names, more}, nil
 }
 
 func (s *Store) listRoles(_ context.Context, r *wire.Request) (any, error) {
@@ -308,16 +313,15 @@ func (s *Store) listRoles(_ context.Context, r *wire.Request) (any, error) {
 	}
 	// IAM lists roles by name, without case.
 	sort.Slice(roles, func(i, j int) bool { return strings.ToLower(roles[i].name) < strings.ToLower(roles[j].name) })
-	start, end, marker, err := pageOf(r, len(roles))
+	page, more, err := pageOf(r, roles)
 	if err != nil {
 		return nil, err
 	}
 	out := struct {
-		Roles       []roleXML `xml:"Roles>member"`
-		IsTruncated bool      `xml:"IsTruncated"`
-		Marker      string    `xml:"Marker,omitempty"`
-	}{Roles: []roleXML{}, IsTruncated: marker != "", Marker: marker}
-	for _, ro := range roles[start:end] {
+		Roles []roleXML `xml:"Roles>member"`
+		truncation
+	}{[]roleXML{}, more}
+	for _, ro := range page {
 		// ListRoles leaves out tags, as in AWS: callers read them with
 		// GetRole or ListRoleTags.
 		out.Roles = append(out.Roles, ro.output(false))
@@ -342,14 +346,12 @@ func (s *Store) untagRole(r *wire.Request, ro *role) (any, error) {
 }
 
 func (s *Store) listRoleTags(r *wire.Request, ro *role) (any, error) {
-	tags := ro.tagList()
-	start, end, marker, err := pageOf(r, len(tags))
+	tags, more, err := pageOf(r, ro.tagList())
 	if err != nil {
 		return nil, err
 	}
 	return struct {
-		Tags        []tagXML `xml:"Tags>member"`
-		IsTruncated bool     `xml:"IsTruncated"`
-		Marker      string   `xml:"Marker,omitempty"`
-	}{tags[start:end], marker != "", marker}, nil
+		Tags []tagXML `xml:"Tags>member"`
+		truncation
+	}{tags, more}, nil
 }

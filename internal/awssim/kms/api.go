@@ -86,7 +86,7 @@ func (k *key) metadata() keyMetadata {
 // lets the caller change it again (KMS's lockout safety check).
 func checkPolicy(r *wire.Request, doc, arn string, bypass bool) (*iampolicy.Policy, error) {
 	if len(doc) > maxPolicyBytes {
-		return nil, validation("1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to %d", maxPolicyBytes)
+		return nil, wire.Validation("1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to %d", maxPolicyBytes)
 	}
 	p, err := iampolicy.Parse(doc)
 	if err != nil {
@@ -113,9 +113,9 @@ func checkTags(tags []tag) error {
 	}
 	switch p, t := (tagging.Rules{Max: 50, Duplicates: true}).Check(list); p {
 	case tagging.KeyLength:
-		return validation("1 validation error detected: Value '%s' at 'tags.member.tagKey' failed to satisfy constraint: Member must have length between 1 and 128", t.Key)
+		return wire.Validation("1 validation error detected: Value '%s' at 'tags.member.tagKey' failed to satisfy constraint: Member must have length between 1 and 128", t.Key)
 	case tagging.ValueLength:
-		return validation("1 validation error detected: Value at 'tags.member.tagValue' failed to satisfy constraint: Member must have length less than or equal to 256")
+		return wire.Validation("1 validation error detected: Value at 'tags.member.tagValue' failed to satisfy constraint: Member must have length less than or equal to 256")
 	case tagging.Reserved:
 		return wire.Errorf("TagException", http.StatusBadRequest, "Tags beginning with aws: are reserved")
 	case tagging.Duplicate:
@@ -150,13 +150,13 @@ func (s *Store) createKey(_ context.Context, r *wire.Request, in createKeyInput)
 	}
 	switch {
 	case !keyUsages[in.KeyUsage]:
-		return nil, validation("1 validation error detected: Value '%s' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: [ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT]", in.KeyUsage)
+		return nil, wire.Validation("1 validation error detected: Value '%s' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: [ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT]", in.KeyUsage)
 	case keySpecs[in.KeySpec] == nil:
-		return nil, validation("1 validation error detected: Value '%s' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set", in.KeySpec)
+		return nil, wire.Validation("1 validation error detected: Value '%s' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set", in.KeySpec)
 	case !slices.Contains(keySpecs[in.KeySpec], in.KeyUsage):
-		return nil, validation("KeyUsage %s is not compatible with KeySpec %s", in.KeyUsage, in.KeySpec)
+		return nil, wire.Validation("KeyUsage %s is not compatible with KeySpec %s", in.KeyUsage, in.KeySpec)
 	case len(in.Description) > 8192:
-		return nil, validation("1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 8192")
+		return nil, wire.Validation("1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 8192")
 	case in.Origin != "" && in.Origin != "AWS_KMS":
 		return nil, wire.Errorf("UnsupportedOperationException", http.StatusBadRequest, "Origin %s is not supported by this simulator", in.Origin)
 	case in.MultiRegion:
@@ -240,9 +240,9 @@ func (s *Store) setEnabled(enabled bool) wire.Handler {
 func checkAliasName(name string) error {
 	switch {
 	case len(name) < 1 || len(name) > 256:
-		return validation("1 validation error detected: Value '%s' at 'aliasName' failed to satisfy constraint: Member must have length between 1 and 256", name)
+		return wire.Validation("1 validation error detected: Value '%s' at 'aliasName' failed to satisfy constraint: Member must have length between 1 and 256", name)
 	case !strings.HasPrefix(name, "alias/"):
-		return validation("Alias must start with the prefix \"alias/\". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html")
+		return wire.Validation("Alias must start with the prefix \"alias/\". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html")
 	case !aliasNameRe.MatchString(name) || name == "alias/":
 		return wire.Errorf("InvalidAliasNameException", http.StatusBadRequest,
 			"1 validation error detected: Value '%s' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$", name)
@@ -256,7 +256,7 @@ func checkAliasName(name string) error {
 // in the caller's account and region.
 func (s *Store) aliasTarget(r *wire.Request, ref, action string) (*key, error) {
 	if strings.HasPrefix(ref, "alias/") || strings.Contains(ref, ":alias/") {
-		return nil, validation("Aliases must refer to keys. Not aliases")
+		return nil, wire.Validation("Aliases must refer to keys. Not aliases")
 	}
 	k, err := s.keyFor(r, ref, action)
 	if err != nil {
@@ -307,7 +307,7 @@ func (s *Store) updateAlias(r *wire.Request, in aliasInput, sc scope) (any, erro
 	old := s.keys[sc][a.target]
 	if old != nil && (old.usage != k.usage || old.spec != k.spec) {
 		// AWS keeps an alias on keys of one type so its users keep working.
-		return nil, validation("The new target key must have the same key spec and key usage as the current target key")
+		return nil, wire.Validation("The new target key must have the same key spec and key usage as the current target key")
 	}
 	a.target, a.updated = k.id, r.Now
 	return nil, nil
@@ -341,7 +341,7 @@ func markerPage(limit *int32, marker *string, n int) (start, end int, next strin
 	l := 50
 	if limit != nil {
 		if *limit < 1 || *limit > 100 {
-			return 0, 0, "", validation("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value between 1 and 100", *limit)
+			return 0, 0, "", wire.Validation("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value between 1 and 100", *limit)
 		}
 		l = int(*limit)
 	}
@@ -495,7 +495,7 @@ type enableKeyRotationInput struct {
 
 func (in enableKeyRotationInput) Validate() error {
 	if p := in.RotationPeriodInDays; p != nil && (*p < 90 || *p > 2560) {
-		return validation("1 validation error detected: Value '%d' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value between 90 and 2560", *p)
+		return wire.Validation("1 validation error detected: Value '%d' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value between 90 and 2560", *p)
 	}
 	return nil
 }

@@ -71,7 +71,7 @@ func (in scheduleDeletionInput) days() int {
 
 func (in scheduleDeletionInput) Validate() error {
 	if days := in.days(); days < 7 || days > 30 {
-		return validation("1 validation error detected: Value '%d' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30", days)
+		return wire.Validation("1 validation error detected: Value '%d' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30", days)
 	}
 	return nil
 }

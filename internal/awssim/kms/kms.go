@@ -120,10 +120,6 @@ func notFound(format string, args ...any) *wire.Error {
 	return wire.Errorf("NotFoundException", http.StatusBadRequest, format, args...)
 }
 
-func validation(format string, args ...any) *wire.Error {
-	return wire.Errorf("ValidationException", http.StatusBadRequest, format, args...)
-}
-
 func denied(principal, action, resource string) *wire.Error {
 	return wire.Errorf("AccessDeniedException", http.StatusBadRequest,
 		"User: %s is not authorized to perform: %s on resource: %s because no resource-based policy allows the %s action",
@@ -191,7 +187,7 @@ func (s *Store) lookup(account, region, ref string, now time.Time) (*key, *wire.
 	sc := scope{account, region}
 	switch {
 	case ref == "":
-		return nil, validation("1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null")
+		return nil, wire.Validation("1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null")
 	case strings.HasPrefix(ref, "arn:"):
 		a, ok := awsarn.Parse(ref)
 		if !ok || a.Service != "kms" {
