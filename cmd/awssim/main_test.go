@@ -229,30 +229,51 @@ func TestRunErrors(t *testing.T) {
 	}
 }
 
-// slowRequest is an SQS call whose body promises 100 bytes and sends one.
-const slowRequest = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.0\r\n" +
-	"X-Amz-Target: AmazonSQS.ListQueues\r\n" +
-	"Authorization: AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=00\r\n" +
-	"Content-Length: 100\r\n\r\n{"
+// Requests of TestConnectionsTimeOut: an SQS call whose body promises 100
+// bytes and sends one, and a whole request after which the client keeps
+// the connection open and sends nothing.
+const (
+	slowRequest = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.0\r\n" +
+		"X-Amz-Target: AmazonSQS.ListQueues\r\n" +
+		"Authorization: AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=00\r\n" +
+		"Content-Length: 100\r\n\r\n{"
+	idleRequest = "GET /_awssim/faults HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+)
 
-// TestSlowBodyTimesOut: a client that sends the headers and one byte of
-// its body loses the connection after the read timeout.
-func TestSlowBodyTimesOut(t *testing.T) {
-	url := serve(t, "-addr", "127.0.0.1:0", "-read-timeout", "200ms")
-	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := io.WriteString(conn, slowRequest); err != nil {
-		t.Fatal(err)
-	}
-	// Generous against a loaded machine; without a read timeout the
-	// connection stays open for ever.
-	if err := conn.SetReadDeadline(time.Now().Add(10 * time.Second)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.ReadAll(conn); err != nil {
-		t.Fatalf("the server kept the connection open: %v", err)
+// TestConnectionsTimeOut: a client that sends the headers and one byte of
+// its body loses the connection after the read timeout, and one that
+// leaves a keep-alive connection idle after the idle timeout.
+func TestConnectionsTimeOut(t *testing.T) {
+	for _, tc := range []struct {
+		name, flag, request string
+		answered            bool
+	}{
+		{"slow body", "-read-timeout", slowRequest, false},
+		{"idle keep-alive", "-idle-timeout", idleRequest, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url := serve(t, "-addr", "127.0.0.1:0", tc.flag, "200ms")
+			conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			if _, err := io.WriteString(conn, tc.request); err != nil {
+				t.Fatal(err)
+			}
+			// Generous against a loaded machine; without the timeout the
+			// connection stays open for ever (slow body) or for the
+			// 30-second read timeout (idle).
+			if err := conn.SetReadDeadline(time.Now().Add(10 * time.Second)); err != nil {
+				t.Fatal(err)
+			}
+			got, err := io.ReadAll(conn)
+			if err != nil {
+				t.Fatalf("the server kept the connection open: %v", err)
+			}
+			if answered := strings.HasPrefix(string(got), "HTTP/1.1 200 "); answered != tc.answered {
+				t.Errorf("answer %q, want an answer: %v", got, tc.answered)
+			}
+		})
 	}
 }
