@@ -29,14 +29,6 @@ const (
 	orgID         = "o-abc123defg"
 )
 
-// accounts resolves access key "AKID<account>" to that account.
-type accounts struct{}
-
-func (accounts) Resolve(accessKey, _ string) (string, string, error) {
-	acct := strings.TrimPrefix(accessKey, "AKID")
-	return acct, "arn:aws:iam::" + acct + ":root", nil
-}
-
 // orgs puts the hub and member accounts in one organization.
 type orgs struct{}
 
@@ -82,7 +74,9 @@ func startFake(t *testing.T) *fakeEnv {
 	t.Helper()
 	f := &fakeEnv{sqs: &recorder{fail: map[string]error{}}, sns: &recorder{fail: map[string]error{}}}
 	f.store = eb.New(eb.Targets{SQS: f.sqs, SNS: f.sns}, orgs{})
-	_, f.env = awssimtest.Serve(t, accounts{}, f.store.Service())
+	// Access key "AKID<account>" acts as that account (see client).
+	_, f.env = awssimtest.Serve(t, awssimtest.Keys{"AKID" + hubAccount: hubAccount, "AKID" + memberAccount: memberAccount, "AKID" + outsider: outsider},
+		f.store.Service())
 	return f
 }
 

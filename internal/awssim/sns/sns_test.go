@@ -231,25 +231,26 @@ func TestSubscribe(t *testing.T) {
 		returnARN bool
 		code      string
 		pending   bool
+		scope     string // the FilterPolicyScope GetSubscriptionAttributes reports; "" skips the check
 	}{
-		{"sqs is confirmed at once", "sqs", q, nil, false, "", false},
-		{"same subscription again", "sqs", q, nil, false, "", false},
-		{"same endpoint, other attributes", "sqs", q, map[string]string{"RawMessageDelivery": "true"}, false, "InvalidParameter", false},
-		{"lambda", "lambda", "arn:aws:lambda:" + region + ":" + mgmt + ":function:f", nil, false, "", false},
-		{"email waits for confirmation", "email", "sre@example.com", nil, false, "", true},
-		{"https with ReturnSubscriptionArn", "https", "https://hooks.example.com/sns", nil, true, "", true},
-		{"http", "http", "http://127.0.0.1:9/sns", nil, false, "", true},
-		{"bad email", "email", "not-an-address", nil, false, "InvalidParameter", false},
-		{"https endpoint with http scheme", "https", "http://example.com", nil, false, "InvalidParameter", false},
-		{"sqs endpoint not an ARN", "sqs", "https://sqs/q", nil, false, "InvalidParameter", false},
-		{"unknown protocol", "carrier-pigeon", "coo", nil, false, "InvalidParameter", false},
-		{"filter policy", "sqs", q + "2", map[string]string{"FilterPolicy": `{"severity":["HIGH"]}`}, false, "", false},
-		{"invalid filter policy", "sqs", q + "3", map[string]string{"FilterPolicy": `{"severity":"HIGH"}`}, false, "InvalidParameter", false},
-		{"nested policy needs body scope", "sqs", q + "3", map[string]string{"FilterPolicy": `{"detail":{"status":["FAILED"]}}`}, false, "InvalidParameter", false},
-		{"nested policy, body scope", "sqs", q + "4", map[string]string{"FilterPolicy": `{"detail":{"status":["FAILED"]}}`, "FilterPolicyScope": "MessageBody"}, false, "", false},
-		{"bad scope", "sqs", q + "5", map[string]string{"FilterPolicyScope": "Headers"}, false, "InvalidParameter", false},
-		{"raw delivery for email", "email", "raw@example.com", map[string]string{"RawMessageDelivery": "true"}, false, "InvalidParameter", false},
-		{"unknown attribute", "sqs", q + "6", map[string]string{"Colour": "blue"}, false, "InvalidParameter", false},
+		{"sqs is confirmed at once", "sqs", q, nil, false, "", false, ""},
+		{"same subscription again", "sqs", q, nil, false, "", false, ""},
+		{"same endpoint, other attributes", "sqs", q, map[string]string{"RawMessageDelivery": "true"}, false, "InvalidParameter", false, ""},
+		{"lambda", "lambda", "arn:aws:lambda:" + region + ":" + mgmt + ":function:f", nil, false, "", false, ""},
+		{"email waits for confirmation", "email", "sre@example.com", nil, false, "", true, ""},
+		{"https with ReturnSubscriptionArn", "https", "https://hooks.example.com/sns", nil, true, "", true, ""},
+		{"http", "http", "http://127.0.0.1:9/sns", nil, false, "", true, ""},
+		{"bad email", "email", "not-an-address", nil, false, "InvalidParameter", false, ""},
+		{"https endpoint with http scheme", "https", "http://example.com", nil, false, "InvalidParameter", false, ""},
+		{"sqs endpoint not an ARN", "sqs", "https://sqs/q", nil, false, "InvalidParameter", false, ""},
+		{"unknown protocol", "carrier-pigeon", "coo", nil, false, "InvalidParameter", false, ""},
+		{"filter policy alone defaults to attributes scope", "sqs", q + "2", map[string]string{"FilterPolicy": `{"severity":["HIGH"]}`}, false, "", false, "MessageAttributes"},
+		{"invalid filter policy", "sqs", q + "3", map[string]string{"FilterPolicy": `{"severity":"HIGH"}`}, false, "InvalidParameter", false, ""},
+		{"nested policy needs body scope", "sqs", q + "3", map[string]string{"FilterPolicy": `{"detail":{"status":["FAILED"]}}`}, false, "InvalidParameter", false, ""},
+		{"nested policy, body scope", "sqs", q + "4", map[string]string{"FilterPolicy": `{"detail":{"status":["FAILED"]}}`, "FilterPolicyScope": "MessageBody"}, false, "", false, "MessageBody"},
+		{"bad scope", "sqs", q + "5", map[string]string{"FilterPolicyScope": "Headers"}, false, "InvalidParameter", false, ""},
+		{"raw delivery for email", "email", "raw@example.com", map[string]string{"RawMessageDelivery": "true"}, false, "InvalidParameter", false, ""},
+		{"unknown attribute", "sqs", q + "6", map[string]string{"Colour": "blue"}, false, "InvalidParameter", false, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -267,6 +268,14 @@ func TestSubscribe(t *testing.T) {
 				}
 			case !strings.HasPrefix(got, arn+":"):
 				t.Errorf("SubscriptionArn = %q, want one under %s", got, arn)
+			}
+			if tc.scope == "" {
+				return
+			}
+			a, err := f.sns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: out.SubscriptionArn})
+			awssimtest.WantCode(t, err, "")
+			if a.Attributes["FilterPolicy"] != tc.attrs["FilterPolicy"] || a.Attributes["FilterPolicyScope"] != tc.scope {
+				t.Errorf("FilterPolicy %q scope %q, want %q %q", a.Attributes["FilterPolicy"], a.Attributes["FilterPolicyScope"], tc.attrs["FilterPolicy"], tc.scope)
 			}
 		})
 	}
@@ -292,6 +301,7 @@ func TestSubscribe(t *testing.T) {
 
 	awssimtest.WantCall(t, f.sns.Unsubscribe, &sns.UnsubscribeInput{SubscriptionArn: conf.SubscriptionArn}, "")
 	awssimtest.WantCall(t, f.sns.Unsubscribe, &sns.UnsubscribeInput{SubscriptionArn: conf.SubscriptionArn}, "NotFound")
+	awssimtest.WantCall(t, f.sns.Unsubscribe, &sns.UnsubscribeInput{SubscriptionArn: aws.String(arn + ":00000000-0000-0000-0000-000000000000")}, "NotFound")
 }
 
 func TestListSubscriptionsByTopicPages(t *testing.T) {
@@ -325,6 +335,7 @@ func TestListSubscriptionsByTopicPages(t *testing.T) {
 		t.Errorf("pages %v, %d distinct confirmed, %d pending; want [100 100 31], 230, 1", sizes, len(seen), pending)
 	}
 	awssimtest.WantCall(t, f.sns.ListSubscriptionsByTopic, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(arn), NextToken: aws.String("!!")}, "InvalidParameter")
+	awssimtest.WantCall(t, f.sns.ListSubscriptionsByTopic, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(arn + "-ghost")}, "NotFound")
 }
 
 func TestPublishToSQS(t *testing.T) {
@@ -655,33 +666,4 @@ func TestAuditSetTopicAttributesErrors(t *testing.T) {
 	if v, ok := got.Attributes["KmsMasterKeyId"]; ok {
 		t.Errorf("KmsMasterKeyId after clearing = %q, want absent", v)
 	}
-}
-
-func TestAuditSubscriptionFilterAttributes(t *testing.T) {
-	f := start(t)
-	ctx := context.Background()
-	arn := f.topic(t, "filtered", nil)
-	q := queueARN("q")
-	tests := []struct {
-		name      string
-		endpoint  string
-		attrs     map[string]string
-		wantScope string
-	}{
-		{"policy alone defaults to attributes scope", q + "1", map[string]string{"FilterPolicy": `{"severity":["HIGH"]}`}, "MessageAttributes"},
-		{"body scope", q + "2", map[string]string{"FilterPolicy": `{"detail":{"status":["FAILED"]}}`, "FilterPolicyScope": "MessageBody"}, "MessageBody"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			sub := f.subscribe(t, arn, tt.endpoint, tt.attrs)
-			out, err := f.sns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub)})
-			awssimtest.WantCode(t, err, "")
-			if out.Attributes["FilterPolicy"] != tt.attrs["FilterPolicy"] || out.Attributes["FilterPolicyScope"] != tt.wantScope {
-				t.Errorf("FilterPolicy %q scope %q, want %q %q", out.Attributes["FilterPolicy"], out.Attributes["FilterPolicyScope"], tt.attrs["FilterPolicy"], tt.wantScope)
-			}
-		})
-	}
-
-	awssimtest.WantCall(t, f.sns.ListSubscriptionsByTopic, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(arn + "-ghost")}, "NotFound")
-	awssimtest.WantCall(t, f.sns.Unsubscribe, &sns.UnsubscribeInput{SubscriptionArn: aws.String(arn + ":00000000-0000-0000-0000-000000000000")}, "NotFound")
 }
