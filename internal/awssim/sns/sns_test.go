@@ -667,3 +667,18 @@ func TestAuditSetTopicAttributesErrors(t *testing.T) {
 		t.Errorf("KmsMasterKeyId after clearing = %q, want absent", v)
 	}
 }
+
+// TestCreateTopicTagLimit: CreateTopic takes 50 tags and refuses 51 without
+// creating the topic.
+func TestCreateTopicTagLimit(t *testing.T) {
+	f := start(t)
+	ctx := context.Background()
+	var tags []types.Tag
+	for i := range 51 {
+		tags = append(tags, types.Tag{Key: aws.String(fmt.Sprintf("k%02d", i)), Value: aws.String("v")})
+	}
+	awssimtest.WantCall(t, f.sns.CreateTopic, &sns.CreateTopicInput{Name: aws.String("fifty"), Tags: tags[:50]}, "")
+	awssimtest.WantCall(t, f.sns.CreateTopic, &sns.CreateTopicInput{Name: aws.String("fifty-one"), Tags: tags}, "TagLimitExceeded")
+	_, err := f.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String("arn:aws:sns:" + region + ":" + mgmt + ":fifty-one")})
+	awssimtest.WantCode(t, err, "NotFound")
+}

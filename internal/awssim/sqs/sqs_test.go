@@ -768,3 +768,19 @@ func TestAuditVisibilityAndBatchErrors(t *testing.T) {
 	}
 	awssimtest.WantCall(t, f.c.DeleteMessage, &sqs.DeleteMessageInput{QueueUrl: url, ReceiptHandle: handle}, "")
 }
+
+// TestCreateQueueTagLimit: CreateQueue takes 50 tags and refuses 51 without
+// creating the queue.
+func TestCreateQueueTagLimit(t *testing.T) {
+	f := start(t)
+	ctx := context.Background()
+	tags := map[string]string{}
+	for i := range 50 {
+		tags[fmt.Sprintf("k%02d", i)] = "v"
+	}
+	awssimtest.WantCall(t, f.c.CreateQueue, &sqs.CreateQueueInput{QueueName: aws.String("fifty"), Tags: tags}, "")
+	tags["k50"] = "v"
+	awssimtest.WantCall(t, f.c.CreateQueue, &sqs.CreateQueueInput{QueueName: aws.String("fifty-one"), Tags: tags}, "InvalidParameterValue")
+	_, err := f.c.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("fifty-one")})
+	awssimtest.WantCode(t, err, "AWS.SimpleQueueService.NonExistentQueue")
+}
