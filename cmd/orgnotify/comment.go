@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 
 	"github.com/orgnotify/orgnotify/internal/config"
 	"github.com/orgnotify/orgnotify/internal/findings"
@@ -64,6 +65,10 @@ func runComment(ctx context.Context, args []string, std stdio, getenv env) error
 		c.Plan = "_No plan: this run has no read-only AWS credentials. Pull requests from forks never get them; on pull requests from this repository the validate workflow adds the plan when `vars.ORGNOTIFY_PLAN_ROLE_ARN` names the plan role (deploy/)._"
 	}
 	c.DigestPreview = commentPreview(ctx, model, *root, *base, *samples)
+	if dropped := droppedRegions(model, *root, *base); len(dropped) > 0 {
+		c.Findings = append(slices.Clone(c.Findings), dropped...)
+		findings.Sort(c.Findings)
+	}
 
 	if *dryRun {
 		_, err := fmt.Fprint(std.out, markdown.RenderComment(c))

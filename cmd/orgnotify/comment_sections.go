@@ -7,11 +7,15 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/orgnotify/orgnotify/internal/config"
 	"github.com/orgnotify/orgnotify/internal/events"
+	"github.com/orgnotify/orgnotify/internal/findings"
 	"github.com/orgnotify/orgnotify/internal/plan"
 	"github.com/orgnotify/orgnotify/internal/reconcile"
 	osl "github.com/orgnotify/orgnotify/internal/slack"
@@ -150,6 +154,51 @@ func changedAccounts(model *config.Model, root, base string) ([]*config.Account,
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
+}
+
+// droppedRegions warns about each region the pull request removes from
+// regions without listing it under retiredRegions: plan and apply would no
+// longer look there, so its rules would keep forwarding to the hub.
+func droppedRegions(model *config.Model, root, base string) []findings.Finding {
+	if model == nil || base == "" {
+		return nil
+	}
+	was, _, err := orgRegions(filepath.Join(base, "org.yaml"))
+	if err != nil {
+		return nil // a base without a readable org.yaml has nothing to compare
+	}
+	_, line, _ := orgRegions(filepath.Join(root, "org.yaml"))
+	var out []findings.Finding
+	for _, r := range was {
+		if slices.Contains(model.Org.Regions, r) || slices.Contains(model.Org.RetiredRegions, r) {
+			continue
+		}
+		out = append(out, findings.Finding{
+			File: "org.yaml", Line: line, Field: "regions", Severity: findings.Warning, Rule: "region-dropped",
+			Message: fmt.Sprintf("%s leaves regions but is not under retiredRegions: orgnotify would stop looking there and its rules would keep forwarding; list it under retiredRegions so the apply deletes them (docs/operations.md, Removing a region)", r),
+		})
+	}
+	return out
+}
+
+// orgRegions reads regions, and the line of its key, from an org.yaml.
+func orgRegions(path string) (regions []string, line int, err error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil || len(doc.Content) == 0 {
+		return nil, 0, fmt.Errorf("%s: not a YAML document", path)
+	}
+	top := doc.Content[0]
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		if top.Content[i].Value == "regions" {
+			err := top.Content[i+1].Decode(&regions)
+			return regions, top.Content[i].Line, err
+		}
+	}
+	return nil, 0, nil
 }
 
 // fenced puts text in a code block whose fence no run of backticks in it

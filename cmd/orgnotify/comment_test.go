@@ -357,3 +357,48 @@ func TestCommentWithoutPlan(t *testing.T) {
 		}
 	})
 }
+
+// TestCommentWarnsOfDroppedRegion: a pull request that takes a region out
+// of regions without retiring it gets a warning on org.yaml's regions line,
+// since plan and apply would no longer see the rules left there.
+func TestCommentWarnsOfDroppedRegion(t *testing.T) {
+	copyExample := func(t *testing.T, edit func(string) string) string {
+		dir := t.TempDir()
+		if err := os.CopyFS(dir, os.DirFS(exampleRoot)); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, "org.yaml")
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(edit(string(b))), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	const regions = "regions:\n  - ap-northeast-1\n  - us-east-1\n"
+	base := copyExample(t, func(s string) string { return strings.Replace(s, regions, regions+"  - eu-west-1\n", 1) })
+	for _, tc := range []struct {
+		name, retired string
+		warned        bool
+	}{
+		{"dropped", "", true},
+		{"retired", "retiredRegions: [eu-west-1]\n", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := copyExample(t, func(s string) string { return strings.Replace(s, regions, regions+tc.retired, 1) })
+			r := runCLI(t, nil, "comment", "--root", root, "--base", base, "--dry-run")
+			if r.code != exitOK {
+				t.Fatalf("exit %d\nstderr: %s", r.code, r.stderr)
+			}
+			warned := strings.Contains(r.stdout, "eu-west-1 leaves regions but is not under retiredRegions")
+			if warned != tc.warned {
+				t.Errorf("warned = %v, want %v:\n%s", warned, tc.warned, r.stdout)
+			}
+			if tc.warned && !strings.Contains(r.stdout, "| org.yaml | 25 | regions |") {
+				t.Errorf("the warning does not point at regions (org.yaml line 25):\n%s", r.stdout)
+			}
+		})
+	}
+}

@@ -11,6 +11,7 @@ type Org struct {
 	Hub                 Hub          `json:"hub"`
 	OrganizationsRegion string       `json:"organizationsRegion"`
 	Regions             []string     `json:"regions"`
+	RetiredRegions      []string     `json:"retiredRegions,omitempty"`
 	MemberRole          string       `json:"memberRole"`
 	Ownership           Ownership    `json:"ownership"`
 	Resources           Resources    `json:"resources"`

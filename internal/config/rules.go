@@ -31,6 +31,16 @@ func orgFileRules(doc *document, org *Org) []issue {
 		out = append(out, issueAt(doc, []string{"hub", "homeRegion"}, "home-region",
 			fmt.Sprintf("home region %s is not in regions; add it there", org.Hub.HomeRegion)))
 	}
+	for i, r := range org.RetiredRegions {
+		switch {
+		case r == org.OrganizationsRegion:
+			out = append(out, issueAt(doc, []string{"retiredRegions", strconv.Itoa(i)}, "retired-region",
+				fmt.Sprintf("%s is organizationsRegion: the lifecycle and LeaveOrganization rules always live there, so it cannot be retired", r)))
+		case slices.Contains(org.Regions, r):
+			out = append(out, issueAt(doc, []string{"retiredRegions", strconv.Itoa(i)}, "retired-region",
+				fmt.Sprintf("%s is also in regions; remove it from one of the two", r)))
+		}
+	}
 	prefix := org.Ownership.NamePrefix
 	for _, r := range []struct{ field, value, want string }{
 		{"kmsKeyAlias", org.Resources.KMSKeyAlias, "alias/" + prefix},

@@ -780,3 +780,36 @@ func TestRulesPerBus(t *testing.T) {
 		}
 	}
 }
+
+// TestRetiredRegionIsDeletedExactly: a region dropped from regions is out
+// of sight, so its rules stay; listed under retiredRegions, what orgnotify
+// owns there (the members' rules, the hub's delivery dead-letter queue) is
+// deleted and nothing else changes.
+func TestRetiredRegionIsDeletedExactly(t *testing.T) {
+	const gone = "eu-central-1"
+	w := start(t)
+	w.org.Regions = append(w.org.Regions, gone)
+	if res := w.apply(t, reconcile.Options{}); res.Failed() {
+		t.Fatalf("apply:%s", describe(res))
+	}
+	w.org.Regions = slices.DeleteFunc(w.org.Regions, func(r string) bool { return r == gone })
+	if res := w.plan(t, reconcile.Options{}); len(res.Plan.Changes) != 0 {
+		t.Fatalf("a region left out of sight should plan nothing, got:%s", describe(res))
+	}
+
+	w.org.RetiredRegions = []string{gone}
+	res := w.apply(t, reconcile.Options{})
+	if res.Failed() {
+		t.Fatalf("apply with the region retired:%s", describe(res))
+	}
+	// One stack-failure rule per member, and the hub's delivery DLQ.
+	if s := res.Plan.Summary(); s.Delete != len(members)+1 || s.Create+s.Update+s.Conflict != 0 {
+		t.Errorf("summary = %+v, want %d deletes:%s", s, len(members)+1, describe(res))
+	}
+	for _, c := range res.Plan.Changes {
+		if c.Region != gone || c.Action != plan.Delete || c.Status != plan.StatusOK {
+			t.Errorf("unexpected change: %s %s %s", c.Action, c.ID, c.Status)
+		}
+	}
+	mustConverge(t, w)
+}

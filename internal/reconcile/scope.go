@@ -19,7 +19,10 @@ type Scope struct {
 	Management string   // management account
 	OrgRegion  string   // organizationsRegion
 	Regions    []string // member regions
-	Members    []string // configured member accounts, sorted
+	// Retired are regions orgnotify left: observed in every account so
+	// that what it still owns there is deleted.
+	Retired []string
+	Members []string // configured member accounts, sorted
 	// Lifecycle lists the Organizations events the management account's
 	// rule forwards (empty: none).
 	Lifecycle []string
@@ -35,6 +38,7 @@ func ScopeOf(org *config.Org, accounts []*config.Account) Scope {
 		Management:   org.Organization.ManagementAccountID,
 		OrgRegion:    org.OrganizationsRegion,
 		Regions:      slices.Clone(org.Regions),
+		Retired:      slices.Clone(org.RetiredRegions),
 		MaxDeletions: -1,
 	}
 	if org.Lifecycle != nil {
@@ -51,12 +55,12 @@ func ScopeOf(org *config.Org, accounts []*config.Account) Scope {
 	return s
 }
 
-// regions returns the regions observed in account: the member regions
-// (and any other region desired puts a member's rule in, such as
-// organizationsRegion for LeaveOrganization) everywhere, plus the regions
-// of the hub's and the management account's own resources.
+// regions returns the regions observed in account: the member and
+// retired regions (and any other region desired puts a member's rule in,
+// such as organizationsRegion for LeaveOrganization) everywhere, plus the
+// regions of the hub's and the management account's own resources.
 func (s Scope) regions(account string, want map[string][]string) []string {
-	out := slices.Clone(s.Regions)
+	out := slices.Concat(s.Regions, s.Retired)
 	out = append(out, want[memberKey]...)
 	out = append(out, want[account]...)
 	if account == s.Hub {
