@@ -108,11 +108,12 @@ func TestDigestEventsEndToEnd(t *testing.T) {
 	w.raise(t, "cloudformation-create-complete")                  // not in stackFailures.statuses: not forwarded
 	w.raise(t, "guardduty-finding-medium")                        // security-audit
 	w.raise(t, "guardduty-finding-medium")                        // the same finding again: posted once
+	w.raise(t, "securityhub-finding-v2")                          // security-audit, OCSF shape (W11)
 	w.raise(t, "organizations-create-account-result-succeeded")   // management account, us-east-1
 	w.raise(t, "organizations-close-account")                     // an API call: reaches EventBridge through the trail (W9)
 	queue := digestQueueName + "@" + homeRegion
-	if v, _ := w.depth(t, queue); v != "7" {
-		t.Fatalf("digest queue holds %s messages before the run, want 7 (every event raised but the CREATE_COMPLETE stack); failed invocations: %+v",
+	if v, _ := w.depth(t, queue); v != "8" {
+		t.Fatalf("digest queue holds %s messages before the run, want 8 (every event raised but the CREATE_COMPLETE stack); failed invocations: %+v",
 			v, w.env.Sim.EventBridge.FailedInvocations())
 	}
 
@@ -124,7 +125,7 @@ func TestDigestEventsEndToEnd(t *testing.T) {
 		"C05PAYPROD1":  {"payments-api UPDATE_ROLLBACK_FAILED", "SC-345678901234-pp-fqh2ngw5mvzqc ROLLBACK_COMPLETE", "product payments-bucket (Encrypted S3 bucket) v3.2", "payments-db: Multi-AZ"},
 		"C05DBAOPS01":  {"payments-db: Multi-AZ instance failover started."},
 		"C05PLATFORM1": {"Account created: data-platform-prod", "Account closed", "sandbox-data-science (567890123456)"},
-		"C05SECALERT":  {"SSH brute force"},
+		"C05SECALERT":  {"SSH brute force", "Security Hub HIGH: The API GetSecretValue was invoked"},
 	}
 	for ch, texts := range want {
 		top, all := postsTo(slack, ch)
@@ -143,7 +144,7 @@ func TestDigestEventsEndToEnd(t *testing.T) {
 	if n := len(slack.Posts()); n != len(want) {
 		t.Errorf("%d posts, want %d (one per channel)", n, len(want))
 	}
-	const summary = "digest events: received 7 (+0 dead-lettered), 6 events, 1 duplicates, 0 filtered, 0 unreadable; posted 4 messages; deleted 7, kept 0\n"
+	const summary = "digest events: received 8 (+0 dead-lettered), 7 events, 1 duplicates, 0 filtered, 0 unreadable; posted 4 messages; deleted 8, kept 0\n"
 	if r.stdout != summary {
 		t.Errorf("stdout = %q, want %q", r.stdout, summary)
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/orgnotify/orgnotify/internal/config"
 )
@@ -359,10 +360,21 @@ func (b *builder) account(a *config.Account) {
 		}, "", nil, g.Route})
 	}
 	if s := ev.SecurityHub; s != nil {
+		// Security Hub sends each finding in ASFF and, since its OCSF
+		// release, in "Findings Imported V2" too (W11): either shape passes,
+		// each with its own spelling of the severity.
 		rules = append(rules, rule{"securityhub", map[string]any{
-			"source":      []string{"aws.securityhub"},
-			"detail-type": []string{"Security Hub Findings - Imported"},
-			"detail":      map[string]any{"findings": map[string]any{"Severity": map[string]any{"Label": s.Severities}}},
+			"source": []string{"aws.securityhub"},
+			"$or": []any{
+				map[string]any{
+					"detail-type": []string{"Security Hub Findings - Imported"},
+					"detail":      map[string]any{"findings": map[string]any{"Severity": map[string]any{"Label": s.Severities}}},
+				},
+				map[string]any{
+					"detail-type": []string{"Findings Imported V2"},
+					"detail":      map[string]any{"findings": map[string]any{"severity": ocsfSeverities(s.Severities)}},
+				},
+			},
 		}, "", nil, s.Route})
 	}
 	if c := ev.Config; c != nil {
@@ -405,6 +417,22 @@ func (b *builder) account(a *config.Account) {
 			b.subscribe(ep, filterBranch{accounts: []string{a.ID}, sources: source})
 		}
 	}
+}
+
+// ocsfSeverities spells Security Hub severity labels as OCSF findings do;
+// OCSF's Fatal, above Critical, goes with CRITICAL.
+func ocsfSeverities(labels []string) []string {
+	var out []string
+	for _, l := range labels {
+		if l == "" {
+			continue // the schema refuses it; never index an empty label
+		}
+		out = append(out, strings.ToUpper(l[:1])+strings.ToLower(l[1:]))
+		if l == "CRITICAL" {
+			out = append(out, "Fatal")
+		}
+	}
+	return out
 }
 
 // forwardRule adds the rule(s) forwarding matching events from an
