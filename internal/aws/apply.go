@@ -206,7 +206,12 @@ func (c *Cloud) applyKey(ctx context.Context, action string, want, have *desired
 		}
 		id := out.KeyMetadata.KeyId
 		if _, err := k.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: sdkaws.String(r.Name), TargetKeyId: id}); err != nil {
-			return fmt.Errorf("name the key %s: %w", r.Name, err)
+			// Keys are found by their alias: an unnamed one would be
+			// invisible to the next plan, which would create another.
+			if _, derr := k.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: id, PendingWindowInDays: sdkaws.Int32(KeyDeletionDays)}); derr != nil {
+				return fmt.Errorf("name the key %s: %w (and the unnamed key %s could not be scheduled for deletion: %v)", r.Name, err, sdkaws.ToString(id), derr)
+			}
+			return fmt.Errorf("name the key %s: %w (the unnamed key %s is scheduled for deletion)", r.Name, err, sdkaws.ToString(id))
 		}
 		if want.Settings[desired.SetKeyRotation] != "false" {
 			if _, err := k.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: id}); err != nil {

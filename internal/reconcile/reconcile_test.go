@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -812,4 +813,40 @@ func TestRetiredRegionIsDeletedExactly(t *testing.T) {
 		}
 	}
 	mustConverge(t, w)
+}
+
+// TestUnnamedKeyIsNotLeftBehind: the key is found by its alias, so when
+// naming a new key fails, apply schedules that key for deletion; the next
+// apply creates the key the alias names, and the unnamed one is not left
+// enabled beside it.
+func TestUnnamedKeyIsNotLeftBehind(t *testing.T) {
+	w := start(t)
+	w.env.Sim.Faults().Set(awssim.FaultConfig{ThrottleOps: map[string]int{"kms:CreateAlias": -1}})
+	res := w.apply(t, reconcile.Options{})
+	m := regexp.MustCompile(`the unnamed key (\S+) is scheduled for deletion`).FindStringSubmatch(describe(res))
+	if !res.Failed() || m == nil {
+		t.Fatalf("apply with CreateAlias failing: want a failure that names the scheduled key:%s", describe(res))
+	}
+	w.env.Sim.Faults().Set(awssim.FaultConfig{})
+	if res := w.apply(t, reconcile.Options{}); res.Failed() {
+		t.Fatalf("second apply:%s", describe(res))
+	}
+	mustConverge(t, w)
+
+	k := kms.NewFromConfig(w.sessions.Config(hub, home))
+	for _, tc := range []struct{ key, state string }{
+		{m[1], "PendingDeletion"},
+		{w.org.Resources.KMSKeyAlias, "Enabled"},
+	} {
+		d, err := k.DescribeKey(context.Background(), &kms.DescribeKeyInput{KeyId: &tc.key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(d.KeyMetadata.KeyState); got != tc.state {
+			t.Errorf("key %s is %s, want %s", tc.key, got, tc.state)
+		}
+		if tc.state == "Enabled" && *d.KeyMetadata.KeyId == m[1] {
+			t.Errorf("the alias names the key that was scheduled for deletion")
+		}
+	}
 }
