@@ -3,6 +3,7 @@ package aws_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -72,5 +73,26 @@ func TestAssumeRoleIsRetriedWhenThrottled(t *testing.T) {
 	}
 	if got := env.Sim.Faults().Counts()["sts:AssumeRole"]; got != 3 {
 		t.Errorf("AssumeRole called %d times, want 3 (two throttled, one served)", got)
+	}
+}
+
+// TestSessionsRenewBeforeExpiry (W15): credentials that expire within the
+// renewal window are assumed again before the next call instead of being
+// used until AWS refuses them. The simulator's STS issues them as if two
+// minutes of their hour were left.
+func TestSessionsRenewBeforeExpiry(t *testing.T) {
+	env := awssimtest.Start(t, awssim.Seed{Organization: org.Seed{
+		ManagementAccount: mgmt,
+		Accounts:          []org.Account{{ID: member, Name: "hub"}},
+	}})
+	env.Sim.SetClock(func() time.Time { return time.Now().Add(-58 * time.Minute) })
+	s := orgaws.NewSessions(loadSim(t, env), mgmt, org.AccessRole)
+	for i := range 3 {
+		if _, err := sts.NewFromConfig(s.Config(member, "us-east-1")).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}); err != nil {
+			t.Fatalf("call %d: %v", i+1, err)
+		}
+	}
+	if got := env.Sim.Faults().Counts()["sts:AssumeRole"]; got != 3 {
+		t.Errorf("AssumeRole called %d times for 3 calls with credentials about to expire, want 3 (renewed each time)", got)
 	}
 }
