@@ -10,10 +10,12 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/orgnotify/orgnotify/internal/config"
+	"github.com/orgnotify/orgnotify/internal/cost"
 	"github.com/orgnotify/orgnotify/internal/events"
 	"github.com/orgnotify/orgnotify/internal/findings"
 	"github.com/orgnotify/orgnotify/internal/plan"
@@ -100,13 +102,14 @@ func commentPreview(ctx context.Context, model *config.Model, root, base, sample
 	}
 	router := events.NewRouter(model.Org, model.Accounts)
 	pipe := &events.Pipeline{Router: router, Log: slog.New(slog.DiscardHandler)}
-
-	var b strings.Builder
-	b.WriteString("_A preview on **sample events** (`testdata/events`), rewritten as if they were about each account this pull request adds or changes: the Slack messages its channels would receive, after its categories and filters. Not real events._\n")
 	shown := changed
 	if len(shown) > maxPreviewAccounts {
 		shown = shown[:maxPreviewAccounts]
 	}
+	costs, costErr := costPreview(ctx, model.Org, shown, time.Now())
+
+	var b strings.Builder
+	b.WriteString("_A preview on **sample events** (`testdata/events`), rewritten as if they were about each account this pull request adds or changes: the Slack messages its channels would receive, after its categories and filters. Not real events. The cost digest is shown on **made-up figures**, not the account's costs (so are any threshold alerts in it): it shows how the account's cost settings shape the message._\n")
 	for _, a := range shown {
 		p := pipe.Run(ctx, events.Retarget(samples, a.ID))
 		filtered := 0
@@ -119,14 +122,22 @@ func commentPreview(ctx context.Context, model *config.Model, root, base, sample
 			inline(a.Name), a.ID, len(p.Items)-filtered, len(p.Items), filtered)
 		if len(p.Posts) == 0 {
 			b.WriteString("_No message: the account subscribes to none of the sample events' categories._\n")
-			continue
+		} else {
+			var text strings.Builder
+			for _, post := range p.Posts {
+				text.WriteString(osl.Render(post.Message))
+				text.WriteByte('\n')
+			}
+			b.WriteString(fenced(strings.TrimRight(text.String(), "\n")))
 		}
-		var text strings.Builder
-		for _, post := range p.Posts {
-			text.WriteString(osl.Render(post.Message))
-			text.WriteByte('\n')
+		switch msg, ok := costs[a.ID]; {
+		case costErr != nil:
+			b.WriteString("\n_No cost digest preview: " + costErr.Error() + "._\n")
+		case ok:
+			fmt.Fprintf(&b, "\nCost digest of **%s** on made-up figures:\n\n%s", inline(a.Name), fenced(msg))
+		default:
+			b.WriteString("\n_No cost digest: it is disabled for this account._\n")
 		}
-		b.WriteString(fenced(strings.TrimRight(text.String(), "\n")))
 	}
 	if n := len(changed) - len(shown); n > 0 {
 		fmt.Fprintf(&b, "\n_… and %d more changed account(s), not previewed._\n", n)
@@ -199,6 +210,34 @@ func orgRegions(path string) (regions []string, line int, err error) {
 		}
 	}
 	return nil, 0, nil
+}
+
+// costPreview renders each account's cost digest on made-up figures
+// (cost.Sample) through the real plan, reports and messages, keyed by
+// account ID; accounts without a cost digest are left out. The report day
+// is the last day of last month, when DAILY and MONTHLY digests are both due.
+func costPreview(ctx context.Context, org *config.Org, accounts []*config.Account, now time.Time) (map[string]string, error) {
+	day := cost.Day(now)
+	day = day.AddDate(0, 0, -day.Day())
+	plan := cost.NewPlan(accounts, day, day.AddDate(0, 0, 1))
+	data, err := cost.Fetch(ctx, cost.Sample{}, plan, cost.FetchOptions{RatePerSecond: -1})
+	if err != nil {
+		return nil, err
+	}
+	reports, err := cost.Reports(org, plan, data)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, r := range reports {
+		var text strings.Builder
+		for _, m := range r.Messages() {
+			text.WriteString(osl.Render(m))
+			text.WriteByte('\n')
+		}
+		out[r.Account.ID] = strings.TrimRight(text.String(), "\n")
+	}
+	return out, nil
 }
 
 // fenced puts text in a code block whose fence no run of backticks in it

@@ -283,6 +283,10 @@ func TestCommentWithPlanAndPreview(t *testing.T) {
 		"**payments-staging** (456789012345): 1 of 13 sample events would be posted, 12 filtered out by its settings.",
 		"── C05PAYSTG01 ──",
 		"Stack payments-api UPDATE_ROLLBACK_FAILED> · payments-staging (456789012345)",
+		"Cost digest of **payments-staging** on made-up figures:",
+		"payments-staging — ¥", // the account's currency, converted at org.yaml's rate
+		"Converted from USD at 150 JPY/USD",
+		"*Top services*",
 	} {
 		if !strings.Contains(preview, want) {
 			t.Errorf("preview lacks %q:\n%s", want, preview)
