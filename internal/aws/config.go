@@ -47,6 +47,12 @@ func LoadConfig(ctx context.Context, defaultRegion string, opts ...func(*config.
 		cfg.Region = defaultRegion
 	}
 	cfg.HTTPClient = awshttp.BufferedBodyClient{Inner: cfg.HTTPClient}
+	// Fail here, once, with what to set, rather than in the first of many
+	// calls with the SDK's chain of reasons. The credentials are cached, so
+	// this costs no extra call later.
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		return sdkaws.Config{}, fmt.Errorf("no usable AWS credentials (orgnotify reads the standard chain: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, web identity from aws-actions/configure-aws-credentials, an instance role): %w", err)
+	}
 	return cfg, nil
 }
 

@@ -2,6 +2,7 @@ package aws_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,5 +95,23 @@ func TestSessionsRenewBeforeExpiry(t *testing.T) {
 	}
 	if got := env.Sim.Faults().Counts()["sts:AssumeRole"]; got != 3 {
 		t.Errorf("AssumeRole called %d times for 3 calls with credentials about to expire, want 3 (renewed each time)", got)
+	}
+}
+
+// TestLoadConfigWithoutCredentials: with nothing in the chain, LoadConfig
+// says what to set instead of failing later inside the first AWS call.
+func TestLoadConfigWithoutCredentials(t *testing.T) {
+	dir := t.TempDir()
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "", "AWS_PROFILE": "",
+		"AWS_WEB_IDENTITY_TOKEN_FILE": "", "AWS_ROLE_ARN": "", "AWS_CONTAINER_CREDENTIALS_FULL_URI": "",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "", "AWS_EC2_METADATA_DISABLED": "true",
+		"AWS_CONFIG_FILE": dir + "/config", "AWS_SHARED_CREDENTIALS_FILE": dir + "/credentials",
+	} {
+		t.Setenv(k, v)
+	}
+	_, err := orgaws.LoadConfig(context.Background(), "us-east-1")
+	if err == nil || !strings.Contains(err.Error(), "no usable AWS credentials") || !strings.Contains(err.Error(), "AWS_PROFILE") {
+		t.Errorf("err = %v, want one naming the credential sources", err)
 	}
 }
