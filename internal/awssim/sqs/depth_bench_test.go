@@ -105,16 +105,20 @@ func (d *depthQueue) send(i int) map[string]any {
 }
 
 // call runs one operation's handler as the router would.
-func (d *depthQueue) call(b *testing.B, op string, in any) any {
+func (d *depthQueue) call(tb testing.TB, op string, in any) any {
+	out, err := d.do(op, in)
+	if err != nil {
+		tb.Fatalf("%s: %v", op, err)
+	}
+	return out
+}
+
+func (d *depthQueue) do(op string, in any) (any, error) {
 	body, err := json.Marshal(in)
 	if err != nil {
-		b.Fatal(err)
+		return nil, err
 	}
 	r := &wire.Request{Service: "sqs", Operation: op, Account: "111111111111", Region: "us-east-1",
 		Principal: "arn:aws:iam::111111111111:root", Host: "127.0.0.1", Body: body, Now: d.now}
-	out, err := d.store.Service().Ops[op](context.Background(), r)
-	if err != nil {
-		b.Fatalf("%s: %v", op, err)
-	}
-	return out
+	return d.store.Service().Ops[op](context.Background(), r)
 }
