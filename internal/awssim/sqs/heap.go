@@ -60,11 +60,11 @@ type msgHeap = posHeap[*message]
 
 // index orders a queue's messages. Every message is in expiry (by sent
 // time, for retention). A message filed as not visible waits in delayed
-// (never received) or inflight, by the time it becomes visible; the
-// others became visible by visibleBy, and a standard queue's are in ready,
-// by send order. A FIFO queue's messages are also in their
-// group's list, and heads holds the groups whose oldest message can be
-// received: visible, with no message of the group in flight.
+// (never received) or inflight, by the time it becomes visible; every
+// other became visible by visibleBy, and a standard queue's wait in ready,
+// by send order. A FIFO queue's messages are in their group's list
+// instead, and heads holds the groups whose oldest message is visible
+// while none of theirs is in flight.
 type index struct {
 	byID      map[string]*message
 	next      int64 // send order of the next message
@@ -78,7 +78,8 @@ type index struct {
 }
 
 // group is one FIFO message group's messages in send order; busy counts
-// those in inflight and pos is the group's place in heads.
+// those in inflight (received ones: they lead the group, as a group is
+// received in order) and pos is the group's place in heads.
 type group struct {
 	msgs []*message
 	busy int
