@@ -619,7 +619,7 @@ func (s *Store) receive(q *queue, in receiveMessageInput, limit int, sysNames []
 				m.firstReceive = now
 			}
 			m.handle = newReceiptHandle(m.id)
-			q.hide(m, now.Add(visibility))
+			q.hide(m, now.Add(visibility), now)
 			rm := receivedMessage{MessageId: m.id, ReceiptHandle: m.handle, MD5OfBody: m.md5Body, Body: m.body}
 			if len(sysNames) > 0 {
 				rm.Attributes = q.systemAttributes(m, sysNames)
@@ -750,6 +750,6 @@ func (s *Store) changeMessageVisibility(r *wire.Request, in changeVisibilityInpu
 		return nil, sqsError("MessageNotInflight", "AWS.SimpleQueueService.MessageNotInflight",
 			"Value %s for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.", in.ReceiptHandle)
 	}
-	q.hide(m, r.Now.Add(time.Duration(*in.VisibilityTimeout)*time.Second))
+	q.hide(m, r.Now.Add(time.Duration(*in.VisibilityTimeout)*time.Second), r.Now)
 	return nil, nil
 }

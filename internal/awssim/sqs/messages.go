@@ -131,9 +131,16 @@ func checkMessageAttributes(attrs map[string]messageAttribute) (int, error) {
 	return size, nil
 }
 
-// counts returns the visible, in-flight and delayed message counts.
+// counts returns the visible, in-flight and delayed message counts: the
+// index's, unless now is before a message the index holds as visible
+// becomes visible (a request stamped before one already served).
 func (q *queue) counts(now time.Time) (visible, inflight, delayed int) {
 	q.expire(now)
+	q.promote(now)
+	if !now.Before(q.msgs.visibleBy) {
+		inflight, delayed = q.msgs.inflight.Len(), q.msgs.delayed.Len()
+		return len(q.msgs.byID) - inflight - delayed, inflight, delayed
+	}
 	for _, m := range q.msgs.byID {
 		switch {
 		case !now.Before(m.visibleAt):
@@ -197,18 +204,69 @@ func (q *queue) add(m *message, now time.Time) {
 	q.msgs.next++
 	q.msgs.byID[m.id] = m
 	q.msgs.expiry.push(m)
-	switch {
-	case q.fifo:
+	if q.fifo {
 		g := q.msgs.groups[m.groupID]
 		if g == nil {
 			g = &group{}
 			q.msgs.groups[m.groupID] = g
 		}
 		g.msgs = append(g.msgs, m)
+	}
+	q.place(m, now)
+	q.regroup(m.groupID)
+}
+
+// place files m, in none of the visibility heaps, by whether it is
+// visible at now.
+func (q *queue) place(m *message, now time.Time) {
+	switch {
 	case now.Before(m.visibleAt):
-		q.msgs.hidden.push(m)
-	default:
+		q.conceal(m)
+		return
+	case !q.fifo:
 		q.msgs.ready.push(m)
+	}
+	if m.visibleAt.After(q.msgs.visibleBy) {
+		q.msgs.visibleBy = m.visibleAt
+	}
+}
+
+// conceal puts m in delayed or inflight until it becomes visible.
+func (q *queue) conceal(m *message) {
+	if m.receives == 0 {
+		q.msgs.delayed.push(m)
+		return
+	}
+	q.msgs.inflight.push(m)
+	if q.fifo {
+		q.msgs.groups[m.groupID].busy++
+	}
+}
+
+// reveal takes m out of delayed or inflight, if it is there.
+func (q *queue) reveal(m *message) {
+	if q.msgs.inflight.has(m) {
+		q.msgs.inflight.remove(m)
+		if q.fifo {
+			q.msgs.groups[m.groupID].busy--
+		}
+	}
+	q.msgs.delayed.remove(m)
+}
+
+// regroup files a FIFO group in or out of heads after a change to its
+// messages, and forgets it once empty.
+func (q *queue) regroup(id string) {
+	g := q.msgs.groups[id]
+	if g == nil {
+		return
+	}
+	q.msgs.heads.remove(g)
+	switch {
+	case len(g.msgs) == 0:
+		delete(q.msgs.groups, id)
+	case g.busy == 0 && !q.msgs.delayed.has(g.msgs[0]):
+		q.msgs.heads.push(g)
 	}
 }
 
@@ -218,11 +276,15 @@ func (q *queue) wake() {
 	q.arrived = make(chan struct{})
 }
 
-// promote makes the messages of a standard queue whose time has come
-// receivable.
+// promote makes the messages whose time has come visible.
 func (q *queue) promote(now time.Time) {
-	for q.msgs.hidden.Len() > 0 && !now.Before(q.msgs.hidden.top().visibleAt) {
-		q.msgs.ready.push(q.msgs.hidden.pop())
+	for _, h := range []*msgHeap{&q.msgs.delayed, &q.msgs.inflight} {
+		for h.Len() > 0 && !now.Before(h.top().visibleAt) {
+			m := h.top()
+			q.reveal(m)
+			q.place(m, now)
+			q.regroup(m.groupID)
+		}
 	}
 }
 
@@ -230,76 +292,87 @@ func (q *queue) promote(now time.Time) {
 // leaving out those handed out already in this call. From a standard
 // queue they are taken out of ready: the caller hands each out (hide) or
 // moves it away. A FIFO queue hands out a message group only while none
-// of its messages is in flight, in order within the group.
+// of its messages is in flight, in order within the group: the groups in
+// heads, oldest first, until no group can have an older message.
 func (q *queue) receivable(max int, now time.Time, handed map[*message]bool) []*message {
 	var out []*message
 	if !q.fifo {
 		for len(out) < max && q.msgs.ready.Len() > 0 {
 			m := q.msgs.ready.pop()
 			if now.Before(m.visibleAt) { // the clock went back
-				q.msgs.hidden.push(m)
+				q.conceal(m)
 				continue
 			}
 			out = append(out, m)
 		}
 		return out
 	}
-	for _, g := range q.msgs.groups {
-		// Messages are received in group order, so the received ones
-		// lead the group; while one of them is in flight the group waits.
-		blocked := false
+	var seen []*group
+	for q.msgs.heads.Len() > 0 {
+		g := q.msgs.heads.top()
+		if len(out) == max && out[max-1].order < g.msgs[0].order {
+			break
+		}
+		seen = append(seen, q.msgs.heads.pop())
+		out = append(out, q.run(g, max, now, handed)...)
+		slices.SortFunc(out, func(a, b *message) int { return cmp.Compare(a.order, b.order) })
+		out = out[:min(len(out), max)]
+	}
+	for _, g := range seen {
+		q.msgs.heads.push(g)
+	}
+	return out
+}
+
+// run returns up to max messages of g visible at now, oldest first,
+// leaving out those handed out already.
+func (q *queue) run(g *group, max int, now time.Time, handed map[*message]bool) []*message {
+	if now.Before(q.msgs.visibleBy) {
+		// The clock went back, so heads may hold a group whose message
+		// is in flight at now. Messages are received in group order, so
+		// the received ones lead the group.
 		for _, m := range g.msgs {
 			if m.receives == 0 {
 				break
 			}
 			if now.Before(m.visibleAt) {
-				blocked = true
-				break
-			}
-		}
-		if blocked {
-			continue
-		}
-		n := 0
-		for _, m := range g.msgs {
-			if n == max || now.Before(m.visibleAt) { // a delayed message keeps the group's order
-				break
-			}
-			if !handed[m] {
-				out = append(out, m)
-				n++
+				return nil
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, b *message) int { return cmp.Compare(a.order, b.order) })
-	if len(out) > max {
-		out = out[:max]
+	var out []*message
+	for _, m := range g.msgs {
+		if len(out) == max || now.Before(m.visibleAt) { // a delayed message keeps the group's order
+			break
+		}
+		if !handed[m] {
+			out = append(out, m)
+		}
 	}
 	return out
 }
 
 // hide makes m, just received, invisible until visibleAt. A standard
-// queue's message waits in hidden even when that is now, so one call does
-// not hand it out twice.
-func (q *queue) hide(m *message, visibleAt time.Time) {
+// queue's message waits in inflight even when that is now, so one call
+// does not hand it out twice; a FIFO receive skips what it handed out.
+func (q *queue) hide(m *message, visibleAt, now time.Time) {
 	m.visibleAt = visibleAt
-	if q.fifo {
-		return
-	}
 	q.msgs.ready.remove(m)
-	q.msgs.hidden.remove(m)
-	q.msgs.hidden.push(m)
+	q.reveal(m)
+	if q.fifo {
+		q.place(m, now)
+	} else {
+		q.conceal(m)
+	}
+	q.regroup(m.groupID)
 }
 
 // remove deletes a message from the queue.
 func (q *queue) remove(m *message) {
 	delete(q.msgs.byID, m.id)
 	q.msgs.expiry.remove(m)
-	if !q.fifo {
-		q.msgs.ready.remove(m)
-		q.msgs.hidden.remove(m)
-		return
-	}
+	q.msgs.ready.remove(m)
+	q.reveal(m)
 	g := q.msgs.groups[m.groupID]
 	if g == nil {
 		return
@@ -311,9 +384,7 @@ func (q *queue) remove(m *message) {
 	case i > 0:
 		g.msgs = slices.Delete(g.msgs, i, i+1)
 	}
-	if len(g.msgs) == 0 {
-		delete(q.msgs.groups, m.groupID)
-	}
+	q.regroup(m.groupID)
 }
 
 // purge deletes every message.

@@ -2,6 +2,7 @@ package sqs_test
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strconv"
 	"testing"
@@ -103,5 +104,58 @@ func TestRetentionAndDeduplicationWindow(t *testing.T) {
 	got, _ := f.receiveBodies(t, fifo, 10)
 	if want := []string{"first", "other", "after five minutes"}; !slices.Equal(got, want) {
 		t.Errorf("received %q, want %q", got, want)
+	}
+}
+
+// TestFIFOGroupWaitsForEveryMessageInFlight: a group waits while any of its
+// received messages is in flight, not only its oldest; the counts follow
+// each message through visibility changes, deletes and a purge.
+func TestFIFOGroupWaitsForEveryMessageInFlight(t *testing.T) {
+	f := start(t)
+	url := f.queue(t, "jobs.fifo", map[string]string{"FifoQueue": "true"})
+	for i, m := range []struct{ group, body string }{{"g1", "a1"}, {"g1", "a2"}, {"g2", "b1"}} {
+		awssimtest.WantCall(t, f.c.SendMessage, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String(m.body),
+			MessageGroupId: aws.String(m.group), MessageDeduplicationId: aws.String(strconv.Itoa(i))}, "")
+	}
+	handles := map[string]string{}
+	steps := []struct {
+		name    string
+		visible []string // handed to ChangeMessageVisibility(0) first
+		delete  []string
+		purge   bool
+		receive int32
+		want    []string
+		counts  [2]string // visible, not visible afterwards
+	}{
+		{"a group in order", nil, nil, false, 2, []string{"a1", "a2"}, [2]string{"1", "2"}},
+		{"g1 waits for a2 though a1 is visible", []string{"a1"}, nil, false, 10, []string{"b1"}, [2]string{"1", "2"}},
+		{"g1 visible again, g2 waits", []string{"a2"}, nil, false, 0, nil, [2]string{"2", "1"}},
+		{"g1 again, in order", nil, nil, false, 10, []string{"a1", "a2"}, [2]string{"0", "3"}},
+		{"g1 deleted", nil, []string{"a1", "a2"}, false, 10, nil, [2]string{"0", "1"}},
+		{"purged", nil, nil, true, 10, nil, [2]string{"0", "0"}},
+	}
+	for _, s := range steps {
+		for _, body := range s.visible {
+			awssimtest.WantCall(t, f.c.ChangeMessageVisibility, &sqs.ChangeMessageVisibilityInput{QueueUrl: aws.String(url), ReceiptHandle: aws.String(handles[body]), VisibilityTimeout: 0}, "")
+		}
+		for _, body := range s.delete {
+			awssimtest.WantCall(t, f.c.DeleteMessage, &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: aws.String(handles[body])}, "")
+		}
+		if s.purge {
+			awssimtest.WantCall(t, f.c.PurgeQueue, &sqs.PurgeQueueInput{QueueUrl: aws.String(url)}, "")
+		}
+		var got []string
+		if s.receive > 0 {
+			var hs map[string]string
+			got, hs = f.receiveBodies(t, url, s.receive)
+			maps.Copy(handles, hs)
+		}
+		if !slices.Equal(got, s.want) {
+			t.Errorf("%s: received %q, want %q", s.name, got, s.want)
+		}
+		a := f.attrs(t, url)
+		if c := [2]string{a["ApproximateNumberOfMessages"], a["ApproximateNumberOfMessagesNotVisible"]}; c != s.counts || a["ApproximateNumberOfMessagesDelayed"] != "0" {
+			t.Errorf("%s: visible, not visible, delayed = %s, %s, %s; want %s, %s, 0", s.name, c[0], c[1], a["ApproximateNumberOfMessagesDelayed"], s.counts[0], s.counts[1])
+		}
 	}
 }
