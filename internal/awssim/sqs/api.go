@@ -65,7 +65,7 @@ func (s *Store) createQueue(_ context.Context, r *wire.Request, in createQueueIn
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sc := scope{r.Account, r.Region}
-	if err := s.checkRedriveTarget(sc, attrs); err != nil {
+	if err := s.checkRedriveTarget(sc, "", attrs); err != nil {
 		return nil, err
 	}
 	url := queueURL(r.Host, r.Account, in.QueueName)
@@ -91,7 +91,7 @@ func (s *Store) createQueue(_ context.Context, r *wire.Request, in createQueueIn
 
 // checkRedriveTarget checks a RedrivePolicy's dead-letter queue exists in
 // the same account and region. The caller holds s.mu.
-func (s *Store) checkRedriveTarget(sc scope, attrs map[string]string) error {
+func (s *Store) checkRedriveTarget(sc scope, self string, attrs map[string]string) error {
 	doc := attrs["RedrivePolicy"]
 	if doc == "" {
 		return nil
@@ -102,6 +102,11 @@ func (s *Store) checkRedriveTarget(sc scope, attrs map[string]string) error {
 	}
 	if s.byARN(p.target) == nil || !strings.HasPrefix(p.target, awsarn.New("sqs", sc.region, sc.account, "")) {
 		return invalidParameter("Value %s for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.", doc)
+	}
+	if p.target == self {
+		// A queue redriving into itself would hand a message back to the
+		// receive that moved it, for ever.
+		return invalidParameter("Value %s for parameter RedrivePolicy is invalid. Reason: Dead letter target cannot be the queue itself.", doc)
 	}
 	return nil
 }
@@ -194,7 +199,7 @@ func (s *Store) setQueueAttributes(r *wire.Request, in setQueueAttributesInput, 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkRedriveTarget(scope{q.account, q.region}, attrs); err != nil {
+	if err := s.checkRedriveTarget(scope{q.account, q.region}, q.arn, attrs); err != nil {
 		return nil, err
 	}
 	q.apply(attrs, r.Now)

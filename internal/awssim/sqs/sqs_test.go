@@ -508,6 +508,10 @@ func TestRedrive(t *testing.T) {
 	if n := f.attrs(t, dlq)["ApproximateNumberOfMessages"]; n != "1" {
 		t.Errorf("dead-letter queue holds %s messages, want 1", n)
 	}
+	// A queue cannot be its own dead-letter queue: the receive that moved a
+	// message would find it again, for ever, holding the store.
+	awssimtest.WantCall(t, f.c.SetQueueAttributes, &sqs.SetQueueAttributesInput{QueueUrl: url, Attributes: map[string]string{
+		"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:` + region + `:` + mgmt + `:live","maxReceiveCount":"1"}`}}, "InvalidParameterValue")
 }
 
 func TestLongPoll(t *testing.T) {
