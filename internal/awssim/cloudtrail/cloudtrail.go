@@ -194,17 +194,13 @@ func parseEventTime(s string, now time.Time) (time.Time, error) {
 		if rest == "" {
 			return now.UTC(), nil
 		}
-		d, err := time.ParseDuration(rest)
-		if err != nil || (rest[0] != '-' && rest[0] != '+') {
-			return time.Time{}, fmt.Errorf("eventTime %q: want RFC 3339, now, now-DURATION or now+DURATION", s)
+		if d, err := time.ParseDuration(rest); err == nil && (rest[0] == '-' || rest[0] == '+') {
+			return now.UTC().Add(d), nil
 		}
-		return now.UTC().Add(d), nil
+	} else if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
 	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("eventTime %q: want RFC 3339, now, now-DURATION or now+DURATION", s)
-	}
-	return t.UTC(), nil
+	return time.Time{}, fmt.Errorf("eventTime %q: want RFC 3339, now, now-DURATION or now+DURATION", s)
 }
 
 // synthesize builds the minimal CloudTrail record a seed left out, with the

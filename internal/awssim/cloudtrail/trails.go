@@ -23,7 +23,10 @@ type trail struct {
 	started, stopped         time.Time
 }
 
-var trailNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$`)
+var (
+	trailNameRE     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$`)
+	adjacentPunctRE = regexp.MustCompile(`[._-]{2}`) // no two of ._- may touch
+)
 
 // SetOrganization tells the store which accounts an organization trail of
 // the management account mgmt logs for.
@@ -104,9 +107,7 @@ type createTrailInput struct {
 }
 
 func (s *Store) createTrail(_ context.Context, r *wire.Request, in createTrailInput) (any, error) {
-	if !trailNameRE.MatchString(in.Name) || strings.Contains(in.Name, "..") || strings.Contains(in.Name, "--") ||
-		strings.Contains(in.Name, "__") || strings.Contains(in.Name, "._") || strings.Contains(in.Name, "_.") ||
-		strings.Contains(in.Name, ".-") || strings.Contains(in.Name, "-.") || strings.Contains(in.Name, "_-") || strings.Contains(in.Name, "-_") {
+	if !trailNameRE.MatchString(in.Name) || adjacentPunctRE.MatchString(in.Name) {
 		return nil, errorf("InvalidTrailNameException", "Trail name %q is not valid: 3 to 128 letters, digits, periods, underscores and dashes, starting and ending with a letter or digit, with no two of ._- adjacent.", in.Name)
 	}
 	// The bucket is accepted without S3 being simulated: no log files are
@@ -114,10 +115,7 @@ func (s *Store) createTrail(_ context.Context, r *wire.Request, in createTrailIn
 	if in.S3BucketName == "" {
 		return nil, errorf("InvalidS3BucketNameException", "S3BucketName is required.")
 	}
-	global := true
-	if in.IncludeGlobalServiceEvents != nil {
-		global = *in.IncludeGlobalServiceEvents
-	}
+	global := in.IncludeGlobalServiceEvents == nil || *in.IncludeGlobalServiceEvents
 	if in.IsMultiRegionTrail && !global {
 		return nil, errorf("InvalidParameterCombinationException", "Multi-Region trail must include global service events.")
 	}
@@ -133,8 +131,7 @@ func (s *Store) createTrail(_ context.Context, r *wire.Request, in createTrailIn
 	t := &trail{name: in.Name, arn: arn, account: r.Account, home: r.Region, bucket: in.S3BucketName, prefix: in.S3KeyPrefix,
 		multiRegion: in.IsMultiRegionTrail, orgTrail: in.IsOrganizationTrail, globalEvents: global, validation: in.EnableLogFileValidation}
 	s.trails[arn] = t
-	o := t.output(false)
-	return o, nil
+	return t.output(false), nil
 }
 
 // visible reports whether the caller sees t in its region: its own trails
@@ -150,15 +147,13 @@ func (s *Store) lookupTrail(r *wire.Request, ref string) (*trail, error) {
 	if ref == "" {
 		return nil, errorf("InvalidTrailNameException", "Trail name or ARN is required.")
 	}
-	if strings.HasPrefix(ref, "arn:") {
-		t := s.trails[ref]
-		if t == nil || !visible(t, r) {
-			return nil, trailNotFound(ref)
-		}
-		return t, nil
+	arn := ref
+	if !strings.HasPrefix(ref, "arn:") {
+		arn = awsarn.New("cloudtrail", r.Region, r.Account, "trail/"+ref)
 	}
-	t := s.trails[awsarn.New("cloudtrail", r.Region, r.Account, "trail/"+ref)]
-	if t == nil {
+	// A trail found by name is the caller's, in its region: visible.
+	t := s.trails[arn]
+	if t == nil || !visible(t, r) {
 		return nil, trailNotFound(ref)
 	}
 	return t, nil
@@ -244,18 +239,18 @@ func (s *Store) describeTrails(_ context.Context, r *wire.Request, in describeTr
 }
 
 func (s *Store) getTrailStatus(_ *wire.Request, t *trail) (any, error) {
-	out := struct {
+	return struct {
 		IsLogging        bool     `json:"IsLogging"`
 		StartLoggingTime *float64 `json:"StartLoggingTime,omitempty"`
 		StopLoggingTime  *float64 `json:"StopLoggingTime,omitempty"`
-	}{IsLogging: t.logging}
-	if !t.started.IsZero() {
-		v := wire.EpochSeconds(t.started)
-		out.StartLoggingTime = &v
+	}{t.logging, epochOrNil(t.started), epochOrNil(t.stopped)}, nil
+}
+
+// epochOrNil is t as epoch seconds, nil for a time never set.
+func epochOrNil(t time.Time) *float64 {
+	if t.IsZero() {
+		return nil
 	}
-	if !t.stopped.IsZero() {
-		v := wire.EpochSeconds(t.stopped)
-		out.StopLoggingTime = &v
-	}
-	return out, nil
+	v := wire.EpochSeconds(t)
+	return &v
 }
