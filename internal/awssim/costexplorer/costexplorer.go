@@ -87,12 +87,8 @@ const (
 )
 
 func metricIndex(name string) (int, bool) {
-	for i, n := range metricNames {
-		if n == name {
-			return i, true
-		}
-	}
-	return 0, false
+	i := slices.Index(metricNames[:], name)
+	return i, i >= 0
 }
 
 // isUsageMetric reports whether a metric counts usage rather than money.
@@ -509,8 +505,8 @@ func (s *Store) Service() wire.Service {
 		ThrottleCode:     "LimitExceededException",
 		AccessDeniedCode: "AccessDeniedException",
 		Ops: map[string]wire.Handler{
-			"GetCostAndUsage": inServiceRegion(s.enabled(s.getCostAndUsage)),
-			"GetCostForecast": inServiceRegion(s.enabled(s.getCostForecast)),
+			"GetCostAndUsage": inServiceRegion(s.enabled(wire.Op(s.getCostAndUsage))),
+			"GetCostForecast": inServiceRegion(s.enabled(wire.Op(s.getCostForecast))),
 		},
 	}
 }

@@ -117,11 +117,7 @@ const (
 	maxHourSpan = 14 * 24 // HOURLY data covers at most 14 days per request
 )
 
-func (s *Store) getCostAndUsage(_ context.Context, r *wire.Request) (any, error) {
-	var in getCostAndUsageInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) getCostAndUsage(_ context.Context, r *wire.Request, in getCostAndUsageInput) (any, error) {
 	st := s.settings()
 	q, err := s.validateCostAndUsage(&in, r.Account, r.Now, st)
 	if err != nil {
@@ -148,9 +144,6 @@ func (s *Store) getCostAndUsage(_ context.Context, r *wire.Request) (any, error)
 
 func (s *Store) validateCostAndUsage(in *getCostAndUsageInput, caller string, now time.Time, st settings) (*query, error) {
 	q := &query{}
-	if in.TimePeriod == nil {
-		return nil, wire.Validation("TimePeriod is required")
-	}
 	var err error
 	if q.periods, err = periods(in.TimePeriod, in.Granularity, now, st.historyMonths); err != nil {
 		return nil, err
@@ -225,6 +218,9 @@ const (
 // GetCostAndUsage may reach back (historyMonths or multiYearHistoryMonths);
 // 0 selects GetCostForecast's rules for the dates.
 func periods(tp *dateInterval, granularity string, now time.Time, history int) ([]period, error) {
+	if tp == nil {
+		return nil, wire.Validation("TimePeriod is required")
+	}
 	forecast := history == 0
 	layout := dateLayout
 	switch granularity {
@@ -356,11 +352,6 @@ type groupKey struct {
 // rows of its time range.
 func (s *Store) run(q *query) *queryResult {
 	res := &queryResult{periods: q.periods}
-	lo := sort.Search(len(s.rows), func(i int) bool { return s.rows[i].hour >= q.from })
-	hi := sort.Search(len(s.rows), func(i int) bool { return s.rows[i].hour >= q.to })
-	if q.vis == -2 {
-		lo = hi
-	}
 	// Periods are contiguous, so an hour-indexed table finds a row's period
 	// without a search.
 	periodOf := make([]int32, q.to-q.from)
@@ -369,27 +360,12 @@ func (s *Store) run(q *query) *queryResult {
 			periodOf[h-q.from] = int32(i)
 		}
 	}
-	accumulate := func(vals *[numMetrics]fixed, unit *int32, r *row) {
-		for _, m := range q.metricIx {
-			vals[m] += r.value(m, s.overrides)
-		}
-		switch {
-		case *unit == -1:
-			*unit = r.usageUnit
-		case *unit != r.usageUnit:
-			*unit = -2
-		}
-	}
-
 	if len(q.groupBy) == 0 {
 		res.totals = make([][numMetrics]fixed, len(q.periods))
-		res.units = make([]int32, len(q.periods))
-		for i := range res.units {
-			res.units[i] = -1
-		}
-		s.scan(q, lo, hi, func(r *row) {
+		res.units = slices.Repeat([]int32{-1}, len(q.periods))
+		s.scan(q, func(r *row) {
 			p := periodOf[r.hour-q.from]
-			accumulate(&res.totals[p], &res.units[p], r)
+			s.accumulate(q, &res.totals[p], &res.units[p], r)
 		})
 		res.rows = len(res.periods) // an ungrouped answer pages by period
 		return res
@@ -414,8 +390,8 @@ func (s *Store) run(q *query) *queryResult {
 	}
 	// There are never more groups than rows, nor than dense cells: sizing
 	// once avoids regrowing a slice of hundreds of thousands of groups.
-	acc := make([]groupRow, 0, min(s.scanSize(q, lo, hi), max(len(dense), 1<<16)))
-	s.scan(q, lo, hi, func(r *row) {
+	acc := make([]groupRow, 0, min(s.scanSize(q), max(len(dense), 1<<16)))
+	s.scan(q, func(r *row) {
 		gk := groupKey{period: periodOf[r.hour-q.from]}
 		for j, m := range mappers {
 			gk.k[j] = m.id(r)
@@ -436,7 +412,7 @@ func (s *Store) run(q *query) *queryResult {
 				acc = append(acc, groupRow{k: gk.k, period: gk.period, unit: -1})
 			}
 		}
-		accumulate(&acc[ix].vals, &acc[ix].unit, r)
+		s.accumulate(q, &acc[ix].vals, &acc[ix].unit, r)
 	})
 	res.keys = make([][]string, len(mappers))
 	for j, m := range mappers {
@@ -505,33 +481,54 @@ func (s *Store) run(q *query) *queryResult {
 	return res
 }
 
-// scan calls fn for every row of [lo, hi) the caller sees and the filter
-// keeps. When the filter names a few linked accounts (the one-query-per-
-// account pattern), only those accounts' rows are visited.
-func (s *Store) scan(q *query, lo, hi int, fn func(r *row)) {
+// accumulate adds r's values of the query's metrics to vals and folds its
+// usage unit into unit: -1 while none is seen, -2 once they differ.
+func (s *Store) accumulate(q *query, vals *[numMetrics]fixed, unit *int32, r *row) {
+	for _, m := range q.metricIx {
+		vals[m] += r.value(m, s.overrides)
+	}
+	switch {
+	case *unit == -1:
+		*unit = r.usageUnit
+	case *unit != r.usageUnit:
+		*unit = -2
+	}
+}
+
+// span is the [lo, hi) range of rows in the query's time range, empty when
+// the caller has no costs.
+func (s *Store) span(q *query) (lo, hi int) {
+	if q.vis == -2 {
+		return 0, 0
+	}
+	lo = sort.Search(len(s.rows), func(i int) bool { return s.rows[i].hour >= q.from })
+	hi = sort.Search(len(s.rows), func(i int) bool { return s.rows[i].hour >= q.to })
+	return lo, hi
+}
+
+// scan calls fn for every row of the query's span the caller sees and the
+// filter keeps. When the filter names a few linked accounts (the one-query-
+// per-account pattern), only those accounts' rows are visited.
+func (s *Store) scan(q *query, fn func(r *row)) {
 	keep := func(r *row) bool {
 		return (q.vis < 0 || r.dims[dAccount] == q.vis) && (q.filter == nil || q.filter.match(r))
 	}
-	if q.vis == -2 {
-		return
-	}
-	if q.onlyAccounts {
-		if s.scanSize(q, lo, hi) < hi-lo {
-			for _, id := range q.accounts {
-				ix := s.byAccount[id]
-				from := sort.Search(len(ix), func(i int) bool { return s.rows[ix[i]].hour >= q.from })
-				for _, i := range ix[from:] {
-					r := &s.rows[i]
-					if r.hour >= q.to {
-						break
-					}
-					if keep(r) {
-						fn(r)
-					}
+	lo, hi := s.span(q)
+	if q.onlyAccounts && s.scanSize(q) < hi-lo {
+		for _, id := range q.accounts {
+			ix := s.byAccount[id]
+			from := sort.Search(len(ix), func(i int) bool { return s.rows[ix[i]].hour >= q.from })
+			for _, i := range ix[from:] {
+				r := &s.rows[i]
+				if r.hour >= q.to {
+					break
+				}
+				if keep(r) {
+					fn(r)
 				}
 			}
-			return
 		}
+		return
 	}
 	for i := lo; i < hi; i++ {
 		if r := &s.rows[i]; keep(r) {
@@ -541,7 +538,8 @@ func (s *Store) scan(q *query, lo, hi int, fn func(r *row)) {
 }
 
 // scanSize bounds the rows scan visits.
-func (s *Store) scanSize(q *query, lo, hi int) int {
+func (s *Store) scanSize(q *query) int {
+	lo, hi := s.span(q)
 	if !q.onlyAccounts {
 		return hi - lo
 	}
@@ -570,10 +568,8 @@ func (s *Store) accountRestriction(e *expression) ([]int32, bool) {
 		if kv == nil || kv.Key != "LINKED_ACCOUNT" || len(c.And)+len(c.Or) > 0 || c.Not != nil {
 			continue
 		}
-		for _, o := range kv.MatchOptions {
-			if o == "CASE_INSENSITIVE" {
-				return nil, false
-			}
+		if slices.Contains(kv.MatchOptions, "CASE_INSENSITIVE") {
+			return nil, false
 		}
 		seen := map[int32]bool{}
 		ids := []int32{}
