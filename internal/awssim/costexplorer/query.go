@@ -184,10 +184,8 @@ func (s *Store) validateCostAndUsage(in *getCostAndUsageInput, caller string, no
 		default:
 			return nil, wire.Validation("GroupBy[%d]: Type %q must be DIMENSION, TAG or COST_CATEGORY", i, g.Type)
 		}
-		for _, h := range in.GroupBy[:i] {
-			if h == g {
-				return nil, wire.Validation("GroupBy[%d]: duplicate group definition %s %s", i, g.Type, g.Key)
-			}
+		if slices.Contains(in.GroupBy[:i], g) {
+			return nil, wire.Validation("GroupBy[%d]: duplicate group definition %s %s", i, g.Type, g.Key)
 		}
 	}
 	q.groupBy = in.GroupBy
@@ -250,6 +248,7 @@ func periods(tp *dateInterval, granularity string, now time.Time, history int) (
 		return nil, wire.Validation("Start date (and hour) should be before end date (and hour)")
 	}
 	today := now.UTC().Truncate(24 * time.Hour)
+	monthStart := time.Date(now.UTC().Year(), now.UTC().Month(), 1, 0, 0, 0, 0, time.UTC)
 	if forecast {
 		if start.Before(today) {
 			return nil, wire.Validation("Start date must be equal to or later than the current date (%s)", today.Format(dateLayout))
@@ -264,21 +263,19 @@ func periods(tp *dateInterval, granularity string, now time.Time, history int) (
 		if granularity == "HOURLY" && end.Sub(start) > maxHourSpan*time.Hour {
 			return nil, wire.Validation("HOURLY granularity supports a time period of at most 14 days")
 		}
-		thisMonth := time.Date(now.UTC().Year(), now.UTC().Month(), 1, 0, 0, 0, 0, time.UTC)
 		if granularity != "MONTHLY" {
 			history = min(history, historyMonths)
 		}
-		if earliest := thisMonth.AddDate(0, -history, 0); start.Before(earliest) {
+		if earliest := monthStart.AddDate(0, -history, 0); start.Before(earliest) {
 			return nil, wire.Validation("Start date %s is too old: %s data is available from %s (%d months of history)",
 				tp.Start, granularity, earliest.Format(dateLayout), history)
 		}
 		// AWS answers nothing after today; the simulator refuses ends past
 		// next month so that no request spans an unbounded range.
-		if latest := thisMonth.AddDate(0, 2, 0); end.After(latest) {
+		if latest := monthStart.AddDate(0, 2, 0); end.After(latest) {
 			return nil, wire.Validation("End date %s is too far in the future: at most %s", tp.End, latest.Format(dateLayout))
 		}
 	}
-	monthStart := time.Date(now.UTC().Year(), now.UTC().Month(), 1, 0, 0, 0, 0, time.UTC)
 	var ps []period
 	for t := start; t.Before(end); {
 		var next time.Time
@@ -610,6 +607,9 @@ func (s *Store) page(res *queryResult, q *query, offset int, st settings) *getCo
 		return mv
 	}
 	end := min(offset+st.pageSize, res.rows)
+	if end < res.rows {
+		out.NextPageToken = makeToken(end, res.key)
+	}
 	if res.groups == nil {
 		for p := offset; p < end; p++ {
 			per := res.periods[p]
@@ -617,9 +617,6 @@ func (s *Store) page(res *queryResult, q *query, offset int, st settings) *getCo
 				TimePeriod: per.label, Total: metrics(&res.totals[p], res.units[p]),
 				Groups: []group{}, Estimated: per.estimated,
 			})
-		}
-		if end < res.rows {
-			out.NextPageToken = makeToken(end, res.key)
 		}
 		return out
 	}
@@ -660,9 +657,6 @@ func (s *Store) page(res *queryResult, q *query, offset int, st settings) *getCo
 			}
 		}
 		out.ResultsByTime = append(out.ResultsByTime, rb)
-	}
-	if end < res.rows {
-		out.NextPageToken = makeToken(end, res.key)
 	}
 	return out
 }
