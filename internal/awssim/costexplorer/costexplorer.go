@@ -316,10 +316,7 @@ func (s *Store) compile(rec *Record, today time.Time, tagIDs, catIDs, unitIDs *i
 		dRegion: rec.Region, dUsageType: rec.UsageType, dOperation: rec.Operation, dRecordType: rec.RecordType,
 	}
 	for d, v := range vals {
-		if v == "" {
-			v = missingValue[d]
-		}
-		r.dims[d] = s.dims[d].id(v)
+		r.dims[d] = s.dims[d].id(cmp.Or(v, missingValue[d]))
 	}
 	r.tags = internSet(rec.Tags, tagIDs, &s.tagSets, tagByMap)
 	r.cats = internSet(rec.CostCategories, catIDs, &s.catSets, catByMap)
