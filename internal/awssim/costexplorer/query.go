@@ -415,10 +415,9 @@ func (s *Store) run(q *query) *queryResult {
 	for j, m := range mappers {
 		res.keys[j] = m.keys
 	}
-	res.groups, res.offsets = make([][]groupRow, len(q.periods)), make([]int, len(q.periods))
+	// Groups are ordered by period, then by their keys' text. With the dense
+	// table, walking the cells in key order emits them sorted without a sort.
 	out := make([]groupRow, 0, len(acc))
-	// Groups are ordered by their keys' text. With the dense table, walking
-	// the cells in key order emits them sorted without a sort.
 	orders := make([][]int32, 2)
 	for j := range orders {
 		orders[j] = []int32{0}
@@ -428,7 +427,6 @@ func (s *Store) run(q *query) *queryResult {
 	}
 	if dense != nil {
 		for p := range q.periods {
-			res.offsets[p] = len(out)
 			for _, k1 := range orders[0] {
 				base := (p*n1 + int(k1)) * n2
 				for _, k2 := range orders[1] {
@@ -437,42 +435,31 @@ func (s *Store) run(q *query) *queryResult {
 					}
 				}
 			}
-			res.groups[p] = out[res.offsets[p]:len(out):len(out)]
 		}
-		res.rows = len(out)
-		return res
-	}
-	ranks := make([][]int32, len(orders))
-	for j, order := range orders {
-		ranks[j] = make([]int32, len(order))
-		for pos, id := range order {
-			ranks[j][id] = int32(pos)
-		}
-	}
-	counts := make([]int, len(q.periods)+1)
-	for i := range acc {
-		counts[acc[i].period+1]++
-	}
-	for p := range q.periods {
-		counts[p+1] += counts[p]
-		res.offsets[p] = counts[p]
-	}
-	out = out[:len(acc)]
-	next := append([]int(nil), res.offsets...)
-	for i := range acc {
-		p := acc[i].period
-		out[next[p]] = acc[i]
-		next[p]++
-	}
-	for p := range q.periods {
-		gs := out[res.offsets[p]:next[p]:next[p]]
-		slices.SortFunc(gs, func(a, b groupRow) int {
-			if c := cmp.Compare(ranks[0][a.k[0]], ranks[0][b.k[0]]); c != 0 {
-				return c
+	} else {
+		ranks := make([][]int32, len(orders))
+		for j, order := range orders {
+			ranks[j] = make([]int32, len(order))
+			for pos, id := range order {
+				ranks[j][id] = int32(pos)
 			}
-			return cmp.Compare(ranks[1][a.k[1]], ranks[1][b.k[1]])
+		}
+		out = append(out, acc...)
+		slices.SortFunc(out, func(a, b groupRow) int {
+			return cmp.Or(cmp.Compare(a.period, b.period),
+				cmp.Compare(ranks[0][a.k[0]], ranks[0][b.k[0]]),
+				cmp.Compare(ranks[1][a.k[1]], ranks[1][b.k[1]]))
 		})
-		res.groups[p] = gs
+	}
+	// Each period's groups are one run of out.
+	res.groups, res.offsets = make([][]groupRow, len(q.periods)), make([]int, len(q.periods))
+	i := 0
+	for p := range q.periods {
+		res.offsets[p] = i
+		for i < len(out) && int(out[i].period) == p {
+			i++
+		}
+		res.groups[p] = out[res.offsets[p]:i:i]
 	}
 	res.rows = len(out)
 	return res
