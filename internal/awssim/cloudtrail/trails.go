@@ -12,15 +12,13 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
-// trail is one trail, kept in its home region.
+// trail is one trail, kept in its home region: what DescribeTrails shows
+// of it, its owner and its logging state.
 type trail struct {
-	name, arn, account, home string
-	bucket, prefix           string
-	multiRegion, orgTrail    bool
-	globalEvents             bool
-	validation               bool
-	logging                  bool
-	started, stopped         time.Time
+	trailOut
+	account          string
+	logging          bool
+	started, stopped time.Time
 }
 
 var (
@@ -52,13 +50,13 @@ func (s *Store) Logging(account, region string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, t := range s.trails {
-		if !t.logging || (!t.multiRegion && t.home != region) {
+		if !t.logging || (!t.IsMultiRegionTrail && t.HomeRegion != region) {
 			continue
 		}
 		if t.account == account {
 			return true
 		}
-		if t.orgTrail && s.orgs != nil {
+		if t.IsOrganizationTrail && s.orgs != nil {
 			mine, ok1 := s.orgs.OrgIDOf(t.account)
 			theirs, ok2 := s.orgs.OrgIDOf(account)
 			if ok1 && ok2 && mine == theirs {
@@ -87,11 +85,11 @@ type trailOut struct {
 	IsOrganizationTrail        bool   `json:"IsOrganizationTrail"`
 }
 
+// output is the trail as DescribeTrails shows it (withHome) or CreateTrail.
 func (t *trail) output(withHome bool) trailOut {
-	o := trailOut{Name: t.name, S3BucketName: t.bucket, S3KeyPrefix: t.prefix, IncludeGlobalServiceEvents: t.globalEvents,
-		IsMultiRegionTrail: t.multiRegion, TrailARN: t.arn, LogFileValidationEnabled: t.validation, IsOrganizationTrail: t.orgTrail}
-	if withHome {
-		o.HomeRegion = t.home
+	o := t.trailOut
+	if !withHome {
+		o.HomeRegion = ""
 	}
 	return o
 }
@@ -128,8 +126,9 @@ func (s *Store) createTrail(_ context.Context, r *wire.Request, in createTrailIn
 	if s.trails[arn] != nil {
 		return nil, errorf("TrailAlreadyExistsException", "Trail %s already exists for customer: %s", in.Name, r.Account)
 	}
-	t := &trail{name: in.Name, arn: arn, account: r.Account, home: r.Region, bucket: in.S3BucketName, prefix: in.S3KeyPrefix,
-		multiRegion: in.IsMultiRegionTrail, orgTrail: in.IsOrganizationTrail, globalEvents: global, validation: in.EnableLogFileValidation}
+	t := &trail{account: r.Account, trailOut: trailOut{Name: in.Name, TrailARN: arn, HomeRegion: r.Region,
+		S3BucketName: in.S3BucketName, S3KeyPrefix: in.S3KeyPrefix, IsMultiRegionTrail: in.IsMultiRegionTrail,
+		IsOrganizationTrail: in.IsOrganizationTrail, IncludeGlobalServiceEvents: global, LogFileValidationEnabled: in.EnableLogFileValidation}}
 	s.trails[arn] = t
 	return t.output(false), nil
 }
@@ -137,7 +136,7 @@ func (s *Store) createTrail(_ context.Context, r *wire.Request, in createTrailIn
 // visible reports whether the caller sees t in its region: its own trails
 // there, and as shadow trails its multi-region trails of other regions.
 func visible(t *trail, r *wire.Request) bool {
-	return t.account == r.Account && (t.home == r.Region || t.multiRegion)
+	return t.account == r.Account && (t.HomeRegion == r.Region || t.IsMultiRegionTrail)
 }
 
 // lookupTrail resolves a trail name (a trail of the caller's region) or
@@ -165,8 +164,8 @@ func (s *Store) homeTrail(r *wire.Request, ref string) (*trail, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t.home != r.Region {
-		return nil, errorf("InvalidHomeRegionException", "This operation must be called from the trail's home region %s.", t.home)
+	if t.HomeRegion != r.Region {
+		return nil, errorf("InvalidHomeRegionException", "This operation must be called from the trail's home region %s.", t.HomeRegion)
 	}
 	return t, nil
 }
@@ -196,7 +195,7 @@ func (s *Store) setLogging(on bool) func(r *wire.Request, t *trail) (any, error)
 }
 
 func (s *Store) deleteTrail(_ *wire.Request, t *trail) (any, error) {
-	delete(s.trails, t.arn)
+	delete(s.trails, t.TrailARN)
 	return struct{}{}, nil
 }
 
@@ -215,19 +214,19 @@ func (s *Store) describeTrails(_ context.Context, r *wire.Request, in describeTr
 		seen := map[string]bool{}
 		for _, ref := range in.TrailNameList {
 			t, err := s.lookupTrail(r, ref)
-			if err != nil || seen[t.arn] || (!shadows && t.home != r.Region) {
+			if err != nil || seen[t.TrailARN] || (!shadows && t.HomeRegion != r.Region) {
 				continue
 			}
-			seen[t.arn] = true
+			seen[t.TrailARN] = true
 			list = append(list, t)
 		}
 	} else {
 		for _, t := range s.trails {
-			if visible(t, r) && (shadows || t.home == r.Region) {
+			if visible(t, r) && (shadows || t.HomeRegion == r.Region) {
 				list = append(list, t)
 			}
 		}
-		sort.Slice(list, func(i, j int) bool { return list[i].arn < list[j].arn })
+		sort.Slice(list, func(i, j int) bool { return list[i].TrailARN < list[j].TrailARN })
 	}
 	out := struct {
 		TrailList []trailOut `json:"trailList"`

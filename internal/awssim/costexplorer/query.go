@@ -555,15 +555,14 @@ func (s *Store) accountRestriction(e *expression) ([]int32, bool) {
 		if slices.Contains(kv.MatchOptions, "CASE_INSENSITIVE") {
 			return nil, false
 		}
-		seen := map[int32]bool{}
-		ids := []int32{}
+		var ids []int32
 		for _, v := range kv.Values {
-			if id, ok := s.dims[dAccount].ids[v]; ok && !seen[id] {
-				seen[id] = true
+			if id, ok := s.dims[dAccount].ids[v]; ok {
 				ids = append(ids, id)
 			}
 		}
-		return ids, true
+		slices.Sort(ids)
+		return slices.Compact(ids), true
 	}
 	return nil, false
 }
@@ -607,12 +606,7 @@ func (s *Store) page(res *queryResult, q *query, offset int, st settings) *getCo
 		}
 		return out
 	}
-	accountKey := -1
-	for i, g := range q.groupBy {
-		if g.Type == "DIMENSION" && g.Key == "LINKED_ACCOUNT" {
-			accountKey = i
-		}
-	}
+	accountKey := slices.Index(q.groupBy, groupDefinition{Type: "DIMENSION", Key: "LINKED_ACCOUNT"})
 	seen := map[string]bool{}
 	for p, per := range res.periods {
 		gs := res.groups[p]
