@@ -98,7 +98,6 @@ type queryResult struct {
 
 // query is a validated request.
 type query struct {
-	metrics  []string
 	metricIx []int
 	periods  []period
 	from, to int32
@@ -157,7 +156,7 @@ func (s *Store) validateCostAndUsage(in *getCostAndUsageInput, caller string, no
 		if !ok {
 			return nil, wire.Validation("Metrics: %q is not a valid metric; valid metrics are %s", m, strings.Join(metricNames[:], ", "))
 		}
-		q.metrics, q.metricIx = append(q.metrics, m), append(q.metricIx, ix)
+		q.metricIx = append(q.metricIx, ix)
 	}
 	if in.Filter != nil {
 		if q.filter, err = s.compileFilter(in.Filter, "Filter"); err != nil {
@@ -369,8 +368,10 @@ func (s *Store) run(q *query) *queryResult {
 	}
 
 	mappers := make([]*keyMapper, len(q.groupBy))
+	res.keys = make([][]string, len(q.groupBy))
 	for i, g := range q.groupBy {
 		mappers[i] = s.mapper(g)
+		res.keys[i] = mappers[i].keys
 	}
 	// A dense cell per (period, key, key) when that table is small, which is
 	// the usual LINKED_ACCOUNT × SERVICE case; a map otherwise.
@@ -411,10 +412,6 @@ func (s *Store) run(q *query) *queryResult {
 		}
 		s.accumulate(q, &acc[ix].vals, &acc[ix].unit, r)
 	})
-	res.keys = make([][]string, len(mappers))
-	for j, m := range mappers {
-		res.keys[j] = m.keys
-	}
 	// Groups are ordered by period, then by their keys' text. With the dense
 	// table, walking the cells in key order emits them sorted without a sort.
 	out := make([]groupRow, 0, len(acc))
@@ -586,9 +583,9 @@ func sortedIDs(keys []string) []int32 {
 func (s *Store) page(res *queryResult, q *query, offset int, st settings) *getCostAndUsageOutput {
 	out := &getCostAndUsageOutput{GroupDefinitions: q.groupBy, DimensionValueAttributes: []dimensionValuesWithAttributes{}}
 	metrics := func(vals *[numMetrics]fixed, unit int32) map[string]metricValue {
-		mv := make(map[string]metricValue, len(q.metrics))
-		for i, m := range q.metricIx {
-			mv[q.metrics[i]] = metricValue{Amount: vals[m].String(), Unit: s.unitOf(m, unit)}
+		mv := make(map[string]metricValue, len(q.metricIx))
+		for _, m := range q.metricIx {
+			mv[metricNames[m]] = metricValue{Amount: vals[m].String(), Unit: s.unitOf(m, unit)}
 		}
 		return mv
 	}
