@@ -451,11 +451,8 @@ func makeToken(last *stored, key string) string {
 func parseToken(tok, key string) (*stored, error) {
 	invalid := errorf("InvalidNextTokenException", "The token is invalid or does not belong to this query.")
 	b, err := base64.RawURLEncoding.DecodeString(tok)
-	if err != nil {
-		return nil, invalid
-	}
 	f := strings.Split(string(b), "|")
-	if len(f) != 4 || f[0] != "v1" || f[3] != key {
+	if err != nil || len(f) != 4 || f[0] != "v1" || f[3] != key {
 		return nil, invalid
 	}
 	ns, err := strconv.ParseInt(f[1], 10, 64)

@@ -688,11 +688,8 @@ func invalidToken() error {
 // way Cost Explorer refuses it, with RequestChangedException.
 func parseToken(tok, key string) (int, error) {
 	b, err := base64.RawURLEncoding.DecodeString(tok)
-	if err != nil {
-		return 0, invalidToken()
-	}
 	f := strings.Split(string(b), ":")
-	if len(f) != 3 || f[0] != "v1" {
+	if err != nil || len(f) != 3 || f[0] != "v1" {
 		return 0, invalidToken()
 	}
 	off, err := strconv.Atoi(f[1])
