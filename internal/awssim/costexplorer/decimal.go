@@ -67,7 +67,7 @@ func parseFixed(s string) (fixed, error) {
 	if len(fp) > scale {
 		return 0, fmt.Errorf("amount %q has more than %d decimals", s, scale)
 	}
-	// Digits only: ParseInt alone would take a sign, and overflows ip.
+	// Digits only: ParseInt alone takes a sign, and fails only on overflow.
 	iv, err := strconv.ParseInt(cmp.Or(ip, "0"), 10, 64)
 	if err != nil || strings.Trim(ip+fp, "0123456789") != "" {
 		return 0, fmt.Errorf("amount %q is not a decimal number", s)

@@ -142,7 +142,7 @@ type pageInput struct {
 
 // page cuts one page out of items: AWS's Organizations lists take
 // MaxResults 1..20 and an opaque NextToken.
-func page[T any](in pageInput, items []T) (_ []T, next *string, _ error) {
+func page[T any](in pageInput, items []T) ([]T, *string, error) {
 	limit := 20
 	if in.MaxResults != nil {
 		switch m := int(*in.MaxResults); {
@@ -162,10 +162,10 @@ func page[T any](in pageInput, items []T) (_ []T, next *string, _ error) {
 	if !ok || (in.NextToken != nil && token == "") {
 		return nil, nil, invalidInput("INVALID_NEXT_TOKEN", "The specified NextToken is not valid.")
 	}
-	if t != "" {
-		next = &t
+	if t == "" {
+		return items[start:end], nil, nil
 	}
-	return items[start:end], next, nil
+	return items[start:end], &t, nil
 }
 
 type listAccountsOutput struct {
