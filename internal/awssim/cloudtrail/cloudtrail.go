@@ -360,9 +360,7 @@ func (s *Store) lookupEvents(_ context.Context, r *wire.Request, in lookupEvents
 	default:
 		return nil, errorf("InvalidLookupAttributesException", "You can only specify one lookup attribute; got %d", len(in.LookupAttributes))
 	}
-	switch in.EventCategory {
-	case "", "insight":
-	default:
+	if in.EventCategory != "" && in.EventCategory != "insight" {
 		return nil, errorf("InvalidEventCategoryException", "EventCategory %q is not valid; the only value is insight", in.EventCategory)
 	}
 	end := r.Now.UTC()
@@ -378,25 +376,21 @@ func (s *Store) lookupEvents(_ context.Context, r *wire.Request, in lookupEvents
 	}
 
 	key := queryKey(&in, r.Account, r.Region)
-	var after *stored
+	list := s.byTrail[r.Account+"/"+r.Region]
+	i := 0 // where the page starts: after the token's event
 	if in.NextToken != nil {
-		c, err := parseToken(*in.NextToken, key)
+		after, err := parseToken(*in.NextToken, key)
 		if err != nil {
 			return nil, err
 		}
-		after = c
+		i = sort.Search(len(list), func(j int) bool { return newer(after, list[j]) })
 	}
 	out := &lookupEventsOutput{Events: []eventOut{}}
 	// Insight events are not simulated: an insight lookup finds nothing.
 	if in.EventCategory == "insight" {
 		return out, nil
 	}
-	list := s.byTrail[r.Account+"/"+r.Region]
 	var last *stored
-	i := 0
-	if after != nil {
-		i = sort.Search(len(list), func(j int) bool { return newer(after, list[j]) })
-	}
 	for ; i < len(list); i++ {
 		e := list[i]
 		if e.time.After(end) {
