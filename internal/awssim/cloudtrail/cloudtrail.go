@@ -194,17 +194,13 @@ func parseEventTime(s string, now time.Time) (time.Time, error) {
 		if rest == "" {
 			return now.UTC(), nil
 		}
-		d, err := time.ParseDuration(rest)
-		if err != nil || (rest[0] != '-' && rest[0] != '+') {
-			return time.Time{}, fmt.Errorf("eventTime %q: want RFC 3339, now, now-DURATION or now+DURATION", s)
+		if d, err := time.ParseDuration(rest); err == nil && (rest[0] == '-' || rest[0] == '+') {
+			return now.UTC().Add(d), nil
 		}
-		return now.UTC().Add(d), nil
+	} else if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
 	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("eventTime %q: want RFC 3339, now, now-DURATION or now+DURATION", s)
-	}
-	return t.UTC(), nil
+	return time.Time{}, fmt.Errorf("eventTime %q: want RFC 3339, now, now-DURATION or now+DURATION", s)
 }
 
 // synthesize builds the minimal CloudTrail record a seed left out, with the
@@ -364,9 +360,7 @@ func (s *Store) lookupEvents(_ context.Context, r *wire.Request, in lookupEvents
 	default:
 		return nil, errorf("InvalidLookupAttributesException", "You can only specify one lookup attribute; got %d", len(in.LookupAttributes))
 	}
-	switch in.EventCategory {
-	case "", "insight":
-	default:
+	if in.EventCategory != "" && in.EventCategory != "insight" {
 		return nil, errorf("InvalidEventCategoryException", "EventCategory %q is not valid; the only value is insight", in.EventCategory)
 	}
 	end := r.Now.UTC()
@@ -382,25 +376,21 @@ func (s *Store) lookupEvents(_ context.Context, r *wire.Request, in lookupEvents
 	}
 
 	key := queryKey(&in, r.Account, r.Region)
-	var after *stored
+	list := s.byTrail[r.Account+"/"+r.Region]
+	i := 0 // where the page starts: after the token's event
 	if in.NextToken != nil {
-		c, err := parseToken(*in.NextToken, key)
+		after, err := parseToken(*in.NextToken, key)
 		if err != nil {
 			return nil, err
 		}
-		after = c
+		i = sort.Search(len(list), func(j int) bool { return newer(after, list[j]) })
 	}
 	out := &lookupEventsOutput{Events: []eventOut{}}
 	// Insight events are not simulated: an insight lookup finds nothing.
 	if in.EventCategory == "insight" {
 		return out, nil
 	}
-	list := s.byTrail[r.Account+"/"+r.Region]
 	var last *stored
-	i := 0
-	if after != nil {
-		i = sort.Search(len(list), func(j int) bool { return newer(after, list[j]) })
-	}
 	for ; i < len(list); i++ {
 		e := list[i]
 		if e.time.After(end) {
@@ -455,11 +445,8 @@ func makeToken(last *stored, key string) string {
 func parseToken(tok, key string) (*stored, error) {
 	invalid := errorf("InvalidNextTokenException", "The token is invalid or does not belong to this query.")
 	b, err := base64.RawURLEncoding.DecodeString(tok)
-	if err != nil {
-		return nil, invalid
-	}
 	f := strings.Split(string(b), "|")
-	if len(f) != 4 || f[0] != "v1" || f[3] != key {
+	if err != nil || len(f) != 4 || f[0] != "v1" || f[3] != key {
 		return nil, invalid
 	}
 	ns, err := strconv.ParseInt(f[1], 10, 64)

@@ -12,18 +12,19 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
-// trail is one trail, kept in its home region.
+// trail is one trail, kept in its home region: what DescribeTrails shows
+// of it, its owner and its logging state.
 type trail struct {
-	name, arn, account, home string
-	bucket, prefix           string
-	multiRegion, orgTrail    bool
-	globalEvents             bool
-	validation               bool
-	logging                  bool
-	started, stopped         time.Time
+	trailOut
+	account          string
+	logging          bool
+	started, stopped time.Time
 }
 
-var trailNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$`)
+var (
+	trailNameRE     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$`)
+	adjacentPunctRE = regexp.MustCompile(`[._-]{2}`) // no two of ._- may touch
+)
 
 // SetOrganization tells the store which accounts an organization trail of
 // the management account mgmt logs for.
@@ -49,13 +50,13 @@ func (s *Store) Logging(account, region string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, t := range s.trails {
-		if !t.logging || (!t.multiRegion && t.home != region) {
+		if !t.logging || (!t.IsMultiRegionTrail && t.HomeRegion != region) {
 			continue
 		}
 		if t.account == account {
 			return true
 		}
-		if t.orgTrail && s.orgs != nil {
+		if t.IsOrganizationTrail && s.orgs != nil {
 			mine, ok1 := s.orgs.OrgIDOf(t.account)
 			theirs, ok2 := s.orgs.OrgIDOf(account)
 			if ok1 && ok2 && mine == theirs {
@@ -84,11 +85,11 @@ type trailOut struct {
 	IsOrganizationTrail        bool   `json:"IsOrganizationTrail"`
 }
 
+// output is the trail as DescribeTrails shows it (withHome) or CreateTrail.
 func (t *trail) output(withHome bool) trailOut {
-	o := trailOut{Name: t.name, S3BucketName: t.bucket, S3KeyPrefix: t.prefix, IncludeGlobalServiceEvents: t.globalEvents,
-		IsMultiRegionTrail: t.multiRegion, TrailARN: t.arn, LogFileValidationEnabled: t.validation, IsOrganizationTrail: t.orgTrail}
-	if withHome {
-		o.HomeRegion = t.home
+	o := t.trailOut
+	if !withHome {
+		o.HomeRegion = ""
 	}
 	return o
 }
@@ -104,9 +105,7 @@ type createTrailInput struct {
 }
 
 func (s *Store) createTrail(_ context.Context, r *wire.Request, in createTrailInput) (any, error) {
-	if !trailNameRE.MatchString(in.Name) || strings.Contains(in.Name, "..") || strings.Contains(in.Name, "--") ||
-		strings.Contains(in.Name, "__") || strings.Contains(in.Name, "._") || strings.Contains(in.Name, "_.") ||
-		strings.Contains(in.Name, ".-") || strings.Contains(in.Name, "-.") || strings.Contains(in.Name, "_-") || strings.Contains(in.Name, "-_") {
+	if !trailNameRE.MatchString(in.Name) || adjacentPunctRE.MatchString(in.Name) {
 		return nil, errorf("InvalidTrailNameException", "Trail name %q is not valid: 3 to 128 letters, digits, periods, underscores and dashes, starting and ending with a letter or digit, with no two of ._- adjacent.", in.Name)
 	}
 	// The bucket is accepted without S3 being simulated: no log files are
@@ -114,10 +113,7 @@ func (s *Store) createTrail(_ context.Context, r *wire.Request, in createTrailIn
 	if in.S3BucketName == "" {
 		return nil, errorf("InvalidS3BucketNameException", "S3BucketName is required.")
 	}
-	global := true
-	if in.IncludeGlobalServiceEvents != nil {
-		global = *in.IncludeGlobalServiceEvents
-	}
+	global := in.IncludeGlobalServiceEvents == nil || *in.IncludeGlobalServiceEvents
 	if in.IsMultiRegionTrail && !global {
 		return nil, errorf("InvalidParameterCombinationException", "Multi-Region trail must include global service events.")
 	}
@@ -130,17 +126,17 @@ func (s *Store) createTrail(_ context.Context, r *wire.Request, in createTrailIn
 	if s.trails[arn] != nil {
 		return nil, errorf("TrailAlreadyExistsException", "Trail %s already exists for customer: %s", in.Name, r.Account)
 	}
-	t := &trail{name: in.Name, arn: arn, account: r.Account, home: r.Region, bucket: in.S3BucketName, prefix: in.S3KeyPrefix,
-		multiRegion: in.IsMultiRegionTrail, orgTrail: in.IsOrganizationTrail, globalEvents: global, validation: in.EnableLogFileValidation}
+	t := &trail{account: r.Account, trailOut: trailOut{Name: in.Name, TrailARN: arn, HomeRegion: r.Region,
+		S3BucketName: in.S3BucketName, S3KeyPrefix: in.S3KeyPrefix, IsMultiRegionTrail: in.IsMultiRegionTrail,
+		IsOrganizationTrail: in.IsOrganizationTrail, IncludeGlobalServiceEvents: global, LogFileValidationEnabled: in.EnableLogFileValidation}}
 	s.trails[arn] = t
-	o := t.output(false)
-	return o, nil
+	return t.output(false), nil
 }
 
 // visible reports whether the caller sees t in its region: its own trails
 // there, and as shadow trails its multi-region trails of other regions.
 func visible(t *trail, r *wire.Request) bool {
-	return t.account == r.Account && (t.home == r.Region || t.multiRegion)
+	return t.account == r.Account && (t.HomeRegion == r.Region || t.IsMultiRegionTrail)
 }
 
 // lookupTrail resolves a trail name (a trail of the caller's region) or
@@ -150,15 +146,13 @@ func (s *Store) lookupTrail(r *wire.Request, ref string) (*trail, error) {
 	if ref == "" {
 		return nil, errorf("InvalidTrailNameException", "Trail name or ARN is required.")
 	}
-	if strings.HasPrefix(ref, "arn:") {
-		t := s.trails[ref]
-		if t == nil || !visible(t, r) {
-			return nil, trailNotFound(ref)
-		}
-		return t, nil
+	arn := ref
+	if !strings.HasPrefix(ref, "arn:") {
+		arn = awsarn.New("cloudtrail", r.Region, r.Account, "trail/"+ref)
 	}
-	t := s.trails[awsarn.New("cloudtrail", r.Region, r.Account, "trail/"+ref)]
-	if t == nil {
+	// A trail found by name is the caller's, in its region: visible.
+	t := s.trails[arn]
+	if t == nil || !visible(t, r) {
 		return nil, trailNotFound(ref)
 	}
 	return t, nil
@@ -170,8 +164,8 @@ func (s *Store) homeTrail(r *wire.Request, ref string) (*trail, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t.home != r.Region {
-		return nil, errorf("InvalidHomeRegionException", "This operation must be called from the trail's home region %s.", t.home)
+	if t.HomeRegion != r.Region {
+		return nil, errorf("InvalidHomeRegionException", "This operation must be called from the trail's home region %s.", t.HomeRegion)
 	}
 	return t, nil
 }
@@ -201,7 +195,7 @@ func (s *Store) setLogging(on bool) func(r *wire.Request, t *trail) (any, error)
 }
 
 func (s *Store) deleteTrail(_ *wire.Request, t *trail) (any, error) {
-	delete(s.trails, t.arn)
+	delete(s.trails, t.TrailARN)
 	return struct{}{}, nil
 }
 
@@ -220,19 +214,19 @@ func (s *Store) describeTrails(_ context.Context, r *wire.Request, in describeTr
 		seen := map[string]bool{}
 		for _, ref := range in.TrailNameList {
 			t, err := s.lookupTrail(r, ref)
-			if err != nil || seen[t.arn] || (!shadows && t.home != r.Region) {
+			if err != nil || seen[t.TrailARN] || (!shadows && t.HomeRegion != r.Region) {
 				continue
 			}
-			seen[t.arn] = true
+			seen[t.TrailARN] = true
 			list = append(list, t)
 		}
 	} else {
 		for _, t := range s.trails {
-			if visible(t, r) && (shadows || t.home == r.Region) {
+			if visible(t, r) && (shadows || t.HomeRegion == r.Region) {
 				list = append(list, t)
 			}
 		}
-		sort.Slice(list, func(i, j int) bool { return list[i].arn < list[j].arn })
+		sort.Slice(list, func(i, j int) bool { return list[i].TrailARN < list[j].TrailARN })
 	}
 	out := struct {
 		TrailList []trailOut `json:"trailList"`
@@ -244,18 +238,18 @@ func (s *Store) describeTrails(_ context.Context, r *wire.Request, in describeTr
 }
 
 func (s *Store) getTrailStatus(_ *wire.Request, t *trail) (any, error) {
-	out := struct {
+	return struct {
 		IsLogging        bool     `json:"IsLogging"`
 		StartLoggingTime *float64 `json:"StartLoggingTime,omitempty"`
 		StopLoggingTime  *float64 `json:"StopLoggingTime,omitempty"`
-	}{IsLogging: t.logging}
-	if !t.started.IsZero() {
-		v := wire.EpochSeconds(t.started)
-		out.StartLoggingTime = &v
+	}{t.logging, epochOrNil(t.started), epochOrNil(t.stopped)}, nil
+}
+
+// epochOrNil is t as epoch seconds, nil for a time never set.
+func epochOrNil(t time.Time) *float64 {
+	if t.IsZero() {
+		return nil
 	}
-	if !t.stopped.IsZero() {
-		v := wire.EpochSeconds(t.stopped)
-		out.StopLoggingTime = &v
-	}
-	return out, nil
+	v := wire.EpochSeconds(t)
+	return &v
 }

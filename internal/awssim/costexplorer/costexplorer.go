@@ -87,12 +87,8 @@ const (
 )
 
 func metricIndex(name string) (int, bool) {
-	for i, n := range metricNames {
-		if n == name {
-			return i, true
-		}
-	}
-	return 0, false
+	i := slices.Index(metricNames[:], name)
+	return i, i >= 0
 }
 
 // isUsageMetric reports whether a metric counts usage rather than money.
@@ -247,20 +243,16 @@ func newAt(records []Record, now time.Time) (*Store, error) {
 		s.rows = append(s.rows, r)
 	}
 	s.usageUnits = unitIDs.values
-	if s.unit == "" {
-		s.unit = "USD"
-	}
+	s.unit = cmp.Or(s.unit, "USD")
 	slices.SortStableFunc(s.rows, func(a, b row) int { return cmp.Compare(a.hour, b.hour) })
 	s.byAccount = make([][]int32, len(s.dims[dAccount].values))
-	for i := range s.rows {
-		a := s.rows[i].dims[dAccount]
-		s.byAccount[a] = append(s.byAccount[a], int32(i))
-	}
 	s.namesByID = map[int32]string{}
 	for i := range s.rows {
 		r := &s.rows[i]
+		a := r.dims[dAccount]
+		s.byAccount[a] = append(s.byAccount[a], int32(i))
 		if n := s.dims[dAccountName].values[r.dims[dAccountName]]; n != missingValue[dAccountName] {
-			s.namesByID[r.dims[dAccount]] = n
+			s.namesByID[a] = n
 		}
 	}
 	return s, nil
@@ -296,10 +288,7 @@ func (s *Store) compile(rec *Record, today time.Time, tagIDs, catIDs, unitIDs *i
 	if r.usage, err = parseFixed(string(rec.UsageQuantity)); err != nil {
 		return r, err
 	}
-	unit := rec.Unit
-	if unit == "" {
-		unit = "USD"
-	}
+	unit := cmp.Or(rec.Unit, "USD")
 	if s.unit == "" {
 		s.unit = unit
 	} else if unit != s.unit {
@@ -327,10 +316,7 @@ func (s *Store) compile(rec *Record, today time.Time, tagIDs, catIDs, unitIDs *i
 		dRegion: rec.Region, dUsageType: rec.UsageType, dOperation: rec.Operation, dRecordType: rec.RecordType,
 	}
 	for d, v := range vals {
-		if v == "" {
-			v = missingValue[d]
-		}
-		r.dims[d] = s.dims[d].id(v)
+		r.dims[d] = s.dims[d].id(cmp.Or(v, missingValue[d]))
 	}
 	r.tags = internSet(rec.Tags, tagIDs, &s.tagSets, tagByMap)
 	r.cats = internSet(rec.CostCategories, catIDs, &s.catSets, catByMap)
@@ -351,13 +337,8 @@ func internSet(m map[string]string, ids *interner, sets *[]map[string]string, by
 	if id, ok := byMap[ptr]; ok {
 		return id
 	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
 	var b strings.Builder
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		b.WriteString(strconv.Quote(k))
 		b.WriteByte('=')
 		b.WriteString(strconv.Quote(m[k]))
@@ -365,11 +346,7 @@ func internSet(m map[string]string, ids *interner, sets *[]map[string]string, by
 	}
 	id := ids.id(b.String())
 	if int(id) == len(*sets) {
-		cp := make(map[string]string, len(m))
-		for k, v := range m {
-			cp[k] = v
-		}
-		*sets = append(*sets, cp)
+		*sets = append(*sets, maps.Clone(m))
 	}
 	byMap[ptr] = id
 	return id
@@ -509,8 +486,8 @@ func (s *Store) Service() wire.Service {
 		ThrottleCode:     "LimitExceededException",
 		AccessDeniedCode: "AccessDeniedException",
 		Ops: map[string]wire.Handler{
-			"GetCostAndUsage": inServiceRegion(s.enabled(s.getCostAndUsage)),
-			"GetCostForecast": inServiceRegion(s.enabled(s.getCostForecast)),
+			"GetCostAndUsage": inServiceRegion(s.enabled(wire.Op(s.getCostAndUsage))),
+			"GetCostForecast": inServiceRegion(s.enabled(wire.Op(s.getCostForecast))),
 		},
 	}
 }

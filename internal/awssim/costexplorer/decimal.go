@@ -1,6 +1,7 @@
 package costexplorer
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -66,19 +67,12 @@ func parseFixed(s string) (fixed, error) {
 	if len(fp) > scale {
 		return 0, fmt.Errorf("amount %q has more than %d decimals", s, scale)
 	}
-	var iv, fv int64
-	var err error
-	if ip != "" {
-		if iv, err = strconv.ParseInt(ip, 10, 64); err != nil || iv < 0 || ip[0] == '+' || ip[0] == '-' {
-			return 0, fmt.Errorf("amount %q is not a decimal number", s)
-		}
+	// Digits only: ParseInt alone takes a sign, and fails only on overflow.
+	iv, err := strconv.ParseInt(cmp.Or(ip, "0"), 10, 64)
+	if err != nil || strings.Trim(ip+fp, "0123456789") != "" {
+		return 0, fmt.Errorf("amount %q is not a decimal number", s)
 	}
-	if fp != "" {
-		if fv, err = strconv.ParseInt(fp, 10, 64); err != nil || fv < 0 || fp[0] == '+' || fp[0] == '-' {
-			return 0, fmt.Errorf("amount %q is not a decimal number", s)
-		}
-		fv *= pow10[scale-len(fp)]
-	}
+	fv, _ := strconv.ParseInt(fp+strings.Repeat("0", scale-len(fp)), 10, 64) // at most scale digits
 	if iv > (math.MaxInt64-fv)/pow10[scale] {
 		return 0, fmt.Errorf("amount %q is too large", s)
 	}

@@ -2,9 +2,9 @@ package costexplorer
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -55,25 +55,14 @@ var forecastMetrics = map[string]string{
 // of the last ForecastLookbackDays complete days, times the days of each
 // period. The prediction interval is the mean ± mean×(level−50)/250, so 80%
 // gives ±12%; it only has to be plausible and repeatable, not statistical.
-func (s *Store) getCostForecast(_ context.Context, r *wire.Request) (any, error) {
-	var in getCostForecastInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	if in.TimePeriod == nil {
-		return nil, wire.Validation("TimePeriod is required")
-	}
+func (s *Store) getCostForecast(_ context.Context, r *wire.Request, in getCostForecastInput) (any, error) {
 	ps, err := periods(in.TimePeriod, in.Granularity, r.Now, 0)
 	if err != nil {
 		return nil, err
 	}
 	name, ok := forecastMetrics[in.Metric]
 	if !ok {
-		keys := make([]string, 0, len(forecastMetrics))
-		for k := range forecastMetrics {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
+		keys := slices.Sorted(maps.Keys(forecastMetrics))
 		return nil, wire.Validation("Metric %q must be one of %s", in.Metric, strings.Join(keys, ", "))
 	}
 	m, _ := metricIndex(name)
@@ -84,39 +73,28 @@ func (s *Store) getCostForecast(_ context.Context, r *wire.Request) (any, error)
 			return nil, wire.Validation("PredictionIntervalLevel must be between 51 and 99, got %d", level)
 		}
 	}
-	var filter pred
+	q := &query{metricIx: []int{m}}
 	if in.Filter != nil {
-		if filter, err = s.compileFilter(in.Filter, "Filter"); err != nil {
+		if q.filter, err = s.compileFilter(in.Filter, "Filter"); err != nil {
 			return nil, err
 		}
 	}
-	vis := s.visibleAccount(r.Account, s.settings())
+	q.vis = s.visibleAccount(r.Account, s.settings())
 
 	today := r.Now.UTC().Truncate(24 * time.Hour)
-	to := int32(today.Unix() / 3600)
-	from := to - ForecastLookbackDays*dayHours
-	lo := sort.Search(len(s.rows), func(i int) bool { return s.rows[i].hour >= from })
-	hi := sort.Search(len(s.rows), func(i int) bool { return s.rows[i].hour >= to })
-	var sum fixed
+	q.to = int32(today.Unix() / 3600)
+	q.from = q.to - ForecastLookbackDays*dayHours
+	var sums [numMetrics]fixed
 	unit, n := int32(-1), 0
-	for i := lo; i < hi && vis != -2; i++ {
-		row := &s.rows[i]
-		if (vis >= 0 && row.dims[dAccount] != vis) || (filter != nil && !filter.match(row)) {
-			continue
-		}
-		sum += row.value(m, s.overrides)
+	s.scan(q, func(row *row) {
+		s.accumulate(q, &sums, &unit, row)
 		n++
-		if unit == -1 {
-			unit = row.usageUnit
-		} else if unit != row.usageUnit {
-			unit = -2
-		}
-	}
+	})
 	if n == 0 {
 		return nil, wire.Errorf("DataUnavailableException", http.StatusBadRequest,
 			"Insufficient amount of historical data to generate forecast.")
 	}
-	daily := sum / ForecastLookbackDays
+	daily := sums[m] / ForecastLookbackDays
 
 	out := &getCostForecastOutput{ForecastResultsByTime: make([]forecastResult, 0, len(ps))}
 	var total fixed

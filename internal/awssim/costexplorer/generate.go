@@ -1,6 +1,7 @@
 package costexplorer
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -38,10 +39,7 @@ func Generate(spec GenerateSpec) ([]Record, error) {
 	if spec.Accounts < 1 || spec.Services < 1 || spec.Days < 1 {
 		return nil, fmt.Errorf("generate: accounts, services and days must be positive")
 	}
-	first := spec.FirstAccount
-	if first == 0 {
-		first = 100000000000
-	}
+	first := cmp.Or(spec.FirstAccount, 100000000000)
 	if first+uint64(spec.Accounts) > 999999999999 {
 		return nil, fmt.Errorf("generate: account IDs would exceed 12 digits")
 	}

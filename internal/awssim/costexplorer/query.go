@@ -98,7 +98,6 @@ type queryResult struct {
 
 // query is a validated request.
 type query struct {
-	metrics  []string
 	metricIx []int
 	periods  []period
 	from, to int32
@@ -117,11 +116,7 @@ const (
 	maxHourSpan = 14 * 24 // HOURLY data covers at most 14 days per request
 )
 
-func (s *Store) getCostAndUsage(_ context.Context, r *wire.Request) (any, error) {
-	var in getCostAndUsageInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
+func (s *Store) getCostAndUsage(_ context.Context, r *wire.Request, in getCostAndUsageInput) (any, error) {
 	st := s.settings()
 	q, err := s.validateCostAndUsage(&in, r.Account, r.Now, st)
 	if err != nil {
@@ -148,9 +143,6 @@ func (s *Store) getCostAndUsage(_ context.Context, r *wire.Request) (any, error)
 
 func (s *Store) validateCostAndUsage(in *getCostAndUsageInput, caller string, now time.Time, st settings) (*query, error) {
 	q := &query{}
-	if in.TimePeriod == nil {
-		return nil, wire.Validation("TimePeriod is required")
-	}
 	var err error
 	if q.periods, err = periods(in.TimePeriod, in.Granularity, now, st.historyMonths); err != nil {
 		return nil, err
@@ -164,7 +156,7 @@ func (s *Store) validateCostAndUsage(in *getCostAndUsageInput, caller string, no
 		if !ok {
 			return nil, wire.Validation("Metrics: %q is not a valid metric; valid metrics are %s", m, strings.Join(metricNames[:], ", "))
 		}
-		q.metrics, q.metricIx = append(q.metrics, m), append(q.metricIx, ix)
+		q.metricIx = append(q.metricIx, ix)
 	}
 	if in.Filter != nil {
 		if q.filter, err = s.compileFilter(in.Filter, "Filter"); err != nil {
@@ -191,10 +183,8 @@ func (s *Store) validateCostAndUsage(in *getCostAndUsageInput, caller string, no
 		default:
 			return nil, wire.Validation("GroupBy[%d]: Type %q must be DIMENSION, TAG or COST_CATEGORY", i, g.Type)
 		}
-		for _, h := range in.GroupBy[:i] {
-			if h == g {
-				return nil, wire.Validation("GroupBy[%d]: duplicate group definition %s %s", i, g.Type, g.Key)
-			}
+		if slices.Contains(in.GroupBy[:i], g) {
+			return nil, wire.Validation("GroupBy[%d]: duplicate group definition %s %s", i, g.Type, g.Key)
 		}
 	}
 	q.groupBy = in.GroupBy
@@ -225,6 +215,9 @@ const (
 // GetCostAndUsage may reach back (historyMonths or multiYearHistoryMonths);
 // 0 selects GetCostForecast's rules for the dates.
 func periods(tp *dateInterval, granularity string, now time.Time, history int) ([]period, error) {
+	if tp == nil {
+		return nil, wire.Validation("TimePeriod is required")
+	}
 	forecast := history == 0
 	layout := dateLayout
 	switch granularity {
@@ -254,6 +247,7 @@ func periods(tp *dateInterval, granularity string, now time.Time, history int) (
 		return nil, wire.Validation("Start date (and hour) should be before end date (and hour)")
 	}
 	today := now.UTC().Truncate(24 * time.Hour)
+	monthStart := time.Date(now.UTC().Year(), now.UTC().Month(), 1, 0, 0, 0, 0, time.UTC)
 	if forecast {
 		if start.Before(today) {
 			return nil, wire.Validation("Start date must be equal to or later than the current date (%s)", today.Format(dateLayout))
@@ -268,21 +262,19 @@ func periods(tp *dateInterval, granularity string, now time.Time, history int) (
 		if granularity == "HOURLY" && end.Sub(start) > maxHourSpan*time.Hour {
 			return nil, wire.Validation("HOURLY granularity supports a time period of at most 14 days")
 		}
-		thisMonth := time.Date(now.UTC().Year(), now.UTC().Month(), 1, 0, 0, 0, 0, time.UTC)
 		if granularity != "MONTHLY" {
 			history = min(history, historyMonths)
 		}
-		if earliest := thisMonth.AddDate(0, -history, 0); start.Before(earliest) {
+		if earliest := monthStart.AddDate(0, -history, 0); start.Before(earliest) {
 			return nil, wire.Validation("Start date %s is too old: %s data is available from %s (%d months of history)",
 				tp.Start, granularity, earliest.Format(dateLayout), history)
 		}
 		// AWS answers nothing after today; the simulator refuses ends past
 		// next month so that no request spans an unbounded range.
-		if latest := thisMonth.AddDate(0, 2, 0); end.After(latest) {
+		if latest := monthStart.AddDate(0, 2, 0); end.After(latest) {
 			return nil, wire.Validation("End date %s is too far in the future: at most %s", tp.End, latest.Format(dateLayout))
 		}
 	}
-	monthStart := time.Date(now.UTC().Year(), now.UTC().Month(), 1, 0, 0, 0, 0, time.UTC)
 	var ps []period
 	for t := start; t.Before(end); {
 		var next time.Time
@@ -356,11 +348,6 @@ type groupKey struct {
 // rows of its time range.
 func (s *Store) run(q *query) *queryResult {
 	res := &queryResult{periods: q.periods}
-	lo := sort.Search(len(s.rows), func(i int) bool { return s.rows[i].hour >= q.from })
-	hi := sort.Search(len(s.rows), func(i int) bool { return s.rows[i].hour >= q.to })
-	if q.vis == -2 {
-		lo = hi
-	}
 	// Periods are contiguous, so an hour-indexed table finds a row's period
 	// without a search.
 	periodOf := make([]int32, q.to-q.from)
@@ -369,35 +356,22 @@ func (s *Store) run(q *query) *queryResult {
 			periodOf[h-q.from] = int32(i)
 		}
 	}
-	accumulate := func(vals *[numMetrics]fixed, unit *int32, r *row) {
-		for _, m := range q.metricIx {
-			vals[m] += r.value(m, s.overrides)
-		}
-		switch {
-		case *unit == -1:
-			*unit = r.usageUnit
-		case *unit != r.usageUnit:
-			*unit = -2
-		}
-	}
-
 	if len(q.groupBy) == 0 {
 		res.totals = make([][numMetrics]fixed, len(q.periods))
-		res.units = make([]int32, len(q.periods))
-		for i := range res.units {
-			res.units[i] = -1
-		}
-		s.scan(q, lo, hi, func(r *row) {
+		res.units = slices.Repeat([]int32{-1}, len(q.periods))
+		s.scan(q, func(r *row) {
 			p := periodOf[r.hour-q.from]
-			accumulate(&res.totals[p], &res.units[p], r)
+			s.accumulate(q, &res.totals[p], &res.units[p], r)
 		})
 		res.rows = len(res.periods) // an ungrouped answer pages by period
 		return res
 	}
 
 	mappers := make([]*keyMapper, len(q.groupBy))
+	res.keys = make([][]string, len(q.groupBy))
 	for i, g := range q.groupBy {
 		mappers[i] = s.mapper(g)
+		res.keys[i] = mappers[i].keys
 	}
 	// A dense cell per (period, key, key) when that table is small, which is
 	// the usual LINKED_ACCOUNT × SERVICE case; a map otherwise.
@@ -414,8 +388,8 @@ func (s *Store) run(q *query) *queryResult {
 	}
 	// There are never more groups than rows, nor than dense cells: sizing
 	// once avoids regrowing a slice of hundreds of thousands of groups.
-	acc := make([]groupRow, 0, min(s.scanSize(q, lo, hi), max(len(dense), 1<<16)))
-	s.scan(q, lo, hi, func(r *row) {
+	acc := make([]groupRow, 0, min(s.scanSize(q), max(len(dense), 1<<16)))
+	s.scan(q, func(r *row) {
 		gk := groupKey{period: periodOf[r.hour-q.from]}
 		for j, m := range mappers {
 			gk.k[j] = m.id(r)
@@ -436,16 +410,11 @@ func (s *Store) run(q *query) *queryResult {
 				acc = append(acc, groupRow{k: gk.k, period: gk.period, unit: -1})
 			}
 		}
-		accumulate(&acc[ix].vals, &acc[ix].unit, r)
+		s.accumulate(q, &acc[ix].vals, &acc[ix].unit, r)
 	})
-	res.keys = make([][]string, len(mappers))
-	for j, m := range mappers {
-		res.keys[j] = m.keys
-	}
-	res.groups, res.offsets = make([][]groupRow, len(q.periods)), make([]int, len(q.periods))
+	// Groups are ordered by period, then by their keys' text. With the dense
+	// table, walking the cells in key order emits them sorted without a sort.
 	out := make([]groupRow, 0, len(acc))
-	// Groups are ordered by their keys' text. With the dense table, walking
-	// the cells in key order emits them sorted without a sort.
 	orders := make([][]int32, 2)
 	for j := range orders {
 		orders[j] = []int32{0}
@@ -455,7 +424,6 @@ func (s *Store) run(q *query) *queryResult {
 	}
 	if dense != nil {
 		for p := range q.periods {
-			res.offsets[p] = len(out)
 			for _, k1 := range orders[0] {
 				base := (p*n1 + int(k1)) * n2
 				for _, k2 := range orders[1] {
@@ -464,74 +432,84 @@ func (s *Store) run(q *query) *queryResult {
 					}
 				}
 			}
-			res.groups[p] = out[res.offsets[p]:len(out):len(out)]
 		}
-		res.rows = len(out)
-		return res
-	}
-	ranks := make([][]int32, len(orders))
-	for j, order := range orders {
-		ranks[j] = make([]int32, len(order))
-		for pos, id := range order {
-			ranks[j][id] = int32(pos)
-		}
-	}
-	counts := make([]int, len(q.periods)+1)
-	for i := range acc {
-		counts[acc[i].period+1]++
-	}
-	for p := range q.periods {
-		counts[p+1] += counts[p]
-		res.offsets[p] = counts[p]
-	}
-	out = out[:len(acc)]
-	next := append([]int(nil), res.offsets...)
-	for i := range acc {
-		p := acc[i].period
-		out[next[p]] = acc[i]
-		next[p]++
-	}
-	for p := range q.periods {
-		gs := out[res.offsets[p]:next[p]:next[p]]
-		slices.SortFunc(gs, func(a, b groupRow) int {
-			if c := cmp.Compare(ranks[0][a.k[0]], ranks[0][b.k[0]]); c != 0 {
-				return c
+	} else {
+		ranks := make([][]int32, len(orders))
+		for j, order := range orders {
+			ranks[j] = make([]int32, len(order))
+			for pos, id := range order {
+				ranks[j][id] = int32(pos)
 			}
-			return cmp.Compare(ranks[1][a.k[1]], ranks[1][b.k[1]])
+		}
+		out = append(out, acc...)
+		slices.SortFunc(out, func(a, b groupRow) int {
+			return cmp.Or(cmp.Compare(a.period, b.period),
+				cmp.Compare(ranks[0][a.k[0]], ranks[0][b.k[0]]),
+				cmp.Compare(ranks[1][a.k[1]], ranks[1][b.k[1]]))
 		})
-		res.groups[p] = gs
+	}
+	// Each period's groups are one run of out.
+	res.groups, res.offsets = make([][]groupRow, len(q.periods)), make([]int, len(q.periods))
+	i := 0
+	for p := range q.periods {
+		res.offsets[p] = i
+		for i < len(out) && int(out[i].period) == p {
+			i++
+		}
+		res.groups[p] = out[res.offsets[p]:i:i]
 	}
 	res.rows = len(out)
 	return res
 }
 
-// scan calls fn for every row of [lo, hi) the caller sees and the filter
-// keeps. When the filter names a few linked accounts (the one-query-per-
-// account pattern), only those accounts' rows are visited.
-func (s *Store) scan(q *query, lo, hi int, fn func(r *row)) {
+// accumulate adds r's values of the query's metrics to vals and folds its
+// usage unit into unit: -1 while none is seen, -2 once they differ.
+func (s *Store) accumulate(q *query, vals *[numMetrics]fixed, unit *int32, r *row) {
+	for _, m := range q.metricIx {
+		vals[m] += r.value(m, s.overrides)
+	}
+	switch {
+	case *unit == -1:
+		*unit = r.usageUnit
+	case *unit != r.usageUnit:
+		*unit = -2
+	}
+}
+
+// span is the [lo, hi) range of rows in the query's time range, empty when
+// the caller has no costs.
+func (s *Store) span(q *query) (lo, hi int) {
+	if q.vis == -2 {
+		return 0, 0
+	}
+	lo = sort.Search(len(s.rows), func(i int) bool { return s.rows[i].hour >= q.from })
+	hi = sort.Search(len(s.rows), func(i int) bool { return s.rows[i].hour >= q.to })
+	return lo, hi
+}
+
+// scan calls fn for every row of the query's span the caller sees and the
+// filter keeps. When the filter names a few linked accounts (the one-query-
+// per-account pattern), only those accounts' rows are visited.
+func (s *Store) scan(q *query, fn func(r *row)) {
 	keep := func(r *row) bool {
 		return (q.vis < 0 || r.dims[dAccount] == q.vis) && (q.filter == nil || q.filter.match(r))
 	}
-	if q.vis == -2 {
-		return
-	}
-	if q.onlyAccounts {
-		if s.scanSize(q, lo, hi) < hi-lo {
-			for _, id := range q.accounts {
-				ix := s.byAccount[id]
-				from := sort.Search(len(ix), func(i int) bool { return s.rows[ix[i]].hour >= q.from })
-				for _, i := range ix[from:] {
-					r := &s.rows[i]
-					if r.hour >= q.to {
-						break
-					}
-					if keep(r) {
-						fn(r)
-					}
+	lo, hi := s.span(q)
+	if q.onlyAccounts && s.scanSize(q) < hi-lo {
+		for _, id := range q.accounts {
+			ix := s.byAccount[id]
+			from := sort.Search(len(ix), func(i int) bool { return s.rows[ix[i]].hour >= q.from })
+			for _, i := range ix[from:] {
+				r := &s.rows[i]
+				if r.hour >= q.to {
+					break
+				}
+				if keep(r) {
+					fn(r)
 				}
 			}
-			return
 		}
+		return
 	}
 	for i := lo; i < hi; i++ {
 		if r := &s.rows[i]; keep(r) {
@@ -541,7 +519,8 @@ func (s *Store) scan(q *query, lo, hi int, fn func(r *row)) {
 }
 
 // scanSize bounds the rows scan visits.
-func (s *Store) scanSize(q *query, lo, hi int) int {
+func (s *Store) scanSize(q *query) int {
+	lo, hi := s.span(q)
 	if !q.onlyAccounts {
 		return hi - lo
 	}
@@ -570,20 +549,17 @@ func (s *Store) accountRestriction(e *expression) ([]int32, bool) {
 		if kv == nil || kv.Key != "LINKED_ACCOUNT" || len(c.And)+len(c.Or) > 0 || c.Not != nil {
 			continue
 		}
-		for _, o := range kv.MatchOptions {
-			if o == "CASE_INSENSITIVE" {
-				return nil, false
-			}
+		if slices.Contains(kv.MatchOptions, "CASE_INSENSITIVE") {
+			return nil, false
 		}
-		seen := map[int32]bool{}
-		ids := []int32{}
+		var ids []int32
 		for _, v := range kv.Values {
-			if id, ok := s.dims[dAccount].ids[v]; ok && !seen[id] {
-				seen[id] = true
+			if id, ok := s.dims[dAccount].ids[v]; ok {
 				ids = append(ids, id)
 			}
 		}
-		return ids, true
+		slices.Sort(ids)
+		return slices.Compact(ids), true
 	}
 	return nil, false
 }
@@ -607,13 +583,16 @@ func sortedIDs(keys []string) []int32 {
 func (s *Store) page(res *queryResult, q *query, offset int, st settings) *getCostAndUsageOutput {
 	out := &getCostAndUsageOutput{GroupDefinitions: q.groupBy, DimensionValueAttributes: []dimensionValuesWithAttributes{}}
 	metrics := func(vals *[numMetrics]fixed, unit int32) map[string]metricValue {
-		mv := make(map[string]metricValue, len(q.metrics))
-		for i, m := range q.metricIx {
-			mv[q.metrics[i]] = metricValue{Amount: vals[m].String(), Unit: s.unitOf(m, unit)}
+		mv := make(map[string]metricValue, len(q.metricIx))
+		for _, m := range q.metricIx {
+			mv[metricNames[m]] = metricValue{Amount: vals[m].String(), Unit: s.unitOf(m, unit)}
 		}
 		return mv
 	}
 	end := min(offset+st.pageSize, res.rows)
+	if end < res.rows {
+		out.NextPageToken = makeToken(end, res.key)
+	}
 	if res.groups == nil {
 		for p := offset; p < end; p++ {
 			per := res.periods[p]
@@ -622,17 +601,9 @@ func (s *Store) page(res *queryResult, q *query, offset int, st settings) *getCo
 				Groups: []group{}, Estimated: per.estimated,
 			})
 		}
-		if end < res.rows {
-			out.NextPageToken = makeToken(end, res.key)
-		}
 		return out
 	}
-	accountKey := -1
-	for i, g := range q.groupBy {
-		if g.Type == "DIMENSION" && g.Key == "LINKED_ACCOUNT" {
-			accountKey = i
-		}
-	}
+	accountKey := slices.Index(q.groupBy, groupDefinition{Type: "DIMENSION", Key: "LINKED_ACCOUNT"})
 	seen := map[string]bool{}
 	for p, per := range res.periods {
 		gs := res.groups[p]
@@ -664,9 +635,6 @@ func (s *Store) page(res *queryResult, q *query, offset int, st settings) *getCo
 			}
 		}
 		out.ResultsByTime = append(out.ResultsByTime, rb)
-	}
-	if end < res.rows {
-		out.NextPageToken = makeToken(end, res.key)
 	}
 	return out
 }
@@ -720,11 +688,8 @@ func invalidToken() error {
 // way Cost Explorer refuses it, with RequestChangedException.
 func parseToken(tok, key string) (int, error) {
 	b, err := base64.RawURLEncoding.DecodeString(tok)
-	if err != nil {
-		return 0, invalidToken()
-	}
 	f := strings.Split(string(b), ":")
-	if len(f) != 3 || f[0] != "v1" {
+	if err != nil || len(f) != 3 || f[0] != "v1" {
 		return 0, invalidToken()
 	}
 	off, err := strconv.Atoi(f[1])

@@ -1,7 +1,9 @@
 package iam
 
 import (
+	"cmp"
 	"context"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
@@ -41,17 +43,9 @@ func (ro *role) output(withTags bool) roleXML {
 		AssumeRolePolicyDocument: encodePolicy(ro.trustDoc),
 		Description:              ro.description, MaxSessionDuration: ro.maxSession}
 	if withTags {
-		o.Tags = ro.tagList()
+		o.Tags = slices.Clone(ro.tags)
 	}
 	return o
-}
-
-func (ro *role) tagList() []tagXML {
-	out := make([]tagXML, 0, len(ro.tagKeys))
-	for _, k := range ro.tagKeys {
-		out = append(out, tagXML{Key: k, Value: ro.tags[k]})
-	}
-	return out
 }
 
 // readTags reads Tags.member.N and checks each tag as IAM does.
@@ -76,21 +70,18 @@ func readTags(r *wire.Request) ([]tagXML, error) {
 
 // setTags adds or replaces tags, refusing (before any change) more than 50.
 func (ro *role) setTags(tags []tagXML) error {
-	n := len(ro.tagKeys)
+	merged := slices.Clone(ro.tags)
 	for _, t := range tags {
-		if _, ok := ro.tags[t.Key]; !ok {
-			n++
+		if i := slices.IndexFunc(merged, func(o tagXML) bool { return o.Key == t.Key }); i >= 0 {
+			merged[i].Value = t.Value
+		} else {
+			merged = append(merged, t)
 		}
 	}
-	if n > maxTags {
+	if len(merged) > maxTags {
 		return limitExceeded("The number of tags has reached the maximum limit.")
 	}
-	for _, t := range tags {
-		if _, ok := ro.tags[t.Key]; !ok {
-			ro.tagKeys = append(ro.tagKeys, t.Key)
-		}
-		ro.tags[t.Key] = t.Value
-	}
+	ro.tags = merged
 	return nil
 }
 
@@ -115,10 +106,7 @@ func (s *Store) createRole(_ context.Context, r *wire.Request) (any, error) {
 	if err := checkRoleName(name); err != nil {
 		return nil, err
 	}
-	path := f.Get("Path")
-	if path == "" {
-		path = "/"
-	}
+	path := cmp.Or(f.Get("Path"), "/")
 	if len(path) > 512 || !pathRE.MatchString(path) {
 		return nil, constraint(path, "path", `Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)`)
 	}
@@ -157,7 +145,7 @@ func (s *Store) createRole(_ context.Context, r *wire.Request) (any, error) {
 	arn := "arn:aws:iam::" + r.Account + ":role" + path + name
 	ro := &role{name: name, path: path, arn: arn, id: roleID(arn, now), account: r.Account,
 		description: f.Get("Description"), maxSession: maxSession, created: now,
-		trustDoc: doc, trust: trust, tags: map[string]string{},
+		trustDoc: doc, trust: trust,
 		policies: map[string]string{}, parsed: map[string]*iampolicy.Policy{}}
 	if err := ro.setTags(tags); err != nil {
 		return nil, err
@@ -174,7 +162,7 @@ func (s *Store) getRole(r *wire.Request, ro *role) (any, error) {
 }
 
 func (s *Store) deleteRole(r *wire.Request, ro *role) (any, error) {
-	if len(ro.policyNames) > 0 {
+	if len(ro.policies) > 0 {
 		return nil, wire.Errorf("DeleteConflict", http.StatusConflict, "Cannot delete entity, must delete policies first.")
 	}
 	delete(s.accounts[r.Account], strings.ToLower(ro.name))
@@ -225,10 +213,6 @@ func (s *Store) putRolePolicy(_ context.Context, r *wire.Request) (any, error) {
 	if total > maxInlinePolicy {
 		return nil, limitExceeded("Maximum policy size of %d bytes exceeded for role %s", maxInlinePolicy, ro.name)
 	}
-	if _, ok := ro.policies[name]; !ok {
-		ro.policyNames = append(ro.policyNames, name)
-		slices.Sort(ro.policyNames)
-	}
 	ro.policies[name], ro.parsed[name] = doc, p
 	return nil, nil
 }
@@ -257,7 +241,6 @@ func (s *Store) deleteRolePolicy(r *wire.Request, ro *role) (any, error) {
 	}
 	delete(ro.policies, name)
 	delete(ro.parsed, name)
-	ro.policyNames = slices.DeleteFunc(ro.policyNames, func(n string) bool { return n == name })
 	return nil, nil
 }
 
@@ -285,7 +268,7 @@ func pageOf[T any](r *wire.Request, items []T) ([]T, truncation, error) {
 }
 
 func (s *Store) listRolePolicies(r *wire.Request, ro *role) (any, error) {
-	names, more, err := pageOf(r, ro.policyNames)
+	names, more, err := pageOf(r, slices.Sorted(maps.Keys(ro.policies)))
 	if err != nil {
 		return nil, err
 	}
@@ -296,10 +279,7 @@ func (s *Store) listRolePolicies(r *wire.Request, ro *role) (any, error) {
 }
 
 func (s *Store) listRoles(_ context.Context, r *wire.Request) (any, error) {
-	prefix := r.Form.Get("PathPrefix")
-	if prefix == "" {
-		prefix = "/"
-	}
+	prefix := cmp.Or(r.Form.Get("PathPrefix"), "/")
 	if len(prefix) > 512 || !strings.HasPrefix(prefix, "/") {
 		return nil, constraint(prefix, "pathPrefix", `Member must satisfy regular expression pattern: \u002F[\u0021-\u007F]*`)
 	}
@@ -338,15 +318,13 @@ func (s *Store) tagRole(r *wire.Request, ro *role) (any, error) {
 }
 
 func (s *Store) untagRole(r *wire.Request, ro *role) (any, error) {
-	for _, k := range wire.FormStrings(r.Form, "TagKeys.member") {
-		delete(ro.tags, k)
-		ro.tagKeys = slices.DeleteFunc(ro.tagKeys, func(x string) bool { return x == k })
-	}
+	keys := wire.FormStrings(r.Form, "TagKeys.member")
+	ro.tags = slices.DeleteFunc(ro.tags, func(t tagXML) bool { return slices.Contains(keys, t.Key) })
 	return nil, nil
 }
 
 func (s *Store) listRoleTags(r *wire.Request, ro *role) (any, error) {
-	tags, more, err := pageOf(r, ro.tagList())
+	tags, more, err := pageOf(r, ro.tags)
 	if err != nil {
 		return nil, err
 	}

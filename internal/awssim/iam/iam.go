@@ -12,12 +12,15 @@ package iam
 import (
 	"context"
 	"crypto/sha256"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/awsarn"
 	"github.com/orgnotify/orgnotify/internal/awssim/handoff"
@@ -55,9 +58,7 @@ type role struct {
 	created             time.Time
 	trustDoc            string
 	trust               *iampolicy.Policy
-	tagKeys             []string // in the order first set, as IAM lists them
-	tags                map[string]string
-	policyNames         []string // sorted
+	tags                []tagXML // in the order first set, as IAM lists them
 	policies            map[string]string
 	parsed              map[string]*iampolicy.Policy
 }
@@ -161,11 +162,9 @@ func checkRoleName(name string) error {
 // policySize is how IAM counts a policy against its quotas: without
 // white space.
 func policySize(doc string) int {
-	n := 0
-	for _, r := range doc {
-		if r != ' ' && r != '\t' && r != '\n' && r != '\r' {
-			n++
-		}
+	n := utf8.RuneCountInString(doc)
+	for _, space := range []string{" ", "\t", "\n", "\r"} {
+		n -= strings.Count(doc, space)
 	}
 	return n
 }
@@ -181,12 +180,11 @@ func encodePolicy(doc string) string {
 func roleID(arn string, created time.Time) string {
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 	sum := sha256.Sum256([]byte(arn + "\x00" + created.Format(time.RFC3339Nano)))
-	var b strings.Builder
-	b.WriteString("AROA")
-	for i := 0; i < 17; i++ {
-		b.WriteByte(alphabet[int(sum[i])%len(alphabet)])
+	b := make([]byte, 17)
+	for i := range b {
+		b[i] = alphabet[int(sum[i])%len(alphabet)]
 	}
-	return b.String()
+	return "AROA" + string(b)
 }
 
 // visible reports whether a role has propagated. The caller holds s.mu.
@@ -243,11 +241,10 @@ func (s *Store) AuthorizeRoleUse(_ context.Context, u handoff.RoleUse) (string, 
 	// The inline policies are evaluated as one: an explicit Deny in any of
 	// them wins, otherwise one Allow is needed.
 	var all iampolicy.Policy
-	for _, n := range ro.policyNames {
+	for _, n := range slices.Sorted(maps.Keys(ro.parsed)) {
 		all.Statements = append(all.Statements, ro.parsed[n].Statements...)
 	}
-	allowed := all.Allows(req)
-	if !allowed {
+	if !all.Allows(req) {
 		return "", wire.AccessDenied("User: %s is not authorized to perform: %s on resource: %s because no identity-based policy allows the %s action",
 			principal, u.Action, u.Resource, u.Action)
 	}

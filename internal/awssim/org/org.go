@@ -16,6 +16,7 @@
 package org
 
 import (
+	"cmp"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -131,18 +132,11 @@ var accountStates = map[string]bool{"ACTIVE": true, "SUSPENDED": true, "PENDING_
 // New builds the organization from a seed and checks it is consistent.
 func New(seed Seed) (*Store, error) {
 	s := &Store{
-		mgmt: seed.ManagementAccount, orgID: seed.OrganizationID, rootID: seed.RootID,
-		byID: map[string]*Account{}, ous: map[string]OU{}, roles: map[string]Role{}, admins: map[string]bool{},
+		mgmt:   cmp.Or(seed.ManagementAccount, DefaultManagementAccount),
+		orgID:  cmp.Or(seed.OrganizationID, DefaultOrganizationID),
+		rootID: cmp.Or(seed.RootID, DefaultRootID),
+		byID:   map[string]*Account{}, ous: map[string]OU{}, roles: map[string]Role{}, admins: map[string]bool{},
 		now: time.Now, sessions: map[string]session{},
-	}
-	if s.mgmt == "" {
-		s.mgmt = DefaultManagementAccount
-	}
-	if s.orgID == "" {
-		s.orgID = DefaultOrganizationID
-	}
-	if s.rootID == "" {
-		s.rootID = DefaultRootID
 	}
 	switch {
 	case !awsarn.IsAccountID(s.mgmt):
@@ -159,9 +153,7 @@ func New(seed Seed) (*Store, error) {
 		if _, dup := s.ous[ou.ID]; dup {
 			return nil, fmt.Errorf("organizational unit %q listed twice", ou.ID)
 		}
-		if ou.ParentID == "" {
-			ou.ParentID = s.rootID
-		}
+		ou.ParentID = cmp.Or(ou.ParentID, s.rootID)
 		s.ous[ou.ID] = ou
 	}
 	for _, ou := range s.ous {
@@ -171,7 +163,7 @@ func New(seed Seed) (*Store, error) {
 	}
 
 	accounts := seed.Accounts
-	if !containsAccount(accounts, s.mgmt) {
+	if !slices.ContainsFunc(accounts, func(a Account) bool { return a.ID == s.mgmt }) {
 		accounts = append([]Account{{ID: s.mgmt, Name: "management"}}, accounts...)
 	}
 	epoch := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -182,29 +174,18 @@ func New(seed Seed) (*Store, error) {
 		if _, dup := s.byID[a.ID]; dup {
 			return nil, fmt.Errorf("account %s listed twice", a.ID)
 		}
-		if a.Name == "" {
-			a.Name = a.ID
-		}
-		if a.Email == "" {
-			a.Email = "aws+" + a.ID + "@example.com"
-		}
-		if a.Status == "" {
-			a.Status = "ACTIVE"
-		}
+		a.Name = cmp.Or(a.Name, a.ID)
+		a.Email = cmp.Or(a.Email, "aws+"+a.ID+"@example.com")
+		a.Status = cmp.Or(a.Status, "ACTIVE")
 		if !accountStates[a.Status] {
 			return nil, fmt.Errorf("account %s: status %q is not ACTIVE, SUSPENDED, PENDING_CLOSURE or CLOSED", a.ID, a.Status)
 		}
-		if a.ParentID == "" {
-			a.ParentID = s.rootID
-		}
+		a.ParentID = cmp.Or(a.ParentID, s.rootID)
 		if err := s.checkParent(a.ParentID); err != nil {
 			return nil, fmt.Errorf("account %s: %w", a.ID, err)
 		}
-		switch a.JoinedMethod {
-		case "":
-			a.JoinedMethod = "CREATED"
-		case "CREATED", "INVITED":
-		default:
+		a.JoinedMethod = cmp.Or(a.JoinedMethod, "CREATED")
+		if a.JoinedMethod != "CREATED" && a.JoinedMethod != "INVITED" {
 			return nil, fmt.Errorf("account %s: joinedMethod %q is not CREATED or INVITED", a.ID, a.JoinedMethod)
 		}
 		if a.JoinedTimestamp.IsZero() {
@@ -224,9 +205,7 @@ func New(seed Seed) (*Store, error) {
 		if !roleNameRe.MatchString(r.Name) {
 			return nil, fmt.Errorf("role %q in %s: name must match [\\w+=,.@-]{1,64}", r.Name, r.Account)
 		}
-		if r.MaxSessionDuration == 0 {
-			r.MaxSessionDuration = 3600
-		}
+		r.MaxSessionDuration = cmp.Or(r.MaxSessionDuration, 3600)
 		if r.MaxSessionDuration < 3600 || r.MaxSessionDuration > 43200 {
 			return nil, fmt.Errorf("role %s: maxSessionDuration %d is outside 3600..43200", r.ARN(), r.MaxSessionDuration)
 		}
@@ -244,10 +223,6 @@ func New(seed Seed) (*Store, error) {
 		s.admins[a] = true
 	}
 	return s, nil
-}
-
-func containsAccount(list []Account, id string) bool {
-	return slices.ContainsFunc(list, func(a Account) bool { return a.ID == id })
 }
 
 func (s *Store) checkParent(id string) error {

@@ -140,16 +140,16 @@ type pageInput struct {
 	MaxResults *int32  `json:"MaxResults"`
 }
 
-// page cuts one page out of n items: AWS's Organizations lists take
+// page cuts one page out of items: AWS's Organizations lists take
 // MaxResults 1..20 and an opaque NextToken.
-func page(in pageInput, n int) (start, end int, next *string, err error) {
+func page[T any](in pageInput, items []T) ([]T, *string, error) {
 	limit := 20
 	if in.MaxResults != nil {
 		switch m := int(*in.MaxResults); {
 		case m < 1:
-			return 0, 0, nil, invalidInput("MIN_VALUE_EXCEEDED", "You provided a value that is too small: MaxResults must be at least 1.")
+			return nil, nil, invalidInput("MIN_VALUE_EXCEEDED", "You provided a value that is too small: MaxResults must be at least 1.")
 		case m > 20:
-			return 0, 0, nil, invalidInput("MAX_VALUE_EXCEEDED", "You provided a value that is too large: MaxResults must be at most 20.")
+			return nil, nil, invalidInput("MAX_VALUE_EXCEEDED", "You provided a value that is too large: MaxResults must be at most 20.")
 		default:
 			limit = m
 		}
@@ -158,14 +158,14 @@ func page(in pageInput, n int) (start, end int, next *string, err error) {
 	if in.NextToken != nil {
 		token = *in.NextToken
 	}
-	start, end, t, ok := paging.Window(token, limit, n)
+	start, end, t, ok := paging.Window(token, limit, len(items))
 	if !ok || (in.NextToken != nil && token == "") {
-		return 0, 0, nil, invalidInput("INVALID_NEXT_TOKEN", "The specified NextToken is not valid.")
+		return nil, nil, invalidInput("INVALID_NEXT_TOKEN", "The specified NextToken is not valid.")
 	}
-	if t != "" {
-		next = &t
+	if t == "" {
+		return items[start:end], nil, nil
 	}
-	return start, end, next, nil
+	return items[start:end], &t, nil
 }
 
 type listAccountsOutput struct {
@@ -178,12 +178,12 @@ func (s *Store) listAccounts(_ *wire.Request, in pageInput) (any, error) {
 }
 
 func (s *Store) accountPage(in pageInput, list []*Account) (any, error) {
-	start, end, next, err := page(in, len(list))
+	list, next, err := page(in, list)
 	if err != nil {
 		return nil, err
 	}
 	out := listAccountsOutput{Accounts: []accountJSON{}, NextToken: next}
-	for _, a := range list[start:end] {
+	for _, a := range list {
 		out.Accounts = append(out.Accounts, s.accountOut(a))
 	}
 	return out, nil
@@ -252,29 +252,27 @@ func (s *Store) listParents(_ *wire.Request, in listParentsInput) (any, error) {
 	if parent == s.rootID {
 		typ = "ROOT"
 	}
-	parents := []parentJSON{{Id: parent, Type: typ}}
-	start, end, next, err := page(in.pageInput, len(parents))
+	parents, next, err := page(in.pageInput, []parentJSON{{Id: parent, Type: typ}})
 	if err != nil {
 		return nil, err
 	}
 	return struct {
 		Parents   []parentJSON `json:"Parents"`
 		NextToken *string      `json:"NextToken,omitempty"`
-	}{parents[start:end], next}, nil
+	}{parents, next}, nil
 }
 
 func (s *Store) listRoots(_ *wire.Request, in pageInput) (any, error) {
-	roots := []map[string]any{{
+	roots, next, err := page(in, []map[string]any{{
 		"Id": s.rootID, "Name": "Root",
 		"Arn":         "arn:aws:organizations::" + s.mgmt + ":root/" + s.orgID + "/" + s.rootID,
 		"PolicyTypes": []policyType{{Status: "ENABLED", Type: "SERVICE_CONTROL_POLICY"}},
-	}}
-	start, end, next, err := page(in, len(roots))
+	}})
 	if err != nil {
 		return nil, err
 	}
 	return struct {
 		Roots     []map[string]any `json:"Roots"`
 		NextToken *string          `json:"NextToken,omitempty"`
-	}{roots[start:end], next}, nil
+	}{roots, next}, nil
 }

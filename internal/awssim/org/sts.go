@@ -1,6 +1,7 @@
 package org
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -142,9 +143,6 @@ type callerIdentityResult struct {
 }
 
 func (s *Store) getCallerIdentity(_ context.Context, r *wire.Request) (any, error) {
-	userID := r.UserID
-	if userID == "" {
-		userID = r.Account // the root user's ID is its account ID
-	}
-	return callerIdentityResult{UserId: userID, Account: r.Account, Arn: r.Principal}, nil
+	// The root user's ID is its account ID.
+	return callerIdentityResult{UserId: cmp.Or(r.UserID, r.Account), Account: r.Account, Arn: r.Principal}, nil
 }

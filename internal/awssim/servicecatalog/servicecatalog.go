@@ -11,9 +11,11 @@
 package servicecatalog
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -67,15 +69,9 @@ func (s *Store) Add(p ProvisionedProduct) error {
 	if !awsarn.IsAccountID(p.Account) || p.Region == "" || p.ID == "" || p.Name == "" {
 		return fmt.Errorf("account, region, id and name are required")
 	}
-	if p.Type == "" {
-		p.Type = "CFN_STACK"
-	}
-	if p.Status == "" {
-		p.Status = "AVAILABLE"
-	}
-	if p.UserArn == "" {
-		p.UserArn = "arn:aws:iam::" + p.Account + ":user/catalog-user"
-	}
+	p.Type = cmp.Or(p.Type, "CFN_STACK")
+	p.Status = cmp.Or(p.Status, "AVAILABLE")
+	p.UserArn = cmp.Or(p.UserArn, "arn:aws:iam::"+p.Account+":user/catalog-user")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := scope{p.Account, p.Region}
@@ -161,19 +157,18 @@ func (s *Store) search(_ context.Context, r *wire.Request, in searchInput) (any,
 			return nil, invalid("AccessLevelFilter Value must be self")
 		}
 	}
-	var visible func(p *ProvisionedProduct) bool
+	// match holds what a product must pass: visibility, then the filters.
+	var match []func(p *ProvisionedProduct) bool
 	switch level {
-	case "Account":
-		visible = func(*ProvisionedProduct) bool { return true }
+	case "Account": // every product of the account
 	case "Role":
 		role := roleOf(r.Principal)
-		visible = func(p *ProvisionedProduct) bool { return role != "" && roleOf(p.UserArn) == role }
+		match = append(match, func(p *ProvisionedProduct) bool { return role != "" && roleOf(p.UserArn) == role })
 	case "User":
-		visible = func(p *ProvisionedProduct) bool { return p.UserArn == r.Principal }
+		match = append(match, func(p *ProvisionedProduct) bool { return p.UserArn == r.Principal })
 	default:
 		return nil, invalid("AccessLevelFilter Key must be Account, Role or User, not %q", level)
 	}
-	var match []func(p *ProvisionedProduct) bool
 	for key, values := range in.Filters {
 		if key != "SearchQuery" {
 			return nil, invalid("unsupported filter %q", key)
@@ -197,10 +192,7 @@ func (s *Store) search(_ context.Context, r *wire.Request, in searchInput) (any,
 			match = append(match, func(p *ProvisionedProduct) bool { return get(p) == want })
 		}
 	}
-	size := in.PageSize
-	if size == 0 {
-		size = 20
-	}
+	size := cmp.Or(in.PageSize, 20)
 	if size < 0 || size > 100 {
 		return nil, invalid("PageSize must be between 0 and 100")
 	}
@@ -214,22 +206,14 @@ func (s *Store) search(_ context.Context, r *wire.Request, in searchInput) (any,
 	}
 
 	s.mu.RLock()
-	var found []ProvisionedProduct
-	for _, p := range s.products[scope{r.Account, r.Region}] {
-		ok := visible(&p)
-		for _, m := range match {
-			ok = ok && m(&p)
-		}
-		if ok {
-			found = append(found, p)
-		}
-	}
+	found := slices.Clone(s.products[scope{r.Account, r.Region}])
 	s.mu.RUnlock()
+	found = slices.DeleteFunc(found, func(p ProvisionedProduct) bool {
+		return slices.ContainsFunc(match, func(m func(p *ProvisionedProduct) bool) bool { return !m(&p) })
+	})
 	sort.Slice(found, func(i, j int) bool { return found[i].Name < found[j].Name })
 	if strings.EqualFold(in.SortOrder, "DESCENDING") {
-		for i, j := 0, len(found)-1; i < j; i, j = i+1, j-1 {
-			found[i], found[j] = found[j], found[i]
-		}
+		slices.Reverse(found)
 	}
 	out := &searchOutput{ProvisionedProducts: []attribute{}, TotalResultsCount: len(found)}
 	for i := start; i < len(found) && i < start+size; i++ {
