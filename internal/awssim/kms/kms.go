@@ -58,6 +58,7 @@ type key struct {
 	rotation     bool
 	rotationDays int
 	rotationFrom time.Time
+	deletion     *pendingDeletion // nil unless pending deletion (deletion.go)
 }
 
 type alias struct {
@@ -88,7 +89,7 @@ func (s *Store) Service() wire.Service {
 		TargetPrefix:     "TrentService",
 		ThrottleCode:     "ThrottlingException",
 		AccessDeniedCode: "AccessDeniedException",
-		Ops: s.withDeletion(map[string]wire.Handler{ // deletion.go
+		Ops: map[string]wire.Handler{
 			"CreateKey":            wire.Op(s.createKey),
 			"DescribeKey":          onKey(s, "kms:DescribeKey", s.describeKey),
 			"GetKeyPolicy":         onKey(s, "kms:GetKeyPolicy", s.getKeyPolicy),
@@ -105,7 +106,9 @@ func (s *Store) Service() wire.Service {
 			"EnableKeyRotation":    onKey(s, "kms:EnableKeyRotation", s.enableKeyRotation),
 			"DisableKeyRotation":   onKey(s, "kms:DisableKeyRotation", s.disableKeyRotation),
 			"GetKeyRotationStatus": onKey(s, "kms:GetKeyRotationStatus", s.getKeyRotationStatus),
-		}),
+			"ScheduleKeyDeletion":  onKey(s, "kms:ScheduleKeyDeletion", s.scheduleKeyDeletion),
+			"CancelKeyDeletion":    onKey(s, "kms:CancelKeyDeletion", s.cancelKeyDeletion),
+		},
 	}
 }
 
