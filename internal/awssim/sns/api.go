@@ -315,15 +315,20 @@ func pageOf[T, O any](r *wire.Request, items []T, out func(T) O) ([]O, string, e
 func (s *Store) listTopics(_ context.Context, r *wire.Request) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var arns []string
-	for arn, t := range s.topics {
-		if t.account == r.Account && t.region == r.Region {
-			arns = append(arns, arn)
+	topics, next, err := pageOf(r, s.topicsOf(r), func(t *topic) topicARNResult { return topicARNResult{t.arn} })
+	return topicsResult{Topics: topics, NextToken: next}, err
+}
+
+// topicsOf lists the topics of r's account and region in ARN order. The
+// caller holds s.mu.
+func (s *Store) topicsOf(r *wire.Request) []*topic {
+	var out []*topic
+	for _, arn := range slices.Sorted(maps.Keys(s.topics)) {
+		if t := s.topics[arn]; t.account == r.Account && t.region == r.Region {
+			out = append(out, t)
 		}
 	}
-	slices.Sort(arns)
-	topics, next, err := pageOf(r, arns, func(arn string) topicARNResult { return topicARNResult{arn} })
-	return topicsResult{Topics: topics, NextToken: next}, err
+	return out
 }
 
 func (s *Store) tagTarget(arn string) (*topic, error) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"maps"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -324,27 +323,11 @@ func (s *Store) listSubscriptions(_ context.Context, r *wire.Request) (any, erro
 	defer s.mu.Unlock()
 	s.expirePending()
 	var all []*subscription
-	for _, t := range s.sortedTopics() {
-		if t.account != r.Account || t.region != r.Region {
-			continue
-		}
+	for _, t := range s.topicsOf(r) {
 		for _, arn := range t.subs {
 			all = append(all, s.subs[arn])
 		}
 	}
 	subs, next, err := pageOf(r, all, s.subscriptionXML)
 	return subscriptionsResult{Subscriptions: subs, NextToken: next}, err
-}
-
-func (s *Store) sortedTopics() []*topic {
-	arns := make([]string, 0, len(s.topics))
-	for arn := range s.topics {
-		arns = append(arns, arn)
-	}
-	slices.Sort(arns)
-	out := make([]*topic, len(arns))
-	for i, arn := range arns {
-		out[i] = s.topics[arn]
-	}
-	return out
 }
