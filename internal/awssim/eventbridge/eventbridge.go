@@ -5,6 +5,7 @@
 package eventbridge
 
 import (
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -265,16 +266,16 @@ func (s *Store) lookupBus(b busRef) (*bus, error) {
 }
 
 // lookupRule returns the rule or ResourceNotFoundException. The caller holds s.mu.
-func (s *Store) lookupRule(b busRef, name string) (*bus, *rule, error) {
+func (s *Store) lookupRule(b busRef, name string) (*rule, error) {
 	eb, err := s.lookupBus(b)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	ru := eb.rules[name]
 	if ru == nil {
-		return nil, nil, wire.NotFound("Rule %s does not exist on EventBus %s.", name, b.name)
+		return nil, wire.NotFound("Rule %s does not exist on EventBus %s.", name, b.name)
 	}
-	return eb, ru, nil
+	return ru, nil
 }
 
 // parseARN reads an ARN with a partition, a service and a resource.
@@ -331,13 +332,7 @@ func validateTags(tags []Tag) error {
 // namesPage is a page of the values in m whose names start with prefix, in
 // name order, as output renders them.
 func namesPage[T, O any](m map[string]T, output func(T) O, prefix, token string, limit int32) ([]O, string, error) {
-	var names []string
-	for n := range m {
-		if strings.HasPrefix(n, prefix) {
-			names = append(names, n)
-		}
-	}
-	slices.Sort(names)
+	names := slices.DeleteFunc(slices.Sorted(maps.Keys(m)), func(n string) bool { return !strings.HasPrefix(n, prefix) })
 	names, next, err := page(names, token, limit, 100)
 	if err != nil {
 		return nil, "", err

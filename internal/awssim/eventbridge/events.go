@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -119,8 +120,8 @@ func (s *Store) putEntry(ctx context.Context, r *wire.Request, e putEventsEntry)
 	env := newEnvelope(r.Account, r.Region, when, ServiceEvent{Source: e.Source, DetailType: e.DetailType,
 		Detail: json.RawMessage(e.Detail), Resources: e.Resources})
 	if err := s.accept(ctx, ref, env, sender{account: r.Account, principal: r.Principal, inOrg: true}, 0); err != nil {
-		code := wire.AsError(err).Code
-		return fail(code, wire.AsError(err).Message)
+		e := wire.AsError(err)
+		return fail(e.Code, e.Message)
 	}
 	return putEventsResult{EventId: env.ID}
 }
@@ -256,13 +257,8 @@ func (s *Store) accept(ctx context.Context, ref busRef, env envelope, from sende
 			return wire.AccessDenied("Account %s is not authorized to put events on event bus %s.", from.account, b.arn)
 		}
 	}
-	names := make([]string, 0, len(b.rules))
-	for n := range b.rules {
-		names = append(names, n)
-	}
-	slices.Sort(names) // deterministic delivery order
 	var calls []invocation
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(b.rules)) { // deterministic delivery order
 		ru := b.rules[n]
 		if ru.pattern == nil || ru.state == stateDisabled || !ru.pattern.MatchValue(event) {
 			continue

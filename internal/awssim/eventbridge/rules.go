@@ -192,8 +192,7 @@ func onRule[In ruleInput](s *Store, serve func(r *wire.Request, in In, ru *rule)
 		if err != nil {
 			return nil, err
 		}
-		_, ru, err := s.lookupRule(ref, ruleName)
-		return ru, err
+		return s.lookupRule(ref, ruleName)
 	}, serve)
 }
 
@@ -276,6 +275,11 @@ type target struct {
 		MaximumEventAgeInSeconds *int `json:"MaximumEventAgeInSeconds"`
 	} `json:"RetryPolicy,omitempty"`
 	raw json.RawMessage
+}
+
+// targetIndex is the index of the target with this ID, or -1.
+func (ru *rule) targetIndex(id string) int {
+	return slices.IndexFunc(ru.targets, func(t *target) bool { return t.ID == id })
 }
 
 type inputTransformer struct {
@@ -401,7 +405,7 @@ func (s *Store) putTargets(_ context.Context, r *wire.Request, in putTargetsInpu
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, ru, err := s.lookupRule(ref, in.Rule)
+	ru, err := s.lookupRule(ref, in.Rule)
 	if err != nil {
 		return nil, err
 	}
@@ -415,24 +419,16 @@ func (s *Store) putTargets(_ context.Context, r *wire.Request, in putTargetsInpu
 		ok = append(ok, t)
 	}
 	ids := map[string]bool{}
-	for _, t := range ru.targets {
-		ids[t.ID] = true
-	}
-	for _, t := range ok {
+	for _, t := range slices.Concat(ru.targets, ok) {
 		ids[t.ID] = true
 	}
 	if len(ids) > maxTargetsPerRule {
 		return nil, limitExceeded("The requested resource exceeds the maximum number allowed: a rule can have at most %d targets.", maxTargetsPerRule)
 	}
 	for _, t := range ok {
-		replaced := false
-		for i, old := range ru.targets {
-			if old.ID == t.ID {
-				ru.targets[i], replaced = t, true
-				break
-			}
-		}
-		if !replaced {
+		if i := ru.targetIndex(t.ID); i >= 0 {
+			ru.targets[i] = t
+		} else {
 			ru.targets = append(ru.targets, t)
 		}
 	}
@@ -484,15 +480,9 @@ func (in removeTargetsInput) Validate() error {
 func (s *Store) removeTargets(_ *wire.Request, in removeTargetsInput, ru *rule) (any, error) {
 	out := failedEntries{FailedEntries: []failedEntry{}}
 	for _, id := range in.Ids {
-		found := false
-		for i, t := range ru.targets {
-			if t.ID == id {
-				ru.targets = append(ru.targets[:i:i], ru.targets[i+1:]...)
-				found = true
-				break
-			}
-		}
-		if !found {
+		if i := ru.targetIndex(id); i >= 0 {
+			ru.targets = append(ru.targets[:i:i], ru.targets[i+1:]...)
+		} else {
 			out.FailedEntries = append(out.FailedEntries, failedEntry{id, "ResourceNotFoundException", "Target " + id + " does not exist on rule " + ru.name + "."})
 		}
 	}
@@ -523,7 +513,7 @@ func (s *Store) tagged(r *wire.Request, arn string) (map[string]string, error) {
 		if i := strings.LastIndex(rest, "/"); i >= 0 {
 			busName, name = rest[:i], rest[i+1:]
 		}
-		_, ru, err := s.lookupRule(busRef{a.Account, a.Region, busName}, name)
+		ru, err := s.lookupRule(busRef{a.Account, a.Region, busName}, name)
 		if err != nil {
 			return nil, err
 		}
