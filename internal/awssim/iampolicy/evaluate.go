@@ -132,7 +132,7 @@ func (c Condition) holds(ctx map[string]string) bool {
 		want := strings.EqualFold(c.Values[0], "true")
 		return want == !present
 	}
-	negated := operators[c.base].negated
+	negated := strings.Contains(c.base, "Not")
 	if !present {
 		switch {
 		case c.ifExists, c.set == "ForAllValues":

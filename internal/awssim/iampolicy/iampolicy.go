@@ -93,27 +93,16 @@ type Condition struct {
 
 var validVersions = map[string]bool{"2012-10-17": true, "2008-10-17": true}
 
-// operators are the supported base condition operators; negated ones match
-// when no value matches (and when the key is absent).
-var operators = map[string]struct{ negated bool }{
-	"StringEquals":              {},
-	"StringNotEquals":           {negated: true},
-	"StringEqualsIgnoreCase":    {},
-	"StringNotEqualsIgnoreCase": {negated: true},
-	"StringLike":                {},
-	"StringNotLike":             {negated: true},
-	"ArnEquals":                 {},
-	"ArnNotEquals":              {negated: true},
-	"ArnLike":                   {},
-	"ArnNotLike":                {negated: true},
-	"Bool":                      {},
-	"Null":                      {},
-	"NumericEquals":             {},
-	"NumericNotEquals":          {negated: true},
-	"NumericLessThan":           {},
-	"NumericLessThanEquals":     {},
-	"NumericGreaterThan":        {},
-	"NumericGreaterThanEquals":  {},
+// operators are the supported base condition operators. Those with "Not"
+// in their name are negated: they match when no value matches (and when
+// the key is absent).
+var operators = map[string]bool{
+	"StringEquals": true, "StringNotEquals": true, "StringEqualsIgnoreCase": true, "StringNotEqualsIgnoreCase": true,
+	"StringLike": true, "StringNotLike": true,
+	"ArnEquals": true, "ArnNotEquals": true, "ArnLike": true, "ArnNotLike": true,
+	"Bool": true, "Null": true,
+	"NumericEquals": true, "NumericNotEquals": true, "NumericLessThan": true, "NumericLessThanEquals": true,
+	"NumericGreaterThan": true, "NumericGreaterThanEquals": true,
 }
 
 // Validate checks that doc is a policy document AWS would accept for a
@@ -347,7 +336,7 @@ func parseConditions(v json.RawMessage) ([]Condition, error) {
 		if b, ok := strings.CutSuffix(rest, "IfExists"); ok {
 			c.ifExists, rest = true, b
 		}
-		if _, ok := operators[rest]; !ok {
+		if !operators[rest] {
 			return nil, malformed("unsupported condition operator %q", op)
 		}
 		if rest == "Null" && c.ifExists {

@@ -101,11 +101,7 @@ func checkPolicy(r *wire.Request, doc, arn string, bypass bool) (*iampolicy.Poli
 		}
 		return nil, err
 	}
-	if !bypass && !p.Allows(iampolicy.Request{
-		Principal: iampolicy.Principal{AWS: r.Principal, Account: r.Account},
-		Action:    "kms:PutKeyPolicy", Resource: arn,
-		Context: map[string]string{"kms:CallerAccount": r.Account},
-	}) {
+	if !bypass && !callerAllows(p, r, "kms:PutKeyPolicy", arn) {
 		return nil, wire.Errorf("MalformedPolicyDocumentException", http.StatusBadRequest,
 			"The new key policy will not allow you to update the key policy in the future.")
 	}

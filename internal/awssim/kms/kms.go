@@ -267,12 +267,12 @@ func (s *Store) putAlias(sc scope, name, target string, now time.Time) {
 	s.aliases[sc][name] = &alias{name: name, arn: awsarn.New("kms", sc.region, sc.account, name), target: target, created: now, updated: now}
 }
 
-// allows evaluates k's policy for a caller of the KMS API.
-func (k *key) allows(r *wire.Request, action string) bool {
-	return k.parsed.Allows(iampolicy.Request{
+// callerAllows evaluates a key policy for a caller of the KMS API.
+func callerAllows(p *iampolicy.Policy, r *wire.Request, action, keyARN string) bool {
+	return p.Allows(iampolicy.Request{
 		Principal: iampolicy.Principal{AWS: r.Principal, Account: r.Account},
 		Action:    action,
-		Resource:  k.arn,
+		Resource:  keyARN,
 		Context:   map[string]string{"kms:CallerAccount": r.Account},
 	})
 }
@@ -284,7 +284,7 @@ func (s *Store) keyFor(r *wire.Request, ref, action string) (*key, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !k.allows(r, action) {
+	if !callerAllows(k.parsed, r, action, k.arn) {
 		return nil, denied(r.Principal, action, k.arn)
 	}
 	return k, nil

@@ -74,12 +74,17 @@ type tagsResult struct {
 	Tags []tagXML `xml:"Tags>member"`
 }
 
-// Topic attributes a caller may set, and when.
-var topicAttributes = map[string]struct{ fifoOnly, createOnly bool }{
-	"Policy": {}, "DisplayName": {}, "KmsMasterKeyId": {}, "DeliveryPolicy": {}, "TracingConfig": {},
-	"SignatureVersion": {}, "DataProtectionPolicy": {},
-	"FifoTopic":                 {fifoOnly: true, createOnly: true},
-	"ContentBasedDeduplication": {fifoOnly: true},
+// Topic attributes a caller may set, when, and to what when only some
+// values are valid (oneOf).
+var topicAttributes = map[string]struct {
+	fifoOnly, createOnly bool
+	oneOf                []string
+}{
+	"Policy": {}, "DisplayName": {}, "KmsMasterKeyId": {}, "DeliveryPolicy": {}, "DataProtectionPolicy": {},
+	"TracingConfig":             {oneOf: []string{"PassThrough", "Active"}},
+	"SignatureVersion":          {oneOf: []string{"1", "2"}},
+	"FifoTopic":                 {fifoOnly: true, createOnly: true, oneOf: []string{"true", "false"}},
+	"ContentBasedDeduplication": {fifoOnly: true, oneOf: []string{"true", "false"}},
 	"ArchivePolicy":             {fifoOnly: true},
 	"FifoThroughputScope":       {fifoOnly: true},
 }
@@ -94,6 +99,9 @@ func checkTopicAttribute(name, v string, fifo, creating bool) (string, error) {
 	if a.createOnly && !creating {
 		return "", invalidParameter("Invalid parameter: AttributeName")
 	}
+	if a.oneOf != nil && !slices.Contains(a.oneOf, v) {
+		return "", invalidParameter("Invalid parameter: %s Reason: must be %s", name, strings.Join(a.oneOf, " or "))
+	}
 	switch name {
 	case "Policy":
 		if err := iampolicy.Validate(v); err != nil {
@@ -106,18 +114,6 @@ func checkTopicAttribute(name, v string, fifo, creating bool) (string, error) {
 	case "DeliveryPolicy", "ArchivePolicy", "DataProtectionPolicy":
 		if v != "" && !json.Valid([]byte(v)) {
 			return "", invalidParameter("Invalid parameter: %s Reason: not valid JSON", name)
-		}
-	case "TracingConfig":
-		if v != "PassThrough" && v != "Active" {
-			return "", invalidParameter("Invalid parameter: TracingConfig Reason: must be PassThrough or Active")
-		}
-	case "SignatureVersion":
-		if v != "1" && v != "2" {
-			return "", invalidParameter("Invalid parameter: SignatureVersion Reason: must be 1 or 2")
-		}
-	case "FifoTopic", "ContentBasedDeduplication":
-		if v != "true" && v != "false" {
-			return "", invalidParameter("Invalid parameter: %s Reason: must be true or false", name)
 		}
 	}
 	return v, nil
