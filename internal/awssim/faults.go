@@ -1,6 +1,7 @@
 package awssim
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"maps"
@@ -126,10 +127,7 @@ func (f *Faults) count(service, op string) {
 func (f *Faults) apply(ctx context.Context, svc *wire.Service, req *wire.Request) *wire.Error {
 	key := svc.SigningName + ":" + req.Operation
 	f.mu.Lock()
-	delay := time.Duration(f.cfg.Latency[key])
-	if delay == 0 {
-		delay = time.Duration(f.cfg.Latency["*"])
-	}
+	delay := time.Duration(cmp.Or(f.cfg.Latency[key], f.cfg.Latency["*"]))
 	denied := f.deny[req.Account]
 	throttle := false
 	if n, ok := f.cfg.ThrottleOps[key]; ok && n != 0 {
@@ -152,24 +150,16 @@ func (f *Faults) apply(ctx context.Context, svc *wire.Service, req *wire.Request
 		}
 	}
 	if denied {
-		code := svc.AccessDeniedCode
-		if code == "" {
-			code = "AccessDeniedException"
-		}
 		// Query services (STS, SNS) answer AccessDenied with 403, JSON ones 400.
 		status := http.StatusBadRequest
 		if svc.Protocol == wire.Query {
 			status = http.StatusForbidden
 		}
-		return &wire.Error{Code: code, Status: status,
+		return &wire.Error{Code: cmp.Or(svc.AccessDeniedCode, "AccessDeniedException"), Status: status,
 			Message: "User: " + req.Principal + " is not authorized to perform: " + svc.SigningName + ":" + req.Operation}
 	}
 	if throttle {
-		code := svc.ThrottleCode
-		if code == "" {
-			code = "ThrottlingException"
-		}
-		return &wire.Error{Code: code, Status: http.StatusBadRequest, Message: "Rate exceeded"}
+		return &wire.Error{Code: cmp.Or(svc.ThrottleCode, "ThrottlingException"), Status: http.StatusBadRequest, Message: "Rate exceeded"}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@
 package eventbridge
 
 import (
+	"cmp"
 	"maps"
 	"net/http"
 	"regexp"
@@ -350,10 +351,7 @@ func page(names []string, token string, limit int32, max int) ([]string, string,
 	if limit < 0 || int(limit) > max {
 		return nil, "", wire.Validation("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value between 1 and %d", limit, max)
 	}
-	n := int(limit)
-	if n == 0 {
-		n = max
-	}
+	n := cmp.Or(int(limit), max)
 	out, next, ok := paging.After(names, token, n)
 	if !ok {
 		return nil, "", wire.Validation("The NextToken provided is invalid.")

@@ -2,6 +2,7 @@ package eventbridge
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
@@ -28,10 +29,7 @@ func (p *policy) String() string {
 // newPolicy builds a policy from statements and validates the whole
 // document, so a bus never holds a policy iampolicy cannot evaluate.
 func newPolicy(version, id string, statements []map[string]any) (*policy, error) {
-	if version == "" {
-		version = "2012-10-17"
-	}
-	p := &policy{Version: version, ID: id, Statement: statements}
+	p := &policy{Version: cmp.Or(version, "2012-10-17"), ID: id, Statement: statements}
 	if err := p.compile(); err != nil {
 		return nil, err
 	}
@@ -132,15 +130,12 @@ func (p *policy) allowsPutEvents(sender, principal, senderOrgID, busARN string) 
 	if p == nil {
 		return false
 	}
-	if principal == "" {
-		principal = "arn:aws:iam::" + sender + ":root"
-	}
 	ctx := map[string]string{"aws:PrincipalAccount": sender}
 	if senderOrgID != "" {
 		ctx["aws:PrincipalOrgID"] = senderOrgID
 	}
 	return p.eval.Allows(iampolicy.Request{
-		Principal: iampolicy.Principal{AWS: principal, Account: sender},
+		Principal: iampolicy.Principal{AWS: cmp.Or(principal, "arn:aws:iam::"+sender+":root"), Account: sender},
 		Action:    "events:PutEvents",
 		Resource:  busARN,
 		Context:   ctx,

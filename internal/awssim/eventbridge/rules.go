@@ -1,6 +1,7 @@
 package eventbridge
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"regexp"
@@ -138,9 +139,6 @@ func (s *Store) putRule(r *wire.Request, in putRuleInput, b *bus) (any, error) {
 			return nil, err
 		}
 	}
-	if in.State == "" {
-		in.State = stateEnabled
-	}
 	ru := b.rules[in.Name]
 	if ru == nil && len(b.rules) >= rulesPerBus(r.Region) {
 		return nil, limitExceeded("The requested resource exceeds the maximum number allowed: an event bus can have at most %d rules in %s.", rulesPerBus(r.Region), r.Region)
@@ -155,7 +153,7 @@ func (s *Store) putRule(r *wire.Request, in putRuleInput, b *bus) (any, error) {
 		b.rules[in.Name] = ru
 	}
 	ru.eventPattern, ru.pattern = in.EventPattern, compiled
-	ru.schedule, ru.state, ru.description, ru.roleARN = in.ScheduleExpression, in.State, in.Description, in.RoleArn
+	ru.schedule, ru.state, ru.description, ru.roleARN = in.ScheduleExpression, cmp.Or(in.State, stateEnabled), in.Description, in.RoleArn
 	return struct {
 		RuleArn string `json:"RuleArn"`
 	}{ru.arn}, nil

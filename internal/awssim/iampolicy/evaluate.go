@@ -1,6 +1,7 @@
 package iampolicy
 
 import (
+	"cmp"
 	"math/big"
 	"slices"
 	"strings"
@@ -34,9 +35,7 @@ func withDerivedKeys(req Request) Request {
 		ctx[strings.ToLower(k)] = v
 	}
 	pr := req.Principal
-	if pr.Account == "" {
-		pr.Account = accountOfARN(pr.AWS)
-	}
+	pr.Account = cmp.Or(pr.Account, accountOfARN(pr.AWS))
 	setDefault := func(k, v string) {
 		if _, ok := ctx[k]; !ok && v != "" {
 			ctx[k] = v

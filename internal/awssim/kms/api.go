@@ -1,6 +1,7 @@
 package kms
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -141,15 +142,8 @@ type createKeyInput struct {
 }
 
 func (s *Store) createKey(_ context.Context, r *wire.Request, in createKeyInput) (any, error) {
-	if in.KeyUsage == "" {
-		in.KeyUsage = "ENCRYPT_DECRYPT"
-	}
-	if in.KeySpec == "" {
-		in.KeySpec = in.CustomerMasterKeySpec
-	}
-	if in.KeySpec == "" {
-		in.KeySpec = "SYMMETRIC_DEFAULT"
-	}
+	in.KeyUsage = cmp.Or(in.KeyUsage, "ENCRYPT_DECRYPT")
+	in.KeySpec = cmp.Or(in.KeySpec, in.CustomerMasterKeySpec, "SYMMETRIC_DEFAULT")
 	switch {
 	case !keyUsages[in.KeyUsage]:
 		return nil, wire.Validation("1 validation error detected: Value '%s' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: [ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT]", in.KeyUsage)

@@ -1,6 +1,7 @@
 package sns
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"maps"
@@ -134,10 +135,7 @@ func (t *topic) set(name, v string) {
 // on every authorization: doc, validated by checkTopicAttribute, or AWS's
 // default policy when doc is empty.
 func (t *topic) setPolicy(doc string) {
-	if doc == "" {
-		doc = defaultPolicy(t.arn, t.account)
-	}
-	p, err := iampolicy.Parse(doc)
+	p, err := iampolicy.Parse(cmp.Or(doc, defaultPolicy(t.arn, t.account)))
 	if err != nil {
 		panic("sns: topic policy does not parse: " + err.Error())
 	}
