@@ -226,16 +226,15 @@ func invalidAction(svc *wire.Service, action string) *wire.Error {
 // uses: STS answers InvalidClientTokenId (403) and ExpiredToken, JSON
 // services UnrecognizedClientException and ExpiredTokenException (400).
 func tokenError(p wire.Protocol, e *wire.Error) *wire.Error {
-	if p == wire.Query {
-		return e
-	}
-	switch e.Code {
-	case wire.CodeInvalidToken:
-		return &wire.Error{Code: "UnrecognizedClientException", Status: http.StatusBadRequest, Message: e.Message}
-	case wire.CodeExpiredToken:
-		return &wire.Error{Code: "ExpiredTokenException", Status: http.StatusBadRequest, Message: e.Message}
+	if code, ok := jsonTokenCodes[e.Code]; ok && p != wire.Query {
+		return &wire.Error{Code: code, Status: http.StatusBadRequest, Message: e.Message}
 	}
 	return e
+}
+
+var jsonTokenCodes = map[string]string{
+	wire.CodeInvalidToken: "UnrecognizedClientException",
+	wire.CodeExpiredToken: "ExpiredTokenException",
 }
 
 func cutLast(s, sep string) (before, after string, found bool) {

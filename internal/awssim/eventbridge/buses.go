@@ -64,21 +64,18 @@ func (s *Store) createEventBus(_ context.Context, r *wire.Request, in createEven
 	}{b.arn, b.description}, nil
 }
 
-type describeEventBusInput struct {
+// busNameInput names a bus, as DescribeEventBus and DeleteEventBus do.
+type busNameInput struct {
 	Name string
 }
 
-func (in describeEventBusInput) busName() string { return in.Name }
+func (in busNameInput) busName() string { return in.Name }
 
-func (s *Store) describeEventBus(_ *wire.Request, _ describeEventBusInput, b *bus) (any, error) {
+func (s *Store) describeEventBus(_ *wire.Request, _ busNameInput, b *bus) (any, error) {
 	return b.output(), nil
 }
 
-type deleteEventBusInput struct {
-	Name string
-}
-
-func (s *Store) deleteEventBus(_ context.Context, r *wire.Request, in deleteEventBusInput) (any, error) {
+func (s *Store) deleteEventBus(_ context.Context, r *wire.Request, in busNameInput) (any, error) {
 	if in.Name == defaultBus {
 		return nil, wire.Validation("Cannot delete event bus default.")
 	}

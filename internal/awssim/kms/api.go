@@ -316,13 +316,8 @@ func (s *Store) updateAlias(r *wire.Request, in aliasInput, sc scope) (any, erro
 	return nil, nil
 }
 
-type deleteAliasInput struct {
-	AliasName string
-}
-
-func (in deleteAliasInput) Validate() error { return checkAliasName(in.AliasName) }
-
-func (s *Store) deleteAlias(r *wire.Request, in deleteAliasInput, sc scope) (any, error) {
+// deleteAlias takes aliasInput too: DeleteAlias has no TargetKeyId.
+func (s *Store) deleteAlias(r *wire.Request, in aliasInput, sc scope) (any, error) {
 	if s.aliases[sc][in.AliasName] == nil {
 		return nil, notFound("Alias %s is not found.", awsarn.New("kms", r.Region, r.Account, in.AliasName))
 	}
