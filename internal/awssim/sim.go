@@ -135,11 +135,7 @@ func New(seed Seed, log *slog.Logger) (*Sim, error) {
 // SetClock replaces the clock of the router (Request.Now) and of credential
 // expiry, so tests can move time forward.
 func (s *Sim) SetClock(now func() time.Time) {
-	s.Server.SetClock(now)
-	s.Org.SetClock(now)
-	s.KMS.SetClock(now)
-	s.SQS.SetClock(now)
-	s.SNS.SetClock(now)
-	s.IAM.SetClock(now)
-	s.CloudTrail.SetClock(now)
+	for _, c := range []interface{ SetClock(func() time.Time) }{s.Server, s.Org, s.KMS, s.SQS, s.SNS, s.IAM, s.CloudTrail} {
+		c.SetClock(now)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -541,20 +542,16 @@ type tagResourceInput struct {
 func (in tagResourceInput) Validate() error { return validateTags(in.Tags) }
 
 func (s *Store) tagResource(_ *wire.Request, in tagResourceInput, tags map[string]string) (any, error) {
-	// Count before changing anything, so a refused call leaves every tag,
-	// including those it would have overwritten, as it was.
-	added := map[string]bool{}
+	// Merge into a copy, so a refused call leaves every tag, including
+	// those it would have overwritten, as it was.
+	merged := maps.Clone(tags)
 	for _, t := range in.Tags {
-		if _, ok := tags[t.Key]; !ok {
-			added[t.Key] = true
-		}
+		merged[t.Key] = t.Value
 	}
-	if len(tags)+len(added) > 50 {
+	if len(merged) > 50 {
 		return nil, limitExceeded("A resource can have at most 50 tags.")
 	}
-	for _, t := range in.Tags {
-		tags[t.Key] = t.Value
-	}
+	maps.Copy(tags, merged)
 	return struct{}{}, nil
 }
 

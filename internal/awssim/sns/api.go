@@ -227,12 +227,10 @@ func (s *Store) createTopic(_ context.Context, r *wire.Request) (any, error) {
 func (s *Store) getTopicAttributes(r *wire.Request, t *topic) (any, error) {
 	out := maps.Clone(t.attrs)
 	delete(out, "DataProtectionPolicy") // read through GetDataProtectionPolicy in AWS
-	confirmed, pending := 0, 0
+	confirmed := 0
 	for _, arn := range t.subs {
 		if s.subs[arn].confirmed {
 			confirmed++
-		} else {
-			pending++
 		}
 	}
 	out["TopicArn"] = t.arn
@@ -244,7 +242,7 @@ func (s *Store) getTopicAttributes(r *wire.Request, t *topic) (any, error) {
 		out["Policy"] = defaultPolicy(t.arn, t.account)
 	}
 	out["SubscriptionsConfirmed"] = strconv.Itoa(confirmed)
-	out["SubscriptionsPending"] = strconv.Itoa(pending)
+	out["SubscriptionsPending"] = strconv.Itoa(len(t.subs) - confirmed)
 	out["SubscriptionsDeleted"] = "0"
 	out["EffectiveDeliveryPolicy"] = `{"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,"numRetries":3,"numMaxDelayRetries":0,"numNoDelayRetries":0,"numMinDelayRetries":0,"backoffFunction":"linear"},"disableSubscriptionOverrides":false,"defaultRequestPolicy":{"headerContentType":"text/plain; charset=UTF-8"}}}`
 	if t.fifo {

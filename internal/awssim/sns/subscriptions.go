@@ -149,10 +149,7 @@ func (s *Store) subscribe(_ context.Context, r *wire.Request) (any, error) {
 				return nil, invalidParameter("Invalid parameter: Attributes Reason: Subscription already exists with different attributes")
 			}
 		}
-		if !sub.confirmed && !returnARN {
-			return subscriptionARNResult{pendingSubscribe}, nil
-		}
-		return subscriptionARNResult{sub.arn}, nil
+		return subscribeResult(sub, returnARN), nil
 	}
 	sub := &subscription{
 		arn: t.arn + ":" + wire.NewUUID(), topicARN: t.arn, owner: r.Account, protocol: protocol, endpoint: endpoint,
@@ -164,10 +161,16 @@ func (s *Store) subscribe(_ context.Context, r *wire.Request) (any, error) {
 	sub.compile()
 	s.subs[sub.arn] = sub
 	t.subs = append(t.subs, sub.arn)
-	if !confirmed && !returnARN {
-		return subscriptionARNResult{pendingSubscribe}, nil
+	return subscribeResult(sub, returnARN), nil
+}
+
+// subscribeResult is Subscribe's answer, which shows a pending
+// subscription's ARN only when asked to.
+func subscribeResult(sub *subscription, returnARN bool) subscriptionARNResult {
+	if !sub.confirmed && !returnARN {
+		return subscriptionARNResult{pendingSubscribe}
 	}
-	return subscriptionARNResult{sub.arn}, nil
+	return subscriptionARNResult{sub.arn}
 }
 
 // Confirm confirms the pending subscription of topicARN to endpoint, as
