@@ -443,24 +443,14 @@ type listTargetsByRuleInput struct {
 
 func (s *Store) listTargetsByRule(_ *wire.Request, in listTargetsByRuleInput, ru *rule) (any, error) {
 	byID := map[string]*target{}
-	ids := make([]string, 0, len(ru.targets))
 	for _, t := range ru.targets {
 		byID[t.ID] = t
-		ids = append(ids, t.ID)
 	}
-	slices.Sort(ids)
-	ids, next, err := page(ids, in.NextToken, in.Limit, 100)
-	if err != nil {
-		return nil, err
-	}
-	out := struct {
+	targets, next, err := namesPage(byID, func(t *target) json.RawMessage { return t.raw }, "", in.NextToken, in.Limit)
+	return struct {
 		Targets   []json.RawMessage `json:"Targets"`
 		NextToken string            `json:"NextToken,omitempty"`
-	}{Targets: []json.RawMessage{}, NextToken: next}
-	for _, id := range ids {
-		out.Targets = append(out.Targets, byID[id].raw)
-	}
-	return out, nil
+	}{targets, next}, err
 }
 
 type removeTargetsInput struct {
