@@ -280,9 +280,9 @@ type aliasInput struct {
 
 func (in aliasInput) Validate() error { return checkAliasName(in.AliasName) }
 
-// onAlias is an alias operation: the name checked, then served under the
-// store's lock in the caller's account and region.
-func onAlias[In interface{ Validate() error }](s *Store, serve func(r *wire.Request, in In, sc scope) (any, error)) wire.Handler {
+// inScope is an operation in the caller's account and region: its input
+// checked (an alias name, say), then served under the store's lock.
+func inScope[In any](s *Store, serve func(r *wire.Request, in In, sc scope) (any, error)) wire.Handler {
 	return wire.Locked(&s.mu, func(r *wire.Request, _ In) (scope, error) { return scope{r.Account, r.Region}, nil }, serve)
 }
 
@@ -365,10 +365,7 @@ type listAliasesInput struct {
 	Marker *string
 }
 
-func (s *Store) listAliases(_ context.Context, r *wire.Request, in listAliasesInput) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sc := scope{r.Account, r.Region}
+func (s *Store) listAliases(r *wire.Request, in listAliasesInput, sc scope) (any, error) {
 	filter := ""
 	if in.KeyId != "" {
 		if isAlias(in.KeyId) {
