@@ -48,8 +48,8 @@ func (s *Store) createEventBus(_ context.Context, r *wire.Request, in createEven
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	reg := s.region(r.Account, r.Region)
-	if _, ok := reg.buses[in.Name]; ok {
+	buses := s.buses(r.Account, r.Region)
+	if _, ok := buses[in.Name]; ok {
 		return nil, alreadyExists("Event bus %s already exists.", in.Name)
 	}
 	b := &bus{name: in.Name, arn: busARN(r.Region, r.Account, in.Name), description: in.Description,
@@ -57,7 +57,7 @@ func (s *Store) createEventBus(_ context.Context, r *wire.Request, in createEven
 	for _, t := range in.Tags {
 		b.tags[t.Key] = t.Value
 	}
-	reg.buses[in.Name] = b
+	buses[in.Name] = b
 	return struct {
 		EventBusArn string `json:"EventBusArn"`
 		Description string `json:"Description,omitempty"`
@@ -85,7 +85,7 @@ func (s *Store) deleteEventBus(_ context.Context, r *wire.Request, in busNameInp
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// Deleting a bus that does not exist succeeds, as in AWS.
-	delete(s.region(r.Account, r.Region).buses, in.Name)
+	delete(s.buses(r.Account, r.Region), in.Name)
 	return struct{}{}, nil
 }
 
@@ -98,8 +98,7 @@ type listEventBusesInput struct {
 func (s *Store) listEventBuses(_ context.Context, r *wire.Request, in listEventBusesInput) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	reg := s.region(r.Account, r.Region)
-	buses, next, err := namesPage(reg.buses, (*bus).output, in.NamePrefix, in.NextToken, in.Limit)
+	buses, next, err := namesPage(s.buses(r.Account, r.Region), (*bus).output, in.NamePrefix, in.NextToken, in.Limit)
 	return struct {
 		EventBuses []busOutput `json:"EventBuses"`
 		NextToken  string      `json:"NextToken,omitempty"`

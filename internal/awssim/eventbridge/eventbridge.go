@@ -81,8 +81,8 @@ type Store struct {
 	orgs    handoff.OrgLookup
 
 	mu      sync.Mutex
-	regions map[scope]*regionState
-	metrics map[string]*RuleMetrics // by rule ARN
+	regions map[scope]map[string]*bus // buses by name
+	metrics map[string]*RuleMetrics   // by rule ARN
 	trails  Trails
 	// failures are the failed invocations, oldest first.
 	failures []FailedInvocation
@@ -90,10 +90,6 @@ type Store struct {
 
 // scope is one account in one region.
 type scope struct{ account, region string }
-
-type regionState struct {
-	buses map[string]*bus
-}
 
 type bus struct {
 	name, arn   string
@@ -140,7 +136,7 @@ func New(t Targets, orgs handoff.OrgLookup) *Store {
 	return &Store{
 		targets: t,
 		orgs:    orgs,
-		regions: map[scope]*regionState{},
+		regions: map[scope]map[string]*bus{},
 		metrics: map[string]*RuleMetrics{},
 	}
 }
@@ -188,18 +184,16 @@ func (s *Store) Service() wire.Service {
 	}
 }
 
-// region returns the state of one account and region, creating it with its
-// default bus. The caller holds s.mu.
-func (s *Store) region(account, region string) *regionState {
+// buses returns the buses of one account and region, creating its default
+// bus. The caller holds s.mu.
+func (s *Store) buses(account, region string) map[string]*bus {
 	k := scope{account, region}
 	r := s.regions[k]
 	if r == nil {
 		now := time.Now().UTC()
-		r = &regionState{buses: map[string]*bus{
-			defaultBus: {
-				name: defaultBus, arn: busARN(region, account, defaultBus),
-				created: now, modified: now, tags: map[string]string{}, rules: map[string]*rule{},
-			},
+		r = map[string]*bus{defaultBus: {
+			name: defaultBus, arn: busARN(region, account, defaultBus),
+			created: now, modified: now, tags: map[string]string{}, rules: map[string]*rule{},
 		}}
 		s.regions[k] = r
 	}
@@ -259,7 +253,7 @@ func ownBus(r *wire.Request, nameOrARN string) (busRef, error) {
 
 // lookupBus returns the bus or ResourceNotFoundException. The caller holds s.mu.
 func (s *Store) lookupBus(b busRef) (*bus, error) {
-	eb := s.region(b.account, b.region).buses[b.name]
+	eb := s.buses(b.account, b.region)[b.name]
 	if eb == nil {
 		return nil, wire.NotFound("Event bus %s does not exist.", b.name)
 	}
