@@ -160,10 +160,10 @@ func (s *Server) decode(r *http.Request) (*wire.Request, *wire.Service, *wire.Er
 	s.mu.RLock()
 	var svc *wire.Service
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
-		prefix, op, ok := cutLast(target, ".")
-		if ok {
-			svc = s.byTarget[prefix]
-			req.Operation = op
+		// The operation follows the last dot: a prefix may hold dots (CloudTrail).
+		if i := strings.LastIndex(target, "."); i >= 0 {
+			svc = s.byTarget[target[:i]]
+			req.Operation = target[i+1:]
 		}
 	} else {
 		svc = s.bySigning[scope.service]
@@ -235,14 +235,6 @@ func tokenError(p wire.Protocol, e *wire.Error) *wire.Error {
 var jsonTokenCodes = map[string]string{
 	wire.CodeInvalidToken: "UnrecognizedClientException",
 	wire.CodeExpiredToken: "ExpiredTokenException",
-}
-
-func cutLast(s, sep string) (before, after string, found bool) {
-	i := strings.LastIndex(s, sep)
-	if i < 0 {
-		return s, "", false
-	}
-	return s[:i], s[i+len(sep):], true
 }
 
 type credentialScope struct{ accessKey, region, service string }
