@@ -61,7 +61,6 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 type Faults struct {
 	mu     sync.Mutex
 	cfg    FaultConfig
-	deny   map[string]bool
 	rng    *rand.Rand
 	counts map[string]int
 }
@@ -80,10 +79,6 @@ func (f *Faults) Set(cfg FaultConfig) {
 	// apply counts ThrottleOps down in place: keep a private copy so the
 	// caller's value (and what the admin endpoint echoes) never races.
 	f.cfg = cfg.clone()
-	f.deny = map[string]bool{}
-	for _, a := range cfg.DenyAccounts {
-		f.deny[a] = true
-	}
 	f.rng = rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15))
 }
 
@@ -128,7 +123,7 @@ func (f *Faults) apply(ctx context.Context, svc *wire.Service, req *wire.Request
 	key := svc.SigningName + ":" + req.Operation
 	f.mu.Lock()
 	delay := time.Duration(cmp.Or(f.cfg.Latency[key], f.cfg.Latency["*"]))
-	denied := f.deny[req.Account]
+	denied := slices.Contains(f.cfg.DenyAccounts, req.Account)
 	throttle := false
 	if n, ok := f.cfg.ThrottleOps[key]; ok && n != 0 {
 		throttle = true
