@@ -284,15 +284,13 @@ func (s *Store) fanOut(t *topic, m *message) []job {
 func (s *Store) run(ctx context.Context, jobs []job) {
 	for _, j := range jobs {
 		var err error
-		switch {
-		case s.queues == nil:
-			err = fmt.Errorf("no SQS simulator to deliver to %s", j.delivery.TargetARN)
+		switch td, typed := s.queues.(typedDeliverer); {
+		case typed:
+			err = td.DeliverTyped(ctx, j.delivery, j.dataTypes)
+		case s.queues != nil:
+			err = s.queues.Deliver(ctx, j.delivery)
 		default:
-			if td, ok := s.queues.(typedDeliverer); ok {
-				err = td.DeliverTyped(ctx, j.delivery, j.dataTypes)
-			} else {
-				err = s.queues.Deliver(ctx, j.delivery)
-			}
+			err = fmt.Errorf("no SQS simulator to deliver to %s", j.delivery.TargetARN)
 		}
 		s.mu.Lock()
 		if _, live := s.subs[j.subARN]; live {
