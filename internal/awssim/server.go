@@ -5,6 +5,7 @@
 package awssim
 
 import (
+	"cmp"
 	"encoding/json"
 	"encoding/xml"
 	"io"
@@ -320,12 +321,11 @@ func (x xmlResult) MarshalXML(e *xml.Encoder, _ xml.StartElement) error {
 }
 
 func writeError(w http.ResponseWriter, svc *wire.Service, req *wire.Request, e *wire.Error) {
-	status := e.Status
-	if status == 0 {
-		status = http.StatusBadRequest
-	}
+	status := cmp.Or(e.Status, http.StatusBadRequest)
+	id := ""
 	if req != nil {
-		w.Header().Set("X-Amzn-RequestId", req.RequestID)
+		id = req.RequestID
+		w.Header().Set("X-Amzn-RequestId", id)
 	}
 	// A form body tells an awsQuery client, which can only read the XML
 	// error shape, even of a service that speaks JSON.
@@ -357,10 +357,6 @@ func writeError(w http.ResponseWriter, svc *wire.Service, req *wire.Request, e *
 	w.WriteHeader(status)
 	var msg strings.Builder
 	_ = xml.EscapeText(&msg, []byte(e.Message))
-	id := ""
-	if req != nil {
-		id = req.RequestID
-	}
 	_, _ = io.WriteString(w, xml.Header+"<ErrorResponse><Error><Type>"+kind+"</Type><Code>"+e.Code+
 		"</Code><Message>"+msg.String()+"</Message></Error><RequestId>"+id+"</RequestId></ErrorResponse>")
 }
