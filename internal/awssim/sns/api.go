@@ -90,34 +90,30 @@ var topicAttributes = map[string]struct {
 	"FifoThroughputScope":       {fifoOnly: true},
 }
 
-// checkTopicAttribute validates one settable attribute and returns its
-// stored form.
-func checkTopicAttribute(name, v string, fifo, creating bool) (string, error) {
+// checkTopicAttribute validates one settable attribute.
+func checkTopicAttribute(name, v string, fifo, creating bool) error {
 	a, ok := topicAttributes[name]
-	if !ok || (a.fifoOnly && !fifo) {
-		return "", invalidParameter("Invalid parameter: AttributeName")
-	}
-	if a.createOnly && !creating {
-		return "", invalidParameter("Invalid parameter: AttributeName")
+	if !ok || (a.fifoOnly && !fifo) || (a.createOnly && !creating) {
+		return invalidParameter("Invalid parameter: AttributeName")
 	}
 	if a.oneOf != nil && !slices.Contains(a.oneOf, v) {
-		return "", invalidParameter("Invalid parameter: %s Reason: must be %s", name, strings.Join(a.oneOf, " or "))
+		return invalidParameter("Invalid parameter: %s Reason: must be %s", name, strings.Join(a.oneOf, " or "))
 	}
 	switch name {
 	case "Policy":
 		if err := iampolicy.Validate(v); err != nil {
-			return "", invalidParameter("Invalid parameter: Policy Error: %v", err)
+			return invalidParameter("Invalid parameter: Policy Error: %v", err)
 		}
 	case "DisplayName":
 		if len(v) > 100 {
-			return "", invalidParameter("Invalid parameter: DisplayName Reason: must be at most 100 characters")
+			return invalidParameter("Invalid parameter: DisplayName Reason: must be at most 100 characters")
 		}
 	case "DeliveryPolicy", "ArchivePolicy", "DataProtectionPolicy":
 		if v != "" && !json.Valid([]byte(v)) {
-			return "", invalidParameter("Invalid parameter: %s Reason: not valid JSON", name)
+			return invalidParameter("Invalid parameter: %s Reason: not valid JSON", name)
 		}
 	}
-	return v, nil
+	return nil
 }
 
 func (t *topic) set(name, v string) {
@@ -187,7 +183,7 @@ func (s *Store) createTopic(_ context.Context, r *wire.Request) (any, error) {
 		return nil, invalidParameter("Invalid parameter: Topic Name")
 	}
 	for k, v := range attrs {
-		if _, err := checkTopicAttribute(k, v, fifo, true); err != nil {
+		if err := checkTopicAttribute(k, v, fifo, true); err != nil {
 			return nil, err
 		}
 	}
@@ -259,11 +255,10 @@ func (s *Store) setTopicAttributes(r *wire.Request, t *topic) (any, error) {
 	if name == "Policy" && v == "" {
 		return nil, invalidParameter("Invalid parameter: Policy Error: null")
 	}
-	nv, err := checkTopicAttribute(name, v, t.fifo, false)
-	if err != nil {
+	if err := checkTopicAttribute(name, v, t.fifo, false); err != nil {
 		return nil, err
 	}
-	t.set(name, nv)
+	t.set(name, v)
 	return nil, nil
 }
 
