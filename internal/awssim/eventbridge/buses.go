@@ -149,12 +149,8 @@ func (p *policy) withNewStatement(busARN string, in putPermissionInput) (*policy
 	if !statementIDRE.MatchString(in.StatementId) {
 		return nil, wire.Validation("1 validation error detected: Value '%s' at 'statementId' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+", in.StatementId)
 	}
-	if p != nil {
-		for _, old := range p.Statement {
-			if old["Sid"] == in.StatementId {
-				return nil, alreadyExists("Statement with sid %s already exists.", in.StatementId)
-			}
-		}
+	if p != nil && p.index(in.StatementId) >= 0 {
+		return nil, alreadyExists("Statement with sid %s already exists.", in.StatementId)
 	}
 	st := map[string]any{"Sid": in.StatementId, "Effect": "Allow", "Action": in.Action, "Resource": busARN}
 	switch {

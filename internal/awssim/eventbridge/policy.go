@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
+	"slices"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
@@ -107,18 +108,21 @@ func (p *policy) withStatement(st map[string]any) (*policy, error) {
 // none is left, since a bus without statements has no policy. ok reports
 // whether the statement existed.
 func (p *policy) withoutStatement(sid string) (_ *policy, ok bool, err error) {
-	for i, st := range p.Statement {
-		if st["Sid"] != sid {
-			continue
-		}
-		rest := append(p.Statement[:i:i], p.Statement[i+1:]...)
-		if len(rest) == 0 {
-			return nil, true, nil
-		}
-		np, err := newPolicy(p.Version, p.ID, rest)
-		return np, true, err
+	i := p.index(sid)
+	if i < 0 {
+		return p, false, nil
 	}
-	return p, false, nil
+	rest := append(p.Statement[:i:i], p.Statement[i+1:]...)
+	if len(rest) == 0 {
+		return nil, true, nil
+	}
+	np, err := newPolicy(p.Version, p.ID, rest)
+	return np, true, err
+}
+
+// index is the index of the statement sid, or -1.
+func (p *policy) index(sid string) int {
+	return slices.IndexFunc(p.Statement, func(st map[string]any) bool { return st["Sid"] == sid })
 }
 
 // allowsPutEvents asks the bus policy whether principal (its account's

@@ -133,16 +133,9 @@ func (c Condition) holds(ctx map[string]string) bool {
 	}
 	negated := strings.Contains(c.base, "Not")
 	if !present {
-		switch {
-		case c.ifExists, c.set == "ForAllValues":
-			// ForAllValues over an empty set of request values is true.
-			return true
-		case negated:
-			// AWS: a negated operator with an absent key is true.
-			return true
-		default:
-			return false
-		}
+		// ForAllValues over an empty set of request values is true; so is,
+		// in AWS, a negated operator with an absent key.
+		return c.ifExists || c.set == "ForAllValues" || negated
 	}
 	matched := slices.ContainsFunc(c.Values, func(w string) bool { return compare(c.base, got, w) })
 	return matched != negated
