@@ -226,11 +226,8 @@ func parseStatement(m map[string]json.RawMessage, kind Kind) (Statement, error) 
 		case "Action", "NotAction":
 			var list []string
 			if list, err = stringList(k, v); err == nil {
-				for _, a := range list {
-					if a != "*" && !strings.Contains(a, ":") {
-						err = malformed("%s %q must be \"*\" or \"service:Action\"", k, a)
-						break
-					}
+				if i := slices.IndexFunc(list, func(a string) bool { return a != "*" && !strings.Contains(a, ":") }); i >= 0 {
+					err = malformed("%s %q must be \"*\" or \"service:Action\"", k, list[i])
 				}
 				if k == "Action" {
 					st.Action = list
@@ -301,10 +298,8 @@ func parsePrincipal(v json.RawMessage) (*PrincipalSet, error) {
 				ps.AWS = append(ps.AWS, a)
 			}
 		case "Service":
-			for _, sv := range list {
-				if !strings.Contains(sv, ".") {
-					return nil, malformed("invalid Service principal %q", sv)
-				}
+			if i := slices.IndexFunc(list, func(sv string) bool { return !strings.Contains(sv, ".") }); i >= 0 {
+				return nil, malformed("invalid Service principal %q", list[i])
 			}
 			ps.Service = list
 		case "Federated":
@@ -407,10 +402,8 @@ func stringList(name string, v json.RawMessage) ([]string, error) {
 	if err := json.Unmarshal(v, &list); err != nil || len(list) == 0 {
 		return nil, malformed("%s must be a string or a non-empty list of strings", name)
 	}
-	for _, e := range list {
-		if e == "" {
-			return nil, malformed("%s must not contain an empty string", name)
-		}
+	if slices.Contains(list, "") {
+		return nil, malformed("%s must not contain an empty string", name)
 	}
 	return list, nil
 }
