@@ -523,12 +523,8 @@ func matchLeaf(ms []matcher, v any, present bool) bool {
 			if bool(e) == (len(leaves) > 0) {
 				return true
 			}
-			continue
-		}
-		for _, l := range leaves {
-			if m.match(l) {
-				return true
-			}
+		} else if slices.ContainsFunc(leaves, m.match) {
+			return true
 		}
 	}
 	return false

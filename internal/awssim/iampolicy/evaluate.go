@@ -95,10 +95,8 @@ func (ps *PrincipalSet) matches(p Principal) bool {
 	if ps.Any {
 		return true
 	}
-	for _, s := range ps.Service {
-		if p.Service != "" && strings.EqualFold(s, p.Service) {
-			return true
-		}
+	if p.Service != "" && slices.ContainsFunc(ps.Service, func(s string) bool { return strings.EqualFold(s, p.Service) }) {
+		return true
 	}
 	if p.AWS == "" && p.Account == "" {
 		return false

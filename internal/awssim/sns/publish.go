@@ -92,13 +92,8 @@ func checkSubject(form map[string][]string) (string, error) {
 		return "", nil
 	}
 	sub := vs[0]
-	if sub == "" || len(sub) > maxSubject {
+	if sub == "" || len(sub) > maxSubject || strings.ContainsFunc(sub, func(c rune) bool { return c < 0x20 || c > 0x7e }) {
 		return "", invalidParameter("Invalid parameter: Subject")
-	}
-	for _, c := range sub {
-		if c < 0x20 || c > 0x7e {
-			return "", invalidParameter("Invalid parameter: Subject")
-		}
 	}
 	return sub, nil
 }
