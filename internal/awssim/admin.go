@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -67,10 +68,7 @@ func (s *Server) setFaults(w http.ResponseWriter, r *http.Request) {
 func (s *Server) adminNames() []string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	names := []string{"counters", "faults", "health"}
-	for n := range s.adminHooks {
-		names = append(names, n)
-	}
+	names := append([]string{"counters", "faults", "health"}, slices.Collect(maps.Keys(s.adminHooks))...)
 	slices.Sort(names)
 	return names
 }

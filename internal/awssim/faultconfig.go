@@ -83,11 +83,7 @@ func (s *Server) checkOperation(key string) error {
 		}
 	}
 	if _, known := s.bySigning[svc]; !known {
-		var names []string
-		for n := range s.bySigning {
-			names = append(names, n)
-		}
-		slices.Sort(names)
+		names := slices.Sorted(maps.Keys(s.bySigning))
 		return fmt.Errorf("unknown service %q; the simulator serves %s", svc, strings.Join(names, ", "))
 	}
 	return fmt.Errorf("operation %s is not served by the simulator", op)

@@ -1,6 +1,7 @@
 package awssim
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"maps"
@@ -60,7 +61,6 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 type Faults struct {
 	mu     sync.Mutex
 	cfg    FaultConfig
-	deny   map[string]bool
 	rng    *rand.Rand
 	counts map[string]int
 }
@@ -79,10 +79,6 @@ func (f *Faults) Set(cfg FaultConfig) {
 	// apply counts ThrottleOps down in place: keep a private copy so the
 	// caller's value (and what the admin endpoint echoes) never races.
 	f.cfg = cfg.clone()
-	f.deny = map[string]bool{}
-	for _, a := range cfg.DenyAccounts {
-		f.deny[a] = true
-	}
 	f.rng = rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15))
 }
 
@@ -126,11 +122,8 @@ func (f *Faults) count(service, op string) {
 func (f *Faults) apply(ctx context.Context, svc *wire.Service, req *wire.Request) *wire.Error {
 	key := svc.SigningName + ":" + req.Operation
 	f.mu.Lock()
-	delay := time.Duration(f.cfg.Latency[key])
-	if delay == 0 {
-		delay = time.Duration(f.cfg.Latency["*"])
-	}
-	denied := f.deny[req.Account]
+	delay := time.Duration(cmp.Or(f.cfg.Latency[key], f.cfg.Latency["*"]))
+	denied := slices.Contains(f.cfg.DenyAccounts, req.Account)
 	throttle := false
 	if n, ok := f.cfg.ThrottleOps[key]; ok && n != 0 {
 		throttle = true
@@ -152,24 +145,16 @@ func (f *Faults) apply(ctx context.Context, svc *wire.Service, req *wire.Request
 		}
 	}
 	if denied {
-		code := svc.AccessDeniedCode
-		if code == "" {
-			code = "AccessDeniedException"
-		}
 		// Query services (STS, SNS) answer AccessDenied with 403, JSON ones 400.
 		status := http.StatusBadRequest
 		if svc.Protocol == wire.Query {
 			status = http.StatusForbidden
 		}
-		return &wire.Error{Code: code, Status: status,
+		return &wire.Error{Code: cmp.Or(svc.AccessDeniedCode, "AccessDeniedException"), Status: status,
 			Message: "User: " + req.Principal + " is not authorized to perform: " + svc.SigningName + ":" + req.Operation}
 	}
 	if throttle {
-		code := svc.ThrottleCode
-		if code == "" {
-			code = "ThrottlingException"
-		}
-		return &wire.Error{Code: code, Status: http.StatusBadRequest, Message: "Rate exceeded"}
+		return &wire.Error{Code: cmp.Or(svc.ThrottleCode, "ThrottlingException"), Status: http.StatusBadRequest, Message: "Rate exceeded"}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@
 package awssim
 
 import (
+	"cmp"
 	"encoding/json"
 	"encoding/xml"
 	"io"
@@ -160,10 +161,10 @@ func (s *Server) decode(r *http.Request) (*wire.Request, *wire.Service, *wire.Er
 	s.mu.RLock()
 	var svc *wire.Service
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
-		prefix, op, ok := cutLast(target, ".")
-		if ok {
-			svc = s.byTarget[prefix]
-			req.Operation = op
+		// The operation follows the last dot: a prefix may hold dots (CloudTrail).
+		if i := strings.LastIndex(target, "."); i >= 0 {
+			svc = s.byTarget[target[:i]]
+			req.Operation = target[i+1:]
 		}
 	} else {
 		svc = s.bySigning[scope.service]
@@ -226,24 +227,15 @@ func invalidAction(svc *wire.Service, action string) *wire.Error {
 // uses: STS answers InvalidClientTokenId (403) and ExpiredToken, JSON
 // services UnrecognizedClientException and ExpiredTokenException (400).
 func tokenError(p wire.Protocol, e *wire.Error) *wire.Error {
-	if p == wire.Query {
-		return e
-	}
-	switch e.Code {
-	case wire.CodeInvalidToken:
-		return &wire.Error{Code: "UnrecognizedClientException", Status: http.StatusBadRequest, Message: e.Message}
-	case wire.CodeExpiredToken:
-		return &wire.Error{Code: "ExpiredTokenException", Status: http.StatusBadRequest, Message: e.Message}
+	if code, ok := jsonTokenCodes[e.Code]; ok && p != wire.Query {
+		return &wire.Error{Code: code, Status: http.StatusBadRequest, Message: e.Message}
 	}
 	return e
 }
 
-func cutLast(s, sep string) (before, after string, found bool) {
-	i := strings.LastIndex(s, sep)
-	if i < 0 {
-		return s, "", false
-	}
-	return s[:i], s[i+len(sep):], true
+var jsonTokenCodes = map[string]string{
+	wire.CodeInvalidToken: "UnrecognizedClientException",
+	wire.CodeExpiredToken: "ExpiredTokenException",
 }
 
 type credentialScope struct{ accessKey, region, service string }
@@ -329,12 +321,11 @@ func (x xmlResult) MarshalXML(e *xml.Encoder, _ xml.StartElement) error {
 }
 
 func writeError(w http.ResponseWriter, svc *wire.Service, req *wire.Request, e *wire.Error) {
-	status := e.Status
-	if status == 0 {
-		status = http.StatusBadRequest
-	}
+	status := cmp.Or(e.Status, http.StatusBadRequest)
+	id := ""
 	if req != nil {
-		w.Header().Set("X-Amzn-RequestId", req.RequestID)
+		id = req.RequestID
+		w.Header().Set("X-Amzn-RequestId", id)
 	}
 	// A form body tells an awsQuery client, which can only read the XML
 	// error shape, even of a service that speaks JSON.
@@ -366,10 +357,6 @@ func writeError(w http.ResponseWriter, svc *wire.Service, req *wire.Request, e *
 	w.WriteHeader(status)
 	var msg strings.Builder
 	_ = xml.EscapeText(&msg, []byte(e.Message))
-	id := ""
-	if req != nil {
-		id = req.RequestID
-	}
 	_, _ = io.WriteString(w, xml.Header+"<ErrorResponse><Error><Type>"+kind+"</Type><Code>"+e.Code+
 		"</Code><Message>"+msg.String()+"</Message></Error><RequestId>"+id+"</RequestId></ErrorResponse>")
 }

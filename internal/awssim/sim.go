@@ -21,6 +21,7 @@ import (
 	"github.com/orgnotify/orgnotify/internal/awssim/servicecatalog"
 	"github.com/orgnotify/orgnotify/internal/awssim/sns"
 	"github.com/orgnotify/orgnotify/internal/awssim/sqs"
+	"github.com/orgnotify/orgnotify/internal/awssim/wire"
 )
 
 // Seed is the state the simulator starts with: the organization, the cost
@@ -118,19 +119,13 @@ func New(seed Seed, log *slog.Logger) (*Sim, error) {
 	eb.SetTrails(ct)
 
 	s := &Sim{Server: NewServer(o, log), Org: o, KMS: k, SQS: q, SNS: t, EventBridge: eb, CostExplorer: ce, CloudTrail: ct, IAM: roles}
-	s.Register(o.Organizations())
-	s.Register(o.STS())
-	s.Register(k.Service())
-	s.Register(q.Service())
-	s.Register(t.Service())
-	s.Register(eb.Service())
-	s.Register(ce.Service())
-	s.Register(ct.Service())
-	s.Register(roles.Service())
 	if s.ServiceCatalog, err = servicecatalog.New(seed.ProvisionedProducts); err != nil {
 		return nil, fmt.Errorf("seed provisioned products: %w", err)
 	}
-	s.Register(s.ServiceCatalog.Service())
+	for _, svc := range []wire.Service{o.Organizations(), o.STS(), k.Service(), q.Service(), t.Service(), eb.Service(),
+		ce.Service(), ct.Service(), roles.Service(), s.ServiceCatalog.Service()} {
+		s.Register(svc)
+	}
 	s.HandleAdmin("failed-invocations", s.failedInvocations)
 	s.HandleAdmin("sns/confirm", postJSON(s.snsConfirm))
 	s.HandleAdmin("events", postJSON(s.serviceEvent))
@@ -140,11 +135,7 @@ func New(seed Seed, log *slog.Logger) (*Sim, error) {
 // SetClock replaces the clock of the router (Request.Now) and of credential
 // expiry, so tests can move time forward.
 func (s *Sim) SetClock(now func() time.Time) {
-	s.Server.SetClock(now)
-	s.Org.SetClock(now)
-	s.KMS.SetClock(now)
-	s.SQS.SetClock(now)
-	s.SNS.SetClock(now)
-	s.IAM.SetClock(now)
-	s.CloudTrail.SetClock(now)
+	for _, c := range []interface{ SetClock(func() time.Time) }{s.Server, s.Org, s.KMS, s.SQS, s.SNS, s.IAM, s.CloudTrail} {
+		c.SetClock(now)
+	}
 }

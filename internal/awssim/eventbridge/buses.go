@@ -48,8 +48,8 @@ func (s *Store) createEventBus(_ context.Context, r *wire.Request, in createEven
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	reg := s.region(r.Account, r.Region)
-	if _, ok := reg.buses[in.Name]; ok {
+	buses := s.buses(r.Account, r.Region)
+	if _, ok := buses[in.Name]; ok {
 		return nil, alreadyExists("Event bus %s already exists.", in.Name)
 	}
 	b := &bus{name: in.Name, arn: busARN(r.Region, r.Account, in.Name), description: in.Description,
@@ -57,28 +57,25 @@ func (s *Store) createEventBus(_ context.Context, r *wire.Request, in createEven
 	for _, t := range in.Tags {
 		b.tags[t.Key] = t.Value
 	}
-	reg.buses[in.Name] = b
+	buses[in.Name] = b
 	return struct {
 		EventBusArn string `json:"EventBusArn"`
 		Description string `json:"Description,omitempty"`
 	}{b.arn, b.description}, nil
 }
 
-type describeEventBusInput struct {
+// busNameInput names a bus, as DescribeEventBus and DeleteEventBus do.
+type busNameInput struct {
 	Name string
 }
 
-func (in describeEventBusInput) busName() string { return in.Name }
+func (in busNameInput) busName() string { return in.Name }
 
-func (s *Store) describeEventBus(_ *wire.Request, _ describeEventBusInput, b *bus) (any, error) {
+func (s *Store) describeEventBus(_ *wire.Request, _ busNameInput, b *bus) (any, error) {
 	return b.output(), nil
 }
 
-type deleteEventBusInput struct {
-	Name string
-}
-
-func (s *Store) deleteEventBus(_ context.Context, r *wire.Request, in deleteEventBusInput) (any, error) {
+func (s *Store) deleteEventBus(_ context.Context, r *wire.Request, in busNameInput) (any, error) {
 	if in.Name == defaultBus {
 		return nil, wire.Validation("Cannot delete event bus default.")
 	}
@@ -88,7 +85,7 @@ func (s *Store) deleteEventBus(_ context.Context, r *wire.Request, in deleteEven
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// Deleting a bus that does not exist succeeds, as in AWS.
-	delete(s.region(r.Account, r.Region).buses, in.Name)
+	delete(s.buses(r.Account, r.Region), in.Name)
 	return struct{}{}, nil
 }
 
@@ -101,8 +98,7 @@ type listEventBusesInput struct {
 func (s *Store) listEventBuses(_ context.Context, r *wire.Request, in listEventBusesInput) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	reg := s.region(r.Account, r.Region)
-	buses, next, err := namesPage(reg.buses, (*bus).output, in.NamePrefix, in.NextToken, in.Limit)
+	buses, next, err := namesPage(s.buses(r.Account, r.Region), (*bus).output, in.NamePrefix, in.NextToken, in.Limit)
 	return struct {
 		EventBuses []busOutput `json:"EventBuses"`
 		NextToken  string      `json:"NextToken,omitempty"`
@@ -153,12 +149,8 @@ func (p *policy) withNewStatement(busARN string, in putPermissionInput) (*policy
 	if !statementIDRE.MatchString(in.StatementId) {
 		return nil, wire.Validation("1 validation error detected: Value '%s' at 'statementId' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+", in.StatementId)
 	}
-	if p != nil {
-		for _, old := range p.Statement {
-			if old["Sid"] == in.StatementId {
-				return nil, alreadyExists("Statement with sid %s already exists.", in.StatementId)
-			}
-		}
+	if p != nil && p.index(in.StatementId) >= 0 {
+		return nil, alreadyExists("Statement with sid %s already exists.", in.StatementId)
 	}
 	st := map[string]any{"Sid": in.StatementId, "Effect": "Allow", "Action": in.Action, "Resource": busARN}
 	switch {

@@ -5,6 +5,8 @@
 package eventbridge
 
 import (
+	"cmp"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -79,8 +81,8 @@ type Store struct {
 	orgs    handoff.OrgLookup
 
 	mu      sync.Mutex
-	regions map[scope]*regionState
-	metrics map[string]*RuleMetrics // by rule ARN
+	regions map[scope]map[string]*bus // buses by name
+	metrics map[string]*RuleMetrics   // by rule ARN
 	trails  Trails
 	// failures are the failed invocations, oldest first.
 	failures []FailedInvocation
@@ -88,10 +90,6 @@ type Store struct {
 
 // scope is one account in one region.
 type scope struct{ account, region string }
-
-type regionState struct {
-	buses map[string]*bus
-}
 
 type bus struct {
 	name, arn   string
@@ -138,7 +136,7 @@ func New(t Targets, orgs handoff.OrgLookup) *Store {
 	return &Store{
 		targets: t,
 		orgs:    orgs,
-		regions: map[scope]*regionState{},
+		regions: map[scope]map[string]*bus{},
 		metrics: map[string]*RuleMetrics{},
 	}
 }
@@ -186,18 +184,16 @@ func (s *Store) Service() wire.Service {
 	}
 }
 
-// region returns the state of one account and region, creating it with its
-// default bus. The caller holds s.mu.
-func (s *Store) region(account, region string) *regionState {
+// buses returns the buses of one account and region, creating its default
+// bus. The caller holds s.mu.
+func (s *Store) buses(account, region string) map[string]*bus {
 	k := scope{account, region}
 	r := s.regions[k]
 	if r == nil {
 		now := time.Now().UTC()
-		r = &regionState{buses: map[string]*bus{
-			defaultBus: {
-				name: defaultBus, arn: busARN(region, account, defaultBus),
-				created: now, modified: now, tags: map[string]string{}, rules: map[string]*rule{},
-			},
+		r = map[string]*bus{defaultBus: {
+			name: defaultBus, arn: busARN(region, account, defaultBus),
+			created: now, modified: now, tags: map[string]string{}, rules: map[string]*rule{},
 		}}
 		s.regions[k] = r
 	}
@@ -257,7 +253,7 @@ func ownBus(r *wire.Request, nameOrARN string) (busRef, error) {
 
 // lookupBus returns the bus or ResourceNotFoundException. The caller holds s.mu.
 func (s *Store) lookupBus(b busRef) (*bus, error) {
-	eb := s.region(b.account, b.region).buses[b.name]
+	eb := s.buses(b.account, b.region)[b.name]
 	if eb == nil {
 		return nil, wire.NotFound("Event bus %s does not exist.", b.name)
 	}
@@ -265,16 +261,16 @@ func (s *Store) lookupBus(b busRef) (*bus, error) {
 }
 
 // lookupRule returns the rule or ResourceNotFoundException. The caller holds s.mu.
-func (s *Store) lookupRule(b busRef, name string) (*bus, *rule, error) {
+func (s *Store) lookupRule(b busRef, name string) (*rule, error) {
 	eb, err := s.lookupBus(b)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	ru := eb.rules[name]
 	if ru == nil {
-		return nil, nil, wire.NotFound("Rule %s does not exist on EventBus %s.", name, b.name)
+		return nil, wire.NotFound("Rule %s does not exist on EventBus %s.", name, b.name)
 	}
-	return eb, ru, nil
+	return ru, nil
 }
 
 // parseARN reads an ARN with a partition, a service and a resource.
@@ -331,13 +327,7 @@ func validateTags(tags []Tag) error {
 // namesPage is a page of the values in m whose names start with prefix, in
 // name order, as output renders them.
 func namesPage[T, O any](m map[string]T, output func(T) O, prefix, token string, limit int32) ([]O, string, error) {
-	var names []string
-	for n := range m {
-		if strings.HasPrefix(n, prefix) {
-			names = append(names, n)
-		}
-	}
-	slices.Sort(names)
+	names := slices.DeleteFunc(slices.Sorted(maps.Keys(m)), func(n string) bool { return !strings.HasPrefix(n, prefix) })
 	names, next, err := page(names, token, limit, 100)
 	if err != nil {
 		return nil, "", err
@@ -355,10 +345,7 @@ func page(names []string, token string, limit int32, max int) ([]string, string,
 	if limit < 0 || int(limit) > max {
 		return nil, "", wire.Validation("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value between 1 and %d", limit, max)
 	}
-	n := int(limit)
-	if n == 0 {
-		n = max
-	}
+	n := cmp.Or(int(limit), max)
 	out, next, ok := paging.After(names, token, n)
 	if !ok {
 		return nil, "", wire.Validation("The NextToken provided is invalid.")

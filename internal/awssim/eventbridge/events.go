@@ -119,8 +119,8 @@ func (s *Store) putEntry(ctx context.Context, r *wire.Request, e putEventsEntry)
 	env := newEnvelope(r.Account, r.Region, when, ServiceEvent{Source: e.Source, DetailType: e.DetailType,
 		Detail: json.RawMessage(e.Detail), Resources: e.Resources})
 	if err := s.accept(ctx, ref, env, sender{account: r.Account, principal: r.Principal, inOrg: true}, 0); err != nil {
-		code := wire.AsError(err).Code
-		return fail(code, wire.AsError(err).Message)
+		e := wire.AsError(err)
+		return fail(e.Code, e.Message)
 	}
 	return putEventsResult{EventId: env.ID}
 }

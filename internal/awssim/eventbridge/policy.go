@@ -2,7 +2,9 @@ package eventbridge
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
+	"slices"
 
 	"github.com/orgnotify/orgnotify/internal/awssim/iampolicy"
 	"github.com/orgnotify/orgnotify/internal/awssim/wire"
@@ -28,10 +30,7 @@ func (p *policy) String() string {
 // newPolicy builds a policy from statements and validates the whole
 // document, so a bus never holds a policy iampolicy cannot evaluate.
 func newPolicy(version, id string, statements []map[string]any) (*policy, error) {
-	if version == "" {
-		version = "2012-10-17"
-	}
-	p := &policy{Version: version, ID: id, Statement: statements}
+	p := &policy{Version: cmp.Or(version, "2012-10-17"), ID: id, Statement: statements}
 	if err := p.compile(); err != nil {
 		return nil, err
 	}
@@ -109,18 +108,21 @@ func (p *policy) withStatement(st map[string]any) (*policy, error) {
 // none is left, since a bus without statements has no policy. ok reports
 // whether the statement existed.
 func (p *policy) withoutStatement(sid string) (_ *policy, ok bool, err error) {
-	for i, st := range p.Statement {
-		if st["Sid"] != sid {
-			continue
-		}
-		rest := append(p.Statement[:i:i], p.Statement[i+1:]...)
-		if len(rest) == 0 {
-			return nil, true, nil
-		}
-		np, err := newPolicy(p.Version, p.ID, rest)
-		return np, true, err
+	i := p.index(sid)
+	if i < 0 {
+		return p, false, nil
 	}
-	return p, false, nil
+	rest := append(p.Statement[:i:i], p.Statement[i+1:]...)
+	if len(rest) == 0 {
+		return nil, true, nil
+	}
+	np, err := newPolicy(p.Version, p.ID, rest)
+	return np, true, err
+}
+
+// index is the index of the statement sid, or -1.
+func (p *policy) index(sid string) int {
+	return slices.IndexFunc(p.Statement, func(st map[string]any) bool { return st["Sid"] == sid })
 }
 
 // allowsPutEvents asks the bus policy whether principal (its account's
@@ -132,15 +134,12 @@ func (p *policy) allowsPutEvents(sender, principal, senderOrgID, busARN string) 
 	if p == nil {
 		return false
 	}
-	if principal == "" {
-		principal = "arn:aws:iam::" + sender + ":root"
-	}
 	ctx := map[string]string{"aws:PrincipalAccount": sender}
 	if senderOrgID != "" {
 		ctx["aws:PrincipalOrgID"] = senderOrgID
 	}
 	return p.eval.Allows(iampolicy.Request{
-		Principal: iampolicy.Principal{AWS: principal, Account: sender},
+		Principal: iampolicy.Principal{AWS: cmp.Or(principal, "arn:aws:iam::"+sender+":root"), Account: sender},
 		Action:    "events:PutEvents",
 		Resource:  busARN,
 		Context:   ctx,

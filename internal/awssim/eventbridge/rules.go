@@ -1,8 +1,10 @@
 package eventbridge
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -138,9 +140,6 @@ func (s *Store) putRule(r *wire.Request, in putRuleInput, b *bus) (any, error) {
 			return nil, err
 		}
 	}
-	if in.State == "" {
-		in.State = stateEnabled
-	}
 	ru := b.rules[in.Name]
 	if ru == nil && len(b.rules) >= rulesPerBus(r.Region) {
 		return nil, limitExceeded("The requested resource exceeds the maximum number allowed: an event bus can have at most %d rules in %s.", rulesPerBus(r.Region), r.Region)
@@ -155,7 +154,7 @@ func (s *Store) putRule(r *wire.Request, in putRuleInput, b *bus) (any, error) {
 		b.rules[in.Name] = ru
 	}
 	ru.eventPattern, ru.pattern = in.EventPattern, compiled
-	ru.schedule, ru.state, ru.description, ru.roleARN = in.ScheduleExpression, in.State, in.Description, in.RoleArn
+	ru.schedule, ru.state, ru.description, ru.roleARN = in.ScheduleExpression, cmp.Or(in.State, stateEnabled), in.Description, in.RoleArn
 	return struct {
 		RuleArn string `json:"RuleArn"`
 	}{ru.arn}, nil
@@ -192,8 +191,7 @@ func onRule[In ruleInput](s *Store, serve func(r *wire.Request, in In, ru *rule)
 		if err != nil {
 			return nil, err
 		}
-		_, ru, err := s.lookupRule(ref, ruleName)
-		return ru, err
+		return s.lookupRule(ref, ruleName)
 	}, serve)
 }
 
@@ -276,6 +274,11 @@ type target struct {
 		MaximumEventAgeInSeconds *int `json:"MaximumEventAgeInSeconds"`
 	} `json:"RetryPolicy,omitempty"`
 	raw json.RawMessage
+}
+
+// targetIndex is the index of the target with this ID, or -1.
+func (ru *rule) targetIndex(id string) int {
+	return slices.IndexFunc(ru.targets, func(t *target) bool { return t.ID == id })
 }
 
 type inputTransformer struct {
@@ -401,7 +404,7 @@ func (s *Store) putTargets(_ context.Context, r *wire.Request, in putTargetsInpu
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, ru, err := s.lookupRule(ref, in.Rule)
+	ru, err := s.lookupRule(ref, in.Rule)
 	if err != nil {
 		return nil, err
 	}
@@ -415,24 +418,16 @@ func (s *Store) putTargets(_ context.Context, r *wire.Request, in putTargetsInpu
 		ok = append(ok, t)
 	}
 	ids := map[string]bool{}
-	for _, t := range ru.targets {
-		ids[t.ID] = true
-	}
-	for _, t := range ok {
+	for _, t := range slices.Concat(ru.targets, ok) {
 		ids[t.ID] = true
 	}
 	if len(ids) > maxTargetsPerRule {
 		return nil, limitExceeded("The requested resource exceeds the maximum number allowed: a rule can have at most %d targets.", maxTargetsPerRule)
 	}
 	for _, t := range ok {
-		replaced := false
-		for i, old := range ru.targets {
-			if old.ID == t.ID {
-				ru.targets[i], replaced = t, true
-				break
-			}
-		}
-		if !replaced {
+		if i := ru.targetIndex(t.ID); i >= 0 {
+			ru.targets[i] = t
+		} else {
 			ru.targets = append(ru.targets, t)
 		}
 	}
@@ -448,24 +443,14 @@ type listTargetsByRuleInput struct {
 
 func (s *Store) listTargetsByRule(_ *wire.Request, in listTargetsByRuleInput, ru *rule) (any, error) {
 	byID := map[string]*target{}
-	ids := make([]string, 0, len(ru.targets))
 	for _, t := range ru.targets {
 		byID[t.ID] = t
-		ids = append(ids, t.ID)
 	}
-	slices.Sort(ids)
-	ids, next, err := page(ids, in.NextToken, in.Limit, 100)
-	if err != nil {
-		return nil, err
-	}
-	out := struct {
+	targets, next, err := namesPage(byID, func(t *target) json.RawMessage { return t.raw }, "", in.NextToken, in.Limit)
+	return struct {
 		Targets   []json.RawMessage `json:"Targets"`
 		NextToken string            `json:"NextToken,omitempty"`
-	}{Targets: []json.RawMessage{}, NextToken: next}
-	for _, id := range ids {
-		out.Targets = append(out.Targets, byID[id].raw)
-	}
-	return out, nil
+	}{targets, next}, err
 }
 
 type removeTargetsInput struct {
@@ -484,15 +469,9 @@ func (in removeTargetsInput) Validate() error {
 func (s *Store) removeTargets(_ *wire.Request, in removeTargetsInput, ru *rule) (any, error) {
 	out := failedEntries{FailedEntries: []failedEntry{}}
 	for _, id := range in.Ids {
-		found := false
-		for i, t := range ru.targets {
-			if t.ID == id {
-				ru.targets = append(ru.targets[:i:i], ru.targets[i+1:]...)
-				found = true
-				break
-			}
-		}
-		if !found {
+		if i := ru.targetIndex(id); i >= 0 {
+			ru.targets = append(ru.targets[:i:i], ru.targets[i+1:]...)
+		} else {
 			out.FailedEntries = append(out.FailedEntries, failedEntry{id, "ResourceNotFoundException", "Target " + id + " does not exist on rule " + ru.name + "."})
 		}
 	}
@@ -523,7 +502,7 @@ func (s *Store) tagged(r *wire.Request, arn string) (map[string]string, error) {
 		if i := strings.LastIndex(rest, "/"); i >= 0 {
 			busName, name = rest[:i], rest[i+1:]
 		}
-		_, ru, err := s.lookupRule(busRef{a.Account, a.Region, busName}, name)
+		ru, err := s.lookupRule(busRef{a.Account, a.Region, busName}, name)
 		if err != nil {
 			return nil, err
 		}
@@ -553,20 +532,16 @@ type tagResourceInput struct {
 func (in tagResourceInput) Validate() error { return validateTags(in.Tags) }
 
 func (s *Store) tagResource(_ *wire.Request, in tagResourceInput, tags map[string]string) (any, error) {
-	// Count before changing anything, so a refused call leaves every tag,
-	// including those it would have overwritten, as it was.
-	added := map[string]bool{}
+	// Merge into a copy, so a refused call leaves every tag, including
+	// those it would have overwritten, as it was.
+	merged := maps.Clone(tags)
 	for _, t := range in.Tags {
-		if _, ok := tags[t.Key]; !ok {
-			added[t.Key] = true
-		}
+		merged[t.Key] = t.Value
 	}
-	if len(tags)+len(added) > 50 {
+	if len(merged) > 50 {
 		return nil, limitExceeded("A resource can have at most 50 tags.")
 	}
-	for _, t := range in.Tags {
-		tags[t.Key] = t.Value
-	}
+	maps.Copy(tags, merged)
 	return struct{}{}, nil
 }
 

@@ -137,15 +137,10 @@ func isOrList(v []any) bool {
 	if len(v) == 0 {
 		return false
 	}
-	for _, e := range v {
-		if _, ok := e.(map[string]any); !ok {
-			return false
-		}
-		if isOperatorObject(e.(map[string]any)) {
-			return false
-		}
-	}
-	return true
+	return !slices.ContainsFunc(v, func(e any) bool {
+		m, ok := e.(map[string]any)
+		return !ok || isOperatorObject(m)
+	})
 }
 
 // isOperatorObject tells a leaf operator ({"prefix": "x"}) from a nested
@@ -214,6 +209,10 @@ func compileOperator(m map[string]any, path string) (matcher, error) {
 	for k, v := range m {
 		op, arg = k, v
 	}
+	str, isString := arg.(string)
+	if !isString && (op == "equals-ignore-case" || op == "wildcard" || op == "cidr") {
+		return nil, invalid("%s match pattern must be a string (at %q)", op, path)
+	}
 	switch op {
 	case "prefix", "suffix":
 		s, fold, err := stringOrIgnoreCase(op, arg, path)
@@ -222,21 +221,9 @@ func compileOperator(m map[string]any, path string) (matcher, error) {
 		}
 		return affix{suffix: op == "suffix", value: s, fold: fold}, nil
 	case "equals-ignore-case":
-		s, ok := arg.(string)
-		if !ok {
-			return nil, invalid("equals-ignore-case match pattern must be a string (at %q)", path)
-		}
-		return ignoreCase(strings.ToLower(s)), nil
+		return ignoreCase(strings.ToLower(str)), nil
 	case "wildcard":
-		s, ok := arg.(string)
-		if !ok {
-			return nil, invalid("wildcard match pattern must be a string (at %q)", path)
-		}
-		w, err := compileWildcard(s, path)
-		if err != nil {
-			return nil, err
-		}
-		return w, nil
+		return compileWildcard(str, path)
 	case "exists":
 		b, ok := arg.(bool)
 		if !ok {
@@ -246,13 +233,9 @@ func compileOperator(m map[string]any, path string) (matcher, error) {
 	case "numeric":
 		return compileNumeric(arg, path)
 	case "cidr":
-		s, ok := arg.(string)
-		if !ok {
-			return nil, invalid("cidr match pattern must be a string (at %q)", path)
-		}
-		p, err := netip.ParsePrefix(s)
+		p, err := netip.ParsePrefix(str)
 		if err != nil {
-			return nil, invalid("nonstandard IP address or CIDR %q (at %q)", s, path)
+			return nil, invalid("nonstandard IP address or CIDR %q (at %q)", str, path)
 		}
 		return cidr(p.Masked()), nil
 	case "anything-but":
@@ -373,33 +356,25 @@ func compileAnythingBut(arg any, path string) (matcher, error) {
 			if err != nil {
 				return nil, err
 			}
-			switch op {
-			case "prefix", "suffix":
-				for _, s := range values {
+			ms := make([]matcher, len(values))
+			for i, s := range values {
+				switch op {
+				case "prefix", "suffix":
 					if s == "" {
 						return nil, invalid("anything-but %s must not be empty (at %q)", op, path)
 					}
-				}
-				return notAny{matchers: affixes(values, op == "suffix")}, nil
-			case "equals-ignore-case":
-				ms := make([]matcher, len(values))
-				for i, s := range values {
+					ms[i] = affix{suffix: op == "suffix", value: s}
+				case "equals-ignore-case":
 					ms[i] = ignoreCase(strings.ToLower(s))
-				}
-				return notAny{matchers: ms}, nil
-			case "wildcard":
-				ms := make([]matcher, len(values))
-				for i, s := range values {
-					w, err := compileWildcard(s, path)
-					if err != nil {
+				case "wildcard":
+					if ms[i], err = compileWildcard(s, path); err != nil {
 						return nil, err
 					}
-					ms[i] = w
+				default:
+					return nil, invalid("unsupported anything-but pattern %s (at %q)", op, path)
 				}
-				return notAny{matchers: ms}, nil
-			default:
-				return nil, invalid("unsupported anything-but pattern %s (at %q)", op, path)
 			}
+			return notAny{matchers: ms}, nil
 		}
 	}
 	return nil, invalid("value of anything-but must be a string, a number, a list or an object (at %q)", path)
@@ -428,18 +403,10 @@ func stringList(op string, v any, path string) ([]string, error) {
 	return nil, invalid("anything-but %s value must be a string or a list of strings (at %q)", op, path)
 }
 
-func affixes(values []string, suffix bool) []matcher {
-	ms := make([]matcher, len(values))
-	for i, s := range values {
-		ms[i] = affix{suffix: suffix, value: s}
-	}
-	return ms
-}
-
 // compileWildcard validates a wildcard pattern: "*" matches any run of
 // characters, "\*" and "\\" are literal, and two consecutive wildcards are
 // rejected as EventBridge does.
-func compileWildcard(s, path string) (wildcard, error) {
+func compileWildcard(s, path string) (matcher, error) {
 	var parts []string
 	var cur strings.Builder
 	prevStar := false
@@ -448,14 +415,14 @@ func compileWildcard(s, path string) (wildcard, error) {
 		switch c {
 		case '\\':
 			if i+1 >= len(s) || (s[i+1] != '*' && s[i+1] != '\\') {
-				return wildcard{}, invalid("invalid escape character in wildcard pattern %q (at %q)", s, path)
+				return nil, invalid("invalid escape character in wildcard pattern %q (at %q)", s, path)
 			}
 			cur.WriteByte(s[i+1])
 			i++
 			prevStar = false
 		case '*':
 			if prevStar {
-				return wildcard{}, invalid("consecutive wildcard characters in %q (at %q)", s, path)
+				return nil, invalid("consecutive wildcard characters in %q (at %q)", s, path)
 			}
 			parts = append(parts, cur.String())
 			cur.Reset()
@@ -556,12 +523,8 @@ func matchLeaf(ms []matcher, v any, present bool) bool {
 			if bool(e) == (len(leaves) > 0) {
 				return true
 			}
-			continue
-		}
-		for _, l := range leaves {
-			if m.match(l) {
-				return true
-			}
+		} else if slices.ContainsFunc(leaves, m.match) {
+			return true
 		}
 	}
 	return false

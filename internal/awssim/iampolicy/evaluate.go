@@ -1,6 +1,7 @@
 package iampolicy
 
 import (
+	"cmp"
 	"math/big"
 	"slices"
 	"strings"
@@ -34,9 +35,7 @@ func withDerivedKeys(req Request) Request {
 		ctx[strings.ToLower(k)] = v
 	}
 	pr := req.Principal
-	if pr.Account == "" {
-		pr.Account = accountOfARN(pr.AWS)
-	}
+	pr.Account = cmp.Or(pr.Account, accountOfARN(pr.AWS))
 	setDefault := func(k, v string) {
 		if _, ok := ctx[k]; !ok && v != "" {
 			ctx[k] = v
@@ -96,10 +95,8 @@ func (ps *PrincipalSet) matches(p Principal) bool {
 	if ps.Any {
 		return true
 	}
-	for _, s := range ps.Service {
-		if p.Service != "" && strings.EqualFold(s, p.Service) {
-			return true
-		}
+	if p.Service != "" && slices.ContainsFunc(ps.Service, func(s string) bool { return strings.EqualFold(s, p.Service) }) {
+		return true
 	}
 	if p.AWS == "" && p.Account == "" {
 		return false
@@ -132,18 +129,11 @@ func (c Condition) holds(ctx map[string]string) bool {
 		want := strings.EqualFold(c.Values[0], "true")
 		return want == !present
 	}
-	negated := operators[c.base].negated
+	negated := strings.Contains(c.base, "Not")
 	if !present {
-		switch {
-		case c.ifExists, c.set == "ForAllValues":
-			// ForAllValues over an empty set of request values is true.
-			return true
-		case negated:
-			// AWS: a negated operator with an absent key is true.
-			return true
-		default:
-			return false
-		}
+		// ForAllValues over an empty set of request values is true; so is,
+		// in AWS, a negated operator with an absent key.
+		return c.ifExists || c.set == "ForAllValues" || negated
 	}
 	matched := slices.ContainsFunc(c.Values, func(w string) bool { return compare(c.base, got, w) })
 	return matched != negated

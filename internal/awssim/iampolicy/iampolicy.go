@@ -93,27 +93,16 @@ type Condition struct {
 
 var validVersions = map[string]bool{"2012-10-17": true, "2008-10-17": true}
 
-// operators are the supported base condition operators; negated ones match
-// when no value matches (and when the key is absent).
-var operators = map[string]struct{ negated bool }{
-	"StringEquals":              {},
-	"StringNotEquals":           {negated: true},
-	"StringEqualsIgnoreCase":    {},
-	"StringNotEqualsIgnoreCase": {negated: true},
-	"StringLike":                {},
-	"StringNotLike":             {negated: true},
-	"ArnEquals":                 {},
-	"ArnNotEquals":              {negated: true},
-	"ArnLike":                   {},
-	"ArnNotLike":                {negated: true},
-	"Bool":                      {},
-	"Null":                      {},
-	"NumericEquals":             {},
-	"NumericNotEquals":          {negated: true},
-	"NumericLessThan":           {},
-	"NumericLessThanEquals":     {},
-	"NumericGreaterThan":        {},
-	"NumericGreaterThanEquals":  {},
+// operators are the supported base condition operators. Those with "Not"
+// in their name are negated: they match when no value matches (and when
+// the key is absent).
+var operators = map[string]bool{
+	"StringEquals": true, "StringNotEquals": true, "StringEqualsIgnoreCase": true, "StringNotEqualsIgnoreCase": true,
+	"StringLike": true, "StringNotLike": true,
+	"ArnEquals": true, "ArnNotEquals": true, "ArnLike": true, "ArnNotLike": true,
+	"Bool": true, "Null": true,
+	"NumericEquals": true, "NumericNotEquals": true, "NumericLessThan": true, "NumericLessThanEquals": true,
+	"NumericGreaterThan": true, "NumericGreaterThanEquals": true,
 }
 
 // Validate checks that doc is a policy document AWS would accept for a
@@ -237,11 +226,8 @@ func parseStatement(m map[string]json.RawMessage, kind Kind) (Statement, error) 
 		case "Action", "NotAction":
 			var list []string
 			if list, err = stringList(k, v); err == nil {
-				for _, a := range list {
-					if a != "*" && !strings.Contains(a, ":") {
-						err = malformed("%s %q must be \"*\" or \"service:Action\"", k, a)
-						break
-					}
+				if i := slices.IndexFunc(list, func(a string) bool { return a != "*" && !strings.Contains(a, ":") }); i >= 0 {
+					err = malformed("%s %q must be \"*\" or \"service:Action\"", k, list[i])
 				}
 				if k == "Action" {
 					st.Action = list
@@ -312,10 +298,8 @@ func parsePrincipal(v json.RawMessage) (*PrincipalSet, error) {
 				ps.AWS = append(ps.AWS, a)
 			}
 		case "Service":
-			for _, sv := range list {
-				if !strings.Contains(sv, ".") {
-					return nil, malformed("invalid Service principal %q", sv)
-				}
+			if i := slices.IndexFunc(list, func(sv string) bool { return !strings.Contains(sv, ".") }); i >= 0 {
+				return nil, malformed("invalid Service principal %q", list[i])
 			}
 			ps.Service = list
 		case "Federated":
@@ -347,7 +331,7 @@ func parseConditions(v json.RawMessage) ([]Condition, error) {
 		if b, ok := strings.CutSuffix(rest, "IfExists"); ok {
 			c.ifExists, rest = true, b
 		}
-		if _, ok := operators[rest]; !ok {
+		if !operators[rest] {
 			return nil, malformed("unsupported condition operator %q", op)
 		}
 		if rest == "Null" && c.ifExists {
@@ -418,10 +402,8 @@ func stringList(name string, v json.RawMessage) ([]string, error) {
 	if err := json.Unmarshal(v, &list); err != nil || len(list) == 0 {
 		return nil, malformed("%s must be a string or a non-empty list of strings", name)
 	}
-	for _, e := range list {
-		if e == "" {
-			return nil, malformed("%s must not contain an empty string", name)
-		}
+	if slices.Contains(list, "") {
+		return nil, malformed("%s must not contain an empty string", name)
 	}
 	return list, nil
 }

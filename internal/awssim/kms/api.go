@@ -1,6 +1,7 @@
 package kms
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -52,6 +53,9 @@ type keyMetadata struct {
 	KeyUsage              string   `json:"KeyUsage"`
 	MultiRegion           bool     `json:"MultiRegion"`
 	Origin                string   `json:"Origin"`
+	// Only a key pending deletion has these.
+	DeletionDate                float64 `json:"DeletionDate,omitempty"`
+	PendingDeletionWindowInDays int     `json:"PendingDeletionWindowInDays,omitempty"`
 }
 
 func (k *key) metadata() keyMetadata {
@@ -60,7 +64,10 @@ func (k *key) metadata() keyMetadata {
 		Description: k.description, Enabled: k.enabled, KeyId: k.id, KeyManager: k.manager, KeySpec: k.spec,
 		KeyState: "Enabled", KeyUsage: k.usage, Origin: "AWS_KMS",
 	}
-	if !k.enabled {
+	switch {
+	case k.deletion != nil:
+		m.KeyState, m.DeletionDate, m.PendingDeletionWindowInDays = "PendingDeletion", wire.EpochSeconds(k.deletion.date), k.deletion.days
+	case !k.enabled:
 		m.KeyState = "Disabled"
 	}
 	switch k.usage {
@@ -95,11 +102,7 @@ func checkPolicy(r *wire.Request, doc, arn string, bypass bool) (*iampolicy.Poli
 		}
 		return nil, err
 	}
-	if !bypass && !p.Allows(iampolicy.Request{
-		Principal: iampolicy.Principal{AWS: r.Principal, Account: r.Account},
-		Action:    "kms:PutKeyPolicy", Resource: arn,
-		Context: map[string]string{"kms:CallerAccount": r.Account},
-	}) {
+	if !bypass && !callerAllows(p, r, "kms:PutKeyPolicy", arn) {
 		return nil, wire.Errorf("MalformedPolicyDocumentException", http.StatusBadRequest,
 			"The new key policy will not allow you to update the key policy in the future.")
 	}
@@ -139,15 +142,8 @@ type createKeyInput struct {
 }
 
 func (s *Store) createKey(_ context.Context, r *wire.Request, in createKeyInput) (any, error) {
-	if in.KeyUsage == "" {
-		in.KeyUsage = "ENCRYPT_DECRYPT"
-	}
-	if in.KeySpec == "" {
-		in.KeySpec = in.CustomerMasterKeySpec
-	}
-	if in.KeySpec == "" {
-		in.KeySpec = "SYMMETRIC_DEFAULT"
-	}
+	in.KeyUsage = cmp.Or(in.KeyUsage, "ENCRYPT_DECRYPT")
+	in.KeySpec = cmp.Or(in.KeySpec, in.CustomerMasterKeySpec, "SYMMETRIC_DEFAULT")
 	switch {
 	case !keyUsages[in.KeyUsage]:
 		return nil, wire.Validation("1 validation error detected: Value '%s' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: [ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT]", in.KeyUsage)
@@ -224,13 +220,20 @@ func (s *Store) putKeyPolicy(r *wire.Request, in putKeyPolicyInput, k *key) (any
 	return nil, nil
 }
 
-// setEnabled is EnableKey or DisableKey.
+// setEnabled is EnableKey or DisableKey, which a key pending deletion
+// refuses whatever its policy says.
 func (s *Store) setEnabled(enabled bool) wire.Handler {
-	action := "kms:DisableKey"
+	name := "DisableKey"
 	if enabled {
-		action = "kms:EnableKey"
+		name = "EnableKey"
 	}
-	return onKey(s, action, func(_ *wire.Request, _ keyRef, k *key) (any, error) {
+	find := func(r *wire.Request, in keyRef) (*key, error) {
+		if k, err := s.lookup(r.Account, r.Region, in.KeyId, r.Now); err == nil && k.deletion != nil {
+			return nil, invalidState("%s is pending deletion; %s is not allowed.", k.arn, name)
+		}
+		return s.keyFor(r, in.KeyId, "kms:"+name)
+	}
+	return wire.Locked(&s.mu, find, func(_ *wire.Request, _ keyRef, k *key) (any, error) {
 		k.enabled = enabled
 		return nil, nil
 	})
@@ -255,7 +258,7 @@ func checkAliasName(name string) error {
 // aliasTarget resolves TargetKeyId, which must name a key (not an alias)
 // in the caller's account and region.
 func (s *Store) aliasTarget(r *wire.Request, ref, action string) (*key, error) {
-	if strings.HasPrefix(ref, "alias/") || strings.Contains(ref, ":alias/") {
+	if isAlias(ref) {
 		return nil, wire.Validation("Aliases must refer to keys. Not aliases")
 	}
 	k, err := s.keyFor(r, ref, action)
@@ -277,9 +280,9 @@ type aliasInput struct {
 
 func (in aliasInput) Validate() error { return checkAliasName(in.AliasName) }
 
-// onAlias is an alias operation: the name checked, then served under the
-// store's lock in the caller's account and region.
-func onAlias[In interface{ Validate() error }](s *Store, serve func(r *wire.Request, in In, sc scope) (any, error)) wire.Handler {
+// inScope is an operation in the caller's account and region: its input
+// checked (an alias name, say), then served under the store's lock.
+func inScope[In any](s *Store, serve func(r *wire.Request, in In, sc scope) (any, error)) wire.Handler {
 	return wire.Locked(&s.mu, func(r *wire.Request, _ In) (scope, error) { return scope{r.Account, r.Region}, nil }, serve)
 }
 
@@ -313,13 +316,8 @@ func (s *Store) updateAlias(r *wire.Request, in aliasInput, sc scope) (any, erro
 	return nil, nil
 }
 
-type deleteAliasInput struct {
-	AliasName string
-}
-
-func (in deleteAliasInput) Validate() error { return checkAliasName(in.AliasName) }
-
-func (s *Store) deleteAlias(r *wire.Request, in deleteAliasInput, sc scope) (any, error) {
+// deleteAlias takes aliasInput too: DeleteAlias has no TargetKeyId.
+func (s *Store) deleteAlias(r *wire.Request, in aliasInput, sc scope) (any, error) {
 	if s.aliases[sc][in.AliasName] == nil {
 		return nil, notFound("Alias %s is not found.", awsarn.New("kms", r.Region, r.Account, in.AliasName))
 	}
@@ -335,13 +333,14 @@ type aliasJSON struct {
 	LastUpdatedDate *float64 `json:"LastUpdatedDate,omitempty"`
 }
 
-// markerPage cuts a page for KMS's Limit/Marker lists (Limit 1..100,
-// default 50 for ListAliases and ListResourceTags).
-func markerPage(limit *int32, marker *string, n int) (start, end int, next string, err error) {
+// markerList answers a KMS Limit/Marker list (Limit 1..100, default 50 for
+// ListAliases and ListResourceTags) with the page of list asked for, under
+// name.
+func markerList[T any](name string, list []T, limit *int32, marker *string) (any, error) {
 	l := 50
 	if limit != nil {
 		if *limit < 1 || *limit > 100 {
-			return 0, 0, "", wire.Validation("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value between 1 and 100", *limit)
+			return nil, wire.Validation("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value between 1 and 100", *limit)
 		}
 		l = int(*limit)
 	}
@@ -349,11 +348,15 @@ func markerPage(limit *int32, marker *string, n int) (start, end int, next strin
 	if marker != nil {
 		token = *marker
 	}
-	start, end, next, ok := paging.Window(token, l, n)
+	start, end, next, ok := paging.Window(token, l, len(list))
 	if !ok || (marker != nil && token == "") {
-		return 0, 0, "", wire.Errorf("InvalidMarkerException", http.StatusBadRequest, "Invalid marker")
+		return nil, wire.Errorf("InvalidMarkerException", http.StatusBadRequest, "Invalid marker")
 	}
-	return start, end, next, nil
+	out := map[string]any{name: append([]T{}, list[start:end]...), "Truncated": next != ""}
+	if next != "" {
+		out["NextMarker"] = next
+	}
+	return out, nil
 }
 
 type listAliasesInput struct {
@@ -362,13 +365,10 @@ type listAliasesInput struct {
 	Marker *string
 }
 
-func (s *Store) listAliases(_ context.Context, r *wire.Request, in listAliasesInput) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sc := scope{r.Account, r.Region}
+func (s *Store) listAliases(r *wire.Request, in listAliasesInput, sc scope) (any, error) {
 	filter := ""
 	if in.KeyId != "" {
-		if strings.HasPrefix(in.KeyId, "alias/") || strings.Contains(in.KeyId, ":alias/") {
+		if isAlias(in.KeyId) {
 			return nil, wire.Errorf("InvalidArnException", http.StatusBadRequest, "KeyId must be a key ID or key ARN")
 		}
 		k, err := s.keyFor(r, in.KeyId, "kms:ListAliases")
@@ -394,22 +394,19 @@ func (s *Store) listAliases(_ context.Context, r *wire.Request, in listAliasesIn
 		}
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].AliasName < list[j].AliasName })
-	start, end, next, err := markerPage(in.Limit, in.Marker, len(list))
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]any{"Aliases": append([]aliasJSON{}, list[start:end]...), "Truncated": next != ""}
-	if next != "" {
-		out["NextMarker"] = next
-	}
-	return out, nil
+	return markerList("Aliases", list, in.Limit, in.Marker)
+}
+
+// isAlias reports whether a key reference is an alias name or alias ARN.
+func isAlias(ref string) bool {
+	return strings.HasPrefix(ref, "alias/") || strings.Contains(ref, ":alias/")
 }
 
 // notAlias refuses an alias name or alias ARN where KMS takes only a key
 // ID or key ARN: aliases take no tags, so TagResource and UntagResource
 // never reach the key behind one.
 func notAlias(ref string) error {
-	if strings.HasPrefix(ref, "alias/") || strings.Contains(ref, ":alias/") {
+	if isAlias(ref) {
 		return notFound("Invalid keyId %s: tag a key by its key ID or key ARN; aliases cannot be tagged", ref)
 	}
 	return nil
@@ -429,17 +426,13 @@ func (in tagResourceInput) Validate() error {
 
 func (s *Store) tagResource(r *wire.Request, in tagResourceInput, k *key) (any, error) {
 	if k.manager == "AWS" {
-		return nil, wire.Errorf("KMSInvalidStateException", http.StatusBadRequest, "%s is an AWS managed key and cannot be tagged", k.arn)
+		return nil, invalidState("%s is an AWS managed key and cannot be tagged", k.arn)
 	}
 	tags := append([]tag(nil), k.tags...) // changed only if the call succeeds
 	for _, t := range in.Tags {
-		replaced := false
-		for i := range tags {
-			if tags[i].TagKey == t.TagKey {
-				tags[i].TagValue, replaced = t.TagValue, true
-			}
-		}
-		if !replaced {
+		if i := slices.IndexFunc(tags, func(o tag) bool { return o.TagKey == t.TagKey }); i >= 0 {
+			tags[i].TagValue = t.TagValue
+		} else {
 			tags = append(tags, t)
 		}
 	}
@@ -460,13 +453,7 @@ func (in untagResourceInput) Validate() error {
 }
 
 func (s *Store) untagResource(r *wire.Request, in untagResourceInput, k *key) (any, error) {
-	kept := k.tags[:0]
-	for _, t := range k.tags {
-		if !slices.Contains(in.TagKeys, t.TagKey) {
-			kept = append(kept, t)
-		}
-	}
-	k.tags = kept
+	k.tags = slices.DeleteFunc(k.tags, func(t tag) bool { return slices.Contains(in.TagKeys, t.TagKey) })
 	return nil, nil
 }
 
@@ -477,15 +464,7 @@ type listResourceTagsInput struct {
 }
 
 func (s *Store) listResourceTags(r *wire.Request, in listResourceTagsInput, k *key) (any, error) {
-	start, end, next, err := markerPage(in.Limit, in.Marker, len(k.tags))
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]any{"Tags": append([]tag{}, k.tags[start:end]...), "Truncated": next != ""}
-	if next != "" {
-		out["NextMarker"] = next
-	}
-	return out, nil
+	return markerList("Tags", k.tags, in.Limit, in.Marker)
 }
 
 type enableKeyRotationInput struct {

@@ -58,6 +58,7 @@ type key struct {
 	rotation     bool
 	rotationDays int
 	rotationFrom time.Time
+	deletion     *pendingDeletion // nil unless pending deletion (deletion.go)
 }
 
 type alias struct {
@@ -88,24 +89,26 @@ func (s *Store) Service() wire.Service {
 		TargetPrefix:     "TrentService",
 		ThrottleCode:     "ThrottlingException",
 		AccessDeniedCode: "AccessDeniedException",
-		Ops: s.withDeletion(map[string]wire.Handler{ // deletion.go
+		Ops: map[string]wire.Handler{
 			"CreateKey":            wire.Op(s.createKey),
 			"DescribeKey":          onKey(s, "kms:DescribeKey", s.describeKey),
 			"GetKeyPolicy":         onKey(s, "kms:GetKeyPolicy", s.getKeyPolicy),
 			"PutKeyPolicy":         onKey(s, "kms:PutKeyPolicy", s.putKeyPolicy),
 			"EnableKey":            s.setEnabled(true),
 			"DisableKey":           s.setEnabled(false),
-			"CreateAlias":          onAlias(s, s.createAlias),
-			"UpdateAlias":          onAlias(s, s.updateAlias),
-			"DeleteAlias":          onAlias(s, s.deleteAlias),
-			"ListAliases":          wire.Op(s.listAliases),
+			"CreateAlias":          inScope(s, s.createAlias),
+			"UpdateAlias":          inScope(s, s.updateAlias),
+			"DeleteAlias":          inScope(s, s.deleteAlias),
+			"ListAliases":          inScope(s, s.listAliases),
 			"TagResource":          onKey(s, "kms:TagResource", s.tagResource),
 			"UntagResource":        onKey(s, "kms:UntagResource", s.untagResource),
 			"ListResourceTags":     onKey(s, "kms:ListResourceTags", s.listResourceTags),
 			"EnableKeyRotation":    onKey(s, "kms:EnableKeyRotation", s.enableKeyRotation),
 			"DisableKeyRotation":   onKey(s, "kms:DisableKeyRotation", s.disableKeyRotation),
 			"GetKeyRotationStatus": onKey(s, "kms:GetKeyRotationStatus", s.getKeyRotationStatus),
-		}),
+			"ScheduleKeyDeletion":  onKey(s, "kms:ScheduleKeyDeletion", s.scheduleKeyDeletion),
+			"CancelKeyDeletion":    onKey(s, "kms:CancelKeyDeletion", s.cancelKeyDeletion),
+		},
 	}
 }
 
@@ -264,12 +267,12 @@ func (s *Store) putAlias(sc scope, name, target string, now time.Time) {
 	s.aliases[sc][name] = &alias{name: name, arn: awsarn.New("kms", sc.region, sc.account, name), target: target, created: now, updated: now}
 }
 
-// allows evaluates k's policy for a caller of the KMS API.
-func (k *key) allows(r *wire.Request, action string) bool {
-	return k.parsed.Allows(iampolicy.Request{
+// callerAllows evaluates a key policy for a caller of the KMS API.
+func callerAllows(p *iampolicy.Policy, r *wire.Request, action, keyARN string) bool {
+	return p.Allows(iampolicy.Request{
 		Principal: iampolicy.Principal{AWS: r.Principal, Account: r.Account},
 		Action:    action,
-		Resource:  k.arn,
+		Resource:  keyARN,
 		Context:   map[string]string{"kms:CallerAccount": r.Account},
 	})
 }
@@ -281,7 +284,7 @@ func (s *Store) keyFor(r *wire.Request, ref, action string) (*key, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !k.allows(r, action) {
+	if !callerAllows(k.parsed, r, action, k.arn) {
 		return nil, denied(r.Principal, action, k.arn)
 	}
 	return k, nil

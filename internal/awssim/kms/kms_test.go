@@ -522,3 +522,43 @@ func TestAuditKeyRotationErrors(t *testing.T) {
 		t.Errorf("rotation enabled %v every %d days, want true, 365", st.KeyRotationEnabled, aws.ToInt32(st.RotationPeriodInDays))
 	}
 }
+
+func TestKeyDeletion(t *testing.T) {
+	env, c := start(t)
+	ctx := context.Background()
+	memberCfg, _ := env.AssumeRole(t, env.Config(t, region), region, sts.AssumeRoleInput{
+		RoleArn: aws.String(awssimtest.AccessRoleARN(member)), RoleSessionName: aws.String("t1")})
+	mc := kms.NewFromConfig(memberCfg)
+	k := createKey(t, c, &kms.CreateKeyInput{})
+	id := k.KeyId
+
+	awssimtest.WantCall(t, c.ScheduleKeyDeletion, &kms.ScheduleKeyDeletionInput{KeyId: id, PendingWindowInDays: aws.Int32(6)}, "ValidationException")
+	sched, err := c.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: id, PendingWindowInDays: aws.Int32(7)})
+	awssimtest.WantCode(t, err, "")
+	if sched.KeyState != kmstypes.KeyStatePendingDeletion || aws.ToInt32(sched.PendingWindowInDays) != 7 || sched.DeletionDate == nil {
+		t.Errorf("ScheduleKeyDeletion = %+v", sched)
+	}
+	d, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: id})
+	awssimtest.WantCode(t, err, "")
+	if md := d.KeyMetadata; md.KeyState != kmstypes.KeyStatePendingDeletion || md.Enabled ||
+		aws.ToInt32(md.PendingDeletionWindowInDays) != 7 || !aws.ToTime(md.DeletionDate).Equal(aws.ToTime(sched.DeletionDate)) {
+		t.Errorf("pending key = %+v", md)
+	}
+	awssimtest.WantCall(t, c.ScheduleKeyDeletion, &kms.ScheduleKeyDeletionInput{KeyId: id}, "KMSInvalidStateException")
+	awssimtest.WantCall(t, c.EnableKey, &kms.EnableKeyInput{KeyId: id}, "KMSInvalidStateException")
+	awssimtest.WantCall(t, c.DisableKey, &kms.DisableKeyInput{KeyId: id}, "KMSInvalidStateException")
+	// The pending state is reported before the key policy is asked.
+	awssimtest.WantCall(t, mc.EnableKey, &kms.EnableKeyInput{KeyId: k.Arn}, "KMSInvalidStateException")
+
+	awssimtest.WantCall(t, c.CancelKeyDeletion, &kms.CancelKeyDeletionInput{KeyId: id}, "")
+	awssimtest.WantCall(t, c.CancelKeyDeletion, &kms.CancelKeyDeletionInput{KeyId: id}, "KMSInvalidStateException")
+	d, err = c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: id})
+	awssimtest.WantCode(t, err, "")
+	if md := d.KeyMetadata; md.KeyState != kmstypes.KeyStateDisabled || md.DeletionDate != nil || md.PendingDeletionWindowInDays != nil {
+		t.Errorf("key after CancelKeyDeletion = %+v", md)
+	}
+	awssimtest.WantCall(t, mc.EnableKey, &kms.EnableKeyInput{KeyId: k.Arn}, "AccessDeniedException")
+	awssimtest.WantCall(t, c.EnableKey, &kms.EnableKeyInput{KeyId: id}, "")
+	// An AWS-managed key's policy grants no deletion.
+	awssimtest.WantCall(t, c.ScheduleKeyDeletion, &kms.ScheduleKeyDeletionInput{KeyId: aws.String("alias/aws/sns")}, "AccessDeniedException")
+}

@@ -1,6 +1,7 @@
 package sns
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"maps"
@@ -74,53 +75,45 @@ type tagsResult struct {
 	Tags []tagXML `xml:"Tags>member"`
 }
 
-// Topic attributes a caller may set, and when.
-var topicAttributes = map[string]struct{ fifoOnly, createOnly bool }{
-	"Policy": {}, "DisplayName": {}, "KmsMasterKeyId": {}, "DeliveryPolicy": {}, "TracingConfig": {},
-	"SignatureVersion": {}, "DataProtectionPolicy": {},
-	"FifoTopic":                 {fifoOnly: true, createOnly: true},
-	"ContentBasedDeduplication": {fifoOnly: true},
+// Topic attributes a caller may set, when, and to what when only some
+// values are valid (oneOf).
+var topicAttributes = map[string]struct {
+	fifoOnly, createOnly bool
+	oneOf                []string
+}{
+	"Policy": {}, "DisplayName": {}, "KmsMasterKeyId": {}, "DeliveryPolicy": {}, "DataProtectionPolicy": {},
+	"TracingConfig":             {oneOf: []string{"PassThrough", "Active"}},
+	"SignatureVersion":          {oneOf: []string{"1", "2"}},
+	"FifoTopic":                 {fifoOnly: true, createOnly: true, oneOf: []string{"true", "false"}},
+	"ContentBasedDeduplication": {fifoOnly: true, oneOf: []string{"true", "false"}},
 	"ArchivePolicy":             {fifoOnly: true},
 	"FifoThroughputScope":       {fifoOnly: true},
 }
 
-// checkTopicAttribute validates one settable attribute and returns its
-// stored form.
-func checkTopicAttribute(name, v string, fifo, creating bool) (string, error) {
+// checkTopicAttribute validates one settable attribute.
+func checkTopicAttribute(name, v string, fifo, creating bool) error {
 	a, ok := topicAttributes[name]
-	if !ok || (a.fifoOnly && !fifo) {
-		return "", invalidParameter("Invalid parameter: AttributeName")
+	if !ok || (a.fifoOnly && !fifo) || (a.createOnly && !creating) {
+		return invalidParameter("Invalid parameter: AttributeName")
 	}
-	if a.createOnly && !creating {
-		return "", invalidParameter("Invalid parameter: AttributeName")
+	if a.oneOf != nil && !slices.Contains(a.oneOf, v) {
+		return invalidParameter("Invalid parameter: %s Reason: must be %s", name, strings.Join(a.oneOf, " or "))
 	}
 	switch name {
 	case "Policy":
 		if err := iampolicy.Validate(v); err != nil {
-			return "", invalidParameter("Invalid parameter: Policy Error: %v", err)
+			return invalidParameter("Invalid parameter: Policy Error: %v", err)
 		}
 	case "DisplayName":
 		if len(v) > 100 {
-			return "", invalidParameter("Invalid parameter: DisplayName Reason: must be at most 100 characters")
+			return invalidParameter("Invalid parameter: DisplayName Reason: must be at most 100 characters")
 		}
 	case "DeliveryPolicy", "ArchivePolicy", "DataProtectionPolicy":
 		if v != "" && !json.Valid([]byte(v)) {
-			return "", invalidParameter("Invalid parameter: %s Reason: not valid JSON", name)
-		}
-	case "TracingConfig":
-		if v != "PassThrough" && v != "Active" {
-			return "", invalidParameter("Invalid parameter: TracingConfig Reason: must be PassThrough or Active")
-		}
-	case "SignatureVersion":
-		if v != "1" && v != "2" {
-			return "", invalidParameter("Invalid parameter: SignatureVersion Reason: must be 1 or 2")
-		}
-	case "FifoTopic", "ContentBasedDeduplication":
-		if v != "true" && v != "false" {
-			return "", invalidParameter("Invalid parameter: %s Reason: must be true or false", name)
+			return invalidParameter("Invalid parameter: %s Reason: not valid JSON", name)
 		}
 	}
-	return v, nil
+	return nil
 }
 
 func (t *topic) set(name, v string) {
@@ -138,10 +131,7 @@ func (t *topic) set(name, v string) {
 // on every authorization: doc, validated by checkTopicAttribute, or AWS's
 // default policy when doc is empty.
 func (t *topic) setPolicy(doc string) {
-	if doc == "" {
-		doc = defaultPolicy(t.arn, t.account)
-	}
-	p, err := iampolicy.Parse(doc)
+	p, err := iampolicy.Parse(cmp.Or(doc, defaultPolicy(t.arn, t.account)))
 	if err != nil {
 		panic("sns: topic policy does not parse: " + err.Error())
 	}
@@ -193,7 +183,7 @@ func (s *Store) createTopic(_ context.Context, r *wire.Request) (any, error) {
 		return nil, invalidParameter("Invalid parameter: Topic Name")
 	}
 	for k, v := range attrs {
-		if _, err := checkTopicAttribute(k, v, fifo, true); err != nil {
+		if err := checkTopicAttribute(k, v, fifo, true); err != nil {
 			return nil, err
 		}
 	}
@@ -233,12 +223,10 @@ func (s *Store) createTopic(_ context.Context, r *wire.Request) (any, error) {
 func (s *Store) getTopicAttributes(r *wire.Request, t *topic) (any, error) {
 	out := maps.Clone(t.attrs)
 	delete(out, "DataProtectionPolicy") // read through GetDataProtectionPolicy in AWS
-	confirmed, pending := 0, 0
+	confirmed := 0
 	for _, arn := range t.subs {
 		if s.subs[arn].confirmed {
 			confirmed++
-		} else {
-			pending++
 		}
 	}
 	out["TopicArn"] = t.arn
@@ -250,7 +238,7 @@ func (s *Store) getTopicAttributes(r *wire.Request, t *topic) (any, error) {
 		out["Policy"] = defaultPolicy(t.arn, t.account)
 	}
 	out["SubscriptionsConfirmed"] = strconv.Itoa(confirmed)
-	out["SubscriptionsPending"] = strconv.Itoa(pending)
+	out["SubscriptionsPending"] = strconv.Itoa(len(t.subs) - confirmed)
 	out["SubscriptionsDeleted"] = "0"
 	out["EffectiveDeliveryPolicy"] = `{"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,"numRetries":3,"numMaxDelayRetries":0,"numNoDelayRetries":0,"numMinDelayRetries":0,"backoffFunction":"linear"},"disableSubscriptionOverrides":false,"defaultRequestPolicy":{"headerContentType":"text/plain; charset=UTF-8"}}}`
 	if t.fifo {
@@ -267,11 +255,10 @@ func (s *Store) setTopicAttributes(r *wire.Request, t *topic) (any, error) {
 	if name == "Policy" && v == "" {
 		return nil, invalidParameter("Invalid parameter: Policy Error: null")
 	}
-	nv, err := checkTopicAttribute(name, v, t.fifo, false)
-	if err != nil {
+	if err := checkTopicAttribute(name, v, t.fifo, false); err != nil {
 		return nil, err
 	}
-	t.set(name, nv)
+	t.set(name, v)
 	return nil, nil
 }
 
@@ -315,15 +302,20 @@ func pageOf[T, O any](r *wire.Request, items []T, out func(T) O) ([]O, string, e
 func (s *Store) listTopics(_ context.Context, r *wire.Request) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var arns []string
-	for arn, t := range s.topics {
-		if t.account == r.Account && t.region == r.Region {
-			arns = append(arns, arn)
+	topics, next, err := pageOf(r, s.topicsOf(r), func(t *topic) topicARNResult { return topicARNResult{t.arn} })
+	return topicsResult{Topics: topics, NextToken: next}, err
+}
+
+// topicsOf lists the topics of r's account and region in ARN order. The
+// caller holds s.mu.
+func (s *Store) topicsOf(r *wire.Request) []*topic {
+	var out []*topic
+	for _, arn := range slices.Sorted(maps.Keys(s.topics)) {
+		if t := s.topics[arn]; t.account == r.Account && t.region == r.Region {
+			out = append(out, t)
 		}
 	}
-	slices.Sort(arns)
-	topics, next, err := pageOf(r, arns, func(arn string) topicARNResult { return topicARNResult{arn} })
-	return topicsResult{Topics: topics, NextToken: next}, err
+	return out
 }
 
 func (s *Store) tagTarget(arn string) (*topic, error) {

@@ -177,6 +177,9 @@ func parseCondition(key string, v any) (condition, error) {
 	return condition{}, fmt.Errorf("invalid match value for key %s", key)
 }
 
+// stringConds are the operators that take one non-empty string.
+var stringConds = map[string]condKind{"prefix": condPrefix, "suffix": condSuffix, "equals-ignore-case": condIgnoreCase}
+
 func parseOperator(key, op string, arg any) (condition, error) {
 	str := func() (string, error) {
 		s, ok := arg.(string)
@@ -185,16 +188,11 @@ func parseOperator(key, op string, arg any) (condition, error) {
 		}
 		return s, nil
 	}
+	if kind, ok := stringConds[op]; ok {
+		s, err := str()
+		return condition{kind: kind, str: s}, err
+	}
 	switch op {
-	case "prefix":
-		s, err := str()
-		return condition{kind: condPrefix, str: s}, err
-	case "suffix":
-		s, err := str()
-		return condition{kind: condSuffix, str: s}, err
-	case "equals-ignore-case":
-		s, err := str()
-		return condition{kind: condIgnoreCase, str: s}, err
 	case "exists":
 		b, ok := arg.(bool)
 		if !ok {
@@ -483,17 +481,10 @@ func (c condition) matchField(f field) bool {
 	}
 	if c.kind == condAnythingBut {
 		// Every value must differ from every excluded one.
-		if len(f.values) == 0 {
-			return false
+		excluded := func(v value) bool {
+			return slices.ContainsFunc(c.not, func(n condition) bool { return n.matchValue(v) })
 		}
-		for _, v := range f.values {
-			for _, n := range c.not {
-				if n.matchValue(v) {
-					return false
-				}
-			}
-		}
-		return true
+		return len(f.values) > 0 && !slices.ContainsFunc(f.values, excluded)
 	}
 	return slices.ContainsFunc(f.values, c.matchValue)
 }

@@ -92,13 +92,8 @@ func checkSubject(form map[string][]string) (string, error) {
 		return "", nil
 	}
 	sub := vs[0]
-	if sub == "" || len(sub) > maxSubject {
+	if sub == "" || len(sub) > maxSubject || strings.ContainsFunc(sub, func(c rune) bool { return c < 0x20 || c > 0x7e }) {
 		return "", invalidParameter("Invalid parameter: Subject")
-	}
-	for _, c := range sub {
-		if c < 0x20 || c > 0x7e {
-			return "", invalidParameter("Invalid parameter: Subject")
-		}
 	}
 	return sub, nil
 }
@@ -284,15 +279,13 @@ func (s *Store) fanOut(t *topic, m *message) []job {
 func (s *Store) run(ctx context.Context, jobs []job) {
 	for _, j := range jobs {
 		var err error
-		switch {
-		case s.queues == nil:
-			err = fmt.Errorf("no SQS simulator to deliver to %s", j.delivery.TargetARN)
+		switch td, typed := s.queues.(typedDeliverer); {
+		case typed:
+			err = td.DeliverTyped(ctx, j.delivery, j.dataTypes)
+		case s.queues != nil:
+			err = s.queues.Deliver(ctx, j.delivery)
 		default:
-			if td, ok := s.queues.(typedDeliverer); ok {
-				err = td.DeliverTyped(ctx, j.delivery, j.dataTypes)
-			} else {
-				err = s.queues.Deliver(ctx, j.delivery)
-			}
+			err = fmt.Errorf("no SQS simulator to deliver to %s", j.delivery.TargetARN)
 		}
 		s.mu.Lock()
 		if _, live := s.subs[j.subARN]; live {

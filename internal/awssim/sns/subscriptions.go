@@ -4,7 +4,6 @@ import (
 	"context"
 	"maps"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -150,10 +149,7 @@ func (s *Store) subscribe(_ context.Context, r *wire.Request) (any, error) {
 				return nil, invalidParameter("Invalid parameter: Attributes Reason: Subscription already exists with different attributes")
 			}
 		}
-		if !sub.confirmed && !returnARN {
-			return subscriptionARNResult{pendingSubscribe}, nil
-		}
-		return subscriptionARNResult{sub.arn}, nil
+		return subscribeResult(sub, returnARN), nil
 	}
 	sub := &subscription{
 		arn: t.arn + ":" + wire.NewUUID(), topicARN: t.arn, owner: r.Account, protocol: protocol, endpoint: endpoint,
@@ -165,10 +161,16 @@ func (s *Store) subscribe(_ context.Context, r *wire.Request) (any, error) {
 	sub.compile()
 	s.subs[sub.arn] = sub
 	t.subs = append(t.subs, sub.arn)
-	if !confirmed && !returnARN {
-		return subscriptionARNResult{pendingSubscribe}, nil
+	return subscribeResult(sub, returnARN), nil
+}
+
+// subscribeResult is Subscribe's answer, which shows a pending
+// subscription's ARN only when asked to.
+func subscribeResult(sub *subscription, returnARN bool) subscriptionARNResult {
+	if !sub.confirmed && !returnARN {
+		return subscriptionARNResult{pendingSubscribe}
 	}
-	return subscriptionARNResult{sub.arn}, nil
+	return subscriptionARNResult{sub.arn}
 }
 
 // Confirm confirms the pending subscription of topicARN to endpoint, as
@@ -324,27 +326,11 @@ func (s *Store) listSubscriptions(_ context.Context, r *wire.Request) (any, erro
 	defer s.mu.Unlock()
 	s.expirePending()
 	var all []*subscription
-	for _, t := range s.sortedTopics() {
-		if t.account != r.Account || t.region != r.Region {
-			continue
-		}
+	for _, t := range s.topicsOf(r) {
 		for _, arn := range t.subs {
 			all = append(all, s.subs[arn])
 		}
 	}
 	subs, next, err := pageOf(r, all, s.subscriptionXML)
 	return subscriptionsResult{Subscriptions: subs, NextToken: next}, err
-}
-
-func (s *Store) sortedTopics() []*topic {
-	arns := make([]string, 0, len(s.topics))
-	for arn := range s.topics {
-		arns = append(arns, arn)
-	}
-	slices.Sort(arns)
-	out := make([]*topic, len(arns))
-	for i, arn := range arns {
-		out[i] = s.topics[arn]
-	}
-	return out
 }

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"maps"
 	"net/url"
 	"slices"
 	"sort"
@@ -28,13 +29,8 @@ func FormList(form url.Values, prefix string) []map[string]string {
 		}
 		byIndex[n][field] = vs[0]
 	}
-	keys := make([]int, 0, len(byIndex))
-	for n := range byIndex {
-		keys = append(keys, n)
-	}
-	slices.Sort(keys)
-	out := make([]map[string]string, 0, len(keys))
-	for _, n := range keys {
+	out := make([]map[string]string, 0, len(byIndex))
+	for _, n := range slices.Sorted(maps.Keys(byIndex)) {
 		out = append(out, byIndex[n])
 	}
 	return out
