@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -256,13 +257,8 @@ func (s *Store) accept(ctx context.Context, ref busRef, env envelope, from sende
 			return wire.AccessDenied("Account %s is not authorized to put events on event bus %s.", from.account, b.arn)
 		}
 	}
-	names := make([]string, 0, len(b.rules))
-	for n := range b.rules {
-		names = append(names, n)
-	}
-	slices.Sort(names) // deterministic delivery order
 	var calls []invocation
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(b.rules)) { // deterministic delivery order
 		ru := b.rules[n]
 		if ru.pattern == nil || ru.state == stateDisabled || !ru.pattern.MatchValue(event) {
 			continue

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/netip"
 	"slices"
 	"strings"
@@ -88,13 +89,8 @@ func compileObject(m map[string]any, path string) (*object, error) {
 	if len(m) == 0 {
 		return nil, invalid("empty objects are not allowed (at %q)", path)
 	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys) // deterministic evaluation and error messages
 	obj := &object{}
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(m)) { // deterministic evaluation and error messages
 		p := join(path, k)
 		switch v := m[k].(type) {
 		case map[string]any:
