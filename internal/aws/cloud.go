@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/smithy-go"
@@ -38,7 +39,15 @@ const RolePath = desired.RolePath
 type Cloud struct {
 	sessions *Sessions
 	layout   Layout
+
+	// ruleCounts holds, per bus, how many rules the last observation of it
+	// listed (everyone's, not only orgnotify's), so CountRules needs no
+	// second listing.
+	countsMu   sync.Mutex
+	ruleCounts map[busKey]int
 }
+
+type busKey struct{ account, region, bus string }
 
 var _ reconcile.Cloud = (*Cloud)(nil)
 
@@ -47,7 +56,7 @@ func NewCloud(s *Sessions, l Layout) *Cloud {
 	if l.OrgRegion == "" {
 		l.OrgRegion = "us-east-1"
 	}
-	return &Cloud{sessions: s, layout: l}
+	return &Cloud{sessions: s, layout: l, ruleCounts: map[busKey]int{}}
 }
 
 // ErrNotOwned is returned (wrapped) when a resource lost the ownership tag

@@ -59,26 +59,49 @@ func (c *Cloud) ObserveRegion(ctx context.Context, account, region string) ([]de
 	return out, nil
 }
 
+// observeRules lists every rule on the bus, not only the prefixed ones:
+// the same pages (one for most buses) also count the rules for the quota
+// check (CountRules), which would otherwise list them again.
 func (c *Cloud) observeRules(ctx context.Context, eb *eventbridge.Client, account, region, bus string) ([]desired.Resource, error) {
 	var out []desired.Resource
-	in := &eventbridge.ListRulesInput{EventBusName: sdkaws.String(bus), NamePrefix: sdkaws.String(c.layout.Prefix)}
+	n, err := listRules(ctx, eb, bus, func(r ebtypes.Rule) error {
+		if !strings.HasPrefix(sdkaws.ToString(r.Name), c.layout.Prefix) {
+			return nil
+		}
+		res, err := c.observeRule(ctx, eb, account, region, bus, r)
+		out = append(out, res)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list rules on %s in %s/%s: %w", bus, account, region, err)
+	}
+	c.countsMu.Lock()
+	c.ruleCounts[busKey{account, region, bus}] = n
+	c.countsMu.Unlock()
+	return out, nil
+}
+
+// listRules calls each for every rule on bus, page by page, and returns
+// how many there are; a hub bus that does not exist yet has none.
+func listRules(ctx context.Context, eb *eventbridge.Client, bus string, each func(ebtypes.Rule) error) (int, error) {
+	in := &eventbridge.ListRulesInput{EventBusName: sdkaws.String(bus), Limit: sdkaws.Int32(100)}
+	n := 0
 	for {
 		page, err := eb.ListRules(ctx, in)
 		if err != nil {
 			if bus != "default" && isCode(err, "ResourceNotFoundException") {
-				return nil, nil // the hub bus does not exist yet
+				return 0, nil
 			}
-			return nil, fmt.Errorf("list rules on %s in %s/%s: %w", bus, account, region, err)
+			return 0, err
 		}
 		for _, r := range page.Rules {
-			res, err := c.observeRule(ctx, eb, account, region, bus, r)
-			if err != nil {
-				return nil, err
+			if err := each(r); err != nil {
+				return 0, err
 			}
-			out = append(out, res)
 		}
+		n += len(page.Rules)
 		if page.NextToken == nil {
-			return out, nil
+			return n, nil
 		}
 		in.NextToken = page.NextToken
 	}
@@ -581,22 +604,18 @@ func set(m map[string]string, key, value string) {
 // CountRules counts every rule on an account's event bus, orgnotify's and
 // everyone else's: a bus holds 300 rules (100 in some regions), and the
 // plan must know how many are taken before it adds its own (AWS-WIRING W8).
+// A bus ObserveRegion has listed is counted from that listing.
 func (c *Cloud) CountRules(ctx context.Context, account, region, bus string) (int, error) {
-	eb := eventbridge.NewFromConfig(c.cfg(account, region))
-	in := &eventbridge.ListRulesInput{EventBusName: sdkaws.String(bus), Limit: sdkaws.Int32(100)}
-	n := 0
-	for {
-		page, err := eb.ListRules(ctx, in)
-		if err != nil {
-			if bus != "default" && isCode(err, "ResourceNotFoundException") {
-				return 0, nil // the hub bus is created by this apply
-			}
-			return 0, fmt.Errorf("count rules on %s in %s/%s: %w", bus, account, region, err)
-		}
-		n += len(page.Rules)
-		if page.NextToken == nil {
-			return n, nil
-		}
-		in.NextToken = page.NextToken
+	c.countsMu.Lock()
+	n, ok := c.ruleCounts[busKey{account, region, bus}]
+	c.countsMu.Unlock()
+	if ok {
+		return n, nil
 	}
+	eb := eventbridge.NewFromConfig(c.cfg(account, region))
+	n, err := listRules(ctx, eb, bus, func(ebtypes.Rule) error { return nil })
+	if err != nil {
+		return 0, fmt.Errorf("count rules on %s in %s/%s: %w", bus, account, region, err)
+	}
+	return n, nil
 }

@@ -850,3 +850,23 @@ func TestUnnamedKeyIsNotLeftBehind(t *testing.T) {
 		}
 	}
 }
+
+// TestRuleQuotaNeedsNoSecondListing: the quota check counts the rules the
+// observation listed, so a plan that adds rules lists each bus as often as
+// a plan that adds none.
+func TestRuleQuotaNeedsNoSecondListing(t *testing.T) {
+	w := start(t)
+	faults := w.env.Sim.Faults()
+	listings := func(opts reconcile.Options, run func(testing.TB, reconcile.Options) reconcile.Result) int {
+		faults.ResetCounts()
+		if res := run(t, opts); res.Failed() {
+			t.Fatalf("run:%s", describe(res))
+		}
+		return faults.Counts()["events:ListRules"]
+	}
+	adding := listings(reconcile.Options{}, w.apply)
+	noop := listings(reconcile.Options{}, w.plan)
+	if adding != noop || noop == 0 {
+		t.Errorf("ListRules: %d calls for the apply that adds every rule, %d for the plan that adds none; want the same", adding, noop)
+	}
+}
