@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"time"
 
 	"github.com/orgnotify/orgnotify/internal/config"
 	"github.com/orgnotify/orgnotify/internal/findings"
@@ -64,7 +65,7 @@ func runComment(ctx context.Context, args []string, std stdio, getenv env) error
 	} else {
 		c.Plan = "_No plan: this run has no read-only AWS credentials. Pull requests from forks never get them; on pull requests from this repository the validate workflow adds the plan when `vars.ORGNOTIFY_PLAN_ROLE_ARN` names the plan role (deploy/)._"
 	}
-	c.DigestPreview = commentPreview(ctx, model, *root, *base, *samples)
+	c.DigestPreview = commentPreview(ctx, model, *root, *base, *samples, time.Now())
 	if dropped := droppedRegions(model, *root, *base); len(dropped) > 0 {
 		c.Findings = append(slices.Clone(c.Findings), dropped...)
 		findings.Sort(c.Findings)

@@ -79,7 +79,7 @@ func noPlan(err error) string {
 // commentPreview renders, for each account file the pull request adds or
 // changes (compared with base), the Slack messages its channels would get
 // for the sample events retargeted to it.
-func commentPreview(ctx context.Context, model *config.Model, root, base, samplesDir string) string {
+func commentPreview(ctx context.Context, model *config.Model, root, base, samplesDir string, now time.Time) string {
 	switch {
 	case model == nil:
 		return "_No digest preview: the configuration has errors (see the findings above)._"
@@ -106,7 +106,7 @@ func commentPreview(ctx context.Context, model *config.Model, root, base, sample
 	if len(shown) > maxPreviewAccounts {
 		shown = shown[:maxPreviewAccounts]
 	}
-	costs, costErr := costPreview(ctx, model.Org, shown, time.Now())
+	costs, costErr := costPreview(ctx, model.Org, shown, now)
 
 	var b strings.Builder
 	b.WriteString("_A preview on **sample events** (`testdata/events`), rewritten as if they were about each account this pull request adds or changes: the Slack messages its channels would receive, after its categories and filters. Not real events. The cost digest is shown on **made-up figures**, not the account's costs (so are any threshold alerts in it): it shows how the account's cost settings shape the message._\n")
@@ -132,7 +132,7 @@ func commentPreview(ctx context.Context, model *config.Model, root, base, sample
 		}
 		switch msg, ok := costs[a.ID]; {
 		case costErr != nil:
-			b.WriteString("\n_No cost digest preview: " + costErr.Error() + "._\n")
+			b.WriteString("\n_No cost digest preview:_\n\n" + fenced(clipText(costErr.Error(), maxErrorText)))
 		case ok:
 			fmt.Fprintf(&b, "\nCost digest of **%s** on made-up figures:\n\n%s", inline(a.Name), fenced(msg))
 		default:

@@ -117,14 +117,14 @@ func (r costResult) String() string {
 func costDigest(ctx context.Context, org *config.Org, accounts []*config.Account, o costRun, std stdio) (costResult, error) {
 	res := costResult{day: o.day, dryRun: o.dryRun}
 	log := slog.New(slog.NewTextHandler(std.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	cfg, err := orgaws.LoadConfig(ctx, orgaws.CostExplorerRegion)
-	if err != nil {
-		return res, err
-	}
 	plan := cost.NewPlan(accounts, o.day, o.now)
 	if len(plan.Accounts) == 0 {
 		fmt.Fprintf(std.err, "orgnotify digest cost: no account has a cost digest due on %s\n", o.day.Format(time.DateOnly))
 		return res, nil
+	}
+	cfg, err := orgaws.LoadConfig(ctx, orgaws.CostExplorerRegion)
+	if err != nil {
+		return res, err
 	}
 	res.due = true
 	data, err := cost.Fetch(ctx, orgaws.NewCostExplorer(cfg), plan, cost.FetchOptions{Logger: log})

@@ -205,13 +205,8 @@ func (c *Cloud) applyKey(ctx context.Context, action string, want, have *desired
 			return fmt.Errorf("create key: %w", err)
 		}
 		id := out.KeyMetadata.KeyId
-		if _, err := k.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: sdkaws.String(r.Name), TargetKeyId: id}); err != nil {
-			// Keys are found by their alias: an unnamed one would be
-			// invisible to the next plan, which would create another.
-			if _, derr := k.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: id, PendingWindowInDays: sdkaws.Int32(KeyDeletionDays)}); derr != nil {
-				return fmt.Errorf("name the key %s: %w (and the unnamed key %s could not be scheduled for deletion: %v)", r.Name, err, sdkaws.ToString(id), derr)
-			}
-			return fmt.Errorf("name the key %s: %w (the unnamed key %s is scheduled for deletion)", r.Name, err, sdkaws.ToString(id))
+		if err := nameKey(ctx, k, r.Name, id); err != nil {
+			return err
 		}
 		if want.Settings[desired.SetKeyRotation] != "false" {
 			if _, err := k.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: id}); err != nil {
@@ -280,6 +275,29 @@ func aliasTarget(ctx context.Context, k *kms.Client, alias string) (string, erro
 		}
 	}
 	return "", nil
+}
+
+// nameKey gives a new key its alias. Keys are found by their alias: an
+// unnamed one would be invisible to the next plan, which would create
+// another, so when naming fails the key is scheduled for deletion, even if
+// ctx was cancelled meanwhile. A retried CreateAlias whose first attempt
+// succeeded answers AlreadyExists: the alias naming this key is success.
+func nameKey(ctx context.Context, k *kms.Client, alias string, id *string) error {
+	_, err := k.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: sdkaws.String(alias), TargetKeyId: id})
+	if err == nil {
+		return nil
+	}
+	if isCode(err, "AlreadyExistsException") {
+		if cur, lerr := aliasTarget(ctx, k, alias); lerr == nil && cur == sdkaws.ToString(id) {
+			return nil
+		}
+	}
+	cleanup, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if _, derr := k.ScheduleKeyDeletion(cleanup, &kms.ScheduleKeyDeletionInput{KeyId: id, PendingWindowInDays: sdkaws.Int32(KeyDeletionDays)}); derr != nil {
+		return fmt.Errorf("name the key %s: %w (and the unnamed key %s could not be scheduled for deletion: %v)", alias, err, sdkaws.ToString(id), derr)
+	}
+	return fmt.Errorf("name the key %s: %w (the unnamed key %s is scheduled for deletion)", alias, err, sdkaws.ToString(id))
 }
 
 // applyAlias points an alias at the key named by TargetKey. KMS aliases

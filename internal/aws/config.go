@@ -38,13 +38,13 @@ const (
 func LoadConfig(ctx context.Context, defaultRegion string, opts ...func(*config.LoadOptions) error) (sdkaws.Config, error) {
 	base := []func(*config.LoadOptions) error{
 		config.WithRetryer(NewRetryer),
+		// Before the chain is read, so that credential providers needing
+		// a region (web identity's STS client) have one.
+		config.WithDefaultRegion(defaultRegion),
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, append(base, opts...)...)
 	if err != nil {
 		return sdkaws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
-	}
-	if cfg.Region == "" {
-		cfg.Region = defaultRegion
 	}
 	cfg.HTTPClient = awshttp.BufferedBodyClient{Inner: cfg.HTTPClient}
 	// Fail here, once, with what to set, rather than in the first of many

@@ -80,7 +80,8 @@ func TestAssumeRoleIsRetriedWhenThrottled(t *testing.T) {
 // TestSessionsRenewBeforeExpiry (W15): credentials that expire within the
 // renewal window are assumed again before the next call instead of being
 // used until AWS refuses them. The simulator's STS issues them as if two
-// minutes of their hour were left.
+// minutes of their hour were left: inside the smallest renewal margin
+// (a 5-minute window less up to half of it as jitter, 2.5 minutes).
 func TestSessionsRenewBeforeExpiry(t *testing.T) {
 	env := awssimtest.Start(t, awssim.Seed{Organization: org.Seed{
 		ManagementAccount: mgmt,

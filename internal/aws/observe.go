@@ -64,7 +64,7 @@ func (c *Cloud) ObserveRegion(ctx context.Context, account, region string) ([]de
 // check (CountRules), which would otherwise list them again.
 func (c *Cloud) observeRules(ctx context.Context, eb *eventbridge.Client, account, region, bus string) ([]desired.Resource, error) {
 	var out []desired.Resource
-	n, err := listRules(ctx, eb, bus, func(r ebtypes.Rule) error {
+	n, err := listRules(ctx, eb, account, region, bus, func(r ebtypes.Rule) error {
 		if !strings.HasPrefix(sdkaws.ToString(r.Name), c.layout.Prefix) {
 			return nil
 		}
@@ -73,7 +73,7 @@ func (c *Cloud) observeRules(ctx context.Context, eb *eventbridge.Client, accoun
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list rules on %s in %s/%s: %w", bus, account, region, err)
+		return nil, err
 	}
 	c.countsMu.Lock()
 	c.ruleCounts[busKey{account, region, bus}] = n
@@ -82,8 +82,9 @@ func (c *Cloud) observeRules(ctx context.Context, eb *eventbridge.Client, accoun
 }
 
 // listRules calls each for every rule on bus, page by page, and returns
-// how many there are; a hub bus that does not exist yet has none.
-func listRules(ctx context.Context, eb *eventbridge.Client, bus string, each func(ebtypes.Rule) error) (int, error) {
+// how many there are; a hub bus that does not exist yet has none. Errors
+// of each are returned as they are.
+func listRules(ctx context.Context, eb *eventbridge.Client, account, region, bus string, each func(ebtypes.Rule) error) (int, error) {
 	in := &eventbridge.ListRulesInput{EventBusName: sdkaws.String(bus), Limit: sdkaws.Int32(100)}
 	n := 0
 	for {
@@ -92,7 +93,7 @@ func listRules(ctx context.Context, eb *eventbridge.Client, bus string, each fun
 			if bus != "default" && isCode(err, "ResourceNotFoundException") {
 				return 0, nil
 			}
-			return 0, err
+			return 0, fmt.Errorf("list rules on %s in %s/%s: %w", bus, account, region, err)
 		}
 		for _, r := range page.Rules {
 			if err := each(r); err != nil {
@@ -604,7 +605,8 @@ func set(m map[string]string, key, value string) {
 // CountRules counts every rule on an account's event bus, orgnotify's and
 // everyone else's: a bus holds 300 rules (100 in some regions), and the
 // plan must know how many are taken before it adds its own (AWS-WIRING W8).
-// A bus ObserveRegion has listed is counted from that listing.
+// A bus ObserveRegion has listed is counted from that listing: the plan
+// checks the quota right after observing, before anything is applied.
 func (c *Cloud) CountRules(ctx context.Context, account, region, bus string) (int, error) {
 	c.countsMu.Lock()
 	n, ok := c.ruleCounts[busKey{account, region, bus}]
@@ -613,9 +615,5 @@ func (c *Cloud) CountRules(ctx context.Context, account, region, bus string) (in
 		return n, nil
 	}
 	eb := eventbridge.NewFromConfig(c.cfg(account, region))
-	n, err := listRules(ctx, eb, bus, func(ebtypes.Rule) error { return nil })
-	if err != nil {
-		return 0, fmt.Errorf("count rules on %s in %s/%s: %w", bus, account, region, err)
-	}
-	return n, nil
+	return listRules(ctx, eb, account, region, bus, func(ebtypes.Rule) error { return nil })
 }

@@ -31,15 +31,18 @@ func orgFileRules(doc *document, org *Org) []issue {
 		out = append(out, issueAt(doc, []string{"hub", "homeRegion"}, "home-region",
 			fmt.Sprintf("home region %s is not in regions; add it there", org.Hub.HomeRegion)))
 	}
+	// Retiring organizationsRegion is allowed: only the members' rules
+	// there go; the lifecycle, LeaveOrganization and hub resources that
+	// always live there stay desired.
 	for i, r := range org.RetiredRegions {
-		switch {
-		case r == org.OrganizationsRegion:
-			out = append(out, issueAt(doc, []string{"retiredRegions", strconv.Itoa(i)}, "retired-region",
-				fmt.Sprintf("%s is organizationsRegion: the lifecycle and LeaveOrganization rules always live there, so it cannot be retired", r)))
-		case slices.Contains(org.Regions, r):
-			out = append(out, issueAt(doc, []string{"retiredRegions", strconv.Itoa(i)}, "retired-region",
-				fmt.Sprintf("%s is also in regions; remove it from one of the two", r)))
+		if !slices.Contains(org.Regions, r) {
+			continue
 		}
+		msg := fmt.Sprintf("%s is also in regions; remove it from one of the two", r)
+		if r == org.Hub.HomeRegion {
+			msg = fmt.Sprintf("%s is hub.homeRegion, where the central resources live: it cannot be retired", r)
+		}
+		out = append(out, issueAt(doc, []string{"retiredRegions", strconv.Itoa(i)}, "retired-region", msg))
 	}
 	prefix := org.Ownership.NamePrefix
 	for _, r := range []struct{ field, value, want string }{

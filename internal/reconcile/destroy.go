@@ -20,11 +20,11 @@ func PlanDestroy(ctx context.Context, cloud Cloud, scope Scope, want []desired.R
 	if err != nil {
 		return Result{}, err
 	}
-	have, failures := observe(ctx, cloud, scope, scope.wantRegions(want), accounts, opts)
+	have, failures, unread := observe(ctx, cloud, scope, scope.wantRegions(want), accounts, opts)
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
-	return Result{Plan: plan.Compute(nil, have), Failures: failures, Warnings: warnings}, nil
+	return Result{Plan: plan.Compute(nil, have), Failures: failures, Warnings: append(warnings, unread...)}, nil
 }
 
 // Destroy applies a plan PlanDestroy made, as shown to the person who

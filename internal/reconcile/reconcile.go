@@ -132,10 +132,11 @@ func Plan(ctx context.Context, cloud Cloud, scope Scope, want []desired.Resource
 	if err != nil {
 		return Result{}, err
 	}
-	have, failures := observe(ctx, cloud, scope, scope.wantRegions(want), accounts, opts)
+	have, failures, unread := observe(ctx, cloud, scope, scope.wantRegions(want), accounts, opts)
 	if err := ctx.Err(); err != nil {
 		return Result{}, err // a partial observation would plan creates
 	}
+	warnings = append(warnings, unread...)
 	failed := map[string]bool{}
 	for _, f := range failures {
 		failed[f.Account] = true
@@ -307,8 +308,11 @@ func accountsToObserve(ctx context.Context, cloud Cloud, scope Scope, opts Optio
 type unit struct{ account, region string }
 
 // observe reads every unit with a bounded pool of workers; an account
-// with any failing unit is reported once, with its first error.
-func observe(ctx context.Context, obs Observer, scope Scope, wantRegions map[string][]string, accounts []string, opts Options) ([]desired.Resource, []Failure) {
+// with any failing unit is reported once, with its first error. A retired
+// region that cannot be read (often an opt-in region since disabled) is a
+// warning instead: the account's live regions still get their changes, and
+// what orgnotify left there waits until the region can be read.
+func observe(ctx context.Context, obs Observer, scope Scope, wantRegions map[string][]string, accounts []string, opts Options) ([]desired.Resource, []Failure, []string) {
 	var units []unit
 	for _, a := range accounts {
 		units = append(units, unit{a, desired.Global})
@@ -328,8 +332,13 @@ func observe(ctx context.Context, obs Observer, scope Scope, wantRegions map[str
 	})
 	var have []desired.Resource
 	var failures []Failure
+	var warnings []string
 	failed := map[string]bool{}
 	for i, u := range units {
+		if errs[i] != nil && scope.retiredOnly(u.account, u.region, wantRegions) {
+			warnings = append(warnings, fmt.Sprintf("retired region %s of %s not read, what orgnotify left there stays: %v", u.region, u.account, errs[i]))
+			continue
+		}
 		if errs[i] != nil {
 			if !failed[u.account] {
 				failed[u.account] = true
@@ -346,7 +355,7 @@ func observe(ctx context.Context, obs Observer, scope Scope, wantRegions map[str
 		}
 	}
 	desired.Sort(out)
-	return out, failures
+	return out, failures, warnings
 }
 
 // checkDeletions refuses a plan that deletes more than the limit: an

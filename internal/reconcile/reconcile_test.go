@@ -784,35 +784,48 @@ func TestRulesPerBus(t *testing.T) {
 
 // TestRetiredRegionIsDeletedExactly: a region dropped from regions is out
 // of sight, so its rules stay; listed under retiredRegions, what orgnotify
-// owns there (the members' rules, the hub's delivery dead-letter queue) is
-// deleted and nothing else changes.
+// owns there and no longer wants is deleted and nothing else changes: the
+// members' rules and the hub's delivery dead-letter queue in an ordinary
+// region; only the members' rules in organizationsRegion, where the
+// lifecycle rule and the hub's queue stay.
 func TestRetiredRegionIsDeletedExactly(t *testing.T) {
-	const gone = "eu-central-1"
-	w := start(t)
-	w.org.Regions = append(w.org.Regions, gone)
-	if res := w.apply(t, reconcile.Options{}); res.Failed() {
-		t.Fatalf("apply:%s", describe(res))
-	}
-	w.org.Regions = slices.DeleteFunc(w.org.Regions, func(r string) bool { return r == gone })
-	if res := w.plan(t, reconcile.Options{}); len(res.Plan.Changes) != 0 {
-		t.Fatalf("a region left out of sight should plan nothing, got:%s", describe(res))
-	}
+	for _, tc := range []struct {
+		region  string
+		added   bool // not in regions before the test adds it
+		deletes int
+	}{
+		{"eu-central-1", true, len(members) + 1},
+		{orgRegin, false, len(members)},
+	} {
+		t.Run(tc.region, func(t *testing.T) {
+			w := start(t)
+			if tc.added {
+				w.org.Regions = append(w.org.Regions, tc.region)
+			}
+			if res := w.apply(t, reconcile.Options{}); res.Failed() {
+				t.Fatalf("apply:%s", describe(res))
+			}
+			w.org.Regions = slices.DeleteFunc(slices.Clone(w.org.Regions), func(r string) bool { return r == tc.region })
+			if res := w.plan(t, reconcile.Options{}); len(res.Plan.Changes) != 0 {
+				t.Fatalf("a region left out of sight should plan nothing, got:%s", describe(res))
+			}
 
-	w.org.RetiredRegions = []string{gone}
-	res := w.apply(t, reconcile.Options{})
-	if res.Failed() {
-		t.Fatalf("apply with the region retired:%s", describe(res))
+			w.org.RetiredRegions = []string{tc.region}
+			res := w.apply(t, reconcile.Options{})
+			if res.Failed() {
+				t.Fatalf("apply with the region retired:%s", describe(res))
+			}
+			if s := res.Plan.Summary(); s.Delete != tc.deletes || s.Create+s.Update+s.Conflict != 0 {
+				t.Errorf("summary = %+v, want %d deletes:%s", s, tc.deletes, describe(res))
+			}
+			for _, c := range res.Plan.Changes {
+				if c.Region != tc.region || c.Action != plan.Delete || c.Status != plan.StatusOK {
+					t.Errorf("unexpected change: %s %s %s", c.Action, c.ID, c.Status)
+				}
+			}
+			mustConverge(t, w)
+		})
 	}
-	// One stack-failure rule per member, and the hub's delivery DLQ.
-	if s := res.Plan.Summary(); s.Delete != len(members)+1 || s.Create+s.Update+s.Conflict != 0 {
-		t.Errorf("summary = %+v, want %d deletes:%s", s, len(members)+1, describe(res))
-	}
-	for _, c := range res.Plan.Changes {
-		if c.Region != gone || c.Action != plan.Delete || c.Status != plan.StatusOK {
-			t.Errorf("unexpected change: %s %s %s", c.Action, c.ID, c.Status)
-		}
-	}
-	mustConverge(t, w)
 }
 
 // TestUnnamedKeyIsNotLeftBehind: the key is found by its alias, so when

@@ -77,6 +77,16 @@ func (s Scope) regions(account string, want map[string][]string) []string {
 	return out
 }
 
+// retiredOnly reports whether region is observed in account only because
+// it is retired: nothing orgnotify wants lives there.
+func (s Scope) retiredOnly(account, region string, want map[string][]string) bool {
+	if !slices.Contains(s.Retired, region) {
+		return false
+	}
+	s.Retired = nil
+	return !slices.Contains(s.regions(account, want), region)
+}
+
 // memberKey collects the regions of every member account's resources.
 const memberKey = "members"
 
