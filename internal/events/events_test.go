@@ -255,13 +255,18 @@ func TestSecurityHubFindingOnce(t *testing.T) {
 		return &events.Record{Origin: id, Body: envelope(id, "aws.securityhub", "Security Hub Findings - Imported", recipient, region, at,
 			`{"findings":[{"Id":"arn:aws:securityhub:ap-northeast-1:012345678901:finding/f1","AwsAccountId":"012345678901","Region":"ap-northeast-1","Severity":{"Label":"HIGH"},"Title":"t","UpdatedAt":"`+updated+`"}]}`)}
 	}
+	// The new Security Hub sends the same finding again in OCSF, with its
+	// time in milliseconds (W11): still the same finding.
+	ocsf := &events.Record{Origin: "s4", Body: envelope("s4", "aws.securityhub", "Findings Imported V2", "012345678901", "ap-northeast-1", at,
+		`{"findings":[{"finding_info":{"uid":"arn:aws:securityhub:ap-northeast-1:012345678901:finding/f1","title":"t","modified_time_dt":"2026-11-30T12:00:00.000Z"},"cloud":{"account":{"uid":"012345678901"},"region":"ap-northeast-1"},"severity":"High"}]}`)}
 	plan := (&events.Pipeline{Router: bundled(t)}).Run(context.Background(), []*events.Record{
 		finding("s1", "012345678901", "ap-northeast-1", "2026-11-30T12:00:00Z"),
 		finding("s2", "222233334444", "us-east-1", "2026-11-30T12:00:00Z"),
 		finding("s3", "012345678901", "ap-northeast-1", "2026-11-30T13:00:00Z"),
+		ocsf,
 	})
-	if plan.Items[1].DuplicateOf != "s1" || plan.Items[2].DuplicateOf != "" {
-		t.Errorf("DuplicateOf = %q, %q; want s1 and none", plan.Items[1].DuplicateOf, plan.Items[2].DuplicateOf)
+	if plan.Items[1].DuplicateOf != "s1" || plan.Items[2].DuplicateOf != "" || plan.Items[3].DuplicateOf != "s1" {
+		t.Errorf("DuplicateOf = %q, %q, %q; want s1, none, s1", plan.Items[1].DuplicateOf, plan.Items[2].DuplicateOf, plan.Items[3].DuplicateOf)
 	}
 	if o, _ := plan.Items[1].Outcome(); o.SubjectAccount != "012345678901" || o.SourceAccount != "222233334444" || !o.Alert {
 		t.Errorf("outcome %+v", o)

@@ -2,7 +2,9 @@ package events
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Kind is one entry of the classification table: which events it matches
@@ -285,7 +287,7 @@ func describeSecurityHub(env Envelope, d detail, ev *Event) {
 	ev.Title = "Security Hub " + ev.Label + ": " + d.str(at("Title")...)
 	ev.Resource = d.str(at("Resources", 0, "Id")...)
 	id := d.str(at("Id")...)
-	ev.DedupeKey = "securityhub/" + id + "/" + d.str(at("UpdatedAt")...)
+	ev.DedupeKey = "securityhub/" + id + "/" + findingTime(d.str(at("UpdatedAt")...))
 	ev.Link = consoleURL(ev.Region, "securityhub", "#/findings?search=Id%3D%255Coperator%255C%253AEQUALS%255C%253A"+url.QueryEscape(url.QueryEscape(id)))
 }
 
@@ -300,8 +302,23 @@ func describeSecurityHubV2(env Envelope, d detail, ev *Event) {
 	ev.Title = "Security Hub " + ev.Label + ": " + d.str(at("finding_info", "title")...)
 	ev.Resource = d.str(at("resources", 0, "uid")...)
 	id := d.str(at("finding_info", "uid")...)
-	ev.DedupeKey = "securityhub/" + id + "/" + firstNonEmpty(d.str(at("finding_info", "modified_time_dt")...), d.str(at("finding_info", "modified_time")...))
+	ev.DedupeKey = "securityhub/" + id + "/" + findingTime(firstNonEmpty(d.str(at("finding_info", "modified_time_dt")...), d.str(at("finding_info", "modified_time")...)))
 	ev.Link = "https://" + ev.Region + ".console.aws.amazon.com/securityhub/v2/home?region=" + ev.Region + "#/findings"
+}
+
+// findingTime writes a finding's update time one way, whether ASFF
+// (RFC 3339), OCSF (RFC 3339 with milliseconds, or epoch milliseconds)
+// spelled it, so both forms of one finding share a dedupe key (W11).
+func findingTime(s string) string {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		ms, nerr := strconv.ParseInt(s, 10, 64)
+		if nerr != nil {
+			return s
+		}
+		t = time.UnixMilli(ms)
+	}
+	return t.UTC().Truncate(time.Second).Format(time.RFC3339)
 }
 
 // --- AWS Config (W10) ---
