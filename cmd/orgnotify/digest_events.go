@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -286,13 +287,24 @@ func openQueues(ctx context.Context, sessions *orgaws.Sessions, org *config.Org,
 	for _, r := range desired.RuleRegions(org) {
 		list = append(list, dlq{r, desired.DeliveryDLQ(org), true})
 	}
+	// A retired region's queue is reported until apply may delete it, and
+	// is expected to be gone afterwards.
+	retired := slices.DeleteFunc(slices.Clone(org.RetiredRegions), func(r string) bool { return slices.Contains(desired.RuleRegions(org), r) })
+	for _, r := range retired {
+		list = append(list, dlq{r, desired.DeliveryDLQ(org), true})
+	}
 	for _, l := range list {
 		dq, err := orgaws.OpenQueue(ctx, sessions.Config(hub, l.region), l.name, orgaws.QueueOptions{})
-		if orgaws.IsQueueMissing(err) {
+		switch {
+		case slices.Contains(retired, l.region) && err != nil:
+			if !orgaws.IsQueueMissing(err) {
+				log.Warn("delivery dead-letter queue of a retired region not read", "region", l.region, "err", err)
+			}
+			continue
+		case orgaws.IsQueueMissing(err):
 			log.Warn("dead-letter queue missing; run orgnotify apply", "queue", l.name, "region", l.region)
 			continue
-		}
-		if err != nil {
+		case err != nil:
 			return nil, err
 		}
 		d.DeadLetters = append(d.DeadLetters, events.DeadLetterQueue{Queue: dq, Delivery: l.delivery})

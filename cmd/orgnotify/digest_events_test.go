@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/orgnotify/orgnotify/internal/awssim"
 	"github.com/orgnotify/orgnotify/internal/slack/slackserver"
@@ -408,5 +409,34 @@ func TestDigestEventsRefusesBadConfiguration(t *testing.T) {
 	r := runCLI(t, nil, "digest", "events", "--root", root, "--from-file", filepath.Join(repoRoot, "testdata", "events"), "--dry-run")
 	if r.code != exitFindings || !strings.Contains(r.stderr, "the configuration has errors") || !strings.Contains(r.stderr, "org.yaml:") || r.stdout != "" {
 		t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", r.code, exitFindings, r.stdout, r.stderr)
+	}
+}
+
+// TestDigestEventsReadsRetiredRegions: the delivery dead-letter queue of a
+// retired region is still reported, since apply keeps it while it holds
+// events (W4); a retired region whose queue is already gone is no warning.
+func TestDigestEventsReadsRetiredRegions(t *testing.T) {
+	w := applyExample(t, 24)
+	_, environ, _ := digestSetup(t, w)
+	orgFile := filepath.Join(w.root, "org.yaml")
+	b, err := os.ReadFile(orgFile)
+	must(t, err, "read org.yaml")
+	must(t, os.WriteFile(orgFile, append(b, "retiredRegions: [eu-west-1, eu-central-1]\n"...), 0o644), "write org.yaml")
+
+	ctx := context.Background()
+	q := sqs.NewFromConfig(assumed(t, w.env, hubAccount, "eu-west-1"))
+	out, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("orgnotify-delivery-dlq")})
+	must(t, err, "sqs CreateQueue")
+	body, err := os.ReadFile(filepath.Join(repoRoot, "testdata", "events", "cloudformation-update-rollback-failed.json"))
+	must(t, err, "read sample")
+	_, err = q.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: out.QueueUrl, MessageBody: aws.String(string(body))})
+	must(t, err, "sqs SendMessage")
+
+	r := digestRun(t, w, environ)
+	if r.code != exitOK || !strings.Contains(r.stdout, "(+1 dead-lettered)") {
+		t.Fatalf("exit %d, want the retired region's dead letter reported\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	if strings.Contains(r.stderr, "eu-central-1") {
+		t.Errorf("a retired region without a queue was warned about:\n%s", r.stderr)
 	}
 }

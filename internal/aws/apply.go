@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/orgnotify/orgnotify/internal/desired"
 )
@@ -366,6 +368,27 @@ func (c *Cloud) applyAlias(ctx context.Context, action string, want, have *desir
 
 // --- SQS
 
+// deliveryDLQEmpty refuses to delete a delivery dead-letter queue (a
+// retired region's) while it holds events that never reached the hub: the
+// event digest reports and removes them (W4), and a later apply deletes
+// the queue.
+func deliveryDLQEmpty(ctx context.Context, q *sqs.Client, url *string) error {
+	out, err := q.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: url,
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages, sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible}})
+	if err != nil {
+		return fmt.Errorf("count its messages: %w", err)
+	}
+	held := 0
+	for _, k := range []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages, sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible} {
+		n, _ := strconv.Atoi(out.Attributes[string(k)])
+		held += n
+	}
+	if held > 0 {
+		return fmt.Errorf("the queue still holds %d undelivered event(s): left until `orgnotify digest events` has reported them; the next apply deletes it", held)
+	}
+	return nil
+}
+
 func (c *Cloud) applyQueue(ctx context.Context, action string, want, have *desired.Resource) error {
 	r := pick(want, have)
 	q := sqs.NewFromConfig(c.cfg(r.Account, r.Region))
@@ -390,6 +413,11 @@ func (c *Cloud) applyQueue(ctx context.Context, action string, want, have *desir
 		return notOwned("the queue")
 	}
 	if action == ActionDelete {
+		if r.Name == desired.DeliveryDLQOf(c.layout.Prefix) {
+			if err := deliveryDLQEmpty(ctx, q, url); err != nil {
+				return err
+			}
+		}
 		if _, err := q.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: url}); err != nil {
 			return fmt.Errorf("delete queue: %w", err)
 		}

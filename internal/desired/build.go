@@ -168,7 +168,10 @@ func (b *builder) roleARN(account string) string {
 
 // DeliveryDLQ is the name of the hub's dead-letter queue for failed
 // deliveries; there is one in every region that has rules.
-func DeliveryDLQ(org *config.Org) string { return org.Ownership.NamePrefix + deliveryDLQSuffix }
+func DeliveryDLQ(org *config.Org) string { return DeliveryDLQOf(org.Ownership.NamePrefix) }
+
+// DeliveryDLQOf is the delivery dead-letter queue's name under prefix.
+func DeliveryDLQOf(prefix string) string { return prefix + deliveryDLQSuffix }
 
 // DigestDLQ is the name of the digest queue's dead-letter queue.
 func DigestDLQ(org *config.Org) string { return org.Resources.SQSQueueName + digestDLQSuffix }

@@ -883,3 +883,35 @@ func TestRuleQuotaNeedsNoSecondListing(t *testing.T) {
 		t.Errorf("ListRules: %d calls for the apply that adds every rule, %d for the plan that adds none; want the same", adding, noop)
 	}
 }
+
+// TestRetiredRegionKeepsUndeliveredEvents (W4): a retired region's
+// delivery dead-letter queue is not deleted while it holds events that
+// never reached the hub; once the digest has taken them, it is.
+func TestRetiredRegionKeepsUndeliveredEvents(t *testing.T) {
+	const gone = "eu-central-1"
+	w := start(t)
+	w.org.Regions = append(w.org.Regions, gone)
+	if res := w.apply(t, reconcile.Options{}); res.Failed() {
+		t.Fatalf("apply:%s", describe(res))
+	}
+	q := sqs.NewFromConfig(w.sessions.Config(hub, gone))
+	url := queueURL(t, q, "orgnotify-delivery-dlq")
+	if _, err := q.SendMessage(context.Background(), &sqs.SendMessageInput{QueueUrl: &url, MessageBody: sdkaws.String(`{"source":"aws.cloudformation"}`)}); err != nil {
+		t.Fatal(err)
+	}
+
+	w.org.Regions = slices.DeleteFunc(slices.Clone(w.org.Regions), func(r string) bool { return r == gone })
+	w.org.RetiredRegions = []string{gone}
+	res := w.apply(t, reconcile.Options{})
+	if !res.Failed() || !strings.Contains(describe(res), "still holds 1 undelivered event") {
+		t.Fatalf("apply with an undelivered event in the retired region's queue: want that delete refused:%s", describe(res))
+	}
+	// Taken and deleted, as the event digest does once it has reported it.
+	if n := len(receive(t, q, url)); n != 1 {
+		t.Fatalf("the queue holds %d messages after the refused delete, want 1", n)
+	}
+	if res := w.apply(t, reconcile.Options{}); res.Failed() {
+		t.Fatalf("apply after the queue was emptied:%s", describe(res))
+	}
+	mustConverge(t, w)
+}
