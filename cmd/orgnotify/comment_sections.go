@@ -123,12 +123,11 @@ func commentPreview(ctx context.Context, model *config.Model, root, base, sample
 		if len(p.Posts) == 0 {
 			b.WriteString("_No message: the account subscribes to none of the sample events' categories._\n")
 		} else {
-			var text strings.Builder
+			msgs := make([]osl.Message, 0, len(p.Posts))
 			for _, post := range p.Posts {
-				text.WriteString(osl.Render(post.Message))
-				text.WriteByte('\n')
+				msgs = append(msgs, post.Message)
 			}
-			b.WriteString(fenced(strings.TrimRight(text.String(), "\n")))
+			b.WriteString(fenced(renderText(msgs)))
 		}
 		switch msg, ok := costs[a.ID]; {
 		case costErr != nil:
@@ -230,14 +229,18 @@ func costPreview(ctx context.Context, org *config.Org, accounts []*config.Accoun
 	}
 	out := map[string]string{}
 	for _, r := range reports {
-		var text strings.Builder
-		for _, m := range r.Messages() {
-			text.WriteString(osl.Render(m))
-			text.WriteByte('\n')
-		}
-		out[r.Account.ID] = strings.TrimRight(text.String(), "\n")
+		out[r.Account.ID] = renderText(r.Messages())
 	}
 	return out, nil
+}
+
+// renderText is the messages as Slack would show them, one after another.
+func renderText(msgs []osl.Message) string {
+	texts := make([]string, 0, len(msgs))
+	for _, m := range msgs {
+		texts = append(texts, osl.Render(m))
+	}
+	return strings.TrimRight(strings.Join(texts, "\n"), "\n")
 }
 
 // fenced puts text in a code block whose fence no run of backticks in it

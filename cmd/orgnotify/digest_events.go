@@ -280,23 +280,25 @@ func openQueues(ctx context.Context, sessions *orgaws.Sessions, org *config.Org,
 	}
 	d := &events.Drain{Queue: q}
 	type dlq struct {
-		region, name string
-		delivery     bool
+		region, name      string
+		delivery, retired bool
 	}
-	list := []dlq{{home, desired.DigestDLQ(org), false}}
-	for _, r := range desired.RuleRegions(org) {
-		list = append(list, dlq{r, desired.DeliveryDLQ(org), true})
+	list := []dlq{{home, desired.DigestDLQ(org), false, false}}
+	ruleRegions := desired.RuleRegions(org)
+	for _, r := range ruleRegions {
+		list = append(list, dlq{r, desired.DeliveryDLQ(org), true, false})
 	}
 	// A retired region's queue is reported until apply may delete it, and
 	// is expected to be gone afterwards.
-	retired := slices.DeleteFunc(slices.Clone(org.RetiredRegions), func(r string) bool { return slices.Contains(desired.RuleRegions(org), r) })
-	for _, r := range retired {
-		list = append(list, dlq{r, desired.DeliveryDLQ(org), true})
+	for _, r := range org.RetiredRegions {
+		if !slices.Contains(ruleRegions, r) {
+			list = append(list, dlq{r, desired.DeliveryDLQ(org), true, true})
+		}
 	}
 	for _, l := range list {
 		dq, err := orgaws.OpenQueue(ctx, sessions.Config(hub, l.region), l.name, orgaws.QueueOptions{})
 		switch {
-		case slices.Contains(retired, l.region) && err != nil:
+		case l.retired && err != nil:
 			if !orgaws.IsQueueMissing(err) {
 				log.Warn("delivery dead-letter queue of a retired region not read", "region", l.region, "err", err)
 			}

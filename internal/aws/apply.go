@@ -372,14 +372,16 @@ func (c *Cloud) applyAlias(ctx context.Context, action string, want, have *desir
 // retired region's) while it holds events that never reached the hub: the
 // event digest reports and removes them (W4), and a later apply deletes
 // the queue.
+// It reads the queue again at delete time, as ownership is re-read: events
+// may have arrived since the plan.
 func deliveryDLQEmpty(ctx context.Context, q *sqs.Client, url *string) error {
-	out, err := q.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: url,
-		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages, sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible}})
+	counts := []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages, sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible}
+	out, err := q.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: url, AttributeNames: counts})
 	if err != nil {
 		return fmt.Errorf("count its messages: %w", err)
 	}
 	held := 0
-	for _, k := range []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages, sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible} {
+	for _, k := range counts {
 		n, _ := strconv.Atoi(out.Attributes[string(k)])
 		held += n
 	}
